@@ -1,0 +1,54 @@
+using Leakwatch.Core;
+
+namespace Leakwatch.Ingest.Reading;
+
+/// <summary>One data row of a dump. The instance is reused by the reader: its spans are valid only
+/// during <see cref="IDumpRowSink.OnRow"/>; copy what must outlive the call.</summary>
+public abstract class DumpRow
+{
+    /// <summary>The file being read, as the user named it (for error messages).</summary>
+    public string FileName { get; protected set; } = "";
+
+    /// <summary>1-based physical line number where the row starts.</summary>
+    public long LineNumber { get; protected set; }
+
+    /// <summary>The row's raw text without its line ending; used to detect exact duplicate rows.</summary>
+    public abstract ReadOnlySpan<char> Raw { get; }
+
+    public abstract int ColumnCount { get; }
+
+    /// <summary>The unescaped, trimmed value of a column, or empty when the row has fewer columns.</summary>
+    public abstract ReadOnlySpan<char> this[int column] { get; }
+
+    /// <summary>The column map of the current file.</summary>
+    public ColumnMap Map { get; protected set; } = ColumnMap.Empty;
+
+    /// <summary>The value of the first column with this role, or empty.</summary>
+    public ReadOnlySpan<char> Get(FieldRole role)
+    {
+        var i = Map.First(role);
+        return i < 0 ? default : this[i];
+    }
+}
+
+/// <summary>Receives what a reader reads. Called on the reader's thread, in file order.</summary>
+public interface IDumpRowSink
+{
+    void OnFileStart(DumpFileInfo file, ColumnMap map);
+    void OnRow(DumpRow row);
+    /// <summary>A row-level problem (bad encoding, NUL bytes, oversized line, …): counted, reported, skipped.</summary>
+    void OnProblem(RowProblem problem);
+}
+
+public sealed record DumpFileInfo(string Path, string Format, char? Delimiter, bool HasHeader, string? Compression);
+
+public readonly record struct RowProblem(string FileName, long LineNumber, string Message);
+
+/// <summary>A problem that stops the whole read: the message names the file and, where known, the line.</summary>
+public sealed class DumpFormatException(string fileName, long lineNumber, string message)
+    : Exception(lineNumber > 0 ? $"{fileName}:{lineNumber}: {message}" : $"{fileName}: {message}")
+{
+    public string FileName { get; } = fileName;
+    public long LineNumber { get; } = lineNumber;
+    public string Reason { get; } = message;
+}
