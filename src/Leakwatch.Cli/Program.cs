@@ -1,1 +1,3 @@
-Console.WriteLine("x");
+using Leakwatch.Cli;
+
+return LeakwatchCli.Run(args);

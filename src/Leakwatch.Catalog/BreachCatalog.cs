@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text.Json;
+using Leakwatch.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Leakwatch.Catalog;
+
+/// <summary>
+/// Breach metadata in SQLite beside the index (<c>catalog.db</c>). A breach row becomes visible only once the
+/// index manifest lists its id, so a kill between the two leaves nothing half-published.
+/// </summary>
+public sealed class BreachCatalog : IDisposable
+{
+    public const string FileName = "catalog.db";
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _db;
+
+    private BreachCatalog(SqliteConnection db) => _db = db;
+
+    public static BreachCatalog Open(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        var path = Path.Combine(dataDir, FileName);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        db.Open();
+        Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+        Migrate(db);
+        return new BreachCatalog(db);
+    }
+
+    private static void Migrate(SqliteConnection db)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"catalog.db: schema version {version} is newer than this Leakwatch ({SchemaVersion})");
+        }
+
+        if (version < 1)
+        {
+            Exec(db, """
+                CREATE TABLE breaches (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    title TEXT NOT NULL,
+                    domain TEXT NOT NULL DEFAULT '',
+                    breach_date TEXT NOT NULL,
+                    added_date TEXT NOT NULL,
+                    modified_date TEXT NOT NULL,
+                    pwn_count INTEGER NOT NULL DEFAULT 0,
+                    description TEXT NOT NULL DEFAULT '',
+                    logo_path TEXT NOT NULL DEFAULT '',
+                    data_classes TEXT NOT NULL DEFAULT '[]',
+                    is_verified INTEGER NOT NULL DEFAULT 1,
+                    is_fabricated INTEGER NOT NULL DEFAULT 0,
+                    is_sensitive INTEGER NOT NULL DEFAULT 0,
+                    is_retired INTEGER NOT NULL DEFAULT 0,
+                    is_spam_list INTEGER NOT NULL DEFAULT 0,
+                    is_malware INTEGER NOT NULL DEFAULT 0,
+                    is_subscription_free INTEGER NOT NULL DEFAULT 0,
+                    is_stealer_log INTEGER NOT NULL DEFAULT 0,
+                    stats_json TEXT
+                );
+                PRAGMA user_version = 1;
+                """);
+        }
+    }
+
+    /// <summary>Inserts an unpublished breach row and returns its id (ids are never reused).</summary>
+    public int Insert(Breach b)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO breaches (id, name, title, domain, breach_date, added_date, modified_date, pwn_count, description,
+                logo_path, data_classes, is_verified, is_fabricated, is_sensitive, is_retired, is_spam_list, is_malware,
+                is_subscription_free, is_stealer_log, stats_json)
+            VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM breaches), $name, $title, $domain, $bd, $ad, $md, $pwn, $desc,
+                $logo, $dc, $v, $f, $s, $r, $spam, $mal, $free, $stealer, $stats)
+            RETURNING id
+            """;
+        Bind(cmd, b);
+        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public void Update(Breach b)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            UPDATE breaches SET title=$title, domain=$domain, breach_date=$bd, added_date=$ad, modified_date=$md,
+                pwn_count=$pwn, description=$desc, logo_path=$logo, data_classes=$dc, is_verified=$v, is_fabricated=$f,
+                is_sensitive=$s, is_retired=$r, is_spam_list=$spam, is_malware=$mal, is_subscription_free=$free,
+                is_stealer_log=$stealer, stats_json=$stats
+            WHERE id=$id
+            """;
+        Bind(cmd, b);
+        cmd.Parameters.AddWithValue("$id", b.Id);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteCommand cmd, Breach b)
+    {
+        cmd.Parameters.AddWithValue("$name", b.Name);
+        cmd.Parameters.AddWithValue("$title", b.Title);
+        cmd.Parameters.AddWithValue("$domain", b.Domain);
+        cmd.Parameters.AddWithValue("$bd", b.BreachDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$ad", b.AddedDate.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$md", b.ModifiedDate.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$pwn", b.PwnCount);
+        cmd.Parameters.AddWithValue("$desc", b.Description);
+        cmd.Parameters.AddWithValue("$logo", b.LogoPath);
+        cmd.Parameters.AddWithValue("$dc", JsonSerializer.Serialize(b.DataClasses, CatalogJson.Default.IReadOnlyListString));
+        cmd.Parameters.AddWithValue("$v", b.IsVerified);
+        cmd.Parameters.AddWithValue("$f", b.IsFabricated);
+        cmd.Parameters.AddWithValue("$s", b.IsSensitive);
+        cmd.Parameters.AddWithValue("$r", b.IsRetired);
+        cmd.Parameters.AddWithValue("$spam", b.IsSpamList);
+        cmd.Parameters.AddWithValue("$mal", b.IsMalware);
+        cmd.Parameters.AddWithValue("$free", b.IsSubscriptionFree);
+        cmd.Parameters.AddWithValue("$stealer", b.IsStealerLog);
+        cmd.Parameters.AddWithValue("$stats", (object?)b.StatsJson ?? DBNull.Value);
+    }
+
+    /// <summary>All rows, published or not.</summary>
+    public List<Breach> All()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT * FROM breaches ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var list = new List<Breach>();
+        while (r.Read())
+        {
+            list.Add(new Breach
+            {
+                Id = r.GetInt32(r.GetOrdinal("id")),
+                Name = r.GetString(r.GetOrdinal("name")),
+                Title = r.GetString(r.GetOrdinal("title")),
+                Domain = r.GetString(r.GetOrdinal("domain")),
+                BreachDate = DateOnly.ParseExact(r.GetString(r.GetOrdinal("breach_date")), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                AddedDate = DateTimeOffset.Parse(r.GetString(r.GetOrdinal("added_date")), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                ModifiedDate = DateTimeOffset.Parse(r.GetString(r.GetOrdinal("modified_date")), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                PwnCount = r.GetInt64(r.GetOrdinal("pwn_count")),
+                Description = r.GetString(r.GetOrdinal("description")),
+                LogoPath = r.GetString(r.GetOrdinal("logo_path")),
+                DataClasses = JsonSerializer.Deserialize(r.GetString(r.GetOrdinal("data_classes")), CatalogJson.Default.IReadOnlyListString) ?? [],
+                IsVerified = r.GetBoolean(r.GetOrdinal("is_verified")),
+                IsFabricated = r.GetBoolean(r.GetOrdinal("is_fabricated")),
+                IsSensitive = r.GetBoolean(r.GetOrdinal("is_sensitive")),
+                IsRetired = r.GetBoolean(r.GetOrdinal("is_retired")),
+                IsSpamList = r.GetBoolean(r.GetOrdinal("is_spam_list")),
+                IsMalware = r.GetBoolean(r.GetOrdinal("is_malware")),
+                IsSubscriptionFree = r.GetBoolean(r.GetOrdinal("is_subscription_free")),
+                IsStealerLog = r.GetBoolean(r.GetOrdinal("is_stealer_log")),
+                StatsJson = r.IsDBNull(r.GetOrdinal("stats_json")) ? null : r.GetString(r.GetOrdinal("stats_json")),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>Breaches the manifest lists, oldest breach date first.</summary>
+    public List<Breach> Published(IReadOnlyCollection<int> publishedIds)
+    {
+        var set = new HashSet<int>(publishedIds);
+        var list = All().FindAll(b => set.Contains(b.Id));
+        list.Sort(static (a, b) => a.BreachDate != b.BreachDate ? a.BreachDate.CompareTo(b.BreachDate) : a.Id.CompareTo(b.Id));
+        return list;
+    }
+
+    public void Delete(int id)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Removes rows left by ingests that never published (killed or failed).</summary>
+    public int DeleteUnpublished(IReadOnlyCollection<int> publishedIds)
+    {
+        var n = 0;
+        var set = new HashSet<int>(publishedIds);
+        foreach (var b in All())
+        {
+            if (!set.Contains(b.Id))
+            {
+                Delete(b.Id);
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>SQLite's own integrity check; empty when healthy.</summary>
+    public List<string> Verify()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "PRAGMA integrity_check";
+        using var r = cmd.ExecuteReader();
+        var problems = new List<string>();
+        while (r.Read())
+        {
+            var s = r.GetString(0);
+            if (s != "ok")
+            {
+                problems.Add($"catalog.db: {s}");
+            }
+        }
+
+        return problems;
+    }
+
+    private static void Exec(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class CatalogJson : System.Text.Json.Serialization.JsonSerializerContext;

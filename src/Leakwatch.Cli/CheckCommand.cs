@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Leakwatch.Core;
+using Leakwatch.Ingest.Lookup;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+internal static class CheckCommand
+{
+    public static Command Build()
+    {
+        var accounts = new Argument<string[]>("account") { Description = "Emails or phone numbers as a person types them", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("check", "Look accounts up in the published index") { accounts, IngestCommand.Region, CliContext.Json };
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var json = r.GetValue(CliContext.Json);
+            var keys = CliContext.LoadKeys(r, create: false);
+            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys);
+            var phones = new PhoneNormalizer(r.GetValue(IngestCommand.Region));
+            var found = false;
+            var invalid = false;
+            var list = r.GetValue(accounts)!;
+            for (var i = 0; i < list.Length; i++)
+            {
+                var account = list[i];
+                var kind = lookup.TryKey(account, phones, out var key);
+                if (kind == AccountKind.Invalid)
+                {
+                    invalid = true;
+                    if (json)
+                    {
+                        Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, [], "not a valid email address or phone number"), CheckJson.Default.CheckLine));
+                    }
+                    else
+                    {
+                        // The account itself is not echoed: error output may end up in logs.
+                        Console.Error.WriteLine($"leakwatch: error: account {i + 1}: not a valid email address or phone number");
+                    }
+
+                    continue;
+                }
+
+                var breaches = lookup.Find(key);
+                found |= breaches.Count > 0;
+                var names = breaches.ConvertAll(b => b.Name);
+                if (json)
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, names, null), CheckJson.Default.CheckLine));
+                }
+                else if (breaches.Count == 0)
+                {
+                    AnsiConsole.MarkupLine($"[green]{Markup.Escape(account)}[/]: not found in any breach");
+                }
+                else
+                {
+                    AnsiConsole.MarkupLine($"[red]{Markup.Escape(account)}[/]: found in {breaches.Count} breach(es)");
+                    foreach (var b in breaches)
+                    {
+                        AnsiConsole.MarkupLine($"  [bold]{Markup.Escape(b.Name)}[/] ({b.BreachDate:yyyy-MM-dd}): {Markup.Escape(string.Join(", ", b.DataClasses))}");
+                    }
+                }
+            }
+
+            return invalid ? ExitCodes.Usage : found ? ExitCodes.Found : ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}
+
+internal sealed record CheckLine(
+    [property: JsonPropertyName("account")] string Account,
+    [property: JsonPropertyName("breaches")] List<string> Breaches,
+    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+
+[JsonSerializable(typeof(CheckLine))]
+internal sealed partial class CheckJson : JsonSerializerContext;

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Cli;
+
+/// <summary>Options every command shares, and where the data dir and key file are.</summary>
+internal static class CliContext
+{
+    public static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Data directory (default: $LEAKWATCH_DATA, else ./data)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> KeyFilePath = new("--key-file")
+    {
+        Description = "Key file (default: $LEAKWATCH_KEY_FILE, else <data-dir>.key beside the data dir)",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Json = new("--json") { Description = "Machine-readable JSON output" };
+
+    public static string ResolveDataDir(ParseResult r) =>
+        Path.GetFullPath(r.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("LEAKWATCH_DATA") ?? "data");
+
+    public static string ResolveKeyFile(ParseResult r) =>
+        r.GetValue(KeyFilePath) ?? Environment.GetEnvironmentVariable("LEAKWATCH_KEY_FILE") ?? KeyFile.DefaultPathFor(ResolveDataDir(r));
+
+    /// <summary>Loads the key file; creates one only when <paramref name="create"/> and the data dir is new.</summary>
+    public static KeyFile LoadKeys(ParseResult r, bool create)
+    {
+        var path = ResolveKeyFile(r);
+        if (!File.Exists(path) && create)
+        {
+            var manifest = Path.Combine(ResolveDataDir(r), "manifest.json");
+            if (File.Exists(manifest))
+            {
+                throw new KeyFileException($"{path}: key file not found, but the data dir already holds an index; pass --key-file");
+            }
+
+            return KeyFile.Create(path);
+        }
+
+        return KeyFile.Load(path);
+    }
+}

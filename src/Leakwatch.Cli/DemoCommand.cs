@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using Leakwatch.Index;
+using Leakwatch.Ingest;
+using Leakwatch.Ingest.Lookup;
+using Leakwatch.Privacy;
+using Leakwatch.Synthetic;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+/// <summary>Generates an older scrape and a newer, partly recycled leak, ingests both and shows lookups.</summary>
+internal static class DemoCommand
+{
+    public static Command Build()
+    {
+        var records = new Option<long>("--records") { Description = "Records per dump", DefaultValueFactory = _ => 200_000 };
+        var cmd = new Command("demo", "Generate two synthetic leaks, ingest them and show example lookups (data dir default: ./demo)") { records };
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var dataDir = Path.GetFullPath(r.GetValue(CliContext.DataDir) ?? "demo");
+            var keyPath = r.GetValue(CliContext.KeyFilePath) ?? KeyFile.DefaultPathFor(dataDir);
+            ResetDemoDir(dataDir, keyPath);
+            var keys = KeyFile.Create(keyPath);
+            var n = r.GetValue(records);
+            var work = Directory.CreateTempSubdirectory("leakwatch-demo-");
+            try
+            {
+                AnsiConsole.MarkupLine($"[bold]Leakwatch demo[/]: two synthetic leaks of {n:N0} records each");
+                var olderPath = Path.Combine(work.FullName, "scrape-2019.txt");
+                var newerPath = Path.Combine(work.FullName, "leak-2025.csv.gz");
+                var older = Generate("older phone-enumeration scrape (colon-delimited, 533M style)",
+                    new GeneratorOptions(n, 2019, DumpShape.Colon), olderPath);
+                var newer = Generate("newer leak (CSV, gzip, 30% recycled from the scrape)",
+                    new GeneratorOptions(n, 2025, DumpShape.Csv) { RecycleFrom = olderPath, RecycleRate = 0.3 }, newerPath);
+
+                var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
+                var columns = new[] { "phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob" };
+                var s1 = ProgressView.Run("Ingesting FacebookScrape2019", p => pipeline.Run(olderPath, new IngestOptions
+                {
+                    BreachName = "FacebookScrape2019",
+                    Title = "Facebook phone-number scrape (synthetic)",
+                    BreachDate = new DateOnly(2019, 8, 1),
+                    Domain = "facebook.com",
+                    Reader = new Ingest.Reading.ReaderOptions { Columns = columns },
+                }, p), quiet: false);
+                var s2 = ProgressView.Run("Ingesting FacebookClaim2025", p => pipeline.Run(newerPath, new IngestOptions
+                {
+                    BreachName = "FacebookClaim2025",
+                    Title = "\"1.2 billion Facebook records\" claim (synthetic)",
+                    BreachDate = new DateOnly(2025, 5, 1),
+                    Domain = "facebook.com",
+                }, p), quiet: false);
+                IngestCommand.RenderStats(s1);
+                IngestCommand.RenderStats(s2);
+
+                using var lookup = ExposureLookup.Open(dataDir, keys);
+                var phones = new PhoneNormalizer(null);
+                var examples = PickExamples(older, newer);
+                var t = new Table().Border(TableBorder.Rounded).Title("[bold]Example lookups[/]");
+                t.AddColumns("account (synthetic)", "breaches");
+                foreach (var account in examples)
+                {
+                    var found = lookup.TryKey(account, phones, out var key) == AccountKind.Invalid ? [] : lookup.Find(key).ConvertAll(b => b.Name);
+                    t.AddRow(Markup.Escape(account), found.Count == 0 ? "[green]none[/]" : Markup.Escape(string.Join(", ", found)));
+                }
+
+                AnsiConsole.Write(t);
+                var prefix = r.GetValue(CliContext.DataDir) is null ? "./leakwatch --data-dir demo" : $"./leakwatch --data-dir {dataDir}";
+                AnsiConsole.MarkupLine($"Try it: [bold]{Markup.Escape(prefix)} check {Markup.Escape(examples[0])}[/]  ·  [bold]{Markup.Escape(prefix)} breaches[/]");
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                // The dumps hold (synthetic) plaintext identifiers; they never stay on disk.
+                work.Delete(recursive: true);
+            }
+        }));
+        return cmd;
+    }
+
+    private static GeneratorTruth Generate(string label, GeneratorOptions options, string path)
+    {
+        GeneratorTruth truth = default!;
+        if (LeakwatchCli.Interactive)
+        {
+            AnsiConsole.Status().Start($"Generating {label}…", _ => truth = DumpGenerator.Generate(options, path, collectIdentifiers: true));
+        }
+        else
+        {
+            truth = DumpGenerator.Generate(options, path, collectIdentifiers: true);
+        }
+
+        AnsiConsole.MarkupLine($"  generated {Markup.Escape(label)}: {truth.Rows:N0} rows");
+        return truth;
+    }
+
+    /// <summary>A phone in both leaks, an email only in the newer, and a number in neither.</summary>
+    private static List<string> PickExamples(GeneratorTruth older, GeneratorTruth newer)
+    {
+        var list = new List<string>();
+        foreach (var p in older.Phones!)
+        {
+            if (newer.Phones!.Contains(p))
+            {
+                list.Add(FormatSpaced(p));
+                break;
+            }
+        }
+
+        foreach (var e in newer.Emails!)
+        {
+            if (!older.Emails!.Contains(e))
+            {
+                list.Add(e);
+                break;
+            }
+        }
+
+        foreach (var p in newer.Phones!)
+        {
+            if (!older.Phones!.Contains(p))
+            {
+                list.Add("+" + p.ToString(CultureInfo.InvariantCulture));
+                break;
+            }
+        }
+
+        list.Add("nobody@example.org");
+        return list;
+    }
+
+    /// <summary>Shows that lookups accept phones as people type them, not only E.164.</summary>
+    private static string FormatSpaced(ulong e164)
+    {
+        var s = e164.ToString(CultureInfo.InvariantCulture);
+        return s.Length > 6 ? $"+{s[..2]} {s[2..6]} {s[6..]}" : "+" + s;
+    }
+
+    private static void ResetDemoDir(string dataDir, string keyPath)
+    {
+        if (Directory.Exists(dataDir))
+        {
+            var looksOurs = File.Exists(Path.Combine(dataDir, IndexStore.ManifestName)) || !Directory.EnumerateFileSystemEntries(dataDir).Any();
+            if (!looksOurs)
+            {
+                throw new UsageException($"{dataDir}: exists and is not a Leakwatch data dir; refusing to reset it for the demo");
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+        }
+
+        if (File.Exists(keyPath))
+        {
+            File.Delete(keyPath);
+        }
+    }
+}

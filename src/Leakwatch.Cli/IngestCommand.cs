@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest;
+using Leakwatch.Ingest.Reading;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+internal static class IngestCommand
+{
+    public static readonly Option<string?> Region = new("--region") { Description = "Default region (ISO 3166, e.g. GB) for national-format phone numbers" };
+    public static readonly Option<string?> Columns = new("--columns") { Description = "Column names for a headerless file, comma-separated (e.g. phone,uid,first_name,email)" };
+    public static readonly Option<string?> Delimiter = new("--delimiter") { Description = "Field delimiter: one character, or comma|semicolon|tab|pipe|colon (default: sniffed)" };
+    public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
+    public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
+    public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|jsonl (default auto)" };
+
+    public static Command Build()
+    {
+        var path = new Argument<string>("path") { Description = "Dump file or directory (.csv/.txt/.jsonl, optionally .gz/.zst)" };
+        var breach = new Option<string>("--breach") { Description = "Breach name (letters, digits, - _ .)", Required = true };
+        var title = new Option<string?>("--title") { Description = "Breach title (default: the name)" };
+        var date = new Option<string?>("--date") { Description = "Breach date YYYY-MM-DD (default: today)" };
+        var domain = new Option<string?>("--domain") { Description = "Domain of the breached service" };
+        var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
+        var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
+        var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
+        {
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, CliContext.Json,
+        };
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var options = new IngestOptions
+            {
+                BreachName = r.GetValue(breach)!,
+                Title = r.GetValue(title),
+                BreachDate = ParseDate(r.GetValue(date)),
+                Domain = r.GetValue(domain),
+                Description = r.GetValue(description),
+                Region = r.GetValue(Region),
+                DateOrder = ParseDateOrder(r.GetValue(DateOrderOption)),
+                Reader = ReaderOptionsFrom(r),
+                SortMemoryMegabytes = Math.Max(64, r.GetValue(memory)),
+            };
+            var json = r.GetValue(CliContext.Json);
+            var dataDir = CliContext.ResolveDataDir(r);
+            var keys = CliContext.LoadKeys(r, create: true);
+            var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
+            using var cts = CancelOnCtrlC();
+            var stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(r.GetValue(path)!, options, p, cts.Token), json);
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
+            }
+            else
+            {
+                RenderStats(stats);
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    public static ReaderOptions ReaderOptionsFrom(ParseResult r)
+    {
+        var columns = r.GetValue(Columns);
+        return new ReaderOptions
+        {
+            Delimiter = ParseDelimiter(r.GetValue(Delimiter)),
+            HasHeader = r.GetValue(NoHeader) ? false : null,
+            Columns = columns is null ? null : columns.Split(',', StringSplitOptions.TrimEntries),
+            Format = (r.GetValue(Format) ?? "auto").ToLowerInvariant() switch
+            {
+                "auto" => DumpFormat.Auto,
+                "delimited" or "csv" => DumpFormat.Delimited,
+                "jsonl" or "json" => DumpFormat.JsonLines,
+                var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|jsonl)"),
+            },
+        };
+    }
+
+    public static DateOrder ParseDateOrder(string? text) =>
+        text is null ? DateOrder.Auto
+        : BirthDateParser.TryParseOrder(text, out var order) ? order
+        : throw new UsageException($"--date-order: '{text}' is not one of auto|dmy|mdy|ymd");
+
+    private static DateOnly? ParseDate(string? text) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : throw new UsageException($"--date: '{text}' is not a YYYY-MM-DD date");
+
+    private static char? ParseDelimiter(string? text) => text switch
+    {
+        null => null,
+        "comma" => ',',
+        "semicolon" => ';',
+        "tab" or "\\t" => '\t',
+        "pipe" => '|',
+        "colon" => ':',
+        { Length: 1 } => text[0],
+        _ => throw new UsageException($"--delimiter: expected one character or comma|semicolon|tab|pipe|colon, got '{text}'"),
+    };
+
+    internal static CancellationTokenSource CancelOnCtrlC()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        return cts;
+    }
+
+    internal static void RenderStats(IngestStats s)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.Breach)}[/] ingested");
+        t.AddColumn("figure");
+        t.AddColumn(new TableColumn("value").RightAligned());
+        t.AddRow("rows", s.Rows.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("duplicate rows", s.DuplicateRows.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("distinct emails", s.Distinct.Email.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("distinct phones", s.Distinct.Phone.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("invalid emails / phones / birthdates", $"{s.Invalid.Email:N0} / {s.Invalid.Phone:N0} / {s.Invalid.Birthdate:N0}");
+        t.AddRow("accounts (PwnCount)", s.Accounts.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("data classes", Markup.Escape(string.Join(", ", s.DataClasses)));
+        t.AddRow("skipped rows", s.Problems.Count.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("index entries", s.IndexEntries.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("time", $"{s.Seconds:F1} s ({s.RowsPerSecond:N0} rows/s)");
+        AnsiConsole.Write(t);
+        foreach (var p in s.Problems.First)
+        {
+            AnsiConsole.MarkupLine($"[yellow]skipped[/] {Markup.Escape(p)}");
+        }
+    }
+}

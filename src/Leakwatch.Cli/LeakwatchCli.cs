@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Leakwatch.Index;
+using Leakwatch.Ingest;
+using Leakwatch.Ingest.Reading;
+using Leakwatch.Privacy;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+public static class LeakwatchCli
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Leakwatch: self-hosted breach exposure. Ingest leak dumps into a private index and check who is exposed.");
+        root.Options.Add(CliContext.DataDir);
+        root.Options.Add(CliContext.KeyFilePath);
+        root.Subcommands.Add(IngestCommand.Build());
+        root.Subcommands.Add(CheckCommand.Build());
+        foreach (var c in BreachCommands.Build())
+        {
+            root.Subcommands.Add(c);
+        }
+
+        root.Subcommands.Add(FsckCommand.Build());
+        root.Subcommands.Add(GenerateCommand.Build());
+        root.Subcommands.Add(DemoCommand.Build());
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors)
+            {
+                Console.Error.WriteLine($"leakwatch: {e.Message}");
+            }
+
+            Console.Error.WriteLine("Run 'leakwatch --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Runs a command body, turning every known failure into one line on stderr and an exit code.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DumpFormatException e)
+        {
+            return Fail(e.Message, ExitCodes.BadInput);
+        }
+        catch (IngestException e)
+        {
+            return Fail(e.Message, ExitCodes.BadInput);
+        }
+        catch (UsageException e)
+        {
+            return Fail(e.Message, ExitCodes.Usage);
+        }
+        catch (KeyFileException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (IndexCorruptException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (IndexBusyException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail("interrupted; the published index is unchanged", ExitCodes.Interrupted);
+        }
+        catch (IOException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LEAKWATCH_DEBUG") is null)
+        {
+            return Fail($"internal error: {e.GetType().Name}: {e.Message} (set LEAKWATCH_DEBUG=1 for details)", ExitCodes.Internal);
+        }
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"leakwatch: error: {message.ReplaceLineEndings(" ")}");
+        return code;
+    }
+
+    /// <summary>Progress bars only when a person is watching; pipes and CI stay quiet.</summary>
+    public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+}
+
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Leakwatch.Ingest;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+/// <summary>A Spectre.Console progress bar with rows/s and ETA on a terminal; silent when piped.</summary>
+internal static class ProgressView
+{
+    public static T Run<T>(string label, Func<IProgress<IngestProgress>?, T> work, bool quiet)
+    {
+        if (quiet || !LeakwatchCli.Interactive)
+        {
+            return work(null);
+        }
+
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: 1.0);
+                var started = DateTime.UtcNow;
+                var progress = new SyncProgress(p =>
+                {
+                    var secs = Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
+                    var rate = p.Rows / secs;
+                    var what = p.Phase switch
+                    {
+                        IngestPhase.Reading => $"reading {p.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows ({rate.ToString("N0", CultureInfo.InvariantCulture)}/s)",
+                        IngestPhase.Sorting => "sorting",
+                        IngestPhase.Merging => $"merging {p.MergedEntries.ToString("N0", CultureInfo.InvariantCulture)} entries",
+                        _ => "publishing",
+                    };
+                    task.Description = Markup.Escape($"{label}: {what}");
+                    if (p.Phase == IngestPhase.Reading && p.TotalBytes > 0)
+                    {
+                        task.Value = Math.Min(0.95, 0.9 * p.BytesRead / p.TotalBytes);
+                    }
+                    else if (p.Phase != IngestPhase.Reading)
+                    {
+                        task.Value = Math.Max(task.Value, 0.95);
+                    }
+                });
+                result = work(progress);
+                task.Value = 1.0;
+            });
+        return result;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a thread pool and lag).</summary>
+    private sealed class SyncProgress(Action<IngestProgress> report) : IProgress<IngestProgress>
+    {
+        public void Report(IngestProgress value) => report(value);
+    }
+}

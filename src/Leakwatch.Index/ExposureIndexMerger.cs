@@ -1,0 +1,165 @@
+namespace Leakwatch.Index;
+
+/// <summary>A sorted, duplicate-free stream of keys with the class each came from.</summary>
+public interface IKeyStream
+{
+    bool TryNext(out UInt128 key, out byte keyClass);
+}
+
+/// <summary>Told about each new key as the merge meets it, with the breaches that already held it
+/// (empty when new). The verification report's exact overlap is computed here, in the same linear pass.</summary>
+public interface IMergeObserver
+{
+    void OnKey(byte keyClass, ReadOnlySpan<int> existingBreaches);
+}
+
+/// <summary>Builds a new index generation from the previous one by a single linear merge.</summary>
+public static class ExposureIndexMerger
+{
+    /// <summary>Old index ∪ (new keys → breach <paramref name="breachId"/>). Linear in both sizes.</summary>
+    public static long MergeAdd(ExposureIndexReader? existing, IKeyStream newKeys, long newKeyCount, int breachId,
+        string outputPath, IMergeObserver? observer = null, Action<long>? progress = null)
+    {
+        var table = new BreachSetTable();
+        var oldSets = existing?.Sets ?? [];
+        foreach (var set in oldSets)
+        {
+            // Old ids keep their numbers so old entries can be copied without remapping.
+            table.Intern(set);
+        }
+
+        var unionOf = new int[oldSets.Count];
+        Array.Fill(unionOf, -1);
+        var onlyNew = -1;
+        var upper = (existing?.EntryCount ?? 0) + newKeyCount;
+        using var writer = new ExposureIndexWriter(outputPath, upper, 2L * oldSets.Count + 1);
+        var cursor = existing?.OpenCursor();
+        UInt128 ek = default;
+        var eset = -1;
+        var hasE = cursor is not null && cursor.TryNext(out ek, out eset);
+        var hasN = newKeys.TryNext(out var nk, out var nclass);
+        long written = 0;
+        while (hasE || hasN)
+        {
+            if (hasE && (!hasN || ek < nk))
+            {
+                writer.Add(ek, eset);
+                hasE = cursor!.TryNext(out ek, out eset);
+            }
+            else if (hasE && ek == nk)
+            {
+                observer?.OnKey(nclass, oldSets[eset]);
+                if (unionOf[eset] < 0)
+                {
+                    unionOf[eset] = table.Intern(BreachSetTable.With(oldSets[eset], breachId));
+                }
+
+                writer.Add(ek, unionOf[eset]);
+                hasE = cursor!.TryNext(out ek, out eset);
+                hasN = newKeys.TryNext(out nk, out nclass);
+            }
+            else
+            {
+                observer?.OnKey(nclass, []);
+                if (onlyNew < 0)
+                {
+                    onlyNew = table.Intern([breachId]);
+                }
+
+                writer.Add(nk, onlyNew);
+                hasN = newKeys.TryNext(out nk, out nclass);
+            }
+
+            if ((++written & 0xFFFFF) == 0)
+            {
+                progress?.Invoke(written);
+            }
+        }
+
+        writer.Complete(table.Sets);
+        return writer.EntryCount;
+    }
+
+    /// <summary>Old index without breach <paramref name="breachId"/>; entries left with no breach are dropped.</summary>
+    public static long MergeRemove(ExposureIndexReader existing, int breachId, string outputPath)
+    {
+        var table = new BreachSetTable();
+        var map = new int[existing.SetCount];
+        for (var i = 0; i < existing.SetCount; i++)
+        {
+            var rest = BreachSetTable.Without(existing.Sets[i], breachId);
+            map[i] = rest.Length == 0 ? -1 : table.Intern(rest);
+        }
+
+        using var writer = new ExposureIndexWriter(outputPath, existing.EntryCount, existing.SetCount);
+        var cursor = existing.OpenCursor();
+        while (cursor.TryNext(out var key, out var set))
+        {
+            if (map[set] >= 0)
+            {
+                writer.Add(key, map[set]);
+            }
+        }
+
+        writer.Complete(table.Sets);
+        return writer.EntryCount;
+    }
+}
+
+/// <summary>Merges two disjoint sorted key streams (e.g. emails and phones) into one.</summary>
+public sealed class ClassedKeyStream : IKeyStream
+{
+    private readonly SortedMergeCursor[] _cursors;
+    private readonly byte[] _classes;
+    private readonly UInt128[] _heads;
+    private readonly bool[] _has;
+
+    public ClassedKeyStream(IReadOnlyList<(SortedMergeCursor Cursor, byte KeyClass)> streams)
+    {
+        _cursors = new SortedMergeCursor[streams.Count];
+        _classes = new byte[streams.Count];
+        _heads = new UInt128[streams.Count];
+        _has = new bool[streams.Count];
+        for (var i = 0; i < streams.Count; i++)
+        {
+            _cursors[i] = streams[i].Cursor;
+            _classes[i] = streams[i].KeyClass;
+            _has[i] = _cursors[i].TryNext(out _heads[i]);
+        }
+    }
+
+    public bool TryNext(out UInt128 key, out byte keyClass)
+    {
+        var best = -1;
+        for (var i = 0; i < _cursors.Length; i++)
+        {
+            if (_has[i] && (best < 0 || _heads[i] < _heads[best]))
+            {
+                best = i;
+            }
+        }
+
+        if (best < 0)
+        {
+            key = default;
+            keyClass = 0;
+            return false;
+        }
+
+        key = _heads[best];
+        keyClass = _classes[best];
+        _has[best] = _cursors[best].TryNext(out _heads[best]);
+        if (_emitted && key == _last)
+        {
+            // An 80-bit collision across classes: keep the key once.
+            return TryNext(out key, out keyClass);
+        }
+
+        _emitted = true;
+        _last = key;
+        return true;
+    }
+
+    private bool _emitted;
+    private UInt128 _last;
+}

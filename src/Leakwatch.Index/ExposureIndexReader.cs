@@ -1,0 +1,313 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
+
+namespace Leakwatch.Index;
+
+/// <summary>
+/// Memory-mapped, read-only view of an exposure index file. Thread-safe; a lookup reads the bucket's
+/// two TOC slots and binary-searches one small contiguous range of entries (one seek on a cold cache).
+/// </summary>
+public sealed unsafe class ExposureIndexReader : IDisposable
+{
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
+    private readonly SafeMemoryMappedViewHandle? _handle;
+    private readonly byte* _base;
+    private readonly long _length;
+    private readonly int _prefixBits;
+    private readonly int _keyBytes;
+    private readonly int _setIdBytes;
+    private readonly int _entrySize;
+    private readonly long _tocOffset;
+    private readonly long _entriesOffset;
+    private readonly long _setsOffset;
+    private readonly long _setsLength;
+    private readonly int[][] _sets;
+
+    private ExposureIndexReader(string path)
+    {
+        Path = path;
+        _length = new FileInfo(path).Length;
+        if (_length < IndexFormat.HeaderSize)
+        {
+            throw new IndexCorruptException($"{path}: too short to be an index ({_length} bytes)");
+        }
+
+        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        _handle = _view.SafeMemoryMappedViewHandle;
+        byte* p = null;
+        _handle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+
+        var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
+        if (!header[..8].SequenceEqual(IndexFormat.Magic))
+        {
+            throw new IndexCorruptException($"{path}: not a Leakwatch index (bad magic)");
+        }
+
+        var stored = BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffHeaderChecksum..]);
+        if (stored != XxHash64.HashToUInt64(header[..IndexFormat.HeaderChecksummedBytes]))
+        {
+            throw new IndexCorruptException($"{path}: header checksum mismatch");
+        }
+
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffVersion..]);
+        if (version != IndexFormat.Version)
+        {
+            throw new IndexCorruptException($"{path}: unsupported index version {version}");
+        }
+
+        _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffPrefixBits..]);
+        _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffKeyBytes..]);
+        _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffSetIdBytes..]);
+        _entrySize = _keyBytes + _setIdBytes;
+        EntryCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntryCount..]);
+        var setCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetCount..]);
+        _tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffTocOffset..]);
+        _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntriesOffset..]);
+        _setsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsOffset..]);
+        _setsLength = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsLength..]);
+        if (_prefixBits is < 1 or > 30 || _keyBytes != IndexFormat.KeyBytesFor(_prefixBits) || _setIdBytes is < 1 or > 4
+            || _entriesOffset != _tocOffset + 8L * ((1L << _prefixBits) + 1)
+            || _setsOffset != _entriesOffset + EntryCount * _entrySize
+            || _setsOffset + _setsLength != _length
+            || setCount < 0 || 8L * (setCount + 1) > _setsLength)
+        {
+            throw new IndexCorruptException($"{path}: header fields are inconsistent with the file size");
+        }
+
+        _sets = ReadSets(setCount);
+    }
+
+    public string Path { get; }
+
+    public long EntryCount { get; }
+
+    public long FileLength => _length;
+
+    public int SetCount => _sets.Length;
+
+    public IReadOnlyList<int[]> Sets => _sets;
+
+    public static ExposureIndexReader Open(string path)
+    {
+        try
+        {
+            return new ExposureIndexReader(path);
+        }
+        catch (IOException e)
+        {
+            throw new IndexCorruptException($"{path}: cannot open index: {e.Message}");
+        }
+    }
+
+    private int[][] ReadSets(long setCount)
+    {
+        var sets = new int[setCount][];
+        var offsets = new ReadOnlySpan<byte>(_base + _setsOffset, (int)Math.Min(int.MaxValue, 8 * (setCount + 1)));
+        var dataStart = _setsOffset + 8 * (setCount + 1);
+        for (var i = 0; i < setCount; i++)
+        {
+            var from = BinaryPrimitives.ReadInt64LittleEndian(offsets[(8 * i)..]);
+            var to = BinaryPrimitives.ReadInt64LittleEndian(offsets[(8 * (i + 1))..]);
+            if (from < 0 || to < from || dataStart + to > _length || (to - from) % 4 != 0)
+            {
+                throw new IndexCorruptException($"{Path}: breach set {i} is out of bounds");
+            }
+
+            var ids = new int[(to - from) / 4];
+            for (var j = 0; j < ids.Length; j++)
+            {
+                ids[j] = BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(_base + dataStart + from + 4 * j, 4));
+            }
+
+            sets[i] = ids;
+        }
+
+        return sets;
+    }
+
+    /// <summary>The breach ids holding this key (ascending), or an empty array.</summary>
+    public int[] Lookup(UInt128 key)
+    {
+        var set = FindSetId(key);
+        return set < 0 ? [] : _sets[set];
+    }
+
+    /// <summary>Set id of the key's entry, or -1.</summary>
+    public int FindSetId(UInt128 key)
+    {
+        var bucket = (long)(ulong)(key >> (128 - _prefixBits));
+        var toc = (long*)(_base + _tocOffset);
+        var lo = toc[bucket];
+        var hi = toc[bucket + 1] - 1;
+        Span<byte> full = stackalloc byte[IndexKeys.KeyBytes];
+        IndexKeys.WriteBigEndian(key, full);
+        ReadOnlySpan<byte> want = full[(IndexKeys.KeyBytes - _keyBytes)..];
+        var entries = _base + _entriesOffset;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var entry = new ReadOnlySpan<byte>(entries + mid * _entrySize, _entrySize);
+            var c = entry[.._keyBytes].SequenceCompareTo(want);
+            if (c == 0)
+            {
+                return ReadSetId(entry);
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    private int ReadSetId(ReadOnlySpan<byte> entry)
+    {
+        uint id = 0;
+        for (var i = 0; i < _setIdBytes; i++)
+        {
+            id |= (uint)entry[_keyBytes + i] << (8 * i);
+        }
+
+        return (int)id;
+    }
+
+    /// <summary>Reads entries in key order, reconstructing each full key from its bucket and stored bytes.</summary>
+    public IndexCursor OpenCursor() => new(this);
+
+    public sealed class IndexCursor
+    {
+        private readonly ExposureIndexReader _r;
+        private long _index;
+        private long _bucket;
+        private long _bucketEnd;
+
+        internal IndexCursor(ExposureIndexReader reader)
+        {
+            _r = reader;
+            _bucketEnd = ((long*)(_r._base + _r._tocOffset))[1];
+        }
+
+        public bool TryNext(out UInt128 key, out int setId)
+        {
+            if (_index >= _r.EntryCount)
+            {
+                key = default;
+                setId = -1;
+                return false;
+            }
+
+            var toc = (long*)(_r._base + _r._tocOffset);
+            while (_index >= _bucketEnd)
+            {
+                _bucket++;
+                _bucketEnd = toc[_bucket + 1];
+            }
+
+            var entry = new ReadOnlySpan<byte>(_r._base + _r._entriesOffset + _index * _r._entrySize, _r._entrySize);
+            Span<byte> full = stackalloc byte[IndexKeys.KeyBytes];
+            full.Clear();
+            // Bytes implied by the bucket number, then the stored tail (which overlaps any partial prefix byte).
+            var prefixHigh = (UInt128)(ulong)_bucket << (128 - _r._prefixBits);
+            IndexKeys.WriteBigEndian(prefixHigh, full);
+            entry[.._r._keyBytes].CopyTo(full[(IndexKeys.KeyBytes - _r._keyBytes)..]);
+            key = IndexKeys.ReadBigEndian(full);
+            setId = _r.ReadSetId(entry);
+            _index++;
+            return true;
+        }
+    }
+
+    /// <summary>Verifies every checksum and structural invariant; returns problems found (empty = healthy).</summary>
+    public List<string> Verify()
+    {
+        var problems = new List<string>();
+        var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
+        var tocLen = _entriesOffset - _tocOffset;
+        if (HashRange(_tocOffset, tocLen) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffTocChecksum..]))
+        {
+            problems.Add($"{Path}: TOC checksum mismatch");
+        }
+
+        if (HashRange(_entriesOffset, EntryCount * _entrySize) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffEntriesChecksum..]))
+        {
+            problems.Add($"{Path}: entries checksum mismatch");
+        }
+
+        if (HashRange(_setsOffset, _setsLength) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffSetsChecksum..]))
+        {
+            problems.Add($"{Path}: breach-set checksum mismatch");
+        }
+
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var toc = (long*)(_base + _tocOffset);
+        var buckets = 1L << _prefixBits;
+        if (toc[0] != 0 || toc[buckets] != EntryCount)
+        {
+            problems.Add($"{Path}: TOC does not cover the entries");
+            return problems;
+        }
+
+        var cursor = OpenCursor();
+        var any = false;
+        UInt128 last = default;
+        while (cursor.TryNext(out var key, out var set))
+        {
+            if (any && key <= last)
+            {
+                problems.Add($"{Path}: entries out of order");
+                break;
+            }
+
+            if (set < 0 || set >= _sets.Length)
+            {
+                problems.Add($"{Path}: entry refers to missing breach set {set}");
+                break;
+            }
+
+            any = true;
+            last = key;
+        }
+
+        return problems;
+    }
+
+    private ulong HashRange(long offset, long length)
+    {
+        var h = new XxHash64();
+        while (length > 0)
+        {
+            var n = (int)Math.Min(length, 1 << 30);
+            h.Append(new ReadOnlySpan<byte>(_base + offset, n));
+            offset += n;
+            length -= n;
+        }
+
+        return h.GetCurrentHashAsUInt64();
+    }
+
+    public void Dispose()
+    {
+        if (_handle is not null && _base is not null)
+        {
+            _handle.ReleasePointer();
+        }
+
+        _view?.Dispose();
+        _map?.Dispose();
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace Leakwatch.Index;
+
+/// <summary>
+/// Streams sorted (key, set id) entries into a new index file. Entries must arrive in strictly increasing
+/// key order. Call <see cref="Complete"/> with the breach-set table to finish; the file is fsynced.
+/// </summary>
+public sealed class ExposureIndexWriter : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly BufferedStream _out;
+    private readonly int _prefixBits;
+    private readonly int _keyBytes;
+    private readonly int _setIdBytes;
+    private readonly long[] _bucketCounts;
+    private readonly XxHash64 _entriesHash = new();
+    private readonly byte[] _entry;
+    private readonly long _tocOffset;
+    private readonly long _entriesOffset;
+    private UInt128 _lastKey;
+    private bool _any;
+    private bool _completed;
+
+    public ExposureIndexWriter(string path, long entryUpperBound, long setCountUpperBound)
+    {
+        Path = path;
+        _prefixBits = IndexFormat.PrefixBitsFor(entryUpperBound);
+        _keyBytes = IndexFormat.KeyBytesFor(_prefixBits);
+        _setIdBytes = IndexFormat.SetIdBytesFor(setCountUpperBound);
+        _bucketCounts = new long[(1 << _prefixBits) + 1];
+        _entry = new byte[_keyBytes + _setIdBytes];
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
+        _out = new BufferedStream(_file, 1 << 20);
+        _tocOffset = IndexFormat.HeaderSize;
+        _entriesOffset = _tocOffset + 8L * _bucketCounts.Length;
+        _out.Write(new byte[IndexFormat.HeaderSize]);
+        // TOC placeholder, filled in by Complete.
+        var zeros = new byte[64 * 1024];
+        var tocBytes = 8L * _bucketCounts.Length;
+        while (tocBytes > 0)
+        {
+            var n = (int)Math.Min(tocBytes, zeros.Length);
+            _out.Write(zeros, 0, n);
+            tocBytes -= n;
+        }
+    }
+
+    public string Path { get; }
+
+    public long EntryCount { get; private set; }
+
+    public void Add(UInt128 key, int setId)
+    {
+        if (_any && key <= _lastKey)
+        {
+            throw new InvalidOperationException("index entries must be added in strictly increasing key order");
+        }
+
+        _any = true;
+        _lastKey = key;
+        Span<byte> full = stackalloc byte[IndexKeys.KeyBytes];
+        IndexKeys.WriteBigEndian(key, full);
+        full[(IndexKeys.KeyBytes - _keyBytes)..].CopyTo(_entry);
+        var id = (uint)setId;
+        for (var i = 0; i < _setIdBytes; i++)
+        {
+            _entry[_keyBytes + i] = (byte)(id >> (8 * i));
+        }
+
+        _out.Write(_entry);
+        _entriesHash.Append(_entry);
+        _bucketCounts[(int)(ulong)(key >> (128 - _prefixBits))]++;
+        EntryCount++;
+    }
+
+    /// <summary>Writes the set table and header, then fsyncs. <paramref name="sets"/>[id] lists breach ids, ascending.</summary>
+    public void Complete(IReadOnlyList<int[]> sets)
+    {
+        if ((ulong)sets.Count > (1UL << (8 * _setIdBytes)))
+        {
+            throw new InvalidOperationException("more breach sets than the set-id width allows");
+        }
+
+        var setsOffset = _entriesOffset + EntryCount * _entry.Length;
+        var setsHash = new XxHash64();
+        long dataOffset = 0;
+        Span<byte> eight = stackalloc byte[8];
+        // Offsets table: (count + 1) × u64 into the data part, then breach ids as u32.
+        for (var i = 0; i <= sets.Count; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(eight, dataOffset);
+            _out.Write(eight);
+            setsHash.Append(eight);
+            if (i < sets.Count)
+            {
+                dataOffset += 4L * sets[i].Length;
+            }
+        }
+
+        Span<byte> four = stackalloc byte[4];
+        foreach (var set in sets)
+        {
+            foreach (var breach in set)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(four, breach);
+                _out.Write(four);
+                setsHash.Append(four);
+            }
+        }
+
+        var setsLength = 8L * (sets.Count + 1) + dataOffset;
+        _out.Flush();
+
+        // TOC: cumulative entry index at the start of each bucket, plus the total.
+        var toc = new byte[8 * _bucketCounts.Length];
+        long running = 0;
+        for (var b = 0; b < _bucketCounts.Length; b++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(toc.AsSpan(8 * b), running);
+            running += _bucketCounts[b];
+        }
+
+        _file.Position = _tocOffset;
+        _file.Write(toc);
+
+        var header = new byte[IndexFormat.HeaderSize];
+        IndexFormat.Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffVersion), IndexFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffPrefixBits), (uint)_prefixBits);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffKeyBytes), (uint)_keyBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffSetIdBytes), (uint)_setIdBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffEntryCount), EntryCount);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetCount), sets.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffTocOffset), _tocOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffEntriesOffset), _entriesOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsOffset), setsOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsLength), setsLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffTocChecksum), XxHash64.HashToUInt64(toc));
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffEntriesChecksum), _entriesHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsChecksum), setsHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffHeaderChecksum),
+            XxHash64.HashToUInt64(header.AsSpan(0, IndexFormat.HeaderChecksummedBytes)));
+        _file.Position = 0;
+        _file.Write(header);
+        _file.Flush(flushToDisk: true);
+        _completed = true;
+    }
+
+    public void Dispose()
+    {
+        _out.Dispose();
+        _file.Dispose();
+        if (!_completed)
+        {
+            try
+            {
+                File.Delete(Path);
+            }
+            catch (IOException)
+            {
+                // An orphan is swept by the store at the next publish.
+            }
+        }
+    }
+}

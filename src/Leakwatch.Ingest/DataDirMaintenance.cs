@@ -1,0 +1,135 @@
+using Leakwatch.Catalog;
+using Leakwatch.Index;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest;
+
+/// <summary>Operations on a data dir other than ingest: removing a breach and checking integrity.</summary>
+public static class DataDirMaintenance
+{
+    /// <summary>Rebuilds the index without the breach and publishes it; returns false if no such breach.</summary>
+    public static bool Remove(string dataDir, KeyFile keys, string name)
+    {
+        var store = new IndexStore(dataDir);
+        using var writeLock = store.LockForWrite();
+        var manifest = store.ReadManifest();
+        if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
+        {
+            throw new KeyFileException($"{keys.Path}: key file does not match the index (key id {keys.KeyId}, index built with {manifest.KeyId})");
+        }
+
+        using var catalog = BreachCatalog.Open(store.DataDir);
+        var breach = catalog.Published(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (breach is null)
+        {
+            return false;
+        }
+
+        var remaining = Array.FindAll(manifest.Breaches, id => id != breach.Id);
+        Manifest next;
+        using (var existing = store.OpenPublished(manifest))
+        {
+            if (remaining.Length == 0 || existing is null)
+            {
+                next = manifest with { Generation = manifest.Generation + 1, Index = null, IndexBytes = 0, Entries = 0, Breaches = [], Published = DateTimeOffset.UtcNow };
+            }
+            else
+            {
+                var path = store.NewIndexPath(manifest.Generation + 1);
+                var entries = ExposureIndexMerger.MergeRemove(existing, breach.Id, path);
+                IndexStore.FsyncDirectory(store.IndexDir);
+                next = manifest with
+                {
+                    Generation = manifest.Generation + 1,
+                    Index = Path.GetRelativePath(store.DataDir, path),
+                    IndexBytes = new FileInfo(path).Length,
+                    Entries = entries,
+                    Breaches = remaining,
+                    Published = DateTimeOffset.UtcNow,
+                };
+            }
+        }
+
+        store.Publish(next);
+        catalog.Delete(breach.Id);
+        store.CollectGarbage(next);
+        return true;
+    }
+
+    /// <summary>Verifies manifest, index checksums and structure, catalogue integrity and the key id.</summary>
+    public static List<string> Fsck(string dataDir, KeyFile? keys)
+    {
+        var problems = new List<string>();
+        var store = new IndexStore(dataDir);
+        if (!Directory.Exists(store.DataDir))
+        {
+            problems.Add($"{store.DataDir}: data dir does not exist");
+            return problems;
+        }
+
+        Manifest manifest;
+        try
+        {
+            manifest = store.ReadManifest();
+        }
+        catch (IndexCorruptException e)
+        {
+            problems.Add(e.Message);
+            return problems;
+        }
+
+        if (keys is not null && manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
+        {
+            problems.Add($"{keys.Path}: key id {keys.KeyId} does not match the index's {manifest.KeyId}");
+        }
+
+        try
+        {
+            using var index = store.OpenPublished(manifest);
+            if (index is not null)
+            {
+                problems.AddRange(index.Verify());
+                if (index.EntryCount != manifest.Entries)
+                {
+                    problems.Add($"{index.Path}: holds {index.EntryCount} entries, manifest says {manifest.Entries}");
+                }
+
+                var known = new HashSet<int>(manifest.Breaches);
+                foreach (var set in index.Sets)
+                {
+                    foreach (var id in set)
+                    {
+                        if (!known.Contains(id))
+                        {
+                            problems.Add($"{index.Path}: refers to breach id {id} that the manifest does not list");
+                            goto setsChecked;
+                        }
+                    }
+                }
+
+            setsChecked:;
+            }
+        }
+        catch (IndexCorruptException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        if (File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
+        {
+            using var catalog = BreachCatalog.Open(store.DataDir);
+            problems.AddRange(catalog.Verify());
+            var published = catalog.Published(manifest.Breaches);
+            if (published.Count != manifest.Breaches.Length)
+            {
+                problems.Add($"catalog.db: {manifest.Breaches.Length - published.Count} published breach(es) missing from the catalogue");
+            }
+        }
+        else if (manifest.Breaches.Length > 0)
+        {
+            problems.Add($"{store.DataDir}: catalog.db is missing");
+        }
+
+        return problems;
+    }
+}

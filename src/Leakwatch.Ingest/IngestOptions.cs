@@ -1,0 +1,31 @@
+using Leakwatch.Core;
+using Leakwatch.Ingest.Reading;
+
+namespace Leakwatch.Ingest;
+
+public sealed record IngestOptions
+{
+    public required string BreachName { get; init; }
+    public string? Title { get; init; }
+    public DateOnly? BreachDate { get; init; }
+    public string? Domain { get; init; }
+    public string? Description { get; init; }
+    /// <summary>Default region (ISO 3166 alpha-2) for national-format phone numbers.</summary>
+    public string? Region { get; init; }
+    public DateOrder DateOrder { get; init; } = DateOrder.Auto;
+    public ReaderOptions Reader { get; init; } = new();
+    /// <summary>Memory for sort buffers; beyond it, sorted runs spill to the data dir's tmp/.</summary>
+    public int SortMemoryMegabytes { get; init; } = 1024;
+    /// <summary>Normalization workers beside the reader thread.</summary>
+    public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount, 4));
+}
+
+public enum IngestPhase
+{
+    Reading,
+    Sorting,
+    Merging,
+    Publishing,
+}
+
+public readonly record struct IngestProgress(IngestPhase Phase, long Rows, long BytesRead, long TotalBytes, long MergedEntries);

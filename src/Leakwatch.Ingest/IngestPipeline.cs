@@ -1,0 +1,447 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest.Reading;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest;
+
+/// <summary>
+/// dump → read → normalize → key → sort/spill → merge into the index → publish. The reader runs on its own
+/// thread and hands batches to normalization workers; each worker owns its sorters, so the hot path takes
+/// no locks. Nothing is published unless every step succeeds.
+/// </summary>
+public sealed class IngestPipeline
+{
+    private readonly IndexStore _store;
+    private readonly KeyFile _keys;
+
+    public IngestPipeline(IndexStore store, KeyFile keys)
+    {
+        _store = store;
+        _keys = keys;
+    }
+
+    public IngestStats Run(string path, IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
+    {
+        ValidateName(options.BreachName);
+        using var writeLock = _store.LockForWrite();
+        var manifest = _store.ReadManifest();
+        if (manifest.KeyId is not null && manifest.KeyId != _keys.KeyId)
+        {
+            throw new IngestException($"{_keys.Path}: key file does not match the index (key id {_keys.KeyId}, index built with {manifest.KeyId})");
+        }
+
+        using var catalog = BreachCatalog.Open(_store.DataDir);
+        catalog.DeleteUnpublished(manifest.Breaches);
+        _store.CollectGarbage(manifest);
+        foreach (var b in catalog.All())
+        {
+            if (string.Equals(b.Name, options.BreachName, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new IngestException($"breach '{b.Name}' already exists; remove it first with `leakwatch remove {b.Name}`");
+            }
+        }
+
+        // Validates --region before any reading starts.
+        _ = new PhoneNormalizer(options.Region);
+
+        var clock = Stopwatch.StartNew();
+        var stats = new IngestStats { Breach = options.BreachName };
+        var workers = Math.Max(1, options.Workers);
+        var sorterCapacity = (int)Math.Min(int.MaxValue / 32, (long)options.SortMemoryMegabytes * 1024 * 1024 / 16 / (3 * workers));
+        var tempDir = _store.TempDir;
+        // One row hasher for all workers: identical rows must get identical fingerprints whichever worker sees them.
+        var rowHasher = new EphemeralHasher();
+        var states = new WorkerState[workers];
+        for (var i = 0; i < workers; i++)
+        {
+            states[i] = new WorkerState(new IdentifierHasher(_keys), new PhoneNormalizer(options.Region), options.DateOrder,
+                new ExternalSorter(tempDir, "email", sorterCapacity), new ExternalSorter(tempDir, "phone", sorterCapacity),
+                new ExternalSorter(tempDir, "rowfp", sorterCapacity), rowHasher);
+        }
+
+        try
+        {
+            var sink = new IngestSink(states, stats, progress, TotalBytes(path), ct);
+            sink.Run(path, options.Reader);
+
+            var emailSorters = new List<ExternalSorter>();
+            var phoneSorters = new List<ExternalSorter>();
+            var rowSorters = new List<ExternalSorter>();
+            long keyUpperBound = 0;
+            foreach (var s in states)
+            {
+                stats.Invalid.Email += s.InvalidEmail;
+                stats.Invalid.Phone += s.InvalidPhone;
+                stats.Invalid.Birthdate += s.InvalidBirthdate;
+                emailSorters.Add(s.Emails);
+                phoneSorters.Add(s.Phones);
+                rowSorters.Add(s.RowFingerprints);
+                keyUpperBound += s.Emails.Added + s.Phones.Added;
+                if (s.ValidEmails > 0)
+                {
+                    sink.SeenClasses.Add(DataClass.EmailAddresses);
+                }
+
+                if (s.ValidPhones > 0)
+                {
+                    sink.SeenClasses.Add(DataClass.PhoneNumbers);
+                }
+            }
+
+            progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
+            CountRows(rowSorters, stats);
+            if (stats.Rows == 0)
+            {
+                throw new IngestException($"{path}: no data rows found");
+            }
+
+            stats.DataClasses = [.. sink.SeenClasses.Order(StringComparer.Ordinal)];
+            var now = DateTimeOffset.UtcNow;
+            var breach = new Breach
+            {
+                Name = options.BreachName,
+                Title = options.Title ?? options.BreachName,
+                Domain = options.Domain ?? "",
+                BreachDate = options.BreachDate ?? DateOnly.FromDateTime(now.UtcDateTime),
+                AddedDate = now,
+                ModifiedDate = now,
+                Description = options.Description ?? "",
+                DataClasses = stats.DataClasses,
+                IsVerified = true,
+            };
+            var breachId = catalog.Insert(breach);
+
+            using var existing = _store.OpenPublished(manifest);
+            var emailCursor = ExternalSorter.Merge(emailSorters);
+            var phoneCursor = ExternalSorter.Merge(phoneSorters);
+            var keys = new ClassedKeyStream([(emailCursor, (byte)IdentifierClass.Email), (phoneCursor, (byte)IdentifierClass.Phone)]);
+            var generation = manifest.Generation + 1;
+            var indexPath = _store.NewIndexPath(generation);
+            long entries;
+            try
+            {
+                entries = ExposureIndexMerger.MergeAdd(existing, keys, keyUpperBound, breachId, indexPath, null,
+                    n => progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n)));
+            }
+            finally
+            {
+                emailCursor.Dispose();
+                phoneCursor.Dispose();
+            }
+
+            stats.Distinct.Email = emailCursor.Count;
+            stats.Distinct.Phone = phoneCursor.Count;
+            stats.IndexEntries = entries;
+            stats.IndexBytes = new FileInfo(indexPath).Length;
+            stats.Seconds = clock.Elapsed.TotalSeconds;
+            stats.RowsPerSecond = stats.Rows / Math.Max(1e-9, stats.Seconds);
+
+            progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, entries));
+            catalog.Update(breach with { Id = breachId, PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
+            ct.ThrowIfCancellationRequested();
+            var next = new Manifest
+            {
+                Generation = generation,
+                Index = Path.GetRelativePath(_store.DataDir, indexPath),
+                IndexBytes = stats.IndexBytes,
+                Entries = entries,
+                KeyId = _keys.KeyId,
+                Breaches = [.. manifest.Breaches, breachId],
+                Published = DateTimeOffset.UtcNow,
+            };
+            IndexStore.FsyncDirectory(_store.IndexDir);
+            _store.Publish(next);
+            _store.CollectGarbage(next);
+            return stats;
+        }
+        finally
+        {
+            foreach (var s in states)
+            {
+                s.Emails.Dispose();
+                s.Phones.Dispose();
+                s.RowFingerprints.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Row fingerprints carry a low flag bit "has a valid identifier"; identical rows share it.</summary>
+    private static void CountRows(List<ExternalSorter> rowSorters, IngestStats stats)
+    {
+        using var rows = ExternalSorter.Merge(rowSorters);
+        long accounts = 0;
+        while (rows.TryNext(out var fp))
+        {
+            if ((fp & 1) != 0)
+            {
+                accounts++;
+            }
+        }
+
+        stats.DuplicateRows = stats.Rows - rows.Count;
+        stats.Accounts = accounts;
+    }
+
+    private static long TotalBytes(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                return new FileInfo(path).Length;
+            }
+
+            if (Directory.Exists(path))
+            {
+                long total = 0;
+                foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
+                {
+                    total += new FileInfo(f).Length;
+                }
+
+                return total;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    public static void ValidateName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
+        {
+            throw new IngestException("--breach: a name of 1-64 characters is required");
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                throw new IngestException($"--breach: '{name}' may only contain ASCII letters, digits, '-', '_' and '.'");
+            }
+        }
+    }
+
+    internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phones, DateOrder dateOrder,
+        ExternalSorter emails, ExternalSorter phoneKeys, ExternalSorter rowFingerprints, EphemeralHasher rowHasher)
+    {
+        public readonly IdentifierHasher Hasher = hasher;
+        public readonly PhoneNormalizer PhoneNormalizer = phones;
+        public readonly DateOrder DateOrder = dateOrder;
+        public readonly ExternalSorter Emails = emails;
+        public readonly ExternalSorter Phones = phoneKeys;
+        public readonly ExternalSorter RowFingerprints = rowFingerprints;
+        public readonly EphemeralHasher RowHasher = rowHasher;
+        public long InvalidEmail;
+        public long InvalidPhone;
+        public long InvalidBirthdate;
+        public long ValidEmails;
+        public long ValidPhones;
+        public DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+    }
+
+    /// <summary>Reader-thread side: copies each row's fields into batches and feeds the workers.</summary>
+    private sealed class IngestSink : IDumpRowSink
+    {
+        private readonly WorkerState[] _workers;
+        private readonly IngestStats _stats;
+        private readonly IProgress<IngestProgress>? _progress;
+        private readonly long _totalBytes;
+        private readonly CancellationToken _ct;
+        private readonly BlockingCollection<RowBatch> _full = new(boundedCapacity: 8);
+        private readonly ConcurrentBag<RowBatch> _free = [];
+        private RowBatch _current = new();
+        private long _bytesRead;
+        private long _lastReport;
+        private readonly bool[] _rolesWithValues = new bool[Enum.GetValues<FieldRole>().Length];
+        private ColumnMap _map = ColumnMap.Empty;
+
+        public IngestSink(WorkerState[] workers, IngestStats stats, IProgress<IngestProgress>? progress, long totalBytes, CancellationToken ct)
+        {
+            _workers = workers;
+            _stats = stats;
+            _progress = progress;
+            _totalBytes = totalBytes;
+            _ct = ct;
+        }
+
+        public HashSet<string> SeenClasses { get; } = [];
+
+        public void Run(string path, ReaderOptions options)
+        {
+            var threads = new Thread[_workers.Length];
+            Exception? workerError = null;
+            for (var i = 0; i < threads.Length; i++)
+            {
+                var state = _workers[i];
+                threads[i] = new Thread(() =>
+                {
+                    try
+                    {
+                        foreach (var batch in _full.GetConsumingEnumerable())
+                        {
+                            Process(state, batch);
+                            batch.Reset();
+                            _free.Add(batch);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        workerError ??= e;
+                        _full.CompleteAdding();
+                    }
+                })
+                { IsBackground = true, Name = $"ingest-worker-{i}" };
+                threads[i].Start();
+            }
+
+            try
+            {
+                DumpReader.Read(path, options, this, _ct);
+                if (_current.Count > 0)
+                {
+                    _full.Add(_current, _ct);
+                }
+            }
+            finally
+            {
+                _full.CompleteAdding();
+                foreach (var t in threads)
+                {
+                    t.Join();
+                }
+            }
+
+            if (workerError is not null)
+            {
+                throw new IngestException($"ingest worker failed: {workerError.Message}", workerError);
+            }
+
+            for (var r = 0; r < _rolesWithValues.Length; r++)
+            {
+                var role = (FieldRole)r;
+                if (_rolesWithValues[r] && role is not (FieldRole.Email or FieldRole.Phone) && DataClass.For(role) is { } dc)
+                {
+                    SeenClasses.Add(dc);
+                }
+            }
+
+            _stats.Files = FileCount;
+        }
+
+        public int FileCount { get; private set; }
+
+        public void OnFileStart(DumpFileInfo file, ColumnMap map)
+        {
+            _map = map;
+            FileCount++;
+        }
+
+        public void OnRow(DumpRow row)
+        {
+            _stats.Rows++;
+            var raw = row.Raw;
+            _bytesRead += raw.Length + 1;
+            var b = _current;
+            b.Put(RowBatch.Raw, raw);
+            b.Put(RowBatch.Email, row.Get(FieldRole.Email));
+            b.Put(RowBatch.Phone, row.Get(FieldRole.Phone));
+            b.Put(RowBatch.BirthDate, row.Get(FieldRole.BirthDate));
+            b.Count++;
+            var cols = _map.Columns;
+            for (var i = 0; i < cols.Count; i++)
+            {
+                var role = cols[i].Role;
+                if (!_rolesWithValues[(int)role] && !row[i].IsEmpty)
+                {
+                    _rolesWithValues[(int)role] = true;
+                }
+            }
+
+            if (b.IsFull)
+            {
+                _full.Add(b, _ct);
+                _current = _free.TryTake(out var next) ? next : new RowBatch();
+                if (_stats.Rows - _lastReport >= 65536)
+                {
+                    _lastReport = _stats.Rows;
+                    _progress?.Report(new IngestProgress(IngestPhase.Reading, _stats.Rows, _bytesRead, _totalBytes, 0));
+                }
+            }
+        }
+
+        public void OnProblem(RowProblem problem)
+        {
+            _stats.Problems.Count++;
+            if (_stats.Problems.First.Count < ProblemSummary.MaxListed)
+            {
+                _stats.Problems.First.Add(problem.LineNumber > 0 ? $"{problem.FileName}:{problem.LineNumber}: {problem.Message}" : $"{problem.FileName}: {problem.Message}");
+            }
+        }
+
+        private static void Process(WorkerState s, RowBatch batch)
+        {
+            Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
+            for (var r = 0; r < batch.Count; r++)
+            {
+                var hasIdentifier = false;
+                var e = batch.Get(r, RowBatch.Email);
+                if (!e.IsEmpty)
+                {
+                    if (EmailNormalizer.TryNormalize(e, email, out var n))
+                    {
+                        s.Emails.Add(s.Hasher.HashEmail(email[..n]));
+                        s.ValidEmails++;
+                        hasIdentifier = true;
+                    }
+                    else
+                    {
+                        s.InvalidEmail++;
+                    }
+                }
+
+                var p = batch.Get(r, RowBatch.Phone);
+                if (!p.IsEmpty)
+                {
+                    if (s.PhoneNormalizer.TryNormalize(p, out var e164))
+                    {
+                        s.Phones.Add(s.Hasher.HashPhone(e164));
+                        s.ValidPhones++;
+                        hasIdentifier = true;
+                    }
+                    else
+                    {
+                        s.InvalidPhone++;
+                    }
+                }
+
+                var d = batch.Get(r, RowBatch.BirthDate);
+                if (!d.IsEmpty && !BirthDateParser.TryParse(d, s.DateOrder, s.Today, out _))
+                {
+                    s.InvalidBirthdate++;
+                }
+
+                var fp = s.RowHasher.Hash(batch.Get(r, RowBatch.Raw));
+                s.RowFingerprints.Add((fp & ~(UInt128)1) | (hasIdentifier ? 1u : 0u));
+            }
+        }
+    }
+}
+
+public sealed class IngestException : Exception
+{
+    public IngestException(string message) : base(message) { }
+    public IngestException(string message, Exception inner) : base(message, inner) { }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IngestStats))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = false)]
+public sealed partial class IngestJson : System.Text.Json.Serialization.JsonSerializerContext;
