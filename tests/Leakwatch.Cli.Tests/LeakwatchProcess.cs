@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Leakwatch.Cli.Tests;
+
+/// <summary>Runs the real `leakwatch` binary (built beside the tests) as a child process.</summary>
+internal static class LeakwatchProcess
+{
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "leakwatch.dll");
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("LEAKWATCH_DATA");
+        psi.Environment.Remove("LEAKWATCH_KEY_FILE");
+        psi.Environment.Remove("LEAKWATCH_DEBUG");
+        return psi;
+    }
+
+    public static Result Run(params string[] args) => Run((IEnumerable<string>)args);
+
+    public static Result Run(IEnumerable<string> args, int timeoutMs = 300_000)
+    {
+        using var p = Process.Start(StartInfo(args))!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"leakwatch {string.Join(' ', args)} timed out");
+        }
+
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Path = Directory.CreateTempSubdirectory("lw-cli-test-").FullName;
+
+    public string Path { get; }
+
+    public string DataDir => System.IO.Path.Combine(Path, "data");
+
+    public string KeyFile => System.IO.Path.Combine(Path, "keys", "leakwatch.key");
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>The options that point a command at this test's data dir and key file.</summary>
+    public string[] Dirs => ["--data-dir", DataDir, "--key-file", KeyFile];
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
