@@ -345,7 +345,7 @@ internal sealed class RecordScanner : IDisposable
         }
 
         var head = _buf.AsSpan(0, _end);
-        if (head.StartsWith("\xEF\xBB\xBF"u8))
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             _start = 3;
         }
