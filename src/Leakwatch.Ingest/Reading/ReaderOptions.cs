@@ -1,0 +1,28 @@
+namespace Leakwatch.Ingest.Reading;
+
+public enum DumpFormat
+{
+    /// <summary>Sniff per file: first non-blank character '{' → JSON Lines, else delimited.</summary>
+    Auto = 0,
+    Delimited,
+    JsonLines,
+}
+
+public sealed record ReaderOptions
+{
+    /// <summary>Column separator; null = sniff among ',' ';' tab '|' ':'.</summary>
+    public char? Delimiter { get; init; }
+
+    /// <summary>Whether the first row is a header; null = detect (false when <see cref="Columns"/> is given).</summary>
+    public bool? HasHeader { get; init; }
+
+    /// <summary>Explicit column names for a headerless file, mapped through <see cref="ColumnRoles"/>.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    public DumpFormat Format { get; init; } = DumpFormat.Auto;
+
+    /// <summary>Rows longer than this (in UTF-16 chars) are reported as problems and skipped.</summary>
+    public int MaxRowChars { get; init; } = 1_048_576;
+
+    public static ReaderOptions Default { get; } = new();
+}

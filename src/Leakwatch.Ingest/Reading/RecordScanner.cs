@@ -1,0 +1,447 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Leakwatch.Ingest.Reading;
+
+/// <summary>
+/// Byte-level guard in front of the parsers. It splits the (decompressed) input into records — physical lines,
+/// or for delimited files lines joined while a quote is open (quote parity, like Sep) — and passes clean records
+/// through unchanged. Bad records are cut out and replaced by the same number of line breaks, so the parser's
+/// line numbers stay those of the file; a <see cref="RowProblem"/> is queued for each:
+/// <list type="bullet">
+/// <item>longer than MaxRowChars chars → skipped; a line with no newline is discarded while streaming, so memory
+///   stays bounded by about 3 × MaxRowChars bytes however long the line is;</item>
+/// <item>a quoted field still open after <see cref="MaxRowLines"/> lines (or MaxRowChars) → only the line where
+///   the quote opened is skipped and scanning restarts on the next line (unbalanced quote);</item>
+/// <item>NUL bytes, invalid UTF-8 → skipped (not delivered with replacement chars: such rows are usually binary
+///   garbage or another encoding, and a mangled email would be indexed wrongly).</item>
+/// </list>
+/// Clean input takes a fast path: whole buffers are validated with vectorised span searches.
+/// </summary>
+internal sealed class RecordScanner : IDisposable
+{
+    internal const int MaxRowLines = 1000;
+    private const int MinBuffer = 64 * 1024;
+    private static readonly byte[] Newlines = CreateNewlines();
+
+    private readonly Stream _src;
+    private readonly string _file;
+    private readonly string? _compression;
+    private readonly int _maxRowChars;
+    private readonly int _capBytes;
+    private readonly Action<long, long>? _eofCheck;
+    private readonly string _tooLong;
+    private readonly string _unbalanced;
+    private byte[] _buf;
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private bool _started;
+    private bool _skipping;
+    private long _skipBreaks;
+    private long _pendingNewlines;
+    private long _slowBytes;
+    private long _total;
+    private long _line = 1;
+
+    public RecordScanner(Stream src, string file, string? compression, bool delimited, int maxRowChars,
+        Action<long, long>? eofCheck)
+    {
+        _src = src;
+        _file = file;
+        _compression = compression;
+        Delimited = delimited;
+        _maxRowChars = Math.Max(16, maxRowChars);
+        _capBytes = (int)Math.Min(int.MaxValue / 2, 3L * _maxRowChars + 8);
+        _eofCheck = eofCheck;
+        _tooLong = $"row longer than {_maxRowChars} characters";
+        _unbalanced = $"unbalanced quote: the quoted field opened on this line is not closed within {MaxRowLines} lines or {_maxRowChars} characters; line skipped";
+        _buf = ArrayPool<byte>.Shared.Rent(MinBuffer);
+    }
+
+    /// <summary>Delimited mode: records join lines while a quote is open; a lone CR counts as a line break.
+    /// Set after sniffing, before the first <see cref="NextClean"/>.</summary>
+    public bool Delimited { get; set; }
+
+    /// <summary>True once the underlying stream has been read to its end.</summary>
+    public bool EndOfInputReached => _eof;
+
+    /// <summary>Row problems found so far, in line order; the parser drains them as it passes their lines.</summary>
+    public Queue<RowProblem> Problems { get; } = new();
+
+    /// <summary>Number of lines completely scanned.</summary>
+    public long LinesScanned => _line - 1;
+
+    /// <summary>The first bytes of the input (BOM removed) without consuming them.</summary>
+    public ReadOnlySpan<byte> PeekSample(int bytes)
+    {
+        EnsureStarted();
+        while (_end - _start < bytes && !_eof)
+        {
+            Fill();
+        }
+
+        return _buf.AsSpan(_start, Math.Min(bytes, _end - _start));
+    }
+
+    /// <summary>The next run of clean bytes (whole records, or placeholder newlines); empty at the end.</summary>
+    public ReadOnlyMemory<byte> NextClean()
+    {
+        EnsureStarted();
+        while (true)
+        {
+            if (_pendingNewlines > 0)
+            {
+                var n = (int)Math.Min(_pendingNewlines, Newlines.Length);
+                _pendingNewlines -= n;
+                return Newlines.AsMemory(0, n);
+            }
+
+            var data = _buf.AsSpan(_start, _end - _start);
+            if (_skipping)
+            {
+                var nl = data.IndexOf((byte)'\n');
+                var upto = nl >= 0 ? nl + 1 : data.Length;
+                _skipBreaks += CountBreaks(data[..upto]);
+                _start += upto;
+                if (nl >= 0 || _eof)
+                {
+                    _skipping = false;
+                    _line += _skipBreaks;
+                    _pendingNewlines = _skipBreaks;
+                    continue;
+                }
+
+                _start = _end = 0;
+                Fill();
+                continue;
+            }
+
+            if (data.IsEmpty)
+            {
+                if (_eof)
+                {
+                    return ReadOnlyMemory<byte>.Empty;
+                }
+
+                Fill();
+                continue;
+            }
+
+            if (_slowBytes <= 0)
+            {
+                var last = data.LastIndexOf((byte)'\n');
+                if (last >= 0)
+                {
+                    var chunk = data[..(last + 1)];
+                    if (IsClean(chunk))
+                    {
+                        var mem = _buf.AsMemory(_start, chunk.Length);
+                        _start += chunk.Length;
+                        _line += CountBreaks(chunk);
+                        return mem;
+                    }
+
+                    _slowBytes = chunk.Length;
+                }
+            }
+
+            var result = TakeRecord(data, out var length, out var breaks);
+            switch (result)
+            {
+                case Take.NeedMore:
+                    Fill();
+                    continue;
+                case Take.Good:
+                {
+                    var mem = _buf.AsMemory(_start, length);
+                    Consume(length, breaks);
+                    return mem;
+                }
+                case Take.Bad:
+                    Consume(length, breaks);
+                    _pendingNewlines = breaks;
+                    continue;
+                case Take.StartSkip:
+                    Problems.Enqueue(new RowProblem(_file, _line, _tooLong));
+                    _skipping = true;
+                    _skipBreaks = 0;
+                    continue;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        var b = _buf;
+        _buf = [];
+        if (b.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
+    }
+
+    private enum Take
+    {
+        NeedMore,
+        Good,
+        Bad,
+        StartSkip,
+    }
+
+    private void Consume(int length, long breaks)
+    {
+        _start += length;
+        _line += breaks;
+        _slowBytes -= length;
+    }
+
+    private Take TakeRecord(ReadOnlySpan<byte> data, out int length, out long breaks)
+    {
+        var pos = 0;
+        var quotes = 0L;
+        var lines = 0;
+        while (true)
+        {
+            var nl = data[pos..].IndexOf((byte)'\n');
+            if (nl < 0)
+            {
+                if (_eof)
+                {
+                    if (Delimited && lines > 0 && ((quotes + data[pos..].Count((byte)'"')) & 1) != 0)
+                    {
+                        return Unbalanced(data, out length, out breaks);
+                    }
+
+                    return Check(data, out length, out breaks);
+                }
+
+                if (data.Length >= _capBytes)
+                {
+                    if (lines > 0)
+                    {
+                        return Unbalanced(data, out length, out breaks);
+                    }
+
+                    length = 0;
+                    breaks = 0;
+                    return Take.StartSkip;
+                }
+
+                length = 0;
+                breaks = 0;
+                return Take.NeedMore;
+            }
+
+            if (Delimited)
+            {
+                quotes += data.Slice(pos, nl).Count((byte)'"');
+            }
+
+            pos += nl + 1;
+            lines++;
+            if (!Delimited || (quotes & 1) == 0)
+            {
+                return Check(data[..pos], out length, out breaks);
+            }
+
+            if (lines > MaxRowLines || pos > _capBytes)
+            {
+                return Unbalanced(data, out length, out breaks);
+            }
+        }
+    }
+
+    private Take Unbalanced(ReadOnlySpan<byte> data, out int length, out long breaks)
+    {
+        var nl = data.IndexOf((byte)'\n');
+        length = nl + 1;
+        breaks = CountBreaks(data[..length]);
+        Problems.Enqueue(new RowProblem(_file, _line, _unbalanced));
+        return Take.Bad;
+    }
+
+    private Take Check(ReadOnlySpan<byte> record, out int length, out long breaks)
+    {
+        length = record.Length;
+        breaks = CountBreaks(record);
+        string? problem = null;
+        if (record.Length > _maxRowChars && Encoding.UTF8.GetCharCount(record) > _maxRowChars + 2)
+        {
+            problem = _tooLong;
+        }
+        else if (record.Contains((byte)0))
+        {
+            problem = "NUL byte in row";
+        }
+        else if (!Utf8.IsValid(record))
+        {
+            problem = "invalid UTF-8";
+        }
+
+        if (problem is null)
+        {
+            return Take.Good;
+        }
+
+        Problems.Enqueue(new RowProblem(_file, _line, problem));
+        return Take.Bad;
+    }
+
+    private bool IsClean(ReadOnlySpan<byte> chunk)
+    {
+        if (Delimited && chunk.Contains((byte)'"'))
+        {
+            return false;
+        }
+
+        if (chunk.Contains((byte)0) || !Utf8.IsValid(chunk))
+        {
+            return false;
+        }
+
+        if (chunk.Length > _maxRowChars)
+        {
+            var rest = chunk;
+            while (!rest.IsEmpty)
+            {
+                var nl = rest.IndexOf((byte)'\n');
+                if (nl > _maxRowChars)
+                {
+                    return false;
+                }
+
+                rest = rest[(nl + 1)..];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Line breaks as Sep counts them: LF, CRLF and (delimited only) a lone CR.</summary>
+    private long CountBreaks(ReadOnlySpan<byte> span)
+    {
+        long n = span.Count((byte)'\n');
+        if (Delimited && span.Contains((byte)'\r'))
+        {
+            n += span.Count((byte)'\r') - span.Count("\r\n"u8);
+        }
+
+        return n;
+    }
+
+    private void EnsureStarted()
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        while (_end < 4 && !_eof)
+        {
+            Fill();
+        }
+
+        var head = _buf.AsSpan(0, _end);
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            _start = 3;
+        }
+        else if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            throw new DumpFormatException(_file, 0,
+                "UTF-16 encoded file is not supported; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)");
+        }
+    }
+
+    private void Fill()
+    {
+        if (_eof)
+        {
+            return;
+        }
+
+        if (_start > 0)
+        {
+            _buf.AsSpan(_start, _end - _start).CopyTo(_buf);
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buf.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buf.Length * 2, _capBytes + MinBuffer));
+            _buf.AsSpan(0, _end).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buf);
+            _buf = bigger;
+        }
+
+        var want = _buf.Length - _end;
+        int read;
+        try
+        {
+            read = _src.ReadAtLeast(_buf.AsSpan(_end, want), want, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is not (DumpFormatException or OperationCanceledException or OutOfMemoryException))
+        {
+            var what = _compression is null ? $"read error ({e.Message})" : $"{_compression} stream is truncated or corrupt";
+            throw new DumpFormatException(_file, LinesScanned, $"{what} after line {LinesScanned}");
+        }
+
+        _end += read;
+        _total += read;
+        if (read < want)
+        {
+            _eof = true;
+            _eofCheck?.Invoke(_total, LinesScanned + (_buf.AsSpan(_start, _end - _start).Count((byte)'\n')));
+        }
+    }
+
+    private static byte[] CreateNewlines()
+    {
+        var a = new byte[4096];
+        a.AsSpan().Fill((byte)'\n');
+        return a;
+    }
+}
+
+/// <summary>Read-only stream over a <see cref="RecordScanner"/>'s clean output, for Sep.</summary>
+internal sealed class ScannerStream(RecordScanner scanner) : Stream
+{
+    private ReadOnlyMemory<byte> _pending;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_pending.IsEmpty)
+        {
+            _pending = scanner.NextClean();
+            if (_pending.IsEmpty)
+            {
+                return 0;
+            }
+        }
+
+        var n = Math.Min(buffer.Length, _pending.Length);
+        _pending.Span[..n].CopyTo(buffer);
+        _pending = _pending[n..];
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
