@@ -129,10 +129,17 @@ internal static class PhoneNumberRules
                 // full type validation otherwise; the first region that claims the number wins.
                 foreach (var candidate in Regions)
                 {
-                    if (candidate.HasLeadingDigits ? candidate.MatchesLeadingDigits(nationalNumber) : candidate.HasKnownType(nationalNumber))
+                    if (candidate.HasLeadingDigits)
                     {
-                        region = candidate;
-                        break;
+                        if (candidate.MatchesLeadingDigits(nationalNumber))
+                        {
+                            region = candidate;
+                            break;
+                        }
+                    }
+                    else if (candidate.HasKnownType(nationalNumber))
+                    {
+                        return true; // the library re-runs exactly this check for the chosen region
                     }
                 }
                 if (region is null)
@@ -203,9 +210,11 @@ internal static class PhoneNumberRules
         {
             if (!HasGeneralPattern || !_general.Matches(nationalNumber))
                 return false;
-            if (_fixedLine.Matches(nationalNumber))
-                return true;
+            // The library tests fixed line before mobile, but for validity only the disjunction
+            // counts; leaked numbers are mostly mobile, so test that first.
             if (!_sameMobileAndFixedLinePattern && _mobile.Matches(nationalNumber))
+                return true;
+            if (_fixedLine.Matches(nationalNumber))
                 return true;
             foreach (var desc in _otherTypes)
             {
@@ -293,20 +302,30 @@ internal static class PhoneNumberRules
     private sealed class AnchoredPrefix
     {
         public readonly string Pattern;
-        private readonly bool _isLiteral;
+        private readonly string[]? _literalAlternatives;
         private Regex? _regex;
 
         public AnchoredPrefix(string pattern)
         {
             Pattern = pattern;
-            _isLiteral = Regex.Escape(pattern) == pattern;
+            // Most prefixes are plain digit strings or alternations of them ("0", "00", "0|180020"):
+            // those are matched without a regex, trying alternatives in order as the regex engine does.
+            if (pattern.Length > 0 && !pattern.AsSpan().ContainsAnyExcept("0123456789|") && !pattern.Split('|').Contains(""))
+                _literalAlternatives = pattern.Split('|');
         }
 
         /// <summary>Length of the match at the start, or -1 if there is none.</summary>
         public int MatchLength(ReadOnlySpan<char> input)
         {
-            if (_isLiteral)
-                return input.StartsWith(Pattern, StringComparison.Ordinal) ? Pattern.Length : -1;
+            if (_literalAlternatives is not null)
+            {
+                foreach (var alternative in _literalAlternatives)
+                {
+                    if (input.StartsWith(alternative, StringComparison.Ordinal))
+                        return alternative.Length;
+                }
+                return -1;
+            }
             var regex = _regex ??= new Regex($"^(?:{Pattern})", RegexOptions.Compiled | RegexOptions.CultureInvariant);
             foreach (var match in regex.EnumerateMatches(input))
                 return match.Length;
