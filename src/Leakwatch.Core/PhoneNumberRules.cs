@@ -268,8 +268,7 @@ internal static class PhoneNumberRules
     {
         private readonly bool _checkLengths;
         private readonly uint _lengthMask;
-        private readonly string _pattern;
-        private Regex? _regex;
+        private readonly AdaptiveRegex _regex;
 
         public NumberDesc(PhoneNumberDesc desc)
         {
@@ -279,7 +278,7 @@ internal static class PhoneNumberRules
                 if (length is > 0 and < 32)
                     _lengthMask |= 1u << length;
             }
-            _pattern = desc.NationalNumberPattern ?? "";
+            _regex = new AdaptiveRegex($"^(?:{desc.NationalNumberPattern ?? ""})$");
         }
 
         /// <summary>IsNumberMatchingDesc.</summary>
@@ -292,9 +291,7 @@ internal static class PhoneNumberRules
 
         public bool MatchesPattern(ReadOnlySpan<char> nationalNumber)
         {
-            // Compiled lazily: most regions' patterns are never needed in a given run.
-            var regex = _regex ??= new Regex($"^(?:{_pattern})$", RegexOptions.Compiled | RegexOptions.CultureInvariant);
-            return regex.IsMatch(nationalNumber);
+            return _regex.Get().IsMatch(nationalNumber);
         }
     }
 
@@ -303,11 +300,12 @@ internal static class PhoneNumberRules
     {
         public readonly string Pattern;
         private readonly string[]? _literalAlternatives;
-        private Regex? _regex;
+        private readonly AdaptiveRegex _regex;
 
         public AnchoredPrefix(string pattern)
         {
             Pattern = pattern;
+            _regex = new AdaptiveRegex($"^(?:{pattern})");
             // Most prefixes are plain digit strings or alternations of them ("0", "00", "0|180020"):
             // those are matched without a regex, trying alternatives in order as the regex engine does.
             if (pattern.Length > 0 && !pattern.AsSpan().ContainsAnyExcept("0123456789|") && !pattern.Split('|').Contains(""))
@@ -326,10 +324,31 @@ internal static class PhoneNumberRules
                 }
                 return -1;
             }
-            var regex = _regex ??= new Regex($"^(?:{Pattern})", RegexOptions.Compiled | RegexOptions.CultureInvariant);
-            foreach (var match in regex.EnumerateMatches(input))
+            foreach (var match in _regex.Get().EnumerateMatches(input))
                 return match.Length;
             return -1;
+        }
+    }
+
+    /// <summary>
+    /// Interpreted until a pattern has proven hot, then compiled: compiling costs about a millisecond,
+    /// which only pays off for the handful of regions a dump actually contains.
+    /// </summary>
+    private sealed class AdaptiveRegex(string pattern)
+    {
+        private const int UsesBeforeCompiling = 256;
+
+        private Regex? _interpreted;
+        private Regex? _compiled;
+        private int _uses; // racy on purpose: an approximate count is enough to decide when to compile
+
+        public Regex Get()
+        {
+            if (_compiled is { } compiled)
+                return compiled;
+            if (++_uses > UsesBeforeCompiling)
+                return _compiled = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            return _interpreted ??= new Regex(pattern, RegexOptions.CultureInvariant);
         }
     }
 }
