@@ -16,8 +16,9 @@ public static class DumpGenerator
             throw new ArgumentException("cannot recycle from the file being written", nameof(options));
         var engine = new Engine(options, collectIdentifiers);
         GeneratorTruth truth;
-        using (Stream stream = DumpIo.OpenWrite(outPath))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 20))
+        using var file = new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using (Stream? compressor = DumpIo.Compressor(outPath, file))
+        using (var writer = new StreamWriter(compressor ?? file, new UTF8Encoding(false), 1 << 20, leaveOpen: true))
         {
             truth = engine.Run(writer, progress);
         }

@@ -27,16 +27,16 @@ internal static class DumpIo
         file.Position = 0;
         if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
         if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD)
-            return new ZstdSharp.DecompressionStream(file);
+            return new ZstdSharp.DecompressionStream(file, leaveOpen: false);
         return file;
     }
 
-    public static Stream OpenWrite(string path)
+    /// <summary>The compressing stream for a path ending in .gz or .zst, or null; it leaves <paramref name="file"/> open.</summary>
+    public static Stream? Compressor(string path, Stream file)
     {
-        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return new GZipStream(file, CompressionLevel.Fastest);
-        if (path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase)) return new ZstdSharp.CompressionStream(file, 3);
-        return file;
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+        if (path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase)) return new ZstdSharp.CompressionStream(file, 3, leaveOpen: true);
+        return null;
     }
 
     /// <summary>The data rows of a dump, each as its 11 fields in <see cref="Fields"/> order.</summary>

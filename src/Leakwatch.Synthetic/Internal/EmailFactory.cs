@@ -4,7 +4,7 @@ using System.Text;
 namespace Leakwatch.Synthetic.Internal;
 
 /// <summary>Makes emails. A valid fresh email's local part is built from the person's name slugs (letters only)
-/// followed by a decimal token π(c) = (A·c + B) mod 10^d, where c counts the tokens drawn: π is a bijection, and the
+/// followed by a decimal token π(c), where c counts the tokens drawn and π is a keyed Feistel bijection, and the
 /// token is exactly the trailing digits of the local part, so fresh valid emails are unique by construction
 /// (whatever domain or letter case they get) and need no set to count.</summary>
 internal sealed class EmailFactory
@@ -32,12 +32,15 @@ internal sealed class EmailFactory
     /// <summary>IDN domains with their A-labels (computed once with <see cref="IdnMapping"/>).</summary>
     private static readonly string[] IdnDomains = ["müller.de", "bücher.de", "café.fr", "köln.de", "señal.es", "açaí.com.br", "çiçek.com.tr"];
 
+    /// <summary>Normalized (A-label, lowercase) form of every domain this factory writes.</summary>
+    private static readonly Dictionary<string, string> AsciiDomain = Global.Select(g => g.Domain)
+        .Concat(ByRegion.Values.SelectMany(v => v)).Concat(IdnDomains).Distinct()
+        .ToDictionary(d => d, d => new IdnMapping().GetAscii(d).ToLowerInvariant());
+
     private readonly Rng _rng;
     private readonly GeneratorOptions _options;
     private readonly HashSet<ulong> _forbidden;
-    private readonly ulong _modulus;
-    private readonly ulong _a;
-    private readonly ulong _b;
+    private readonly Feistel _tokens;
     private ulong _counter;
     private readonly string[] _globalTable;
 
@@ -47,21 +50,13 @@ internal sealed class EmailFactory
         _options = options;
         _forbidden = forbiddenHashes;
         int digits = Math.Max(4, Country.DigitCount((ulong)Math.Max(1, options.Records)) + 1);
-        _modulus = Country.Pow10(Math.Min(digits, 18));
-        do
-        {
-            _a = 1 + _rng.NextULong(_modulus - 1);
-        }
-        while (_a % 2 == 0 || _a % 5 == 0);
-        _b = _rng.NextULong(_modulus);
+        _tokens = new Feistel(Math.Min((digits + 1) / 2, 9), _rng);
         _globalTable = Global.SelectMany(g => Enumerable.Repeat(g.Domain, g.Weight)).ToArray();
     }
 
     private string NextToken()
     {
-        if (_counter >= _modulus) throw new InvalidOperationException("email token space exhausted");
-        ulong token = (ulong)((UInt128)_a * _counter + _b) % _modulus;
-        _counter++;
+        ulong token = _tokens.Permute(_counter++);
         return token.ToString(CultureInfo.InvariantCulture);
     }
 
@@ -83,8 +78,11 @@ internal sealed class EmailFactory
     private string Domain(string region) =>
         ByRegion.TryGetValue(region, out string[]? local) && _rng.Chance(0.35) ? _rng.Pick(local) : _rng.Pick(_globalTable);
 
-    /// <summary>A valid email never made before in this dump nor present in the recycled-from dump; returns the raw text.</summary>
-    public string NextValid(string first, string last, string region, out string normalized)
+    /// <summary>A valid email never made before in this dump nor present in the recycled-from dump; returns the raw
+    /// text. Its normalized form is known by construction (slugs and tokens are lowercase ASCII; the domain's A-label
+    /// is precomputed), so <see cref="EmailRules.Normalize"/> need not run per email; <paramref name="check"/> makes it
+    /// run anyway and compare.</summary>
+    public string NextValid(string first, string last, string region, bool check, out string normalized)
     {
         while (true)
         {
@@ -92,8 +90,10 @@ internal sealed class EmailFactory
             bool idn = _rng.Chance(_options.IdnEmailRate);
             string domain = idn ? _rng.Pick(IdnDomains) : Domain(region);
             string raw = local + "@" + domain;
+            normalized = idn ? local + "@" + AsciiDomain[domain] : raw;
             if (_rng.Chance(_options.MixedCaseEmailRate)) raw = MixCase(raw);
-            normalized = EmailRules.Normalize(raw) ?? throw new InvalidOperationException($"generated an invalid email '{raw}'");
+            if (check && EmailRules.Normalize(raw) != normalized)
+                throw new InvalidOperationException($"email '{raw}' does not normalize to '{normalized}'");
             if (_forbidden.Count == 0 || !_forbidden.Contains(EmailRules.Hash(normalized))) return raw;
         }
     }

@@ -45,7 +45,7 @@ internal sealed class Engine
     private readonly string[] _sharedEmails = new string[256];
     private int _sharedEmailCount;
 
-    private readonly ulong _uidA1, _uidB1, _uidA2, _uidB2;
+    private readonly Feistel _uidNew, _uidOld;
     private ulong _uidCounter;
 
     private long _freshPhones, _freshEmails;
@@ -54,8 +54,9 @@ internal sealed class Engine
     {
         _o = options;
         _rng = new Rng(Rng.Derive(options.Seed, 1));
-        double sum = 0;
-        _cumulative = _countries.Select(c => sum += c.Weight).Select(x => x / sum).ToArray();
+        double total = _countries.Sum(c => c.Weight), sum = 0;
+        _cumulative = new double[_countries.Length];
+        for (int i = 0; i < _countries.Length; i++) _cumulative[i] = (sum += _countries[i].Weight) / total;
         _cumulative[^1] = 1.0;
 
         int runLength = Math.Max(0, options.EffectivePlantedRunLength);
@@ -69,10 +70,8 @@ internal sealed class Engine
         _emails = new EmailFactory(new Rng(Rng.Derive(options.Seed, 3)), options, _recycler?.ForbiddenEmailHashes ?? []);
 
         var uidRng = new Rng(Rng.Derive(options.Seed, 5));
-        _uidA1 = OddNotFive(uidRng, 100_000_000_000UL);
-        _uidB1 = uidRng.NextULong(100_000_000_000UL);
-        _uidA2 = OddNotFive(uidRng, 1_000_000_000UL);
-        _uidB2 = uidRng.NextULong(1_000_000_000UL);
+        _uidNew = new Feistel(6, uidRng);
+        _uidOld = new Feistel(4, uidRng);
 
         if (collect)
         {
@@ -90,17 +89,7 @@ internal sealed class Engine
     }
 
     private readonly int _runCountry;
-
-    private static ulong OddNotFive(Rng rng, ulong modulus)
-    {
-        ulong a;
-        do
-        {
-            a = 1 + rng.NextULong(modulus - 1);
-        }
-        while (a % 2 == 0 || a % 5 == 0);
-        return a;
-    }
+    private readonly LocalePool?[] _pools = new LocalePool?[Country.All.Value.Length];
 
     private int PickCountry(Rng rng)
     {
@@ -188,9 +177,10 @@ internal sealed class Engine
     private string NextUid()
     {
         ulong c = _uidCounter++;
-        ulong uid = _rng.Chance(0.8)
-            ? 100_000_000_000_000UL + (ulong)(((UInt128)_uidA1 * c + _uidB1) % 100_000_000_000UL)
-            : 500_000_000UL + (ulong)(((UInt128)_uidA2 * c + _uidB2) % 1_000_000_000UL);
+        // Two disjoint ranges, each a bijection of the counter: modern 15-digit ids 100xxxxxxxxxxxx and old 9-digit ones.
+        ulong uid = _rng.Chance(0.8) || c >= _uidOld.Domain
+            ? 100_000_000_000_000UL + _uidNew.Permute(c)
+            : 100_000_000UL + _uidOld.Permute(c);
         return uid.ToString(CultureInfo.InvariantCulture);
     }
 
@@ -205,7 +195,7 @@ internal sealed class Engine
     private RowFlags Fresh(int ci, ulong runPhone)
     {
         Country c = _countries[ci];
-        LocalePool pool = PersonPools.Get(c.Locale, _o.Seed);
+        LocalePool pool = _pools[ci] ??= PersonPools.Get(c.Locale, _o.Seed);
         RowFlags flags = RowFlags.None;
         bool male = _rng.Chance(0.55);
         int fi = _rng.Next(pool.MaleFirst.Length);
@@ -266,7 +256,7 @@ internal sealed class Engine
         }
         else
         {
-            string raw = _emails.NextValid(firstSlug, lastSlug, c.Region, out string normalized);
+            string raw = _emails.NextValid(firstSlug, lastSlug, c.Region, _emailSet is not null, out string normalized);
             _fields[Fields.Email] = raw;
             _freshEmails++;
             _emailSet?.Add(normalized);

@@ -8,7 +8,7 @@ namespace Leakwatch.Synthetic.Internal;
 /// at most <see cref="PerBlock"/> numbers are taken, at offsets t = (A·i + b) mod 10,000 for i = 0, 1, …, skipping
 /// t = 0 and t = 9999 and numbers that are not valid. Because A's inverse modulo 10,000 lies outside ±PerBlock, no two
 /// numbers taken from one block are adjacent, and since offsets 0 and 9999 are never taken, numbers of neighbouring blocks
-/// are not adjacent either. So the only run of consecutive numbers is the planted one, whose blocks are reserved.
+/// are not adjacent either. Eight blocks per country are open at a time, so that neighbouring rows do not all share a prefix. So the only run of consecutive numbers is the planted one, whose blocks are reserved.
 /// Memory is one entry per block used (≈ records / 400).</para></summary>
 internal sealed class PhoneFactory
 {
@@ -19,7 +19,8 @@ internal sealed class PhoneFactory
     private readonly Rng _rng;
     private readonly HashSet<ulong> _usedBlocks = [];
     private readonly HashSet<ulong> _forbiddenBlocks;
-    private readonly BlockState[] _state;
+    private const int OpenBlocks = 8;
+    private readonly BlockState[][] _state;
 
     private sealed class BlockState
     {
@@ -42,7 +43,7 @@ internal sealed class PhoneFactory
     {
         _rng = rng;
         _forbiddenBlocks = forbiddenBlocks;
-        _state = Country.All.Value.Select(_ => new BlockState()).ToArray();
+        _state = Country.All.Value.Select(_ => Enumerable.Range(0, OpenBlocks).Select(_ => new BlockState()).ToArray()).ToArray();
     }
 
     public static ulong BlockOf(ulong e164) => e164 / BlockSize;
@@ -51,7 +52,7 @@ internal sealed class PhoneFactory
     public ulong NextValid(int countryIndex)
     {
         Country country = Country.All.Value[countryIndex];
-        BlockState s = _state[countryIndex];
+        BlockState s = _state[countryIndex][_rng.Next(OpenBlocks)];
         while (true)
         {
             if (s.Index >= PerBlock) NewBlock(country, s);
@@ -111,7 +112,7 @@ internal sealed class PhoneFactory
         throw new InvalidOperationException($"could not plant a run of {length} consecutive numbers in {country.Region}");
     }
 
-    /// <summary>An invalid phone: too short, or the country's length but not a valid number. Checked with libphonenumber.</summary>
+    /// <summary>An invalid phone: too short (country code and 3–5 digits, like 12345), or the country's length but not a valid number. Checked with libphonenumber.</summary>
     public string NextInvalid(int countryIndex, out bool tooShort)
     {
         Country country = Country.All.Value[countryIndex];
@@ -119,11 +120,18 @@ internal sealed class PhoneFactory
         while (true)
         {
             ulong digits = tooShort
-                ? (ulong)_rng.Next(10_000, 1_000_000)
+                ? ShortNumber(country)
                 : country.ToE164(Country.Pow10(country.NsnLength - 1) + _rng.NextULong(Country.Pow10(country.NsnLength) - Country.Pow10(country.NsnLength - 1)));
             if (Country.LibNormalize(digits.ToString(CultureInfo.InvariantCulture)) is null)
                 return digits.ToString(CultureInfo.InvariantCulture);
         }
+    }
+
+    private ulong ShortNumber(Country country)
+    {
+        int digits = _rng.Next(3, 6);
+        ulong low = Country.Pow10(digits - 1);
+        return (ulong)country.CountryCode * Country.Pow10(digits) + low + _rng.NextULong(low * 9);
     }
 
     /// <summary>Writes E.164 digits in one of the formats that normalize without a region:
