@@ -1,0 +1,130 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+
+namespace Leakwatch.Synthetic.Internal;
+
+/// <summary>Field order of every shape.</summary>
+internal static class Fields
+{
+    public const int Phone = 0, Uid = 1, FirstName = 2, LastName = 3, Gender = 4, City = 5, Country = 6,
+        Relationship = 7, Employer = 8, Email = 9, Dob = 10, Count = 11;
+
+    public static readonly string[] Names =
+        ["phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob"];
+
+    public static readonly string CsvHeader = string.Join(',', Names);
+}
+
+/// <summary>Opens and reads dumps written by this generator (any shape; plain, gzip or zstd, told by magic bytes).</summary>
+internal static class DumpIo
+{
+    public static Stream OpenRead(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Span<byte> magic = stackalloc byte[4];
+        int n = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
+        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD)
+            return new ZstdSharp.DecompressionStream(file, leaveOpen: false);
+        return file;
+    }
+
+    /// <summary>The compressing stream for a path ending in .gz or .zst, or null; it leaves <paramref name="file"/> open.</summary>
+    public static Stream? Compressor(string path, Stream file)
+    {
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+        if (path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase)) return new ZstdSharp.CompressionStream(file, 3, leaveOpen: true);
+        return null;
+    }
+
+    /// <summary>The data rows of a dump, each as its 11 fields in <see cref="Fields"/> order.</summary>
+    public static IEnumerable<string[]> ReadRows(string path)
+    {
+        using Stream stream = OpenRead(path);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
+        string? line = reader.ReadLine();
+        if (line is null) yield break;
+        DumpShape shape = line == Fields.CsvHeader ? DumpShape.Csv : line.StartsWith('{') ? DumpShape.JsonLines : DumpShape.Colon;
+        if (shape == DumpShape.Csv) line = reader.ReadLine();
+        for (; line is not null; line = reader.ReadLine())
+        {
+            if (line.Length == 0) continue;
+            yield return shape switch
+            {
+                DumpShape.Csv => SplitCsv(line),
+                DumpShape.JsonLines => SplitJson(line),
+                _ => SplitColon(line),
+            };
+        }
+    }
+
+    private static string[] SplitColon(string line)
+    {
+        string[] parts = line.Split(':');
+        if (parts.Length != Fields.Count) throw new InvalidDataException($"not a colon row of {Fields.Count} fields: {line}");
+        return parts;
+    }
+
+    public static string[] SplitCsv(string line)
+    {
+        var fields = new List<string>(Fields.Count);
+        var sb = new StringBuilder();
+        int i = 0;
+        while (true)
+        {
+            sb.Clear();
+            if (i < line.Length && line[i] == '"')
+            {
+                i++;
+                while (i < line.Length)
+                {
+                    if (line[i] == '"')
+                    {
+                        if (i + 1 < line.Length && line[i + 1] == '"')
+                        {
+                            sb.Append('"');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    sb.Append(line[i++]);
+                }
+            }
+            else
+            {
+                int end = line.IndexOf(',', i);
+                if (end < 0) end = line.Length;
+                sb.Append(line, i, end - i);
+                i = end;
+            }
+            fields.Add(sb.ToString());
+            if (i >= line.Length) break;
+            if (line[i] != ',') throw new InvalidDataException($"bad CSV row: {line}");
+            i++;
+            if (i == line.Length)
+            {
+                fields.Add("");
+                break;
+            }
+        }
+        if (fields.Count != Fields.Count) throw new InvalidDataException($"not a CSV row of {Fields.Count} fields: {line}");
+        return [.. fields];
+    }
+
+    private static string[] SplitJson(string line)
+    {
+        using JsonDocument doc = JsonDocument.Parse(line);
+        var fields = new string[Fields.Count];
+        for (int f = 0; f < Fields.Count; f++)
+        {
+            fields[f] = doc.RootElement.TryGetProperty(Fields.Names[f], out JsonElement e) && e.ValueKind == JsonValueKind.String
+                ? e.GetString() ?? ""
+                : "";
+        }
+        return fields;
+    }
+}
