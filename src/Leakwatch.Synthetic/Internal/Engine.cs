@@ -36,6 +36,7 @@ internal sealed class Engine
     private readonly HashSet<string>? _emailSet;
     private readonly HashSet<ulong>? _phoneSet;
     private readonly StringBuilder _sb = new(512);
+    private readonly StringBuilder _phoneSb = new(32);
     private readonly string[] _fields = new string[Fields.Count];
 
     private readonly (string Text, RowFlags Flags)[] _ring = new (string, RowFlags)[RingSize];
@@ -52,6 +53,7 @@ internal sealed class Engine
 
     public Engine(GeneratorOptions options, bool collect)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Records);
         _o = options;
         _rng = new Rng(Rng.Derive(options.Seed, 1));
         double total = _countries.Sum(c => c.Weight), sum = 0;
@@ -186,9 +188,9 @@ internal sealed class Engine
 
     private string FormatPhone(ulong e164, int ccDigits, int[] groups)
     {
-        var sb = new StringBuilder(24);
-        PhoneFactory.Format(sb, e164, ccDigits, groups, _o.Shape == DumpShape.Colon ? 2 : _rng.Next(5));
-        return sb.ToString();
+        _phoneSb.Clear();
+        PhoneFactory.Format(_phoneSb, e164, ccDigits, groups, _o.Shape == DumpShape.Colon ? 2 : _rng.Next(5));
+        return _phoneSb.ToString();
     }
 
     /// <summary>A fresh person; <paramref name="runPhone"/> non-zero for a row of the planted run.</summary>

@@ -112,19 +112,41 @@ internal sealed class PhoneFactory
         throw new InvalidOperationException($"could not plant a run of {length} consecutive numbers in {country.Region}");
     }
 
-    /// <summary>An invalid phone: too short (country code and 3–5 digits, like 12345), or the country's length but not a valid number. Checked with libphonenumber.</summary>
+    private readonly Dictionary<int, int[]> _deadLeadingDigits = [];
+
+    /// <summary>An invalid phone: too short (country code and 3–5 digits, like 12345), or the country's length but not a
+    /// valid number. Every one is checked with libphonenumber.</summary>
     public string NextInvalid(int countryIndex, out bool tooShort)
     {
         Country country = Country.All.Value[countryIndex];
         tooShort = _rng.Chance(0.4);
+        int[] dead = tooShort ? [] : DeadLeadingDigits(countryIndex, country);
         while (true)
         {
-            ulong digits = tooShort
-                ? ShortNumber(country)
-                : country.ToE164(Country.Pow10(country.NsnLength - 1) + _rng.NextULong(Country.Pow10(country.NsnLength) - Country.Pow10(country.NsnLength - 1)));
+            ulong digits = tooShort ? ShortNumber(country) : country.ToE164(WrongNumber(country, dead));
             if (Country.LibNormalize(digits.ToString(CultureInfo.InvariantCulture)) is null)
                 return digits.ToString(CultureInfo.InvariantCulture);
         }
+    }
+
+    private ulong WrongNumber(Country country, int[] dead)
+    {
+        ulong low = Country.Pow10(country.NsnLength - 1);
+        ulong rest = _rng.NextULong(low);
+        return dead.Length > 0 ? (ulong)_rng.Pick(dead) * low + rest : low + _rng.NextULong(low * 9);
+    }
+
+    /// <summary>Leading national digits under which ten sampled numbers of the country's length were all invalid,
+    /// so that a wrong number is found without many tries (it is still checked).</summary>
+    private int[] DeadLeadingDigits(int countryIndex, Country country)
+    {
+        if (_deadLeadingDigits.TryGetValue(countryIndex, out int[]? dead)) return dead;
+        var probe = new Rng(Rng.Derive(country.CountryCode, 99));
+        ulong low = Country.Pow10(country.NsnLength - 1);
+        dead = Enumerable.Range(1, 9).Where(d => Enumerable.Range(0, 10)
+            .All(_ => Country.LibNormalize(country.ToE164((ulong)d * low + probe.NextULong(low)).ToString(CultureInfo.InvariantCulture)) is null)).ToArray();
+        _deadLeadingDigits[countryIndex] = dead;
+        return dead;
     }
 
     private ulong ShortNumber(Country country)
