@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Lookup;
@@ -67,7 +68,7 @@ internal static class DemoCommand
 
                 AnsiConsole.Write(t);
                 var prefix = r.GetValue(CliContext.DataDir) is null ? "./leakwatch --data-dir demo" : $"./leakwatch --data-dir {dataDir}";
-                AnsiConsole.MarkupLine($"Try it: [bold]{Markup.Escape(prefix)} check {Markup.Escape(examples[0])}[/]  ·  [bold]{Markup.Escape(prefix)} breaches[/]");
+                AnsiConsole.MarkupLine($"Try it: [bold]{Markup.Escape(prefix)} check \"{Markup.Escape(examples[0])}\"[/]  ·  [bold]{Markup.Escape(prefix)} breaches[/]");
                 return ExitCodes.Ok;
             }
             finally

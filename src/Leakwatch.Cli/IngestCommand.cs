@@ -43,7 +43,7 @@ internal static class IngestCommand
                 Region = r.GetValue(Region),
                 DateOrder = ParseDateOrder(r.GetValue(DateOrderOption)),
                 Reader = ReaderOptionsFrom(r),
-                SortMemoryMegabytes = Math.Max(64, r.GetValue(memory)),
+                SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
             };
             var json = r.GetValue(CliContext.Json);
             var dataDir = CliContext.ResolveDataDir(r);

@@ -55,7 +55,7 @@ internal static class LeakwatchProcess
     }
 }
 
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public TempDir() => Path = Directory.CreateTempSubdirectory("lw-cli-test-").FullName;
 
