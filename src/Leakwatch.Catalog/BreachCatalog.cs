@@ -17,6 +17,23 @@ public sealed class BreachCatalog : IDisposable
 
     private BreachCatalog(SqliteConnection db) => _db = db;
 
+    /// <summary>Opens for reading only: no migrations, no journal-mode change (fast for a one-shot `check`).</summary>
+    public static BreachCatalog OpenReadOnly(string dataDir)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        if (Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != SchemaVersion)
+        {
+            db.Dispose();
+            throw new InvalidOperationException($"{path}: catalogue schema is not version {SchemaVersion}; run any write command to migrate it");
+        }
+
+        return new BreachCatalog(db);
+    }
+
     public static BreachCatalog Open(string dataDir)
     {
         Directory.CreateDirectory(dataDir);

@@ -18,7 +18,8 @@ internal static class CheckCommand
             var json = r.GetValue(CliContext.Json);
             var keys = CliContext.LoadKeys(r, create: false);
             using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys);
-            var phones = new PhoneNormalizer(r.GetValue(IngestCommand.Region));
+            // libphonenumber loads its metadata lazily: an email-only check never pays for it.
+            var phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(r.GetValue(IngestCommand.Region)));
             var found = false;
             var invalid = false;
             var list = r.GetValue(accounts)!;

@@ -49,7 +49,7 @@ public sealed class ExposureLookup : IDisposable
         List<Breach> published;
         if (File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
         {
-            using var catalog = BreachCatalog.Open(store.DataDir);
+            using var catalog = BreachCatalog.OpenReadOnly(store.DataDir);
             published = catalog.Published(manifest.Breaches);
         }
         else
@@ -80,7 +80,11 @@ public sealed class ExposureLookup : IDisposable
     }
 
     /// <summary>Normalizes an account as typed (email, or phone in any common format) to its index key.</summary>
-    public AccountKind TryKey(ReadOnlySpan<char> account, PhoneNormalizer phones, out UInt128 key)
+    public AccountKind TryKey(ReadOnlySpan<char> account, PhoneNormalizer phones, out UInt128 key) =>
+        TryKey(account, new Lazy<PhoneNormalizer>(phones), out key);
+
+    /// <inheritdoc cref="TryKey(ReadOnlySpan{char}, PhoneNormalizer, out UInt128)"/>
+    public AccountKind TryKey(ReadOnlySpan<char> account, Lazy<PhoneNormalizer> phones, out UInt128 key)
     {
         account = account.Trim();
         if (account.Contains('@'))
@@ -92,7 +96,7 @@ public sealed class ExposureLookup : IDisposable
                 return AccountKind.Email;
             }
         }
-        else if (phones.TryNormalize(account, out var e164))
+        else if (phones.Value.TryNormalize(account, out var e164))
         {
             key = _hasher.HashPhone(e164);
             return AccountKind.Phone;
