@@ -27,9 +27,10 @@ internal static class IngestCommand
         var domain = new Option<string?>("--domain") { Description = "Domain of the breached service" };
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
+        var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1)" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -45,6 +46,10 @@ internal static class IngestCommand
                 Reader = ReaderOptionsFrom(r),
                 SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
             };
+            if (r.GetValue(workers) is { } w)
+            {
+                options = options with { Workers = Math.Clamp(w, 1, 64) };
+            }
             var json = r.GetValue(CliContext.Json);
             var dataDir = CliContext.ResolveDataDir(r);
             var keys = CliContext.LoadKeys(r, create: true);

@@ -16,7 +16,10 @@ public sealed class ExposureIndexWriter : IDisposable
     private readonly int _setIdBytes;
     private readonly long[] _bucketCounts;
     private readonly XxHash64 _entriesHash = new();
-    private readonly byte[] _entry;
+    private readonly int _entrySize;
+    // Entries are assembled in this buffer and hashed and written a block at a time.
+    private readonly byte[] _block;
+    private int _blockUsed;
     private readonly long _tocOffset;
     private readonly long _entriesOffset;
     private UInt128 _lastKey;
@@ -30,7 +33,8 @@ public sealed class ExposureIndexWriter : IDisposable
         _keyBytes = IndexFormat.KeyBytesFor(_prefixBits);
         _setIdBytes = IndexFormat.SetIdBytesFor(setCountUpperBound);
         _bucketCounts = new long[(1 << _prefixBits) + 1];
-        _entry = new byte[_keyBytes + _setIdBytes];
+        _entrySize = _keyBytes + _setIdBytes;
+        _block = new byte[_entrySize * 8192];
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
         _out = new BufferedStream(_file, 1 << 20);
         _tocOffset = IndexFormat.HeaderSize;
@@ -60,19 +64,31 @@ public sealed class ExposureIndexWriter : IDisposable
 
         _any = true;
         _lastKey = key;
+        if (_blockUsed == _block.Length)
+        {
+            FlushBlock();
+        }
+
+        var entry = _block.AsSpan(_blockUsed, _entrySize);
         Span<byte> full = stackalloc byte[IndexKeys.KeyBytes];
         IndexKeys.WriteBigEndian(key, full);
-        full[(IndexKeys.KeyBytes - _keyBytes)..].CopyTo(_entry);
+        full[(IndexKeys.KeyBytes - _keyBytes)..].CopyTo(entry);
         var id = (uint)setId;
         for (var i = 0; i < _setIdBytes; i++)
         {
-            _entry[_keyBytes + i] = (byte)(id >> (8 * i));
+            entry[_keyBytes + i] = (byte)(id >> (8 * i));
         }
 
-        _out.Write(_entry);
-        _entriesHash.Append(_entry);
+        _blockUsed += _entrySize;
         _bucketCounts[(int)(ulong)(key >> (128 - _prefixBits))]++;
         EntryCount++;
+    }
+
+    private void FlushBlock()
+    {
+        _out.Write(_block, 0, _blockUsed);
+        _entriesHash.Append(_block.AsSpan(0, _blockUsed));
+        _blockUsed = 0;
     }
 
     /// <summary>Writes the set table and header, then fsyncs. <paramref name="sets"/>[id] lists breach ids, ascending.</summary>
@@ -83,7 +99,8 @@ public sealed class ExposureIndexWriter : IDisposable
             throw new InvalidOperationException("more breach sets than the set-id width allows");
         }
 
-        var setsOffset = _entriesOffset + EntryCount * _entry.Length;
+        FlushBlock();
+        var setsOffset = _entriesOffset + EntryCount * _entrySize;
         var setsHash = new XxHash64();
         long dataOffset = 0;
         Span<byte> eight = stackalloc byte[8];

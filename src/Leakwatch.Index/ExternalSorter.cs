@@ -48,26 +48,27 @@ public sealed class ExternalSorter : IDisposable
         }
 
         _buffer[_count++] = value;
+        _sorted = false;
         Added++;
     }
 
     /// <summary>Sorts and de-duplicates the buffered values in place, returning the unique count.</summary>
     internal int SortUniqueBuffer()
     {
-        var span = _buffer.AsSpan(0, _count);
-        span.Sort();
-        var unique = 0;
-        for (var i = 0; i < span.Length; i++)
+        if (!_sorted)
         {
-            if (unique == 0 || span[i] != span[unique - 1])
-            {
-                span[unique++] = span[i];
-            }
+            _count = KeySort.SortUnique(_buffer.AsSpan(0, _count));
+            _sorted = true;
         }
 
-        _count = unique;
-        return unique;
+        return _count;
     }
+
+    private bool _sorted;
+
+    /// <summary>Sorts the in-memory remainders of several sorters in parallel, ahead of <see cref="Merge(IReadOnlyList{ExternalSorter})"/>.</summary>
+    public static void SortBuffers(IReadOnlyList<ExternalSorter> sorters) =>
+        Parallel.ForEach(sorters, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.SortUniqueBuffer());
 
     private void Spill()
     {

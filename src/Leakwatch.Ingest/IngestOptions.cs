@@ -16,8 +16,8 @@ public sealed record IngestOptions
     public ReaderOptions Reader { get; init; } = new();
     /// <summary>Memory for sort buffers; beyond it, sorted runs spill to the data dir's tmp/.</summary>
     public int SortMemoryMegabytes { get; init; } = 1024;
-    /// <summary>Normalization workers beside the reader thread.</summary>
-    public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount, 4));
+    /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
+    public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }
 
 public enum IngestPhase

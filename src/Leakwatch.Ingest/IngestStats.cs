@@ -20,6 +20,8 @@ public sealed class IngestStats
     [JsonPropertyName("indexEntries")] public long IndexEntries { get; set; }
     [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
     [JsonPropertyName("seconds")] public double Seconds { get; set; }
+    /// <summary>Where the time went, in seconds.</summary>
+    [JsonPropertyName("phases")] public PhaseTimes Phases { get; set; } = new();
     [JsonPropertyName("rowsPerSecond")] public double RowsPerSecond { get; set; }
 }
 
@@ -42,4 +44,15 @@ public sealed class ProblemSummary
     public const int MaxListed = 5;
     [JsonPropertyName("count")] public long Count { get; set; }
     [JsonPropertyName("first")] public List<string> First { get; set; } = [];
+}
+
+public sealed class PhaseTimes
+{
+    /// <summary>Reading, parsing, normalizing and hashing (overlapped on the reader and worker threads).</summary>
+    [JsonPropertyName("read")] public double Read { get; set; }
+    /// <summary>Sorting the last in-memory buffers (spills during reading are part of read).</summary>
+    [JsonPropertyName("sort")] public double Sort { get; set; }
+    /// <summary>Merging sorted runs and the previous index into the new index file, with fsync.</summary>
+    [JsonPropertyName("merge")] public double Merge { get; set; }
+    [JsonPropertyName("publish")] public double Publish { get; set; }
 }

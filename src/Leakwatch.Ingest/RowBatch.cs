@@ -5,13 +5,15 @@ namespace Leakwatch.Ingest;
 internal sealed class RowBatch
 {
     public const int Capacity = 4096;
-    public const int FieldsPerRow = 4; // raw row, email, phone, birthdate
-    public const int Raw = 0, Email = 1, Phone = 2, BirthDate = 3;
+    public const int FieldsPerRow = 3; // email, phone, birthdate
+    public const int Email = 0, Phone = 1, BirthDate = 2;
 
     public char[] Chars = new char[256 * 1024];
     public int CharCount;
     public readonly int[] Starts = new int[Capacity * FieldsPerRow];
     public readonly int[] Lengths = new int[Capacity * FieldsPerRow];
+    /// <summary>Unkeyed row digests (memory only); workers turn them into keyed fingerprints.</summary>
+    public readonly UInt128[] RowDigests = new UInt128[Capacity];
     public int Count;
 
     public bool IsFull => Count == Capacity;
@@ -21,6 +23,8 @@ internal sealed class RowBatch
         Count = 0;
         CharCount = 0;
     }
+
+    public void PutDigest(UInt128 digest) => RowDigests[Count] = digest;
 
     public void Put(int field, ReadOnlySpan<char> value)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Leakwatch.Privacy;
@@ -27,6 +28,7 @@ public sealed class IdentifierHasher
     }
 
     /// <summary>Key for a normalized email (lowercase, A-label domain), as produced by EmailNormalizer.</summary>
+    [SkipLocalsInit]
     public UInt128 HashEmail(ReadOnlySpan<char> normalizedEmail)
     {
         Span<byte> buffer = stackalloc byte[2 + 4 * 320];
@@ -37,6 +39,7 @@ public sealed class IdentifierHasher
     }
 
     /// <summary>Key for a phone number in E.164, given as its digits.</summary>
+    [SkipLocalsInit]
     public UInt128 HashPhone(ulong e164Digits)
     {
         Span<byte> buffer = stackalloc byte[10];
@@ -46,6 +49,7 @@ public sealed class IdentifierHasher
         return Hash(buffer);
     }
 
+    [SkipLocalsInit]
     private unsafe UInt128 Hash(ReadOnlySpan<byte> input)
     {
         Span<byte> output = stackalloc byte[16];
@@ -73,19 +77,29 @@ public sealed class IdentifierHasher
     }
 }
 
-/// <summary>A keyed hash with a key that lives only in memory for one run: for transient data such as
-/// whole-row fingerprints (duplicate detection) that may spill to temp files but must not be reversible.</summary>
+/// <summary>
+/// Fingerprints whole rows for exact-duplicate detection with a key that lives only in memory for one run.
+/// The row is first condensed with XXH128 (fast, unkeyed, never stored), and that digest is then passed
+/// through keyed SipHash: what reaches the sorter, and so any spilled temp file, is a keyed PRF output.
+/// </summary>
 public sealed class EphemeralHasher
 {
     private readonly byte[] _key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
 
     public EphemeralHasher() => Sodium.EnsureInitialized();
 
-    public UInt128 Hash(ReadOnlySpan<char> text)
+    /// <summary>The unkeyed digest of a row: cheap, computed on the reader thread, kept only in memory.</summary>
+    public static UInt128 Digest(ReadOnlySpan<char> row) =>
+        System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
+
+    /// <summary>The keyed fingerprint of a row digest.</summary>
+    [SkipLocalsInit]
+    public UInt128 Fingerprint(UInt128 digest)
     {
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(text);
+        Span<byte> input = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128LittleEndian(input, digest);
         Span<byte> output = stackalloc byte[16];
-        IdentifierHasher.SipHash128(_key, bytes, output);
+        IdentifierHasher.SipHash128(_key, input, output);
         return new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(output), BinaryPrimitives.ReadUInt64LittleEndian(output[8..]));
     }
 }

@@ -291,7 +291,7 @@ internal sealed class RecordScanner : IDisposable
 
     private bool IsClean(ReadOnlySpan<byte> chunk)
     {
-        if (Delimited && chunk.Contains((byte)'"'))
+        if (Delimited && !QuotesCloseOnTheirLine(chunk))
         {
             return false;
         }
@@ -317,6 +317,39 @@ internal sealed class RecordScanner : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// True when every quoted field in the chunk closes on the line it opened on: then no record spans
+    /// lines and the chunk can go to Sep whole. Quotes pair up by parity ("" escapes included), so
+    /// walking quote to quote and checking for a line break inside each pair is enough.
+    /// </summary>
+    private static bool QuotesCloseOnTheirLine(ReadOnlySpan<byte> chunk)
+    {
+        var pos = 0;
+        while (true)
+        {
+            var open = chunk[pos..].IndexOf((byte)'"');
+            if (open < 0)
+            {
+                return true;
+            }
+
+            open += pos;
+            var close = chunk[(open + 1)..].IndexOf((byte)'"');
+            if (close < 0)
+            {
+                return false;
+            }
+
+            close += open + 1;
+            if (chunk[open..close].ContainsAny((byte)'\n', (byte)'\r'))
+            {
+                return false;
+            }
+
+            pos = close + 1;
+        }
     }
 
     /// <summary>Line breaks as Sep counts them: LF, CRLF and (delimited only) a lone CR.</summary>
