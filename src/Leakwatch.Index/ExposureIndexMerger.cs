@@ -80,6 +80,26 @@ public static class ExposureIndexMerger
         return writer.EntryCount;
     }
 
+    /// <summary>Walks the new keys against the index without writing anything: the observer sees, for each
+    /// new key, the breaches that already hold it. Same linear merge as <see cref="MergeAdd"/>.</summary>
+    public static void Observe(ExposureIndexReader? existing, IKeyStream newKeys, IMergeObserver observer)
+    {
+        var sets = existing?.Sets ?? [];
+        var cursor = existing?.OpenCursor();
+        UInt128 ek = default;
+        var eset = -1;
+        var hasE = cursor is not null && cursor.TryNext(out ek, out eset);
+        while (newKeys.TryNext(out var nk, out var nclass))
+        {
+            while (hasE && ek < nk)
+            {
+                hasE = cursor!.TryNext(out ek, out eset);
+            }
+
+            observer.OnKey(nclass, hasE && ek == nk ? sets[eset] : []);
+        }
+    }
+
     /// <summary>Old index without breach <paramref name="breachId"/>; entries left with no breach are dropped.</summary>
     public static long MergeRemove(ExposureIndexReader existing, int breachId, string outputPath)
     {

@@ -16,6 +16,8 @@ public sealed record IngestOptions
     public ReaderOptions Reader { get; init; } = new();
     /// <summary>Memory for sort buffers; beyond it, sorted runs spill to the data dir's tmp/.</summary>
     public int SortMemoryMegabytes { get; init; } = 1024;
+    /// <summary>Analyse only: count and compare with the index, but write nothing (`leakwatch verify`).</summary>
+    public bool DryRun { get; init; }
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }

@@ -28,23 +28,28 @@ public sealed class IngestPipeline
     public IngestStats Run(string path, IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
     {
         ValidateName(options.BreachName);
-        using var writeLock = _store.LockForWrite();
+        using var writeLock = options.DryRun ? null : _store.LockForWrite();
         var manifest = _store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != _keys.KeyId)
         {
             throw new IngestException($"{_keys.Path}: key file does not match the index (key id {_keys.KeyId}, index built with {manifest.KeyId})");
         }
 
-        using var catalog = BreachCatalog.Open(_store.DataDir);
-        catalog.DeleteUnpublished(manifest.Breaches);
-        _store.CollectGarbage(manifest);
-        foreach (var b in catalog.All())
+        using var catalog = options.DryRun ? null : BreachCatalog.Open(_store.DataDir);
+        if (catalog is not null)
         {
-            if (string.Equals(b.Name, options.BreachName, StringComparison.OrdinalIgnoreCase))
+            catalog.DeleteUnpublished(manifest.Breaches);
+            _store.CollectGarbage(manifest);
+            foreach (var b in catalog.All())
             {
-                throw new IngestException($"breach '{b.Name}' already exists; remove it first with `leakwatch remove {b.Name}`");
+                if (string.Equals(b.Name, options.BreachName, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new IngestException($"breach '{b.Name}' already exists; remove it first with `leakwatch remove {b.Name}`");
+                }
             }
         }
+
+        var breachNames = BreachNames(manifest);
 
         // Validates --region before any reading starts.
         _ = new PhoneNormalizer(options.Region);
@@ -53,7 +58,8 @@ public sealed class IngestPipeline
         var stats = new IngestStats { Breach = options.BreachName };
         var workers = Math.Max(1, options.Workers);
         var sorterCapacity = (int)Math.Min(int.MaxValue / 32, (long)options.SortMemoryMegabytes * 1024 * 1024 / 16 / (3 * workers));
-        var tempDir = _store.TempDir;
+        // A dry run may have no data dir at all; its spills go to the system temp dir (keyed hashes only).
+        var tempDir = options.DryRun ? Path.Combine(Path.GetTempPath(), $"leakwatch-verify-{Environment.ProcessId}-{Guid.NewGuid():N}") : _store.TempDir;
         // One row hasher for all workers: identical rows must get identical fingerprints whichever worker sees them.
         var rowHasher = new EphemeralHasher();
         var states = new WorkerState[workers];
@@ -117,7 +123,7 @@ public sealed class IngestPipeline
                 DataClasses = stats.DataClasses,
                 IsVerified = true,
             };
-            var breachId = catalog.Insert(breach);
+            var breachId = catalog?.Insert(breach) ?? 0;
 
             // Duplicate-row counting runs beside the index merge: the two touch disjoint data.
             var rowCount = Task.Run(() =>
@@ -130,12 +136,21 @@ public sealed class IngestPipeline
             var phoneCursor = ExternalSorter.Merge(phoneSorters);
             var keys = new ClassedKeyStream([(emailCursor, (byte)IdentifierClass.Email), (phoneCursor, (byte)IdentifierClass.Phone)]);
             var generation = manifest.Generation + 1;
-            var indexPath = _store.NewIndexPath(generation);
-            long entries;
+            var overlap = new OverlapCounter();
+            string? indexPath = null;
+            long entries = 0;
             try
             {
-                entries = ExposureIndexMerger.MergeAdd(existing, keys, keyUpperBound, breachId, indexPath, null,
-                    n => progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n)));
+                if (options.DryRun)
+                {
+                    ExposureIndexMerger.Observe(existing, keys, overlap);
+                }
+                else
+                {
+                    indexPath = _store.NewIndexPath(generation);
+                    entries = ExposureIndexMerger.MergeAdd(existing, keys, keyUpperBound, breachId, indexPath, overlap,
+                        n => progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n)));
+                }
             }
             finally
             {
@@ -144,14 +159,26 @@ public sealed class IngestPipeline
                 rowCount.GetAwaiter().GetResult();
             }
 
+            foreach (var (id, counts) in overlap.ByBreach.OrderBy(kv => kv.Key))
+            {
+                stats.Overlap.Add(new OverlapEntry { Breach = breachNames.GetValueOrDefault(id, $"#{id}"), Emails = counts.Emails, Phones = counts.Phones });
+            }
+
             stats.Distinct.Email = emailCursor.Count;
             stats.Distinct.Phone = phoneCursor.Count;
             stats.IndexEntries = entries;
-            stats.IndexBytes = new FileInfo(indexPath).Length;
+            stats.IndexBytes = indexPath is null ? 0 : new FileInfo(indexPath).Length;
             stats.Seconds = clock.Elapsed.TotalSeconds;
             stats.RowsPerSecond = stats.Rows / Math.Max(1e-9, stats.Seconds);
 
             stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
+            if (options.DryRun || catalog is null || indexPath is null)
+            {
+                stats.Seconds = clock.Elapsed.TotalSeconds;
+                stats.RowsPerSecond = stats.Rows / Math.Max(1e-9, stats.Seconds);
+                return stats;
+            }
+
             progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, entries));
             catalog.Update(breach with { Id = breachId, PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
             ct.ThrowIfCancellationRequested();
@@ -181,7 +208,29 @@ public sealed class IngestPipeline
                 s.Phones.Dispose();
                 s.RowFingerprints.Dispose();
             }
+
+            if (options.DryRun && Directory.Exists(tempDir))
+            {
+                Directory.Delete(tempDir, recursive: true);
+            }
         }
+    }
+
+    private Dictionary<int, string> BreachNames(Manifest manifest)
+    {
+        var names = new Dictionary<int, string>();
+        if (manifest.Breaches.Length == 0 || !File.Exists(Path.Combine(_store.DataDir, BreachCatalog.FileName)))
+        {
+            return names;
+        }
+
+        using var catalog = BreachCatalog.OpenReadOnly(_store.DataDir);
+        foreach (var b in catalog.Published(manifest.Breaches))
+        {
+            names[b.Id] = b.Name;
+        }
+
+        return names;
     }
 
     /// <summary>Row fingerprints carry a low flag bit "has a valid identifier"; identical rows share it.</summary>

@@ -15,6 +15,8 @@ public sealed class IngestStats
     /// <summary>Distinct rows holding at least one valid identifier: the breach's PwnCount.</summary>
     [JsonPropertyName("accounts")] public long Accounts { get; set; }
     [JsonPropertyName("dataClasses")] public List<string> DataClasses { get; set; } = [];
+    /// <summary>Identifiers this dump shares with each breach already in the index (exact, from the merge).</summary>
+    [JsonPropertyName("overlap")] public List<OverlapEntry> Overlap { get; set; } = [];
     [JsonPropertyName("files")] public int Files { get; set; }
     [JsonPropertyName("problems")] public ProblemSummary Problems { get; set; } = new();
     [JsonPropertyName("indexEntries")] public long IndexEntries { get; set; }
@@ -55,4 +57,11 @@ public sealed class PhaseTimes
     /// <summary>Merging sorted runs and the previous index into the new index file, with fsync.</summary>
     [JsonPropertyName("merge")] public double Merge { get; set; }
     [JsonPropertyName("publish")] public double Publish { get; set; }
+}
+
+public sealed class OverlapEntry
+{
+    [JsonPropertyName("breach")] public string Breach { get; set; } = "";
+    [JsonPropertyName("emails")] public long Emails { get; set; }
+    [JsonPropertyName("phones")] public long Phones { get; set; }
 }
