@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the real third-party clients (npm hibp, @zxcvbn-ts/matcher-pwned) against a live `leakwatch serve`
+# on loopback, over data ingested by the real CLI. Prints node's own "# pass N" / "# fail N" summary.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+lw="$root/leakwatch"
+cd "$here"
+[ -d node_modules/hibp ] || npm ci --no-audit --no-fund --silent
+
+work="$(mktemp -d /tmp/lw-conformance-XXXXXX)"
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+dirs=(--data-dir "$work/data" --key-file "$work/keys/leakwatch.key")
+
+"$lw" generate --records 4000 --seed 11 --format colon --out "$work/older.txt" >/dev/null
+"$lw" generate --records 4000 --seed 12 --format csv --out "$work/newer.csv" --recycle-from "$work/older.txt" --recycle-rate 0.3 >/dev/null
+"$lw" "${dirs[@]}" ingest "$work/older.txt" --breach OlderScrape --date 2019-08-01 --domain facebook.com \
+  --columns phone,uid,first_name,last_name,gender,city,country,relationship,employer,email,dob >/dev/null
+"$lw" "${dirs[@]}" ingest "$work/newer.csv" --breach NewerLeak --date 2025-05-01 --domain newer.example >/dev/null
+
+printf 'password\npassword\n123456\nqwerty\nletmein\npassword\n' >"$work/passwords.txt"
+"$lw" "${dirs[@]}" ingest-passwords "$work/passwords.txt" --mode plain >/dev/null
+
+key_json=$("$lw" "${dirs[@]}" keys create --name conformance --rpm 1000 --json)
+limited_json=$("$lw" "${dirs[@]}" keys create --name limited --rpm 3 --json)
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+python3 - "$work" "$port" "$key_json" "$limited_json" "$lw" <<'PY'
+import json, subprocess, sys, hashlib, csv
+work, port, key_json, limited_json, lw = sys.argv[1:6]
+dirs = ["--data-dir", f"{work}/data", "--key-file", f"{work}/keys/leakwatch.key"]
+emails, phones = [], []
+with open(f"{work}/newer.csv", newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        if row["email"] and "@" in row["email"] and len(emails) < 12: emails.append(row["email"])
+        if row["phone"].startswith("+") and len(phones) < 12: phones.append(row["phone"])
+        if len(emails) >= 12 and len(phones) >= 12: break
+with open(f"{work}/older.txt", encoding="utf-8") as f:
+    for line in f:
+        p = line.split(":")[0]
+        if p.isdigit() and len(phones) < 24: phones.append(p)
+def check(accounts):
+    out = subprocess.run([lw, *dirs, "check", "--json", *accounts], capture_output=True, text=True).stdout
+    return {(j := json.loads(l))["account"]: j["breaches"] for l in out.splitlines() if l.strip()}
+got = check(emails + phones)
+emails = [e for e in emails if got[e]]
+phones = [p for p in phones if got[p]]
+shared = next(a for a in emails + phones if got[a] == ["OlderScrape", "NewerLeak"])
+def formats(p):
+    d = "".join(c for c in p if c.isdigit())
+    return ["+" + d, d, f"+{d[:2]} {d[2:6]} {d[6:]}"]
+def sha1(s): return hashlib.sha1(s.encode()).hexdigest().upper()
+def ntlm(s):
+    try: return hashlib.new("md4", s.encode("utf-16le")).hexdigest().upper()
+    except ValueError: return None
+fx = {
+  "baseUrl": f"http://127.0.0.1:{port}",
+  "apiKey": json.loads(key_json)["key"], "apiKeyRpm": 1000,
+  "limitedKey": json.loads(limited_json)["key"], "limitedKeyRpm": 3,
+  "emails": [{"account": e, "breaches": got[e]} for e in emails],
+  "phones": [{"account": p, "formats": formats(p), "breaches": got[p]} for p in phones],
+  "shared": {"account": shared},
+  "absent": ["nobody-here@example.com", "+447700900123"],
+  "breachNames": ["OlderScrape", "NewerLeak"], "newerBreach": "NewerLeak", "newerDomain": "newer.example",
+  "passwords": [{"password": "password", "count": 3}, {"password": "123456", "count": 1}],
+  "cleanPassword": "leakwatch-conformance-not-in-any-list-7f3a",
+  "sha1": {"prefix": sha1("password")[:5], "suffix": sha1("password")[5:], "count": 3},
+}
+n = ntlm("password") or "8846F7EAEE8FB117AD06BDD830B7586C"
+fx["ntlm"] = {"prefix": n[:5], "suffix": n[5:], "count": 3}
+json.dump(fx, open(f"{work}/fixture.json", "w"), indent=1)
+PY
+
+LEAKWATCH_FIXTURE="$work/fixture.json" node --test --test-reporter=tap hibp-client.test.js zxcvbn-pwned.test.js | tee "$work/node.tap" | grep -E '^(not ok|# (tests|pass|fail))' || true
+fail=$(sed -n 's/^# fail //p' "$work/node.tap")
+pass=$(sed -n 's/^# pass //p' "$work/node.tap")
+echo "conformance: ${pass:-0} passed, ${fail:-1} failed"
+[ "${fail:-1}" = 0 ] && [ "${pass:-0}" -gt 0 ]
