@@ -36,7 +36,8 @@ internal static class BreachCommands
         yield return list;
 
         var nameArg = new Argument<string>("name") { Description = "Breach name" };
-        var show = new Command("breach", "Show one breach and its ingest statistics") { nameArg, CliContext.Json };
+        var show = new Command("breach", "Show one breach and its ingest statistics; `breach set` records an analyst's decision") { nameArg, CliContext.Json };
+        show.Subcommands.Add(BuildSet());
         show.SetAction(r => LeakwatchCli.Guard(() =>
         {
             using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false));
@@ -78,6 +79,93 @@ internal static class BreachCommands
         yield return show;
 
         var removeName = new Argument<string>("name") { Description = "Breach name" };
+        yield return BuildRemove(removeName);
+    }
+
+    /// <summary>`breach set NAME --verified|--unverified|--fabricated|…`: flags served by the HIBP API.</summary>
+    private static Command BuildSet()
+    {
+        var name = new Argument<string>("name") { Description = "Breach name" };
+        var flags = new (string Option, string Description, Func<Core.Breach, bool, Core.Breach> Apply)[]
+        {
+            ("verified", "IsVerified: the data is tied to the named source", (b, v) => b with { IsVerified = v }),
+            ("fabricated", "IsFabricated: unlikely to come from the named source", (b, v) => b with { IsFabricated = v }),
+            ("spam-list", "IsSpamList: not the result of a security compromise", (b, v) => b with { IsSpamList = v }),
+            ("sensitive", "IsSensitive: hidden from public account search", (b, v) => b with { IsSensitive = v }),
+            ("retired", "IsRetired: no longer served in searches", (b, v) => b with { IsRetired = v }),
+            ("malware", "IsMalware: collected by malware", (b, v) => b with { IsMalware = v }),
+            ("subscription-free", "IsSubscriptionFree", (b, v) => b with { IsSubscriptionFree = v }),
+            ("stealer-log", "IsStealerLog", (b, v) => b with { IsStealerLog = v }),
+        };
+        var title = new Option<string?>("--title") { Description = "New title" };
+        var description = new Option<string?>("--description") { Description = "New description (HTML as in HIBP)" };
+        var cmd = new Command("set", "Record flags and metadata for a breach (served by the HIBP-compatible API)") { name, title, description };
+        var options = new List<(Option<bool> On, Option<bool> Off, Func<Core.Breach, bool, Core.Breach> Apply)>();
+        foreach (var (opt, desc, apply) in flags)
+        {
+            var on = new Option<bool>("--" + opt) { Description = "Set " + desc };
+            var off = new Option<bool>("--not-" + opt) { Description = "Clear " + opt };
+            cmd.Options.Add(on);
+            cmd.Options.Add(off);
+            options.Add((on, off, apply));
+        }
+
+        var unverified = new Option<bool>("--unverified") { Description = "Same as --not-verified" };
+        cmd.Options.Add(unverified);
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var dataDir = CliContext.ResolveDataDir(r);
+            var manifest = new Index.IndexStore(dataDir).ReadManifest();
+            using var catalog = BreachCatalog.Open(dataDir);
+            var b = catalog.Published(manifest.Breaches).Find(x => string.Equals(x.Name, r.GetValue(name), StringComparison.OrdinalIgnoreCase));
+            if (b is null)
+            {
+                Console.Error.WriteLine($"leakwatch: error: no breach named '{r.GetValue(name)}'");
+                return ExitCodes.NotFound;
+            }
+
+            var changed = b;
+            foreach (var (on, off, apply) in options)
+            {
+                if (r.GetValue(on) && r.GetValue(off))
+                {
+                    throw new UsageException($"{on.Name} and {off.Name} contradict each other");
+                }
+
+                if (r.GetValue(on))
+                {
+                    changed = apply(changed, true);
+                }
+                else if (r.GetValue(off))
+                {
+                    changed = apply(changed, false);
+                }
+            }
+
+            if (r.GetValue(unverified))
+            {
+                changed = changed with { IsVerified = false };
+            }
+
+            changed = changed with
+            {
+                Title = r.GetValue(title) ?? changed.Title,
+                Description = r.GetValue(description) ?? changed.Description,
+            };
+            if (changed == b)
+            {
+                throw new UsageException("nothing to change: give at least one flag, --title or --description");
+            }
+
+            catalog.Update(changed with { ModifiedDate = DateTimeOffset.UtcNow });
+            Console.WriteLine($"updated {b.Name}");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command BuildRemove(Argument<string> removeName)
+    {
         var remove = new Command("remove", "Remove a breach from the index and catalogue") { removeName };
         remove.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -91,6 +179,6 @@ internal static class BreachCommands
             Console.WriteLine($"removed {name}");
             return ExitCodes.Ok;
         }));
-        yield return remove;
+        return remove;
     }
 }

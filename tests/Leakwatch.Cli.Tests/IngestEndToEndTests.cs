@@ -156,5 +156,14 @@ public class IngestEndToEndTests
         Assert.Equal("2024-02-29", b.GetProperty("BreachDate").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", b.GetProperty("AddedDate").GetString()!);
         Assert.True(b.GetProperty("PwnCount").GetInt64() > 2_500);
+        Assert.True(b.GetProperty("IsVerified").GetBoolean());
+
+        Assert.Equal(0, LeakwatchProcess.Run([.. dir.Dirs, "breach", "set", "shape", "--unverified", "--spam-list"]).ExitCode);
+        var after = JsonDocument.Parse(LeakwatchProcess.Run([.. dir.Dirs, "breaches", "--json"]).Stdout).RootElement[0];
+        Assert.False(after.GetProperty("IsVerified").GetBoolean());
+        Assert.True(after.GetProperty("IsSpamList").GetBoolean());
+        Assert.False(after.GetProperty("IsFabricated").GetBoolean());
+        Assert.Equal(2, LeakwatchProcess.Run([.. dir.Dirs, "breach", "set", "Shape", "--spam-list", "--not-spam-list"]).ExitCode);
+        Assert.Equal(5, LeakwatchProcess.Run([.. dir.Dirs, "breach", "set", "Nope", "--spam-list"]).ExitCode);
     }
 }
