@@ -397,7 +397,7 @@ public static class PasswordIngest
             var colon = line.IndexOf((byte)':');
             if (colon < 0)
             {
-                return "missing :COUNT";
+                return "missing count";
             }
 
             var hex = line[..colon].TrimEnd(" \t"u8);
