@@ -27,12 +27,30 @@ public sealed class PasswordRangeStore : IDisposable
     /// <summary>Changes on every publish.</summary>
     public long Generation { get; }
 
-    /// <summary>Opens the published store, or null when no passwords were ingested.</summary>
+    /// <summary>
+    /// Opens the published store, or null when no passwords were ingested. Throws
+    /// <see cref="PasswordStoreCorruptException"/> when the manifest or a file it names is damaged.
+    /// </summary>
     public static PasswordRangeStore? Open(string dataDir)
     {
         var dir = PasswordManifest.Dir(dataDir);
-        var manifest = PasswordManifest.Read(dir);
-        return manifest is null ? null : Open(dir, manifest);
+        for (var attempt = 0; ; attempt++)
+        {
+            var manifest = PasswordManifest.Read(dir);
+            if (manifest is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return Open(dir, manifest);
+            }
+            catch (PasswordStoreCorruptException) when (attempt < 3 && PasswordManifest.Read(dir)?.Generation != manifest.Generation)
+            {
+                // An ingest published and swept the files between reading the manifest and opening them.
+            }
+        }
     }
 
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
@@ -84,6 +102,7 @@ public sealed class PasswordRangeStore : IDisposable
     /// Writes the HIBP range body for a 5-hex prefix (any case) into <paramref name="output"/>: uppercase
     /// suffixes (35 hex for SHA-1, 27 for NTLM), <c>SUFFIX:COUNT</c> lines joined by CRLF, no trailing newline,
     /// sorted by suffix. A prefix with no hashes gives an empty body. Returns the number of lines.
+    /// Allocation-free; throws <see cref="ArgumentException"/> for a prefix that is not 5 hex characters.
     /// </summary>
     public int WriteRange(PasswordHashMode mode, ReadOnlySpan<char> prefix5, IBufferWriter<byte> output)
     {
