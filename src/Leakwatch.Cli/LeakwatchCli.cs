@@ -24,6 +24,7 @@ public static class LeakwatchCli
         root.Subcommands.Add(FsckCommand.Build());
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(PasswordsCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

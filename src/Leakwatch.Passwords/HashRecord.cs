@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+
+namespace Leakwatch.Passwords;
+
+/// <summary>
+/// A hash (up to 20 bytes, compared as a big-endian number) and its count. NTLM hashes use only <see cref="Hi"/>.
+/// </summary>
+internal struct HashRecord : IComparable<HashRecord>
+{
+    /// <summary>Hash bytes 0–15, big-endian.</summary>
+    public UInt128 Hi;
+
+    /// <summary>Hash bytes 16–19, big-endian (SHA-1 only; zero for NTLM).</summary>
+    public uint Lo;
+
+    public ulong Count;
+
+    public readonly int Bucket => (int)(Hi >> (128 - PasswordFormat.PrefixBits));
+
+    public static HashRecord FromHash(ReadOnlySpan<byte> hash, ulong count)
+    {
+        var r = new HashRecord { Hi = BinaryPrimitives.ReadUInt128BigEndian(hash), Count = count };
+        if (hash.Length == 20)
+        {
+            r.Lo = BinaryPrimitives.ReadUInt32BigEndian(hash[16..]);
+        }
+
+        return r;
+    }
+
+    public readonly void WriteHash(Span<byte> destination, int hashBytes)
+    {
+        BinaryPrimitives.WriteUInt128BigEndian(destination, Hi);
+        if (hashBytes == 20)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination[16..], Lo);
+        }
+    }
+
+    public readonly bool SameHash(in HashRecord other) => Hi == other.Hi && Lo == other.Lo;
+
+    public readonly int CompareTo(HashRecord other)
+    {
+        var c = Hi.CompareTo(other.Hi);
+        return c != 0 ? c : Lo.CompareTo(other.Lo);
+    }
+}
+
+/// <summary>A source of records in strictly increasing hash order.</summary>
+internal interface IRecordSource : IDisposable
+{
+    bool MoveNext();
+
+    HashRecord Current { get; }
+}
+
+/// <summary>Adds counts without wrapping.</summary>
+internal static class Counts
+{
+    public static ulong Add(ulong a, ulong b)
+    {
+        var s = a + b;
+        return s < a ? ulong.MaxValue : s;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace Leakwatch.Passwords;
+
+/// <summary>
+/// Writes one password range file (see docs/passwords-format.md) from records in strictly increasing hash
+/// order. Header and TOC are written last, then the file is fsynced; an unfinished file has a zero header.
+/// </summary>
+internal sealed class PasswordFileWriter : IDisposable
+{
+    private readonly FileStream _fs;
+    private readonly PasswordHashMode _mode;
+    private readonly long _generation;
+    private readonly int _hashBytes;
+    private readonly int _recordSize;
+    private readonly long[] _toc = new long[PasswordFormat.BucketCount + 1];
+    private readonly XxHash64 _recordsHash = new();
+    private readonly byte[] _buffer = new byte[1 << 20];
+    private readonly byte[] _hash = new byte[20];
+    private int _buffered;
+    private int _nextBucket;
+    private long _count;
+    private ulong _total;
+    private long _saturated;
+    private HashRecord _last;
+    private bool _finished;
+
+    public PasswordFileWriter(string path, PasswordHashMode mode, long generation)
+    {
+        Path = path;
+        _mode = mode;
+        _generation = generation;
+        _hashBytes = PasswordFormat.HashBytes(mode);
+        _recordSize = PasswordFormat.RecordSize(mode);
+        _fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
+        _fs.Position = PasswordFormat.HeaderSize + PasswordFormat.TocBytes;
+    }
+
+    public string Path { get; }
+
+    public long Count => _count;
+
+    public ulong Total => _total;
+
+    public void Add(in HashRecord r)
+    {
+        if (_count > 0 && r.CompareTo(_last) <= 0)
+        {
+            throw new InvalidOperationException("records must be added in strictly increasing hash order");
+        }
+
+        _last = r;
+        var bucket = r.Bucket;
+        while (_nextBucket <= bucket)
+        {
+            _toc[_nextBucket++] = _count;
+        }
+
+        if (_buffered + _recordSize > _buffer.Length)
+        {
+            FlushBuffer();
+        }
+
+        r.WriteHash(_hash, _hashBytes);
+        var rec = _buffer.AsSpan(_buffered, _recordSize);
+        _hash.AsSpan(PasswordFormat.DroppedBytes, _hashBytes - PasswordFormat.DroppedBytes).CopyTo(rec);
+        uint stored;
+        if (r.Count > uint.MaxValue)
+        {
+            stored = uint.MaxValue;
+            _saturated++;
+        }
+        else
+        {
+            stored = (uint)r.Count;
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(rec[(_hashBytes - PasswordFormat.DroppedBytes)..], stored);
+        _buffered += _recordSize;
+        _count++;
+        _total = Counts.Add(_total, stored);
+    }
+
+    /// <summary>Writes TOC and header, fsyncs and closes the file.</summary>
+    public void Finish()
+    {
+        FlushBuffer();
+        while (_nextBucket <= PasswordFormat.BucketCount)
+        {
+            _toc[_nextBucket++] = _count;
+        }
+
+        var toc = new byte[PasswordFormat.TocBytes];
+        for (var i = 0; i < _toc.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(toc.AsSpan(8 * i), _toc[i]);
+        }
+
+        _fs.Position = PasswordFormat.HeaderSize;
+        _fs.Write(toc);
+
+        var header = new byte[PasswordFormat.HeaderSize];
+        PasswordFormat.Magic.CopyTo(header);
+        var h = header.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffVersion..], PasswordFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffMode..], PasswordFormat.ModeCode(_mode));
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffHashBytes..], (uint)_hashBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffRecordSize..], (uint)_recordSize);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffRecordCount..], _count);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffTotalCount..], _total);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffGeneration..], _generation);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffTocOffset..], PasswordFormat.HeaderSize);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffRecordsOffset..], PasswordFormat.HeaderSize + PasswordFormat.TocBytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffTocChecksum..], XxHash64.HashToUInt64(toc));
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffRecordsChecksum..], _recordsHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffSaturated..], _saturated);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffHeaderChecksum..], XxHash64.HashToUInt64(h[..PasswordFormat.HeaderChecksummedBytes]));
+        _fs.Position = 0;
+        _fs.Write(header);
+        _fs.Flush(flushToDisk: true);
+        _fs.Dispose();
+        _finished = true;
+    }
+
+    private void FlushBuffer()
+    {
+        if (_buffered == 0)
+        {
+            return;
+        }
+
+        var data = _buffer.AsSpan(0, _buffered);
+        _recordsHash.Append(data);
+        _fs.Write(data);
+        _buffered = 0;
+    }
+
+    public void Dispose()
+    {
+        if (!_finished)
+        {
+            _fs.Dispose();
+            FileSync.TryDelete(Path);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Leakwatch.Passwords;
+
+/// <summary>Tuning for <see cref="PasswordIngest"/>.</summary>
+public sealed record PasswordIngestOptions
+{
+    /// <summary>Bytes of (hash, count) records held in memory before a sorted run is spilled (shared by both modes in plain mode).</summary>
+    public long RunBytes { get; init; } = 256L << 20;
+
+    /// <summary>Called at named points of the ingest; tests throw from it to simulate a kill.</summary>
+    internal Action<string>? KillPoint { get; init; }
+}
+
+/// <summary>What an ingest read and published.</summary>
+public sealed record PasswordIngestStats
+{
+    /// <summary>sha1, ntlm or plain.</summary>
+    public required string Mode { get; init; }
+
+    public int Files { get; init; }
+
+    /// <summary>Lines read, including blank and malformed ones.</summary>
+    public long Lines { get; init; }
+
+    public long ValidLines { get; init; }
+
+    public long BlankLines { get; init; }
+
+    public long MalformedLines { get; init; }
+
+    /// <summary>The first few malformed lines as <c>file:line: reason</c>; never the line's content.</summary>
+    public IReadOnlyList<string> MalformedSamples { get; init; } = [];
+
+    /// <summary>Sum of the counts read (per hash kind; in plain mode the number of passwords).</summary>
+    public long CountAdded { get; init; }
+
+    public long NewSha1Hashes { get; init; }
+
+    public long NewNtlmHashes { get; init; }
+
+    /// <summary>Distinct hashes in the published store after the ingest.</summary>
+    public long Sha1Hashes { get; init; }
+
+    public long NtlmHashes { get; init; }
+
+    public int SpilledRuns { get; init; }
+
+    public long Generation { get; init; }
+
+    public double Seconds { get; init; }
+}
+
+/// <summary>A problem with the ingest's input files.</summary>
+public sealed class PasswordInputException(string message) : Exception(message);
+
+/// <summary>Another password ingest holds the lock.</summary>
+public sealed class PasswordStoreBusyException(string message) : PasswordStoreCorruptException(message);
+
+/// <summary>
+/// Loads HIBP corpus files (<c>HASH:COUNT</c>) or plaintext password lists into the password store:
+/// external sort of the input into sorted runs, one linear merge with the published files, an atomic
+/// manifest swap. Counts add up across lines, files and ingests. A failure or kill before the swap
+/// leaves the previous store untouched.
+/// </summary>
+public static class PasswordIngest
+{
+    public const int MaxMalformedSamples = 10;
+
+    public static PasswordIngestStats Run(string dataDir, IReadOnlyList<string> files, PasswordInputMode mode, IProgress<long>? progress = null, CancellationToken ct = default) =>
+        Run(dataDir, files, mode, new PasswordIngestOptions(), progress, ct);
+
+    public static PasswordIngestStats Run(string dataDir, IReadOnlyList<string> files, PasswordInputMode mode, PasswordIngestOptions options, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        if (files.Count == 0)
+        {
+            throw new PasswordInputException("no input files");
+        }
+
+        foreach (var f in files)
+        {
+            if (!File.Exists(f))
+            {
+                throw new PasswordInputException($"{f}: file not found");
+            }
+        }
+
+        if (mode == PasswordInputMode.Auto)
+        {
+            mode = DetectMode(files[0]);
+        }
+
+        var dir = PasswordManifest.Dir(dataDir);
+        Directory.CreateDirectory(dir);
+        using var writeLock = Lock(dir);
+        var tempDir = Path.Combine(dir, "tmp");
+        var current = PasswordManifest.Read(dir);
+        CollectGarbage(dir, current);
+
+        var modes = mode == PasswordInputMode.Plain ? new[] { PasswordHashMode.Sha1, PasswordHashMode.Ntlm }
+            : mode == PasswordInputMode.Sha1 ? new[] { PasswordHashMode.Sha1 } : new[] { PasswordHashMode.Ntlm };
+        var spillers = new RunSpiller?[2];
+        var newFiles = new List<string>();
+        var published = false;
+        try
+        {
+            foreach (var m in modes)
+            {
+                spillers[(int)m] = new RunSpiller(tempDir, PasswordFormat.ModeName(m), m, options.RunBytes / modes.Length);
+            }
+
+            var reader = new InputReader(mode, spillers, progress, ct);
+            foreach (var f in files)
+            {
+                reader.ReadFile(f);
+            }
+
+            options.KillPoint?.Invoke("read");
+
+            var generation = (current?.Generation ?? 0) + 1;
+            var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
+            next = next with { Sha1 = current?.Sha1, Sha1Hashes = current?.Sha1Hashes ?? 0, Ntlm = current?.Ntlm, NtlmHashes = current?.NtlmHashes ?? 0 };
+            long newSha1 = 0, newNtlm = 0;
+            using (var existing = current is null ? null : PasswordRangeStore.Open(dir, current))
+            {
+                foreach (var m in modes)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var name = $"{PasswordFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
+                    var path = Path.Combine(dir, name);
+                    newFiles.Add(path);
+                    var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
+                    next = m == PasswordHashMode.Sha1 ? next with { Sha1 = name, Sha1Hashes = count } : next with { Ntlm = name, NtlmHashes = count };
+                    if (m == PasswordHashMode.Sha1)
+                    {
+                        newSha1 = fresh;
+                    }
+                    else
+                    {
+                        newNtlm = fresh;
+                    }
+
+                    options.KillPoint?.Invoke($"merged-{PasswordFormat.ModeName(m)}");
+                }
+            }
+
+            FileSync.Directory(dir);
+            options.KillPoint?.Invoke("publish");
+            next.Publish(dir);
+            published = true;
+            options.KillPoint?.Invoke("published");
+            CollectGarbage(dir, next);
+            return new PasswordIngestStats
+            {
+                Mode = mode.ToString().ToLowerInvariant(),
+                Files = files.Count,
+                Lines = reader.Lines,
+                ValidLines = reader.Valid,
+                BlankLines = reader.Blank,
+                MalformedLines = reader.Malformed,
+                MalformedSamples = reader.Samples,
+                CountAdded = reader.CountAdded,
+                NewSha1Hashes = newSha1,
+                NewNtlmHashes = newNtlm,
+                Sha1Hashes = next.Sha1Hashes,
+                NtlmHashes = next.NtlmHashes,
+                SpilledRuns = (spillers[0]?.SpilledRuns ?? 0) + (spillers[1]?.SpilledRuns ?? 0),
+                Generation = generation,
+                Seconds = clock.Elapsed.TotalSeconds,
+            };
+        }
+        finally
+        {
+            foreach (var s in spillers)
+            {
+                s?.Dispose();
+            }
+
+            if (!published)
+            {
+                foreach (var f in newFiles)
+                {
+                    FileSync.TryDelete(f);
+                }
+            }
+        }
+    }
+
+    private static (long Count, long Fresh) Merge(PasswordRangeFile? existing, RunSpiller spiller, string path, PasswordHashMode mode, long generation, CancellationToken ct)
+    {
+        using var input = new MergingSource(spiller.Finish());
+        using var old = existing?.OpenCursor();
+        using var writer = new PasswordFileWriter(path, mode, generation);
+        var haveOld = old?.MoveNext() ?? false;
+        var haveNew = input.MoveNext();
+        long fresh = 0;
+        while (haveOld || haveNew)
+        {
+            if ((writer.Count & 0xFFFFF) == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+
+            var c = !haveOld ? 1 : !haveNew ? -1 : old!.Current.CompareTo(input.Current);
+            if (c < 0)
+            {
+                writer.Add(old!.Current);
+                haveOld = old.MoveNext();
+            }
+            else if (c > 0)
+            {
+                writer.Add(input.Current);
+                fresh++;
+                haveNew = input.MoveNext();
+            }
+            else
+            {
+                var r = old!.Current;
+                r.Count = Counts.Add(r.Count, input.Current.Count);
+                writer.Add(r);
+                haveOld = old.MoveNext();
+                haveNew = input.MoveNext();
+            }
+        }
+
+        writer.Finish();
+        return (writer.Count, fresh);
+    }
+
+    private static PasswordInputMode DetectMode(string file)
+    {
+        using var reader = new LineReader(file);
+        while (reader.TryReadLine(out var line, out var tooLong))
+        {
+            if (!tooLong && line.Trim(" \t"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf((byte)':');
+            var hashLength = (colon < 0 ? line : line[..colon]).Trim(" \t"u8).Length;
+            return hashLength switch
+            {
+                40 => PasswordInputMode.Sha1,
+                32 => PasswordInputMode.Ntlm,
+                _ => throw new PasswordInputException($"{file}: line {reader.LineNumber} is not a 40-hex SHA-1 or 32-hex NTLM HASH:COUNT line; pass --mode sha1|ntlm|plain"),
+            };
+        }
+
+        throw new PasswordInputException($"{file}: no valid line (the file is empty)");
+    }
+
+    private static FileStream Lock(string dir)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(dir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new PasswordStoreBusyException($"{dir}: another password ingest is running (lock held on .lock)");
+        }
+    }
+
+    /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations).</summary>
+    private static void CollectGarbage(string dir, PasswordManifest? current)
+    {
+        foreach (var file in Directory.EnumerateFiles(dir, "*.lwp"))
+        {
+            var name = Path.GetFileName(file);
+            if (name != current?.Sha1 && name != current?.Ntlm)
+            {
+                FileSync.TryDelete(file);
+            }
+        }
+
+        FileSync.TryDelete(Path.Combine(dir, PasswordManifest.FileName + ".tmp"));
+        var tmp = Path.Combine(dir, "tmp");
+        if (Directory.Exists(tmp))
+        {
+            foreach (var file in Directory.EnumerateFiles(tmp))
+            {
+                FileSync.TryDelete(file);
+            }
+        }
+    }
+
+    /// <summary>Parses input lines into the spillers and keeps the counts of what it saw.</summary>
+    private sealed class InputReader(PasswordInputMode mode, RunSpiller?[] spillers, IProgress<long>? progress, CancellationToken ct)
+    {
+        private readonly byte[] _hash = new byte[20];
+        private readonly byte[] _sha1 = new byte[20];
+        private readonly byte[] _ntlm = new byte[16];
+        private readonly char[] _chars = new char[LineReader.MaxLineBytes];
+        private readonly byte[] _utf16 = new byte[2 * LineReader.MaxLineBytes];
+        private readonly List<string> _samples = [];
+
+        public long Lines { get; private set; }
+
+        public long Valid { get; private set; }
+
+        public long Blank { get; private set; }
+
+        public long Malformed { get; private set; }
+
+        public long CountAdded { get; private set; }
+
+        public IReadOnlyList<string> Samples => _samples;
+
+        public void ReadFile(string file)
+        {
+            long valid = 0, malformed = 0;
+            using var reader = new LineReader(file);
+            while (reader.TryReadLine(out var line, out var tooLong))
+            {
+                Lines++;
+                if ((Lines & 0xFFFF) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress?.Report(Lines);
+                }
+
+                string? problem;
+                if (tooLong)
+                {
+                    problem = "line too long";
+                }
+                else if (mode == PasswordInputMode.Plain)
+                {
+                    if (line.IsEmpty)
+                    {
+                        Blank++;
+                        continue;
+                    }
+
+                    problem = AddPassword(line);
+                }
+                else
+                {
+                    var trimmed = line.Trim(" \t"u8);
+                    if (trimmed.IsEmpty)
+                    {
+                        Blank++;
+                        continue;
+                    }
+
+                    problem = AddHashLine(trimmed);
+                }
+
+                if (problem is null)
+                {
+                    valid++;
+                    continue;
+                }
+
+                malformed++;
+                if (_samples.Count < MaxMalformedSamples)
+                {
+                    _samples.Add($"{file}:{reader.LineNumber}: {problem}");
+                }
+            }
+
+            Valid += valid;
+            Malformed += malformed;
+            progress?.Report(Lines);
+            if (valid == 0)
+            {
+                throw new PasswordInputException(malformed == 0
+                    ? $"{file}: no valid line (the file is empty)"
+                    : $"{file}: no valid line ({malformed:N0} malformed; first at line {FirstLineOf(file)})");
+            }
+        }
+
+        private string FirstLineOf(string file)
+        {
+            foreach (var s in _samples)
+            {
+                if (s.StartsWith(file + ":", StringComparison.Ordinal))
+                {
+                    var rest = s[(file.Length + 1)..];
+                    return rest[..rest.IndexOf(':')];
+                }
+            }
+
+            return "?";
+        }
+
+        private string? AddHashLine(ReadOnlySpan<byte> line)
+        {
+            var colon = line.IndexOf((byte)':');
+            if (colon < 0)
+            {
+                return "missing count";
+            }
+
+            var hex = line[..colon].TrimEnd(" \t"u8);
+            var digits = line[(colon + 1)..].TrimStart(" \t"u8);
+            var hashMode = mode == PasswordInputMode.Sha1 ? PasswordHashMode.Sha1 : PasswordHashMode.Ntlm;
+            var hashBytes = PasswordFormat.HashBytes(hashMode);
+            if (hex.Length != 2 * hashBytes)
+            {
+                return $"hash is not {2 * hashBytes} hex digits";
+            }
+
+            var hash = _hash.AsSpan(0, hashBytes);
+            if (!Hex.TryDecode(hex, hash))
+            {
+                return "hash is not hexadecimal";
+            }
+
+            if (digits.IsEmpty || digits.Length > 19)
+            {
+                return "count is not a number from 1 to 10^19";
+            }
+
+            ulong count = 0;
+            foreach (var d in digits)
+            {
+                var v = (uint)(d - '0');
+                if (v > 9)
+                {
+                    return "count is not a decimal number";
+                }
+
+                count = count * 10 + v;
+            }
+
+            if (count == 0)
+            {
+                return "count is 0";
+            }
+
+            spillers[(int)hashMode]!.Add(HashRecord.FromHash(hash, count));
+            CountAdded = (long)Math.Min((ulong)long.MaxValue, (ulong)CountAdded + count);
+            return null;
+        }
+
+        private string? AddPassword(ReadOnlySpan<byte> utf8)
+        {
+            if (Utf8.ToUtf16(utf8, _chars, out _, out var chars, replaceInvalidSequences: false) != OperationStatus.Done)
+            {
+                return "not valid UTF-8";
+            }
+
+            var utf16 = Encoding.Unicode.GetBytes(_chars.AsSpan(0, chars), _utf16);
+            SHA1.HashData(utf8, _sha1);
+            Md4.HashData(_utf16.AsSpan(0, utf16), _ntlm);
+            spillers[(int)PasswordHashMode.Sha1]!.Add(HashRecord.FromHash(_sha1, 1));
+            spillers[(int)PasswordHashMode.Ntlm]!.Add(HashRecord.FromHash(_ntlm, 1));
+            CountAdded++;
+            return null;
+        }
+    }
+}

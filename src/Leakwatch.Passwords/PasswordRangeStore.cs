@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+
+namespace Leakwatch.Passwords;
+
+/// <summary>
+/// The published Pwned Passwords store of a data dir: one memory-mapped range file per hash mode.
+/// An instance is an immutable snapshot and thread-safe; reopen when <see cref="Generation"/> of a fresh
+/// <see cref="Open"/> differs to pick up a later ingest. Do not dispose while requests still use it.
+/// </summary>
+public sealed class PasswordRangeStore : IDisposable
+{
+    /// <summary>Longest padding line: 35 hex + ":0" + CRLF.</summary>
+    private const int MaxPaddingLine = 35 + 2 + 2;
+
+    private readonly PasswordRangeFile? _sha1;
+    private readonly PasswordRangeFile? _ntlm;
+
+    private PasswordRangeStore(long generation, PasswordRangeFile? sha1, PasswordRangeFile? ntlm)
+    {
+        Generation = generation;
+        _sha1 = sha1;
+        _ntlm = ntlm;
+    }
+
+    /// <summary>Changes on every publish.</summary>
+    public long Generation { get; }
+
+    /// <summary>
+    /// Opens the published store, or null when no passwords were ingested. Throws
+    /// <see cref="PasswordStoreCorruptException"/> when the manifest or a file it names is damaged.
+    /// </summary>
+    public static PasswordRangeStore? Open(string dataDir)
+    {
+        var dir = PasswordManifest.Dir(dataDir);
+        for (var attempt = 0; ; attempt++)
+        {
+            var manifest = PasswordManifest.Read(dir);
+            if (manifest is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return Open(dir, manifest);
+            }
+            catch (PasswordStoreCorruptException) when (attempt < 3 && PasswordManifest.Read(dir)?.Generation != manifest.Generation)
+            {
+                // An ingest published and swept the files between reading the manifest and opening them.
+            }
+        }
+    }
+
+    internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
+    {
+        PasswordRangeFile? sha1 = null;
+        try
+        {
+            sha1 = OpenFile(passwordsDir, manifest.Sha1, PasswordHashMode.Sha1);
+            var ntlm = OpenFile(passwordsDir, manifest.Ntlm, PasswordHashMode.Ntlm);
+            return new PasswordRangeStore(manifest.Generation, sha1, ntlm);
+        }
+        catch
+        {
+            sha1?.Dispose();
+            throw;
+        }
+    }
+
+    private static PasswordRangeFile? OpenFile(string dir, string? name, PasswordHashMode mode)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (name.Contains('/') || name.Contains('\\') || name.Contains(".."))
+        {
+            throw new PasswordStoreCorruptException($"{dir}: manifest names an invalid file '{name}'");
+        }
+
+        var path = Path.Combine(dir, name);
+        if (!File.Exists(path))
+        {
+            throw new PasswordStoreCorruptException($"{path}: password range file named by the manifest is missing");
+        }
+
+        return PasswordRangeFile.Open(path, mode);
+    }
+
+    internal PasswordRangeFile? FileFor(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? _sha1 : _ntlm;
+
+    /// <summary>Number of distinct hashes stored for the mode.</summary>
+    public long Count(PasswordHashMode mode) => FileFor(mode)?.RecordCount ?? 0;
+
+    /// <summary>Sum of all stored counts for the mode.</summary>
+    public ulong TotalCount(PasswordHashMode mode) => FileFor(mode)?.TotalCount ?? 0;
+
+    /// <summary>
+    /// Writes the HIBP range body for a 5-hex prefix (any case) into <paramref name="output"/>: uppercase
+    /// suffixes (35 hex for SHA-1, 27 for NTLM), <c>SUFFIX:COUNT</c> lines joined by CRLF, no trailing newline,
+    /// sorted by suffix. A prefix with no hashes gives an empty body. Returns the number of lines.
+    /// Allocation-free; throws <see cref="ArgumentException"/> for a prefix that is not 5 hex characters.
+    /// </summary>
+    public int WriteRange(PasswordHashMode mode, ReadOnlySpan<char> prefix5, IBufferWriter<byte> output)
+    {
+        var bucket = ParsePrefix(prefix5);
+        var file = FileFor(mode);
+        return file is null ? 0 : file.WriteRange(bucket, output);
+    }
+
+    /// <summary>
+    /// A strong ETag for the range, quoted: XxHash64 of the range's stored bytes, seeded with the format
+    /// version, mode and prefix. It depends only on the range's content, so it survives publishes that
+    /// leave the prefix unchanged and changes whenever the body does.
+    /// </summary>
+    public string ETag(PasswordHashMode mode, ReadOnlySpan<char> prefix5)
+    {
+        var bucket = ParsePrefix(prefix5);
+        var seed = ((long)PasswordFormat.Version << 40) | ((long)PasswordFormat.ModeCode(mode) << 32) | (uint)bucket;
+        var file = FileFor(mode);
+        var hash = XxHash64.HashToUInt64(file is null ? [] : file.BucketBytes(bucket), seed);
+        return string.Create(18, hash, static (span, h) =>
+        {
+            span[0] = '"';
+            h.TryFormat(span[1..], out _, "X16", null);
+            span[17] = '"';
+        });
+    }
+
+    /// <summary>
+    /// Appends HIBP-style <c>Add-Padding</c> lines: random uppercase suffixes of the mode's length with count 0,
+    /// CRLF-joined (with a CRLF after a non-empty body), until the total is a random number of lines in
+    /// [800, 1000]. Adds none when the body already has that many. Returns the number of lines added.
+    /// </summary>
+    public static int AppendPadding(PasswordHashMode mode, int existingLines, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var target = RandomNumberGenerator.GetInt32(800, 1001);
+        var add = target - Math.Max(0, existingLines);
+        if (add <= 0)
+        {
+            return 0;
+        }
+
+        var digits = PasswordFormat.SuffixHexDigits(mode);
+        var randomPerLine = (digits + 1) / 2;
+        Span<byte> random = stackalloc byte[64 * 18];
+        var hex = Hex.Digits;
+        var done = 0;
+        while (done < add)
+        {
+            var chunk = Math.Min(add - done, 64);
+            var rnd = random[..(chunk * randomPerLine)];
+            RandomNumberGenerator.Fill(rnd);
+            var span = output.GetSpan(chunk * MaxPaddingLine);
+            var pos = 0;
+            for (var k = 0; k < chunk; k++)
+            {
+                if (existingLines > 0 || done + k > 0)
+                {
+                    span[pos++] = (byte)'\r';
+                    span[pos++] = (byte)'\n';
+                }
+
+                var r = rnd.Slice(k * randomPerLine, randomPerLine);
+                for (var i = 0; i < digits; i++)
+                {
+                    var b = r[i >> 1];
+                    span[pos++] = hex[(i & 1) == 0 ? b >> 4 : b & 15];
+                }
+
+                span[pos++] = (byte)':';
+                span[pos++] = (byte)'0';
+            }
+
+            output.Advance(pos);
+            done += chunk;
+        }
+
+        return add;
+    }
+
+    /// <summary>Exactly 5 hex characters, any case.</summary>
+    public static bool IsValidPrefix(ReadOnlySpan<char> prefix)
+    {
+        if (prefix.Length != 5)
+        {
+            return false;
+        }
+
+        foreach (var c in prefix)
+        {
+            if (Hex.Value(c) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static int ParsePrefix(ReadOnlySpan<char> prefix)
+    {
+        if (prefix.Length != 5)
+        {
+            throw new ArgumentException("a hash prefix is exactly 5 hex characters", nameof(prefix));
+        }
+
+        var v = 0;
+        foreach (var c in prefix)
+        {
+            var d = Hex.Value(c);
+            if (d < 0)
+            {
+                throw new ArgumentException("a hash prefix is exactly 5 hex characters", nameof(prefix));
+            }
+
+            v = (v << 4) | d;
+        }
+
+        return v;
+    }
+
+    public void Dispose()
+    {
+        _sha1?.Dispose();
+        _ntlm?.Dispose();
+    }
+}
