@@ -8,12 +8,24 @@ internal static class FsckCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("fsck", "Verify the data dir: manifest, index checksums and order, catalogue, key id") { CliContext.Json };
+        var cmd = new Command("fsck", "Verify the data dir: manifest, index checksums and order, catalogue, key id, password store") { CliContext.Json };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var keyPath = CliContext.ResolveKeyFile(r);
             var keys = File.Exists(keyPath) ? KeyFile.Load(keyPath) : null;
             var problems = DataDirMaintenance.Fsck(CliContext.ResolveDataDir(r), keys);
+            try
+            {
+                using var passwords = Leakwatch.Passwords.PasswordRangeStore.Open(CliContext.ResolveDataDir(r));
+                if (passwords is not null)
+                {
+                    problems.AddRange(passwords.Verify());
+                }
+            }
+            catch (Leakwatch.Passwords.PasswordStoreCorruptException e)
+            {
+                problems.Add(e.Message);
+            }
             if (keys is null)
             {
                 problems.Add($"{keyPath}: key file not found (lookups are impossible without it)");

@@ -53,6 +53,23 @@ public sealed class PasswordRangeStore : IDisposable
         }
     }
 
+    /// <summary>Full verification of every published file (checksums over all records); empty when healthy.</summary>
+    public List<string> Verify()
+    {
+        var problems = new List<string>();
+        if (_sha1 is not null)
+        {
+            problems.AddRange(_sha1.Verify());
+        }
+
+        if (_ntlm is not null)
+        {
+            problems.AddRange(_ntlm.Verify());
+        }
+
+        return problems;
+    }
+
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
     {
         PasswordRangeFile? sha1 = null;
