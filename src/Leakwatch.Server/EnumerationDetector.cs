@@ -157,14 +157,23 @@ internal sealed partial class EnumerationDetector
         return default;
     }
 
-    /// <summary>Sorts the numbers and counts those in runs of at least <paramref name="minRun"/> with gaps of at most <paramref name="maxGap"/>.</summary>
+    /// <summary>
+    /// Sorts the numbers and counts the distinct ones in runs of at least <paramref name="minRun"/> with gaps of at most
+    /// <paramref name="maxGap"/>. Repeats of one number (the same phone typed in several formats) count once, so
+    /// re-checking a number is never mistaken for walking.
+    /// </summary>
     internal static int CountInRuns(Span<ulong> numbers, ulong maxGap, int minRun)
     {
         numbers.Sort();
         var total = 0;
-        var run = 1;
+        var run = numbers.IsEmpty ? 0 : 1;
         for (var i = 1; i <= numbers.Length; i++)
         {
+            if (i < numbers.Length && numbers[i] == numbers[i - 1])
+            {
+                continue;
+            }
+
             if (i < numbers.Length && numbers[i] - numbers[i - 1] <= maxGap)
             {
                 run++;
