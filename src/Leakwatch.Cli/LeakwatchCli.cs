@@ -25,6 +25,8 @@ public static class LeakwatchCli
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(PasswordsCommand.Build());
+        root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(KeysCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Leakwatch.Catalog;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+/// <summary><c>leakwatch keys create|list|revoke</c>: API keys for the server, stored as hashes in catalog.db.</summary>
+internal static class KeysCommand
+{
+    public static Command Build()
+    {
+        var keys = new Command("keys", "Manage API keys for `leakwatch serve` (hibp-api-key)");
+
+        var name = new Option<string?>("--name") { Description = "A label for the key (who or what uses it)" };
+        var rpm = new Option<int>("--rpm") { Description = "Requests per minute allowed", DefaultValueFactory = _ => ApiKeyStore.DefaultRpm };
+        var create = new Command("create", "Create a key; it is printed once and only its hash is stored") { name, rpm, CliContext.Json };
+        create.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            if (r.GetValue(rpm) < 1)
+            {
+                throw new UsageException("--rpm must be at least 1");
+            }
+
+            using var store = ApiKeyStore.Open(CliContext.ResolveDataDir(r));
+            var (key, secret) = store.Create(r.GetValue(name) ?? "", r.GetValue(rpm), DateTimeOffset.UtcNow);
+            if (r.GetValue(CliContext.Json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new CreatedKeyLine(key.Id, key.Name, secret, key.Rpm, key.Created), KeysJson.Default.CreatedKeyLine));
+            }
+            else
+            {
+                Console.WriteLine(secret);
+                Console.Error.WriteLine($"key {key.Id} created ({key.Rpm} requests/minute); it is shown only now, store it safely");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        keys.Subcommands.Add(create);
+
+        var list = new Command("list", "List keys (never the keys themselves)") { CliContext.Json };
+        list.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var all = ApiKeyStore.ReadAll(CliContext.ResolveDataDir(r));
+            if (r.GetValue(CliContext.Json))
+            {
+                foreach (var k in all)
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(new KeyLine(k.Id, k.Name, k.Rpm, k.Created, k.Revoked), KeysJson.Default.KeyLine));
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var t = new Table().Border(TableBorder.Rounded);
+            t.AddColumns("Id", "Name", "Rpm", "Created", "Revoked");
+            foreach (var k in all)
+            {
+                t.AddRow(k.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(k.Name), k.Rpm.ToString(CultureInfo.InvariantCulture),
+                    k.Created.ToString("u", CultureInfo.InvariantCulture), k.Revoked?.ToString("u", CultureInfo.InvariantCulture) ?? "");
+            }
+
+            AnsiConsole.Write(t);
+            return ExitCodes.Ok;
+        }));
+        keys.Subcommands.Add(list);
+
+        var id = new Argument<int>("id") { Description = "Key id (from `keys list`)" };
+        var revoke = new Command("revoke", "Revoke a key; servers stop accepting it within seconds") { id };
+        revoke.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            using var store = ApiKeyStore.Open(CliContext.ResolveDataDir(r));
+            if (!store.Revoke(r.GetValue(id), DateTimeOffset.UtcNow))
+            {
+                Console.Error.WriteLine($"leakwatch: error: no key with id {r.GetValue(id)}");
+                return ExitCodes.NotFound;
+            }
+
+            Console.WriteLine($"revoked key {r.GetValue(id)}");
+            return ExitCodes.Ok;
+        }));
+        keys.Subcommands.Add(revoke);
+        return keys;
+    }
+}
+
+internal sealed record CreatedKeyLine(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("rpm")] int Rpm,
+    [property: JsonPropertyName("created")] DateTimeOffset Created);
+
+internal sealed record KeyLine(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("rpm")] int Rpm,
+    [property: JsonPropertyName("created")] DateTimeOffset Created,
+    [property: JsonPropertyName("revoked")] DateTimeOffset? Revoked);
+
+[JsonSerializable(typeof(CreatedKeyLine))]
+[JsonSerializable(typeof(KeyLine))]
+internal sealed partial class KeysJson : JsonSerializerContext;

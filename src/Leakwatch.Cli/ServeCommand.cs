@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Leakwatch.Server;
+
+namespace Leakwatch.Cli;
+
+internal static class ServeCommand
+{
+    public static Command Build()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (binds only here)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
+        var testAccounts = new Option<bool>("--test-accounts") { Description = "Answer HIBP's @hibp-integration-tests.com accounts and accept the all-zero test key for them" };
+        var anonymousRpm = new Option<int>("--anonymous-rpm") { Description = "Requests per minute per IP on the anonymous catalogue endpoints", DefaultValueFactory = _ => 600 };
+        var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
+        {
+            urls, testAccounts, anonymousRpm, IngestCommand.Region,
+        };
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            if (r.GetValue(anonymousRpm) < 1)
+            {
+                throw new UsageException("--anonymous-rpm must be at least 1");
+            }
+
+            var options = new ServerOptions
+            {
+                DataDir = CliContext.ResolveDataDir(r),
+                KeyFilePath = CliContext.ResolveKeyFile(r),
+                Urls = r.GetValue(urls)!,
+                TestAccounts = r.GetValue(testAccounts),
+                AnonymousRpm = r.GetValue(anonymousRpm),
+                DefaultRegion = r.GetValue(IngestCommand.Region),
+            };
+            try
+            {
+                LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
+            }
+            catch (ArgumentException e) when (e.ParamName == "defaultRegion")
+            {
+                throw new UsageException(e.Message);
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Leakwatch.Ingest.Lookup;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server;
+
+/// <summary>Who a rate or enumeration decision is about: an API key id, else the client's address.</summary>
+internal readonly record struct ClientId(int KeyId, IPAddress? Address)
+{
+    /// <summary>For logs: the key id or the IP, never anything the client looked up.</summary>
+    public override string ToString() =>
+        KeyId > 0 ? "key " + KeyId.ToString(CultureInfo.InvariantCulture) : "ip " + (Address?.ToString() ?? "unknown");
+}
+
+/// <summary>
+/// Spots clients walking the identifier space through <c>breachedaccount</c>. Per client it keeps, in memory only and
+/// bounded, the last <see cref="EnumerationRules.PhoneWindow"/> E.164 numbers queried and the keyed index hashes and
+/// outcomes of the last <see cref="EnumerationRules.LookupWindow"/> lookups. Two rules block a client:
+/// <list type="bullet">
+/// <item><b>sequential phones</b>: sorted, at least <see cref="EnumerationRules.PhoneInRunThreshold"/> of the recent
+/// numbers sit in runs of ≥ <see cref="EnumerationRules.PhoneMinRunLength"/> with gaps ≤ <see cref="EnumerationRules.PhoneMaxGap"/>;</item>
+/// <item><b>low hit rate</b>: at least <see cref="EnumerationRules.LowHitMinDistinct"/> distinct accounts recently, and at most
+/// <see cref="EnumerationRules.LowHitMaxRatio"/> of lookups found anything.</item>
+/// </list>
+/// A block is written to the audit log with the client and the pattern's counts, never an account.
+/// </summary>
+internal sealed partial class EnumerationDetector
+{
+    private readonly EnumerationRules _rules;
+    private readonly TimeProvider _time;
+    private readonly ILogger _audit;
+    private readonly ServerMetrics _metrics;
+    private readonly ConcurrentDictionary<ClientId, History> _clients = new();
+    private long _lastSweep;
+
+    public EnumerationDetector(EnumerationRules rules, TimeProvider time, ILoggerFactory logs, ServerMetrics metrics)
+    {
+        _rules = rules;
+        _time = time;
+        _audit = logs.CreateLogger("Leakwatch.Audit");
+        _metrics = metrics;
+    }
+
+    /// <summary>True while the client is blocked; <paramref name="retryAfterSeconds"/> is the rest of the block, rounded up.</summary>
+    public bool IsBlocked(ClientId client, out int retryAfterSeconds)
+    {
+        retryAfterSeconds = 0;
+        if (!_clients.TryGetValue(client, out var h))
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (h)
+        {
+            if (h.BlockedUntil <= now)
+            {
+                return false;
+            }
+
+            retryAfterSeconds = (int)Math.Max(1, Math.Ceiling((h.BlockedUntil - now) / (double)TimeSpan.TicksPerSecond));
+            return true;
+        }
+    }
+
+    /// <summary>Records one lookup; true when it tips the client into a block.</summary>
+    /// <param name="e164">The phone number as E.164 digits, or 0 for an email.</param>
+    public bool Record(ClientId client, UInt128 key, AccountKind kind, ulong e164, bool hit)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        if (!_clients.TryGetValue(client, out var h))
+        {
+            if (_clients.Count >= _rules.MaxClients)
+            {
+                Sweep(now, force: true);
+                if (_clients.Count >= _rules.MaxClients)
+                {
+                    return false; // fail open rather than grow without bound
+                }
+            }
+
+            h = _clients.GetOrAdd(client, static (_, r) => new History(r), _rules);
+        }
+        else if (now - Volatile.Read(ref _lastSweep) > _rules.Horizon.Ticks)
+        {
+            Sweep(now, force: false);
+        }
+
+        Verdict v;
+        lock (h)
+        {
+            h.LastSeen = now;
+            if (h.BlockedUntil > now)
+            {
+                return false;
+            }
+
+            h.AddLookup(key, hit, now);
+            if (kind == AccountKind.Phone)
+            {
+                h.AddPhone(e164, now);
+            }
+
+            v = Evaluate(h, now, kind == AccountKind.Phone);
+            if (v.Rule is null)
+            {
+                return false;
+            }
+
+            h.BlockedUntil = now + _rules.BlockDuration.Ticks;
+            h.Reset();
+        }
+
+        _metrics.EnumerationBlocks.WithLabels(v.Rule).Inc();
+        LogBlock(_audit, client.ToString(), v.Rule, v.PhoneLookups, v.InRuns, v.PhoneLookups == 0 ? 0 : v.InRuns / (double)v.PhoneLookups,
+            v.Lookups, v.Distinct, v.Hits, v.Lookups == 0 ? 0 : v.Hits / (double)v.Lookups, (int)_rules.BlockDuration.TotalSeconds);
+        return true;
+    }
+
+    private readonly record struct Verdict(string? Rule, int PhoneLookups, int InRuns, int Lookups, int Distinct, int Hits);
+
+    private Verdict Evaluate(History h, long now, bool phoneChanged)
+    {
+        var since = now - _rules.Horizon.Ticks;
+        var phoneCount = 0;
+        var inRuns = 0;
+        if (phoneChanged)
+        {
+            Span<ulong> phones = stackalloc ulong[h.Phones.Length];
+            phoneCount = h.RecentPhones(since, phones);
+            if (phoneCount >= _rules.PhoneInRunThreshold)
+            {
+                inRuns = CountInRuns(phones[..phoneCount], _rules.PhoneMaxGap, _rules.PhoneMinRunLength);
+            }
+        }
+
+        var (lookups, hits) = h.RecentOutcomes(since);
+        var distinct = 0;
+        if (lookups >= _rules.LowHitMinDistinct && hits <= _rules.LowHitMaxRatio * lookups)
+        {
+            Span<UInt128> keys = stackalloc UInt128[h.Keys.Length];
+            distinct = h.RecentDistinct(since, keys);
+        }
+
+        if (inRuns >= _rules.PhoneInRunThreshold)
+        {
+            return new Verdict("sequential-phones", phoneCount, inRuns, lookups, distinct, hits);
+        }
+
+        if (distinct >= _rules.LowHitMinDistinct)
+        {
+            return new Verdict("low-hit-rate", phoneCount, inRuns, lookups, distinct, hits);
+        }
+
+        return default;
+    }
+
+    /// <summary>
+    /// Sorts the numbers and counts the distinct ones in runs of at least <paramref name="minRun"/> with gaps of at most
+    /// <paramref name="maxGap"/>. Repeats of one number (the same phone typed in several formats) count once, so
+    /// re-checking a number is never mistaken for walking.
+    /// </summary>
+    internal static int CountInRuns(Span<ulong> numbers, ulong maxGap, int minRun)
+    {
+        numbers.Sort();
+        var total = 0;
+        var run = numbers.IsEmpty ? 0 : 1;
+        for (var i = 1; i <= numbers.Length; i++)
+        {
+            if (i < numbers.Length && numbers[i] == numbers[i - 1])
+            {
+                continue;
+            }
+
+            if (i < numbers.Length && numbers[i] - numbers[i - 1] <= maxGap)
+            {
+                run++;
+                continue;
+            }
+
+            if (run >= minRun)
+            {
+                total += run;
+            }
+
+            run = 1;
+        }
+
+        return total;
+    }
+
+    private void Sweep(long now, bool force)
+    {
+        Volatile.Write(ref _lastSweep, now);
+        var idleBefore = now - _rules.Horizon.Ticks;
+        foreach (var (id, h) in _clients)
+        {
+            bool idle;
+            lock (h)
+            {
+                idle = h.BlockedUntil <= now && (h.LastSeen < idleBefore || force && h.LastSeen < now - _rules.Horizon.Ticks / 10);
+            }
+
+            if (idle)
+            {
+                _clients.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>Bounded rings of one client's recent lookups. Guarded by locking the instance.</summary>
+    private sealed class History
+    {
+        public readonly ulong[] Phones;
+        public readonly long[] PhoneTimes;
+        public readonly UInt128[] Keys;
+        public readonly long[] KeyTimes;
+        public readonly bool[] Hits;
+        private int _phoneNext;
+        private int _phoneCount;
+        private int _keyNext;
+        private int _keyCount;
+
+        public History(EnumerationRules rules)
+        {
+            Phones = new ulong[rules.PhoneWindow];
+            PhoneTimes = new long[rules.PhoneWindow];
+            Keys = new UInt128[rules.LookupWindow];
+            KeyTimes = new long[rules.LookupWindow];
+            Hits = new bool[rules.LookupWindow];
+        }
+
+        public long LastSeen;
+        public long BlockedUntil;
+
+        public void AddPhone(ulong e164, long now)
+        {
+            Phones[_phoneNext] = e164;
+            PhoneTimes[_phoneNext] = now;
+            _phoneNext = (_phoneNext + 1) % Phones.Length;
+            _phoneCount = Math.Min(_phoneCount + 1, Phones.Length);
+        }
+
+        public void AddLookup(UInt128 key, bool hit, long now)
+        {
+            Keys[_keyNext] = key;
+            KeyTimes[_keyNext] = now;
+            Hits[_keyNext] = hit;
+            _keyNext = (_keyNext + 1) % Keys.Length;
+            _keyCount = Math.Min(_keyCount + 1, Keys.Length);
+        }
+
+        public int RecentPhones(long since, Span<ulong> into)
+        {
+            var n = 0;
+            for (var i = 0; i < _phoneCount; i++)
+            {
+                if (PhoneTimes[i] >= since)
+                {
+                    into[n++] = Phones[i];
+                }
+            }
+
+            return n;
+        }
+
+        public (int Lookups, int Hits) RecentOutcomes(long since)
+        {
+            var n = 0;
+            var hits = 0;
+            for (var i = 0; i < _keyCount; i++)
+            {
+                if (KeyTimes[i] >= since)
+                {
+                    n++;
+                    hits += Hits[i] ? 1 : 0;
+                }
+            }
+
+            return (n, hits);
+        }
+
+        public int RecentDistinct(long since, Span<UInt128> scratch)
+        {
+            var n = 0;
+            for (var i = 0; i < _keyCount; i++)
+            {
+                if (KeyTimes[i] >= since)
+                {
+                    scratch[n++] = Keys[i];
+                }
+            }
+
+            var keys = scratch[..n];
+            keys.Sort();
+            var distinct = n == 0 ? 0 : 1;
+            for (var i = 1; i < n; i++)
+            {
+                distinct += keys[i] != keys[i - 1] ? 1 : 0;
+            }
+
+            return distinct;
+        }
+
+        public void Reset()
+        {
+            _phoneCount = _phoneNext = _keyCount = _keyNext = 0;
+            Array.Clear(Phones);
+            Array.Clear(Keys);
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message =
+        "enumeration block: client {Client}, rule {Rule}; phone lookups {PhoneLookups}, in tight runs {InRuns} (ratio {RunRatio:F2}); " +
+        "lookups {Lookups}, distinct {Distinct}, hits {Hits} (hit rate {HitRate:F3}); blocked for {BlockSeconds} s")]
+    private static partial void LogBlock(ILogger log, string client, string rule, int phoneLookups, int inRuns, double runRatio,
+        int lookups, int distinct, int hits, double hitRate, int blockSeconds);
+}

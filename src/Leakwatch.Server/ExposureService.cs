@@ -1,0 +1,224 @@
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest.Lookup;
+using Leakwatch.Privacy;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server;
+
+/// <summary>
+/// Holds the served generation and swaps in the next one when <c>manifest.json</c> is replaced: a file watcher
+/// on the data dir reacts at once, and a cheap periodic check of the manifest catches anything the watcher
+/// missed. The old generation is released after a grace period and closed when its last request ends.
+/// API keys are re-read on every reload and on a short interval.
+/// </summary>
+internal sealed partial class ExposureService : IDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger _log;
+    private readonly ServerMetrics _metrics;
+    private readonly IndexStore _store;
+    private readonly string _keyFilePath;
+    private readonly Lock _reloadLock = new();
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Timer _manifestTimer;
+    private readonly Timer _keyTimer;
+    private ServingState _state;
+    private ApiKeyRing _keys = ApiKeyRing.Empty;
+    private (DateTime WriteTime, long Length) _manifestStamp;
+    private int _disposed;
+
+    public ExposureService(ServerOptions options, ILogger<ExposureService> log, ServerMetrics metrics)
+    {
+        _options = options;
+        _log = log;
+        _metrics = metrics;
+        _store = new IndexStore(options.DataDir);
+        _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
+        Phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(options.DefaultRegion));
+        _ = Phones.Value; // fail at start on a bad region, not on the first request
+
+        // The first load throws: a server that cannot read its index should not start.
+        _state = Open();
+        RefreshKeys();
+        _metrics.IndexGeneration.Set(_state.Generation);
+        LogLoaded(_log, _state.Generation, _state.All.Count);
+
+        Directory.CreateDirectory(_store.DataDir);
+        try
+        {
+            _watcher = new FileSystemWatcher(_store.DataDir, IndexStore.ManifestName)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.CreationTime | NotifyFilters.Size,
+            };
+            _watcher.Changed += OnManifestEvent;
+            _watcher.Created += OnManifestEvent;
+            _watcher.Renamed += OnManifestEvent;
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException e)
+        {
+            // inotify limits: the periodic check still reloads.
+            LogWatcherUnavailable(_log, e.Message);
+        }
+
+        _manifestTimer = new Timer(_ => TryReload(), null, options.ReloadCheckInterval, options.ReloadCheckInterval);
+        _keyTimer = new Timer(_ => RefreshKeysQuietly(), null, options.KeyRefreshInterval, options.KeyRefreshInterval);
+    }
+
+    public Lazy<PhoneNormalizer> Phones { get; }
+
+    public ApiKeyRing Keys => Volatile.Read(ref _keys);
+
+    /// <summary>The current generation without taking a reference (for catalogue endpoints: prepared bytes only).</summary>
+    public ServingState Current => Volatile.Read(ref _state);
+
+    /// <summary>Takes a reference to the current generation; the caller must <see cref="ServingState.Release"/> it.</summary>
+    public ServingState Acquire()
+    {
+        while (true)
+        {
+            var s = Volatile.Read(ref _state);
+            if (s.TryAddRef())
+            {
+                return s;
+            }
+        }
+    }
+
+    private void OnManifestEvent(object sender, FileSystemEventArgs e) =>
+        // The rename that publishes fires several events; a short delay lets them settle into one reload.
+        _ = Task.Delay(50).ContinueWith(_ => TryReload(), TaskScheduler.Default);
+
+    /// <summary>Reloads if the manifest changed; never throws (a broken publish keeps the old generation served).</summary>
+    public bool TryReload()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        lock (_reloadLock)
+        {
+            try
+            {
+                var stamp = Stamp();
+                if (stamp == _manifestStamp)
+                {
+                    return false;
+                }
+
+                var manifest = _store.ReadManifest();
+                var current = Volatile.Read(ref _state);
+                if (manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
+                    manifest.Published == current.Manifest.Published)
+                {
+                    _manifestStamp = stamp;
+                    return false;
+                }
+
+                var next = Open();
+                var old = Interlocked.Exchange(ref _state, next);
+                _metrics.IndexGeneration.Set(next.Generation);
+                _metrics.Reloads.Inc();
+                LogReloaded(_log, old.Generation, next.Generation, next.All.Count);
+                _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
+                RefreshKeysQuietly();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Messages name files, never identifiers.
+                LogReloadFailed(_log, e.GetType().Name, e.Message);
+                return false;
+            }
+        }
+    }
+
+    private (DateTime, long) Stamp()
+    {
+        var info = new FileInfo(_store.ManifestPath);
+        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : (default, -1);
+    }
+
+    private ServingState Open()
+    {
+        var stamp = Stamp();
+        var manifest = _store.ReadManifest();
+        if (manifest.Index is null && !File.Exists(_keyFilePath))
+        {
+            // A fresh data dir: serve an empty catalogue until the first ingest publishes.
+            _manifestStamp = stamp;
+            return new ServingState(null, [], manifest);
+        }
+
+        var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath));
+        try
+        {
+            _manifestStamp = stamp;
+            return new ServingState(lookup, lookup.Breaches, lookup.Manifest);
+        }
+        catch
+        {
+            lookup.Dispose();
+            throw;
+        }
+    }
+
+    private void RefreshKeys()
+    {
+        var ring = new ApiKeyRing(ApiKeyStore.ReadAll(_store.DataDir));
+        var old = Interlocked.Exchange(ref _keys, ring);
+        if (old.Count != ring.Count)
+        {
+            LogKeys(_log, ring.Count);
+        }
+    }
+
+    private void RefreshKeysQuietly()
+    {
+        try
+        {
+            RefreshKeys();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogKeysFailed(_log, e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _watcher?.Dispose();
+        _manifestTimer.Dispose();
+        _keyTimer.Dispose();
+        lock (_reloadLock)
+        {
+            _state.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving index generation {Generation} with {Breaches} breaches")]
+    private static partial void LogLoaded(ILogger log, long generation, int breaches);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded index: generation {OldGeneration} -> {Generation}, {Breaches} breaches")]
+    private static partial void LogReloaded(ILogger log, long oldGeneration, long generation, int breaches);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index reload failed, still serving the previous generation: {Error}: {Message}")]
+    private static partial void LogReloadFailed(ILogger log, string error, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "File watcher unavailable, relying on the periodic manifest check: {Message}")]
+    private static partial void LogWatcherUnavailable(ILogger log, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API keys loaded: {Count} active")]
+    private static partial void LogKeys(ILogger log, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading API keys failed, keeping the previous set: {Message}")]
+    private static partial void LogKeysFailed(ILogger log, string message);
+}

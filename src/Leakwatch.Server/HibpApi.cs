@@ -1,0 +1,374 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Leakwatch.Catalog;
+using Leakwatch.Ingest.Lookup;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Leakwatch.Server;
+
+/// <summary>Endpoint metadata: whether an HIBP endpoint needs <c>hibp-api-key</c>.</summary>
+internal sealed class HibpAccess
+{
+    public static readonly HibpAccess Anonymous = new(false);
+    public static readonly HibpAccess Key = new(true);
+
+    private HibpAccess(bool keyRequired) => KeyRequired = keyRequired;
+
+    public bool KeyRequired { get; }
+}
+
+/// <summary>Partition of the global rate limiter: whom it limits and at what rate.</summary>
+internal readonly record struct RateKey(ClientId Client, int Rpm);
+
+/// <summary>
+/// HIBP API v3 over the served generation: paths, query names (matched case-insensitively), JSON field names and
+/// status codes as haveibeenpwned.com. The account search writes pre-rendered breach JSON straight to the response.
+/// </summary>
+internal sealed class HibpApi
+{
+    public const string ApiKeyHeader = "hibp-api-key";
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private const string TextContentType = "text/plain; charset=utf-8";
+    private static readonly byte[] MissingKey = "Access denied due to missing hibp-api-key."u8.ToArray();
+    private static readonly byte[] InvalidKey = "Access denied due to invalid hibp-api-key."u8.ToArray();
+    private static readonly byte[] MissingUserAgent = "Forbidden: requests must send a User-Agent header."u8.ToArray();
+    private static readonly byte[] BadAccount = "Bad request: the account is not a valid email address or phone number."u8.ToArray();
+
+    [ThreadStatic]
+    private static List<PreparedBreach>? t_found;
+
+    private readonly ServerOptions _options;
+    private readonly ExposureService _exposure;
+    private readonly EnumerationDetector _detector;
+    private readonly ServerMetrics _metrics;
+
+    public HibpApi(ServerOptions options, ExposureService exposure, EnumerationDetector detector, ServerMetrics metrics)
+    {
+        _options = options;
+        _exposure = exposure;
+        _detector = detector;
+        _metrics = metrics;
+    }
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        var v3 = app.MapGroup("/api/v3").WithTags("HIBP API v3");
+
+        v3.MapGet("/breachedaccount/{account}", (HttpContext ctx, string account,
+                [FromQuery] string? truncateResponse, [FromQuery] string? domain, [FromQuery] string? includeUnverified) =>
+                BreachedAccount(ctx, account, truncateResponse, domain, includeUnverified))
+            .WithMetadata(HibpAccess.Key)
+            .WithName("BreachedAccount")
+            .WithSummary("Breaches an account (email, or phone number in any common format) appears in")
+            .WithDescription("truncateResponse (default true) returns names only; domain filters by breach domain; includeUnverified (default true). Query names match case-insensitively. 404 when the account is in no breach.")
+            .Produces<List<HibpBreach>>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized).Produces(StatusCodes.Status403Forbidden)
+            .Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests);
+
+        v3.MapGet("/breaches", (HttpContext ctx, [FromQuery] string? domain, [FromQuery] string? isSpamList) => Breaches(ctx, domain, isSpamList))
+            .WithMetadata(HibpAccess.Anonymous)
+            .WithName("Breaches")
+            .WithSummary("All breaches in the catalogue, optionally filtered by domain or spam-list flag")
+            .Produces<List<HibpBreach>>(StatusCodes.Status200OK, "application/json");
+
+        v3.MapGet("/breach/{name}", (HttpContext ctx, string name) =>
+            {
+                var b = _exposure.Current.ByName(name);
+                return b is null ? NotFound(ctx) : WriteJson(ctx, b.Full);
+            })
+            .WithMetadata(HibpAccess.Anonymous)
+            .WithName("Breach")
+            .WithSummary("One breach by name")
+            .Produces<HibpBreach>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status404NotFound);
+
+        v3.MapGet("/latestbreach", (Func<HttpContext, Task>)(ctx =>
+            {
+                var b = _exposure.Current.Latest;
+                return b is null ? NotFound(ctx) : WriteJson(ctx, b.Full);
+            }))
+            .WithMetadata(HibpAccess.Anonymous)
+            .WithName("LatestBreach")
+            .WithSummary("The most recently added breach")
+            .Produces<HibpBreach>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status404NotFound);
+
+        v3.MapGet("/dataclasses", (Func<HttpContext, Task>)(ctx => WriteJson(ctx, _exposure.Current.DataClassesJson)))
+            .WithMetadata(HibpAccess.Anonymous)
+            .WithName("DataClasses")
+            .WithSummary("Every data class in the catalogue, sorted")
+            .Produces<List<string>>(StatusCodes.Status200OK, "application/json");
+
+        v3.MapGet("/subscription/status", (Func<HttpContext, Task>)SubscriptionStatus)
+            .WithMetadata(HibpAccess.Key)
+            .WithName("SubscriptionStatus")
+            .WithSummary("The calling key's plan: name, rate limit")
+            .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key.</summary>
+    public Task Authenticate(HttpContext ctx, RequestDelegate next)
+    {
+        var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
+        if (access is null)
+        {
+            return next(ctx);
+        }
+
+        if (StringValues.IsNullOrEmpty(ctx.Request.Headers.UserAgent))
+        {
+            return WriteBytes(ctx, StatusCodes.Status403Forbidden, TextContentType, MissingUserAgent);
+        }
+
+        if (access.KeyRequired)
+        {
+            var header = ctx.Request.Headers[ApiKeyHeader];
+            if (StringValues.IsNullOrEmpty(header))
+            {
+                return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, MissingKey);
+            }
+
+            var key = header[0].AsSpan().Trim();
+            var client = _options.TestAccounts && ApiKeyRing.IsTestKey(key) ? ApiClient.TestKey : _exposure.Keys.Find(key);
+            if (client is null)
+            {
+                return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+            }
+
+            ctx.Features.Set(client);
+        }
+
+        return next(ctx);
+    }
+
+    /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.</summary>
+    public RateLimitPartition<RateKey> Partition(HttpContext ctx)
+    {
+        var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
+        if (access is null)
+        {
+            return RateLimitPartition.GetNoLimiter(default(RateKey));
+        }
+
+        var client = access.KeyRequired ? ctx.Features.Get<ApiClient>() : null;
+        var key = client?.Key is { } k
+            ? new RateKey(new ClientId(k.Id, null), k.Rpm)
+            : new RateKey(new ClientId(0, ctx.Connection.RemoteIpAddress), client is null ? _options.AnonymousRpm : _options.TestKeyRpm);
+        return RateLimitPartition.GetTokenBucketLimiter(key, static k => new TokenBucketRateLimiterOptions
+        {
+            // A bucket of one minute's requests, refilled one request at a time: bursts up to rpm, rpm sustained.
+            TokenLimit = k.Rpm,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / k.Rpm)),
+            QueueLimit = 0,
+        });
+    }
+
+    public ValueTask OnRateLimited(OnRejectedContext context, CancellationToken token)
+    {
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds))
+            : 60;
+        var scope = context.HttpContext.Features.Get<ApiClient>() is { Key: not null } ? "key" : "ip";
+        _metrics.RateLimitRejections.WithLabels(scope).Inc();
+        return new ValueTask(TooManyRequests(context.HttpContext, seconds));
+    }
+
+    private Task BreachedAccount(HttpContext ctx, string account, string? truncateResponse, string? domain, string? includeUnverified)
+    {
+        var client = ctx.Features.Get<ApiClient>()!;
+        var truncate = ParseBool(truncateResponse, true);
+        var unverified = ParseBool(includeUnverified, true);
+        var found = t_found ??= new List<PreparedBreach>(8);
+        found.Clear();
+
+        if (_options.TestAccounts && TestAccounts.TryFind(account, out var testBreaches))
+        {
+            found.AddRange(testBreaches);
+            return Respond(ctx, found, truncate, domain, unverified);
+        }
+
+        if (client.IsTestKey)
+        {
+            // HIBP's test key works for the test accounts only.
+            return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+        }
+
+        var clientId = new ClientId(client.Key!.Id, null);
+        if (_detector.IsBlocked(clientId, out var retryAfter))
+        {
+            _metrics.EnumerationRejections.Inc();
+            return TooManyRequests(ctx, retryAfter);
+        }
+
+        var state = _exposure.Acquire();
+        AccountKind kind;
+        UInt128 key;
+        try
+        {
+            kind = state.TryKey(account, _exposure.Phones, out key);
+            if (kind == AccountKind.Invalid)
+            {
+                return WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
+            }
+
+            state.Find(key, found);
+        }
+        finally
+        {
+            state.Release();
+        }
+
+        ulong e164 = 0;
+        if (kind == AccountKind.Phone && !_exposure.Phones.Value.TryNormalize(account.AsSpan().Trim(), out e164))
+        {
+            e164 = 0;
+        }
+
+        if (_detector.Record(clientId, key, kind, e164, found.Count > 0))
+        {
+            _metrics.EnumerationRejections.Inc();
+            _detector.IsBlocked(clientId, out retryAfter);
+            return TooManyRequests(ctx, retryAfter);
+        }
+
+        return Respond(ctx, found, truncate, domain, unverified);
+    }
+
+    private static Task Respond(HttpContext ctx, List<PreparedBreach> found, bool truncate, string? domain, bool includeUnverified)
+    {
+        // Retired and sensitive breaches are never returned by an account search (as HIBP).
+        found.RemoveAll(static p => p.Breach.IsRetired || p.Breach.IsSensitive);
+        if (!includeUnverified)
+        {
+            found.RemoveAll(static p => !p.Breach.IsVerified);
+        }
+
+        if (!string.IsNullOrEmpty(domain))
+        {
+            for (var i = found.Count - 1; i >= 0; i--)
+            {
+                if (!string.Equals(found[i].Breach.Domain, domain.Trim(), StringComparison.OrdinalIgnoreCase))
+                {
+                    found.RemoveAt(i);
+                }
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            return NotFound(ctx);
+        }
+
+        var length = ServingState.ArrayLength(found, truncate);
+        var response = ctx.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = JsonContentType;
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        ServingState.WriteArray(found, truncate, writer.GetSpan(length));
+        writer.Advance(length);
+        found.Clear();
+        var flush = writer.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    private Task Breaches(HttpContext ctx, string? domain, string? isSpamList)
+    {
+        var state = _exposure.Current;
+        var hasDomain = !string.IsNullOrWhiteSpace(domain);
+        var spam = string.IsNullOrEmpty(isSpamList) ? (bool?)null : ParseBool(isSpamList, false);
+        if (!hasDomain && spam is null)
+        {
+            return WriteJson(ctx, state.AllJson);
+        }
+
+        var list = new List<PreparedBreach>();
+        foreach (var p in state.All)
+        {
+            if ((!hasDomain || string.Equals(p.Breach.Domain, domain!.Trim(), StringComparison.OrdinalIgnoreCase)) &&
+                (spam is null || p.Breach.IsSpamList == spam))
+            {
+                list.Add(p);
+            }
+        }
+
+        return WriteJson(ctx, ServingState.JoinArray(list, truncated: false));
+    }
+
+    private Task SubscriptionStatus(HttpContext ctx)
+    {
+        var client = ctx.Features.Get<ApiClient>()!;
+        if (client.Key is not { } key)
+        {
+            return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+        }
+
+        var status = new SubscriptionStatus
+        {
+            SubscriptionName = "Leakwatch",
+            Description = string.IsNullOrEmpty(key.Name)
+                ? $"Self-hosted Leakwatch key {key.Id}, {key.Rpm} requests per minute."
+                : $"Self-hosted Leakwatch key {key.Id} ({key.Name}), {key.Rpm} requests per minute.",
+            // Self-hosted keys do not expire; HIBP writes a local date-time without offset.
+            SubscribedUntil = "9999-12-31T23:59:59",
+            Rpm = key.Rpm,
+            DomainSearchMaxBreachedAccounts = 0,
+            IncludesStealerLogs = false,
+        };
+        return WriteJson(ctx, JsonSerializer.SerializeToUtf8Bytes(status, ServerJson.Default.SubscriptionStatus));
+    }
+
+    /// <summary>true/false/1/0 in any case; anything else (or absent) is the default.</summary>
+    internal static bool ParseBool(string? value, bool defaultValue)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return defaultValue;
+        }
+
+        var v = value.AsSpan().Trim();
+        if (v.Equals("true", StringComparison.OrdinalIgnoreCase) || v is "1")
+        {
+            return true;
+        }
+
+        if (v.Equals("false", StringComparison.OrdinalIgnoreCase) || v is "0")
+        {
+            return false;
+        }
+
+        return defaultValue;
+    }
+
+    internal static Task TooManyRequests(HttpContext ctx, int seconds)
+    {
+        var s = seconds.ToString(CultureInfo.InvariantCulture);
+        ctx.Response.Headers[HeaderNames.RetryAfter] = s;
+        var body = Encoding.UTF8.GetBytes("{\"statusCode\":429,\"message\":\"Rate limit is exceeded. Try again in " + s + " seconds.\"}");
+        return WriteBytes(ctx, StatusCodes.Status429TooManyRequests, JsonContentType, body);
+    }
+
+    private static Task NotFound(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+        ctx.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    private static Task WriteJson(HttpContext ctx, byte[] body) => WriteBytes(ctx, StatusCodes.Status200OK, JsonContentType, body);
+
+    private static Task WriteBytes(HttpContext ctx, int status, string contentType, byte[] body)
+    {
+        var response = ctx.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace Leakwatch.Server;
+
+/// <summary>
+/// The Leakwatch HTTP server: HIBP API v3 over the published index, OpenAPI + a local API reference page,
+/// <c>/healthz</c> and Prometheus <c>/metrics</c>. Build it, start it, read the bound address from <c>app.Urls</c>.
+/// </summary>
+public static class LeakwatchServer
+{
+    /// <summary>Builds the server; throws if the data dir's index or key file cannot be opened.</summary>
+    public static WebApplication Build(ServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(LeakwatchServer).Assembly.GetName().Name,
+            // Not the working directory: a stray appsettings.json there must not reconfigure the server.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        ConfigureLogging(builder.Logging, options);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<ExposureService>();
+        builder.Services.AddSingleton(sp => new EnumerationDetector(options.Enumeration, options.TimeProvider,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
+        builder.Services.AddSingleton<HibpApi>();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Leakwatch";
+            doc.Info.Description = "Self-hosted breach exposure, wire-compatible with Have I Been Pwned API v3.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<HibpApi>((o, api) =>
+            {
+                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
+                o.OnRejected = api.OnRateLimited;
+                o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            });
+
+        var app = builder.Build();
+        // Open the index now: a server that cannot read it fails at start, not on the first request.
+        var exposure = app.Services.GetRequiredService<ExposureService>();
+        var api = app.Services.GetRequiredService<HibpApi>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+
+        app.UseRouting();
+        app.Use(async (ctx, next) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await next(ctx);
+            var endpoint = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            metrics.ObserveRequest(endpoint, ctx.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        });
+        app.Use(api.Authenticate);
+        app.UseRateLimiter();
+
+        api.Map(app);
+        PwnedPasswordsEndpoints.Map(app);
+
+        app.MapGet("/healthz", (HttpContext ctx) =>
+        {
+            var s = exposure.Current;
+            return Results.Json(new HealthStatus("ok", s.Generation, s.All.Count, s.Manifest.Index is null ? null : s.Manifest.Published),
+                ServerJson.Default.HealthStatus);
+        }).WithName("Health").WithSummary("Liveness and the index generation served").WithTags("Operations");
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/scalar", o =>
+        {
+            o.Title = "Leakwatch API";
+            o.OpenApiRoutePattern = "/openapi/{documentName}.json";
+            // Everything from this server: the bundle is embedded in the package; no CDN fonts, telemetry or AI agent.
+            o.DefaultFonts = false;
+            o.Telemetry = false;
+            o.Agent = new ScalarAgentOptions { Disabled = true };
+        });
+        return app;
+    }
+
+    /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> or a shutdown signal.</summary>
+    public static async Task RunAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        await using var app = Build(options);
+        await app.StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        if (options.ConsoleLogging)
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                // Scopes carry ASP.NET's RequestPath, which for an account search is the account.
+                o.IncludeScopes = false;
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
+        logging.SetMinimumLevel(LogLevel.Information);
+        // ASP.NET's request logs name the path, and the path of /breachedaccount/{account} is the account.
+        // Request logging is off; Leakwatch's metrics count requests by route template instead.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.None);
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        options.ConfigureLogging?.Invoke(logging);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server;
+
+/// <summary>How to run a Leakwatch server. Everything has a safe default except the data dir.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public required string DataDir { get; init; }
+
+    /// <summary>Key file; null = <c>&lt;data-dir&gt;.key</c> beside the data dir.</summary>
+    public string? KeyFilePath { get; init; }
+
+    /// <summary>Where to listen (semicolon-separated). Binds only here; <c>http://127.0.0.1:0</c> picks a free port.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Answer HIBP's documented <c>@hibp-integration-tests.com</c> accounts, and accept the all-zero test key for them.</summary>
+    public bool TestAccounts { get; init; }
+
+    /// <summary>Default region for national-format phone numbers in lookups (null: digits without '+' carry a country code).</summary>
+    public string? DefaultRegion { get; init; }
+
+    /// <summary>Requests per minute per client IP on the anonymous catalogue endpoints.</summary>
+    public int AnonymousRpm { get; init; } = 600;
+
+    /// <summary>Requests per minute per client IP for the all-zero test key.</summary>
+    public int TestKeyRpm { get; init; } = 60;
+
+    /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
+    public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>API keys are re-read from the catalogue this often (and on every index reload).</summary>
+    public TimeSpan KeyRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A replaced index stays open at least this long, and until its last request finishes.</summary>
+    public TimeSpan RetireGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    public EnumerationRules Enumeration { get; init; } = new();
+
+    /// <summary>The enumeration detector's clock (tests inject a manual one).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Log to the console (the CLI does; tests capture logs with <see cref="ConfigureLogging"/> instead).</summary>
+    public bool ConsoleLogging { get; init; } = true;
+
+    /// <summary>Extra logging setup, applied after Leakwatch's own filters.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}
+
+/// <summary>
+/// When a client's <c>breachedaccount</c> lookups look like walking the identifier space. Only lookups within
+/// <see cref="Horizon"/> count; a blocked client gets 429 for <see cref="BlockDuration"/>.
+/// </summary>
+public sealed record EnumerationRules
+{
+    /// <summary>The last this-many phone lookups are examined for runs.</summary>
+    public int PhoneWindow { get; init; } = 50;
+
+    /// <summary>Block when at least this many of them sit in tight runs.</summary>
+    public int PhoneInRunThreshold { get; init; } = 30;
+
+    /// <summary>Two sorted numbers at most this far apart are neighbours in a run.</summary>
+    public ulong PhoneMaxGap { get; init; } = 16;
+
+    /// <summary>A run needs at least this many numbers (a pair of family numbers is not a walk).</summary>
+    public int PhoneMinRunLength { get; init; } = 3;
+
+    /// <summary>The last this-many lookups (any kind) are examined for hit rate.</summary>
+    public int LookupWindow { get; init; } = 200;
+
+    /// <summary>The hit-rate rule applies once the window holds at least this many distinct accounts…</summary>
+    public int LowHitMinDistinct { get; init; } = 150;
+
+    /// <summary>…and blocks when the fraction of lookups that found a breach is at most this.</summary>
+    public double LowHitMaxRatio { get; init; } = 0.01;
+
+    public TimeSpan Horizon { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan BlockDuration { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Clients tracked at once; idle ones are dropped first, and past this new clients go untracked.</summary>
+    public int MaxClients { get; init; } = 100_000;
+}

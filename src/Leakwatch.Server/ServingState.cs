@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.Json;
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest.Lookup;
+
+namespace Leakwatch.Server;
+
+/// <summary>A breach with its HIBP JSON rendered once, so a response is a copy of bytes.</summary>
+internal sealed class PreparedBreach
+{
+    public PreparedBreach(Breach breach)
+    {
+        Breach = breach;
+        Full = JsonSerializer.SerializeToUtf8Bytes(HibpBreach.From(breach), HibpJson.Default.HibpBreach);
+        Truncated = JsonSerializer.SerializeToUtf8Bytes(new HibpBreachName(breach.Name), ServerJson.Default.HibpBreachName);
+    }
+
+    public Breach Breach { get; }
+
+    public byte[] Full { get; }
+
+    /// <summary><c>{"Name":"…"}</c>, HIBP's truncated form.</summary>
+    public byte[] Truncated { get; }
+}
+
+/// <summary>
+/// One published generation as served: the lookup (mapped index) and the catalogue rendered to JSON. Reference
+/// counted, so a reload can swap in the next generation while requests still finish on this one.
+/// </summary>
+internal sealed class ServingState
+{
+    private readonly ExposureLookup? _lookup;
+    private readonly Dictionary<int, PreparedBreach> _byId = [];
+    private readonly Dictionary<string, PreparedBreach> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private int _refs = 1;
+
+    public ServingState(ExposureLookup? lookup, IEnumerable<Breach> breaches, Manifest manifest)
+    {
+        _lookup = lookup;
+        Manifest = manifest;
+        var all = new List<PreparedBreach>();
+        var classes = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var b in breaches)
+        {
+            var p = new PreparedBreach(b);
+            all.Add(p);
+            _byId[b.Id] = p;
+            _byName[b.Name] = p;
+            classes.UnionWith(b.DataClasses);
+        }
+
+        All = all;
+        AllJson = JoinArray(all, truncated: false);
+        DataClassesJson = JsonSerializer.SerializeToUtf8Bytes(classes.ToList(), ServerJson.Default.ListString);
+        Latest = all.Count == 0 ? null : all.MaxBy(p => (p.Breach.AddedDate, p.Breach.Id));
+    }
+
+    public Manifest Manifest { get; }
+
+    public long Generation => Manifest.Generation;
+
+    /// <summary>Published breaches, oldest breach date first.</summary>
+    public IReadOnlyList<PreparedBreach> All { get; }
+
+    public byte[] AllJson { get; }
+
+    public byte[] DataClassesJson { get; }
+
+    public PreparedBreach? Latest { get; }
+
+    public PreparedBreach? ByName(string name) => _byName.GetValueOrDefault(name);
+
+    public AccountKind TryKey(ReadOnlySpan<char> account, Lazy<Leakwatch.Core.PhoneNormalizer> phones, out UInt128 key)
+    {
+        if (_lookup is null)
+        {
+            // Nothing published yet: still tell a malformed account from a well-formed one.
+            key = default;
+            account = account.Trim();
+            if (account.Contains('@'))
+            {
+                Span<char> buffer = stackalloc char[EmailNormalizer.MaxLength];
+                return EmailNormalizer.TryNormalize(account, buffer, out _) ? AccountKind.Email : AccountKind.Invalid;
+            }
+
+            return phones.Value.TryNormalize(account, out _) ? AccountKind.Phone : AccountKind.Invalid;
+        }
+
+        return _lookup.TryKey(account, phones, out key);
+    }
+
+    /// <summary>The breaches holding this key, oldest first, as prepared breaches (appended to <paramref name="into"/>).</summary>
+    public void Find(UInt128 key, List<PreparedBreach> into)
+    {
+        if (_lookup is null)
+        {
+            return;
+        }
+
+        foreach (var b in _lookup.Find(key))
+        {
+            if (_byId.TryGetValue(b.Id, out var p))
+            {
+                into.Add(p);
+            }
+        }
+    }
+
+    public bool TryAddRef()
+    {
+        var n = Volatile.Read(ref _refs);
+        while (n > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _refs, n + 1, n);
+            if (seen == n)
+            {
+                return true;
+            }
+
+            n = seen;
+        }
+
+        return false;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            _lookup?.Dispose();
+        }
+    }
+
+    public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)
+    {
+        var length = 2 + Math.Max(0, items.Count - 1);
+        foreach (var p in items)
+        {
+            length += (truncated ? p.Truncated : p.Full).Length;
+        }
+
+        var result = new byte[length];
+        WriteArray(items, truncated, result);
+        return result;
+    }
+
+    /// <summary>Writes <c>[a,b,…]</c>; <paramref name="destination"/> must be <see cref="ArrayLength"/> long.</summary>
+    public static void WriteArray(IReadOnlyList<PreparedBreach> items, bool truncated, Span<byte> destination)
+    {
+        destination[0] = (byte)'[';
+        var at = 1;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                destination[at++] = (byte)',';
+            }
+
+            var bytes = truncated ? items[i].Truncated : items[i].Full;
+            bytes.CopyTo(destination[at..]);
+            at += bytes.Length;
+        }
+
+        destination[at] = (byte)']';
+    }
+
+    public static int ArrayLength(IReadOnlyList<PreparedBreach> items, bool truncated)
+    {
+        var length = 2 + Math.Max(0, items.Count - 1);
+        for (var i = 0; i < items.Count; i++)
+        {
+            length += (truncated ? items[i].Truncated : items[i].Full).Length;
+        }
+
+        return length;
+    }
+
+    public static readonly Encoding Utf8 = new UTF8Encoding(false);
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Leakwatch.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server.Tests;
+
+/// <summary>Runs the real `leakwatch` binary (built beside the tests) as a child process.</summary>
+internal static class LeakwatchProcess
+{
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "leakwatch.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("LEAKWATCH_DATA");
+        psi.Environment.Remove("LEAKWATCH_KEY_FILE");
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"leakwatch {string.Join(' ', args)} timed out");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+public sealed class TempDir : IDisposable
+{
+    public TempDir() => Path = Directory.CreateTempSubdirectory("lw-server-test-").FullName;
+
+    public string Path { get; }
+
+    public string DataDir => System.IO.Path.Combine(Path, "data");
+
+    public string KeyFile => System.IO.Path.Combine(Path, "keys", "leakwatch.key");
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string[] Dirs => ["--data-dir", DataDir, "--key-file", KeyFile];
+
+    public void Ingest(string dump, string breach, params string[] extra)
+    {
+        var r = LeakwatchProcess.Run([.. Dirs, "ingest", dump, "--breach", breach, "--json", .. extra]);
+        Assert.True(r.ExitCode == 0, $"ingest failed ({r.ExitCode}): {r.Stderr}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A real Kestrel server on a loopback port chosen by the OS.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private RunningServer(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<RunningServer> StartAsync(ServerOptions options)
+    {
+        var app = LeakwatchServer.Build(options with { Urls = "http://127.0.0.1:0" });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Assert.Equal(address, app.Urls.First());
+        return new RunningServer(app, new Uri(address));
+    }
+
+    public HttpClient Client(string? apiKey = null, string? userAgent = "leakwatch-tests/1.0")
+    {
+        var c = new HttpClient { BaseAddress = BaseAddress };
+        if (userAgent is not null)
+        {
+            c.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+        }
+
+        if (apiKey is not null)
+        {
+            c.DefaultRequestHeaders.Add("hibp-api-key", apiKey);
+        }
+
+        return c;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualTimeProvider : TimeProvider
+{
+    private long _ticks = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
+
+/// <summary>Captures every log line with its message, structured values and exception.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, CapturingLoggerProvider owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var sb = new StringBuilder();
+            sb.Append(CultureInfo.InvariantCulture, $"{category} {logLevel} {eventId.Id} {formatter(state, exception)}");
+            if (state is IEnumerable<KeyValuePair<string, object?>> values)
+            {
+                foreach (var (k, v) in values)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $" {k}={v}");
+                }
+            }
+
+            if (exception is not null)
+            {
+                sb.Append(' ').Append(exception);
+            }
+
+            owner.Lines.Enqueue(sb.ToString());
+        }
+    }
+}
