@@ -10,9 +10,10 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (binds only here)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
         var testAccounts = new Option<bool>("--test-accounts") { Description = "Answer HIBP's @hibp-integration-tests.com accounts and accept the all-zero test key for them" };
         var anonymousRpm = new Option<int>("--anonymous-rpm") { Description = "Requests per minute per IP on the anonymous catalogue endpoints", DefaultValueFactory = _ => 600 };
+        var rangeRpm = new Option<int>("--range-rpm") { Description = "Requests per minute per IP on /range/ (0 = no limit, e.g. behind a CDN)", DefaultValueFactory = _ => 6000 };
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, IngestCommand.Region,
+            urls, testAccounts, anonymousRpm, rangeRpm, IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -28,6 +29,7 @@ internal static class ServeCommand
                 Urls = r.GetValue(urls)!,
                 TestAccounts = r.GetValue(testAccounts),
                 AnonymousRpm = r.GetValue(anonymousRpm),
+                RangeRpm = r.GetValue(rangeRpm),
                 DefaultRegion = r.GetValue(IngestCommand.Region),
             };
             try

@@ -149,6 +149,14 @@ internal sealed class HibpApi
     /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.</summary>
     public RateLimitPartition<RateKey> Partition(HttpContext ctx)
     {
+        if (ctx.GetEndpoint()?.Metadata.GetMetadata<RangeAccess>() is not null)
+        {
+            // Pwned Passwords ranges are public, k-anonymous and cacheable: their own per-IP rate, 0 = none.
+            return _options.RangeRpm <= 0
+                ? RateLimitPartition.GetNoLimiter(default(RateKey))
+                : TokenBucket(new RateKey(new ClientId(-1, ctx.Connection.RemoteIpAddress), _options.RangeRpm));
+        }
+
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
         if (access is null)
         {
@@ -159,6 +167,11 @@ internal sealed class HibpApi
         var key = client?.Key is { } k
             ? new RateKey(new ClientId(k.Id, null), k.Rpm)
             : new RateKey(new ClientId(0, ctx.Connection.RemoteIpAddress), client is null ? _options.AnonymousRpm : _options.TestKeyRpm);
+        return TokenBucket(key);
+    }
+
+    private static RateLimitPartition<RateKey> TokenBucket(RateKey key)
+    {
         return RateLimitPartition.GetTokenBucketLimiter(key, static k => new TokenBucketRateLimiterOptions
         {
             // A bucket of one minute's requests, refilled one request at a time: bursts up to rpm, rpm sustained.

@@ -38,6 +38,7 @@ public static class LeakwatchServer
         builder.Services.AddSingleton(sp => new EnumerationDetector(options.Enumeration, options.TimeProvider,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
         builder.Services.AddSingleton<HibpApi>();
+        builder.Services.AddSingleton<PasswordStoreHolder>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";
@@ -71,7 +72,7 @@ public static class LeakwatchServer
         app.UseRateLimiter();
 
         api.Map(app);
-        PwnedPasswordsEndpoints.Map(app);
+        PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>());
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {

@@ -1,24 +1,143 @@
+using System.Buffers;
+using Leakwatch.Passwords;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Leakwatch.Server;
 
+/// <summary>Endpoint metadata: the Pwned Passwords range API, anonymous, with its own per-IP rate.</summary>
+internal sealed class RangeAccess
+{
+    public static readonly RangeAccess Instance = new();
+}
+
 /// <summary>
-/// Pwned Passwords (<c>GET /range/{prefix}</c>) — NOT IMPLEMENTED HERE YET.
+/// Pwned Passwords range API, wire-compatible with api.pwnedpasswords.com: <c>GET /range/{5 hex}</c> answers
+/// every valid prefix (never 404) with uppercase <c>SUFFIX:COUNT</c> lines joined by CRLF, <c>?mode=ntlm</c>
+/// for NTLM, <c>Add-Padding: true</c> for 800–1,000 lines, ETag/304, a month of public caching and CORS.
 /// </summary>
 internal static class PwnedPasswordsEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app)
+    private static readonly byte[] InvalidPrefix = "The hash prefix was not in a valid format"u8.ToArray();
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_body;
+
+    public static void Map(IEndpointRouteBuilder app, PasswordStoreHolder store)
     {
-        // ┌──────────────────────────────────────────────────────────────────────────────────────────────────────┐
-        // │ RANGE ENDPOINT GOES HERE. Leakwatch.Passwords (built in parallel) provides PasswordRangeStore:         │
-        // │   PasswordRangeStore.Open(dataDir), IsValidPrefix, ETag(mode, prefix5), WriteRange(mode, prefix5,     │
-        // │   IBufferWriter<byte>), AppendPadding(...).                                                            │
-        // │ Map GET /range/{prefix} here (anonymous: no hibp-api-key, no User-Agent rule, own per-IP limit or     │
-        // │ none), as the wire notes say: 200 for every valid prefix, 400 text for an invalid one, ?mode=ntlm,   │
-        // │ Add-Padding, CRLF without a trailing newline, ETag/If-None-Match → 304, Cache-Control, CORS.          │
-        // │ Write straight to ctx.Response.BodyWriter. Give the endpoint no HibpAccess metadata so the HIBP        │
-        // │ middleware and limiter leave it alone, or add a partition in HibpApi.Partition.                       │
-        // └──────────────────────────────────────────────────────────────────────────────────────────────────────┘
-        _ = app;
+        app.MapGet("/range/{prefix}", (HttpContext ctx, string prefix) => Range(ctx, prefix, store))
+            .WithMetadata(RangeAccess.Instance)
+            .WithName("PwnedPasswordsRange").WithTags("Pwned Passwords")
+            .WithSummary("Hash suffixes and counts for a 5-hex SHA-1 (or ?mode=ntlm NTLM) prefix; k-anonymous")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces(StatusCodes.Status400BadRequest);
+        app.MapMethods("/range/{prefix}", [HttpMethods.Options], (HttpContext ctx) =>
+        {
+            // CORS preflight: browsers ask before sending the non-simple Add-Padding header.
+            var h = ctx.Response.Headers;
+            h.AccessControlAllowOrigin = "*";
+            h.AccessControlAllowMethods = "GET, OPTIONS";
+            h.AccessControlAllowHeaders = "Add-Padding";
+            h.AccessControlMaxAge = "86400";
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        }).WithMetadata(RangeAccess.Instance).ExcludeFromDescription();
     }
+
+    private static Task Range(HttpContext ctx, string prefix, PasswordStoreHolder holder)
+    {
+        var response = ctx.Response;
+        response.Headers.AccessControlAllowOrigin = "*";
+        if (!PasswordRangeStore.IsValidPrefix(prefix))
+        {
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            response.ContentType = "text/plain";
+            response.ContentLength = InvalidPrefix.Length;
+            return response.Body.WriteAsync(InvalidPrefix).AsTask();
+        }
+
+        var mode = ctx.Request.Query.TryGetValue("mode", out var m) && string.Equals(m.ToString(), "ntlm", StringComparison.OrdinalIgnoreCase)
+            ? PasswordHashMode.Ntlm
+            : PasswordHashMode.Sha1;
+        var padding = string.Equals(ctx.Request.Headers["Add-Padding"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+        var store = holder.Current;
+
+        // The ETag names the real lines; a padded body differs every time, so it is only weakly equal.
+        var tag = store?.ETag(mode, prefix) ?? $"\"empty-{(mode == PasswordHashMode.Ntlm ? "ntlm" : "sha1")}\"";
+        var etag = padding ? "W/" + tag : tag;
+        response.Headers.ETag = etag;
+        response.Headers.CacheControl = "public, max-age=2678400";
+        response.Headers.Vary = "Add-Padding";
+        var ifNoneMatch = ctx.Request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length > 0 && (ifNoneMatch == "*" || ifNoneMatch.Contains(tag, StringComparison.Ordinal)))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return Task.CompletedTask;
+        }
+
+        var body = t_body ??= new ArrayBufferWriter<byte>(64 * 1024);
+        body.ResetWrittenCount();
+        var lines = store?.WriteRange(mode, prefix, body) ?? 0;
+        if (padding)
+        {
+            PasswordRangeStore.AppendPadding(mode, lines, body);
+        }
+
+        response.ContentType = "text/plain";
+        response.ContentLength = body.WrittenCount;
+        return response.Body.WriteAsync(body.WrittenMemory).AsTask();
+    }
+}
+
+/// <summary>The published password store, reopened when an ingest publishes a new generation.</summary>
+internal sealed class PasswordStoreHolder : IDisposable
+{
+    private readonly string _dataDir;
+    private readonly string _manifest;
+    private PasswordRangeStore? _current;
+    private DateTime _seenWrite;
+    private long _nextCheck;
+
+    public PasswordStoreHolder(ServerOptions options)
+    {
+        _dataDir = options.DataDir;
+        _manifest = Path.Combine(options.DataDir, "passwords", "manifest.json");
+        Refresh();
+    }
+
+    /// <summary>The store, checking at most once a second whether a newer generation was published.</summary>
+    public PasswordRangeStore? Current
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            if (now >= Volatile.Read(ref _nextCheck))
+            {
+                Volatile.Write(ref _nextCheck, now + 1000);
+                Refresh();
+            }
+
+            return Volatile.Read(ref _current);
+        }
+    }
+
+    private void Refresh()
+    {
+        var write = File.Exists(_manifest) ? File.GetLastWriteTimeUtc(_manifest) : default;
+        if (write == _seenWrite && (write == default || _current is not null))
+        {
+            return;
+        }
+
+        lock (this)
+        {
+            var next = PasswordRangeStore.Open(_dataDir);
+            // The old snapshot stays mapped: requests may still be writing from it, and the OS frees the
+            // mapping with the last reference. Stores are small in number (one per publish).
+            Volatile.Write(ref _current, next);
+            _seenWrite = write;
+        }
+    }
+
+    public void Dispose() => _current?.Dispose();
 }

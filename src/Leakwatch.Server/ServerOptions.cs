@@ -27,6 +27,9 @@ public sealed record ServerOptions
     /// <summary>Requests per minute per client IP for the all-zero test key.</summary>
     public int TestKeyRpm { get; init; } = 60;
 
+    /// <summary>Per-IP requests a minute on <c>/range/</c>; 0 turns the limit off (e.g. behind a CDN).</summary>
+    public int RangeRpm { get; init; } = 6000;
+
     /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 
