@@ -182,7 +182,8 @@ internal sealed class PhoneNumberStore : IDisposable
         {
             Directory.CreateDirectory(directory);
             var path = Path.Combine(directory, $"leakwatch-analysis-{Guid.NewGuid():N}.run");
-            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            // No share lock: the file is unlinked below, so no other process can open it by name anyway.
+            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite, 1 << 16,
                 OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
             if (!OperatingSystem.IsWindows())
             {

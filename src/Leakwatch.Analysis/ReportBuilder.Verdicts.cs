@@ -92,7 +92,6 @@ public static partial class ReportBuilder
     private static List<Finding> Verdicts(VerificationReport r, ReportInputs inputs, AnalysisAccumulator acc)
     {
         var findings = new List<Finding>();
-        var sample = r.Sample is not null;
         var identifiers = r.Distinct.Email + r.Distinct.Phone;
 
         if (r.SeenBefore is { } seen && identifiers > 0)
@@ -132,7 +131,7 @@ public static partial class ReportBuilder
         }
 
         var e = r.Enumeration;
-        if (!sample && e.LongestRun >= EnumerationDetector.LongRun)
+        if (e.Scope == "population" && e.LongestRun >= EnumerationDetector.LongRun)
         {
             var share = e.ShareInRunsOf100.Value;
             var confidence = share >= EnumerationHighShare || e.RunsOf100 >= EnumerationHighRuns ? "high" : "medium";

@@ -66,7 +66,7 @@ public static partial class ReportBuilder
             DomainMismatch = domainCheck,
             Overlap = overlap,
             SeenBefore = seen,
-            Enumeration = Summarize(enumeration, inputs.Sample is null ? "population" : "sample", ctx),
+            Enumeration = Summarize(enumeration, inputs.Sample is null || inputs.Sample.Complete ? "population" : "sample", ctx),
         };
         return report with { Verdict = Verdicts(report, inputs, acc) };
     }
