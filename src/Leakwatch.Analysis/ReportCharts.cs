@@ -33,6 +33,11 @@ public static class ReportCharts
         {
             plot.Add.Bars(bars);
             plot.Axes.Margins(bottom: 0);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                LabelFormatter = v => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+                IntegerTicksOnly = true,
+            };
         }
 
         return Svg(plot, bars.Count == 0);
@@ -59,7 +64,7 @@ public static class ReportCharts
     public static string Overlap(VerificationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var plot = NewPlot("Overlap with earlier breaches", "share of this dump's distinct identifiers");
+        var plot = NewPlot("Overlap with earlier breaches", "share of distinct ids");
         var items = report.Overlap;
         var n = Math.Min(MaxBars, items.Count);
         var first = new double[n];
@@ -79,7 +84,7 @@ public static class ReportCharts
     public static string EnumerationDensity(VerificationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var plot = NewPlot("Phone numbers in consecutive runs, by calling code", "share of distinct numbers");
+        var plot = NewPlot("Phone numbers in consecutive runs, by calling code", "share of numbers");
         var items = report.Enumeration.ByCountry;
         var n = Math.Min(MaxBars, items.Count);
         var first = new double[n];
@@ -175,9 +180,9 @@ public static class ReportCharts
     private static void Label(Plot plot, Tick[] ticks)
     {
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        plot.Axes.Bottom.MinimumSize = 90;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 110;
         plot.Axes.Margins(bottom: 0);
         plot.HideGrid();
     }
@@ -197,7 +202,7 @@ public static class ReportCharts
     /// <summary>Headless Linux boxes often lack the font Skia would pick; choose one that is installed.</summary>
     private static string? PickFont()
     {
-        foreach (var name in new[] { Fonts.Default, "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica" })
+        foreach (var name in new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica", Fonts.Default })
         {
             using var typeface = SkiaSharp.SKTypeface.FromFamilyName(name);
             if (typeface is not null && string.Equals(typeface.FamilyName, name, StringComparison.OrdinalIgnoreCase))

@@ -107,6 +107,10 @@ public sealed class RenderTests
     public void Render_Html_SelfContainedWithOneSvgPerChart()
     {
         var html = ReportHtml.Render(Full.Value.Report);
+        if (Environment.GetEnvironmentVariable("LEAKWATCH_REPORT_PREVIEW") is { Length: > 0 } preview)
+        {
+            File.WriteAllText(preview, html);
+        }
 
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
         Assert.Equal(5, Count(html, "<svg"));
