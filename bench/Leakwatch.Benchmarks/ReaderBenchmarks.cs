@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Leakwatch.Core;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Leakwatch.Core;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Analysis;

@@ -43,7 +43,7 @@ internal static class DemoCommand
                     Title = "Facebook phone-number scrape (synthetic)",
                     BreachDate = new DateOnly(2019, 8, 1),
                     Domain = "facebook.com",
-                    Reader = new Ingest.Reading.ReaderOptions { Columns = columns },
+                    Reader = new Leakwatch.Reading.ReaderOptions { Columns = columns },
                 }, p), quiet: false);
                 var s2 = ProgressView.Run("Ingesting FacebookClaim2025", p => pipeline.Run(newerPath, new IngestOptions
                 {

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;

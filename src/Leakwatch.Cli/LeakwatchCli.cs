@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Leakwatch.Privacy;
 using Spectre.Console;
 

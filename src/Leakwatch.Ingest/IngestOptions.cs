@@ -1,5 +1,5 @@
 using Leakwatch.Core;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest;
 

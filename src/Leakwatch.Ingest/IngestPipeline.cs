@@ -4,7 +4,7 @@ using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Ingest;

@@ -55,7 +55,7 @@ public sealed class RenderTests
     public void Serialize_FullAndSampleReports_MatchGoldenShape()
     {
         var (path, _) = TestDumps.Small;
-        var sample = SampleVerifier.Run(path, Leakwatch.Ingest.Reading.ReaderOptions.Default,
+        var sample = SampleVerifier.Run(path, Leakwatch.Reading.ReaderOptions.Default,
             new SampleOptions { Size = 500, Seed = 1, Today = TestDumps.Today }, null, null, null);
         using var spiky = new AnalysisAccumulator();
         for (var i = 0; i < 50; i++)
@@ -138,7 +138,7 @@ public sealed class RenderTests
     {
         var (report, scan) = Full.Value;
         var (path, _) = TestDumps.Small;
-        var sample = SampleVerifier.Run(path, Leakwatch.Ingest.Reading.ReaderOptions.Default,
+        var sample = SampleVerifier.Run(path, Leakwatch.Reading.ReaderOptions.Default,
             new SampleOptions { Size = 800, Seed = 2, Today = TestDumps.Today, ClaimedDomain = "gmail.com" }, null, null, null);
 
         var needles = new HashSet<string>(StringComparer.Ordinal);

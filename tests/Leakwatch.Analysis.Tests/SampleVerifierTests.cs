@@ -1,4 +1,4 @@
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Analysis.Tests;
 

@@ -1,5 +1,5 @@
 using Leakwatch.Core;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Leakwatch.Core;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Tests;
 

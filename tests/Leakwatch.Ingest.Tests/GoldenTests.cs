@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Tests;
 

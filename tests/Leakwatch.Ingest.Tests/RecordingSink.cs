@@ -1,5 +1,5 @@
 using System.Text;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using FsCheck.Xunit;
-using Leakwatch.Ingest.Reading;
+using Leakwatch.Reading;
 using nietras.SeparatedValues;
 
 namespace Leakwatch.Ingest.Tests;

@@ -1,6 +1,6 @@
 using Leakwatch.Core;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>One data row of a dump. The instance is reused by the reader: its spans are valid only
 /// during <see cref="IDumpRowSink.OnRow"/>; copy what must outlive the call.</summary>

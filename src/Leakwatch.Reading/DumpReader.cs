@@ -4,7 +4,7 @@ using System.Text.Json;
 using Leakwatch.Core;
 using nietras.SeparatedValues;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>Reads a dump — a file or a directory of files — and feeds its rows to a sink.
 /// Decisions (beyond the brief):

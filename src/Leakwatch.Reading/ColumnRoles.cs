@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Leakwatch.Core;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>Maps column/property names to <see cref="FieldRole"/>s: case-insensitive, ignoring spaces,
 /// underscores, hyphens and dots ("E-Mail Address" → Email).</summary>

@@ -1,4 +1,4 @@
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 public enum DumpFormat
 {

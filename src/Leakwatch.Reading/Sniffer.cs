@@ -1,6 +1,6 @@
 using Leakwatch.Core;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>Heuristics run once per file on a sample of its first rows (allocations are fine here).</summary>
 internal static class Sniffer

@@ -1,6 +1,6 @@
 using Leakwatch.Core;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>Names and roles of a file's columns, from its header, from --columns, or sniffed from content.</summary>
 public sealed class ColumnMap

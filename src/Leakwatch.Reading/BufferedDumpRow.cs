@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>The reader's reusable row: raw text and column values copied into pooled char buffers.</summary>
 internal sealed class BufferedDumpRow : DumpRow, IDisposable

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Leakwatch.Ingest.Reading;
+namespace Leakwatch.Reading;
 
 /// <summary>
 /// Byte-level guard in front of the parsers. It splits the (decompressed) input into records — physical lines,
