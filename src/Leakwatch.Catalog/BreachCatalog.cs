@@ -12,7 +12,7 @@ namespace Leakwatch.Catalog;
 public sealed class BreachCatalog : IDisposable
 {
     public const string FileName = "catalog.db";
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly SqliteConnection _db;
 
     private BreachCatalog(SqliteConnection db) => _db = db;
@@ -82,6 +82,12 @@ public sealed class BreachCatalog : IDisposable
                 );
                 PRAGMA user_version = 1;
                 """);
+        }
+
+        if (version < 2)
+        {
+            // The verification report built during ingest: aggregates only, never an identifier.
+            Exec(db, "ALTER TABLE breaches ADD COLUMN report_json TEXT; PRAGMA user_version = 2;");
         }
     }
 
@@ -183,6 +189,24 @@ public sealed class BreachCatalog : IDisposable
         var list = All().FindAll(b => set.Contains(b.Id));
         list.Sort(static (a, b) => a.BreachDate != b.BreachDate ? a.BreachDate.CompareTo(b.BreachDate) : a.Id.CompareTo(b.Id));
         return list;
+    }
+
+    public void SetReport(int id, string reportJson)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "UPDATE breaches SET report_json=$r WHERE id=$id";
+        cmd.Parameters.AddWithValue("$r", reportJson);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The stored verification report JSON of a breach, or null.</summary>
+    public string? GetReport(int id)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT report_json FROM breaches WHERE id=$id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return cmd.ExecuteScalar() as string;
     }
 
     public void Delete(int id)

@@ -21,6 +21,7 @@ public static class LeakwatchCli
             root.Subcommands.Add(c);
         }
 
+        root.Subcommands.Add(VerifyCommand.Build());
         root.Subcommands.Add(FsckCommand.Build());
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());

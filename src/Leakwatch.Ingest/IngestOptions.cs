@@ -18,6 +18,8 @@ public sealed record IngestOptions
     public int SortMemoryMegabytes { get; init; } = 1024;
     /// <summary>Analyse only: count and compare with the index, but write nothing (`leakwatch verify`).</summary>
     public bool DryRun { get; init; }
+    /// <summary>Earlier breaches to measure overlap against, by name; null = all of them.</summary>
+    public IReadOnlySet<string>? CompareWith { get; init; }
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }

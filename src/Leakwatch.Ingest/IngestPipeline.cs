@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Leakwatch.Analysis;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
@@ -50,6 +51,24 @@ public sealed class IngestPipeline
         }
 
         var breachNames = BreachNames(manifest);
+        if (options.CompareWith is { } wanted)
+        {
+            foreach (var name in wanted)
+            {
+                if (!breachNames.ContainsValue(name) && !breachNames.Values.Any(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new IngestException($"--against: no breach named '{name}'");
+                }
+            }
+
+            foreach (var id in breachNames.Keys.ToList())
+            {
+                if (!wanted.Contains(breachNames[id]))
+                {
+                    breachNames.Remove(id);
+                }
+            }
+        }
 
         // Validates --region before any reading starts.
         _ = new PhoneNormalizer(options.Region);
@@ -67,7 +86,13 @@ public sealed class IngestPipeline
         {
             states[i] = new WorkerState(new IdentifierHasher(_keys), new PhoneNormalizer(options.Region), options.DateOrder,
                 new ExternalSorter(tempDir, "email", sorterCapacity), new ExternalSorter(tempDir, "phone", sorterCapacity),
-                new ExternalSorter(tempDir, "rowfp", sorterCapacity), rowHasher);
+                new ExternalSorter(tempDir, "rowfp", sorterCapacity), rowHasher,
+                new AnalysisAccumulator(new AnalysisOptions
+                {
+                    DefaultRegion = options.Region,
+                    TempDirectory = tempDir,
+                    PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / workers),
+                }));
         }
 
         try
@@ -125,7 +150,15 @@ public sealed class IngestPipeline
             };
             var breachId = catalog?.Insert(breach) ?? 0;
 
-            // Duplicate-row counting runs beside the index merge: the two touch disjoint data.
+            // The enumeration scan (sorting every phone number) and duplicate-row counting run beside the
+            // index merge: the three touch disjoint data.
+            var analysis = states[0].Analysis;
+            for (var i = 1; i < states.Length; i++)
+            {
+                analysis.Merge(states[i].Analysis);
+            }
+
+            var enumeration = Task.Run(() => EnumerationDetector.Detect(analysis), ct);
             var rowCount = Task.Run(() =>
             {
                 ExternalSorter.SortBuffers(rowSorters);
@@ -136,7 +169,7 @@ public sealed class IngestPipeline
             var phoneCursor = ExternalSorter.Merge(phoneSorters);
             var keys = new ClassedKeyStream([(emailCursor, (byte)IdentifierClass.Email), (phoneCursor, (byte)IdentifierClass.Phone)]);
             var generation = manifest.Generation + 1;
-            var overlap = new OverlapCounter();
+            var overlap = new OverlapCounter(options.CompareWith is null ? null : breachNames.Keys.ToHashSet());
             string? indexPath = null;
             long entries = 0;
             try
@@ -157,15 +190,19 @@ public sealed class IngestPipeline
                 emailCursor.Dispose();
                 phoneCursor.Dispose();
                 rowCount.GetAwaiter().GetResult();
+                // The scan reads the accumulators, which are disposed when this method leaves.
+                ((IAsyncResult)enumeration).AsyncWaitHandle.WaitOne();
             }
 
-            foreach (var (id, counts) in overlap.ByBreach.OrderBy(kv => kv.Key))
+            foreach (var (id, name) in breachNames.OrderBy(kv => kv.Key))
             {
-                stats.Overlap.Add(new OverlapEntry { Breach = breachNames.GetValueOrDefault(id, $"#{id}"), Emails = counts.Emails, Phones = counts.Phones });
+                var counts = overlap.ByBreach.GetValueOrDefault(id);
+                stats.Overlap.Add(new OverlapEntry { Breach = name, Emails = counts.Emails, Phones = counts.Phones });
             }
 
             stats.Distinct.Email = emailCursor.Count;
             stats.Distinct.Phone = phoneCursor.Count;
+            stats.Report = BuildReport(options, stats, analysis, enumeration.GetAwaiter().GetResult(), overlap);
             stats.IndexEntries = entries;
             stats.IndexBytes = indexPath is null ? 0 : new FileInfo(indexPath).Length;
             stats.Seconds = clock.Elapsed.TotalSeconds;
@@ -181,6 +218,7 @@ public sealed class IngestPipeline
 
             progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, entries));
             catalog.Update(breach with { Id = breachId, PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
+            catalog.SetReport(breachId, ReportJson.Serialize(stats.Report));
             ct.ThrowIfCancellationRequested();
             var next = new Manifest
             {
@@ -207,6 +245,7 @@ public sealed class IngestPipeline
                 s.Emails.Dispose();
                 s.Phones.Dispose();
                 s.RowFingerprints.Dispose();
+                s.Analysis.Dispose();
             }
 
             if (options.DryRun && Directory.Exists(tempDir))
@@ -214,6 +253,34 @@ public sealed class IngestPipeline
                 Directory.Delete(tempDir, recursive: true);
             }
         }
+    }
+
+    /// <summary>The verification report from the workers' accumulators and the merge's exact overlap.</summary>
+    private static VerificationReport BuildReport(IngestOptions options, IngestStats stats, AnalysisAccumulator merged,
+        EnumerationResult enumeration, OverlapCounter overlap)
+    {
+        var list = new List<(string Breach, long Emails, long Phones)>(stats.Overlap.Count);
+        foreach (var o in stats.Overlap)
+        {
+            list.Add((o.Breach, o.Emails, o.Phones));
+        }
+
+        return ReportBuilder.Build(new ReportInputs
+        {
+            Rows = stats.Rows,
+            DuplicateRows = stats.DuplicateRows,
+            InvalidEmail = stats.Invalid.Email,
+            InvalidPhone = stats.Invalid.Phone,
+            InvalidBirthdate = stats.Invalid.Birthdate,
+            DistinctEmail = stats.Distinct.Email,
+            DistinctPhone = stats.Distinct.Phone,
+            Analysis = merged,
+            Overlap = list,
+            SeenBefore = (overlap.SeenBeforeEmails, overlap.SeenBeforePhones),
+            ClaimedDomain = options.Domain,
+            Breach = options.BreachName,
+            Enumeration = enumeration,
+        });
     }
 
     private Dictionary<int, string> BreachNames(Manifest manifest)
@@ -294,7 +361,8 @@ public sealed class IngestPipeline
     }
 
     internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phones, DateOrder dateOrder,
-        ExternalSorter emails, ExternalSorter phoneKeys, ExternalSorter rowFingerprints, EphemeralHasher rowHasher)
+        ExternalSorter emails, ExternalSorter phoneKeys, ExternalSorter rowFingerprints, EphemeralHasher rowHasher,
+        AnalysisAccumulator analysis)
     {
         public readonly IdentifierHasher Hasher = hasher;
         public readonly PhoneNormalizer PhoneNormalizer = phones;
@@ -303,6 +371,7 @@ public sealed class IngestPipeline
         public readonly ExternalSorter Phones = phoneKeys;
         public readonly ExternalSorter RowFingerprints = rowFingerprints;
         public readonly EphemeralHasher RowHasher = rowHasher;
+        public readonly AnalysisAccumulator Analysis = analysis;
         public long InvalidEmail;
         public long InvalidPhone;
         public long InvalidBirthdate;
@@ -418,6 +487,7 @@ public sealed class IngestPipeline
             b.Put(RowBatch.Email, row.Get(FieldRole.Email));
             b.Put(RowBatch.Phone, row.Get(FieldRole.Phone));
             b.Put(RowBatch.BirthDate, row.Get(FieldRole.BirthDate));
+            b.Put(RowBatch.Gender, row.Get(FieldRole.Gender));
             b.Count++;
             var cols = _map.Columns;
             for (var i = 0; i < cols.Count; i++)
@@ -462,12 +532,14 @@ public sealed class IngestPipeline
                     if (EmailNormalizer.TryNormalize(e, email, out var n))
                     {
                         s.Emails.Add(s.Hasher.HashEmail(email[..n]));
+                        s.Analysis.AddEmail(email[..n]);
                         s.ValidEmails++;
                         hasIdentifier = true;
                     }
                     else
                     {
                         s.InvalidEmail++;
+                        s.Analysis.AddInvalidEmail();
                     }
                 }
 
@@ -477,19 +549,35 @@ public sealed class IngestPipeline
                     if (s.PhoneNormalizer.TryNormalize(p, out var e164))
                     {
                         s.Phones.Add(s.Hasher.HashPhone(e164));
+                        s.Analysis.AddPhone(e164);
                         s.ValidPhones++;
                         hasIdentifier = true;
                     }
                     else
                     {
                         s.InvalidPhone++;
+                        s.Analysis.AddInvalidPhone(p);
                     }
                 }
 
                 var d = batch.Get(r, RowBatch.BirthDate);
-                if (!d.IsEmpty && !BirthDateParser.TryParse(d, s.DateOrder, s.Today, out _))
+                if (!d.IsEmpty)
                 {
-                    s.InvalidBirthdate++;
+                    if (BirthDateParser.TryParse(d, s.DateOrder, s.Today, out var born))
+                    {
+                        s.Analysis.AddBirthDate(born);
+                    }
+                    else
+                    {
+                        s.InvalidBirthdate++;
+                        s.Analysis.AddInvalidBirthDate();
+                    }
+                }
+
+                var g = batch.Get(r, RowBatch.Gender);
+                if (!g.IsEmpty)
+                {
+                    s.Analysis.AddGender(GenderNormalizer.Parse(g));
                 }
 
                 var fp = s.RowHasher.Fingerprint(batch.RowDigests[r]);

@@ -5,8 +5,8 @@ namespace Leakwatch.Ingest;
 internal sealed class RowBatch
 {
     public const int Capacity = 4096;
-    public const int FieldsPerRow = 3; // email, phone, birthdate
-    public const int Email = 0, Phone = 1, BirthDate = 2;
+    public const int FieldsPerRow = 4; // email, phone, birthdate, gender
+    public const int Email = 0, Phone = 1, BirthDate = 2, Gender = 3;
 
     public char[] Chars = new char[256 * 1024];
     public int CharCount;

@@ -111,6 +111,9 @@ public sealed class KeyFile
         return new KeyFile(key, path);
     }
 
+    /// <summary>A key that lives only in this process: for analysing a dump when no index (and so no key file) exists.</summary>
+    public static KeyFile Ephemeral() => new(RandomNumberGenerator.GetBytes(16), "(ephemeral key)");
+
     public static KeyFile LoadOrCreate(string path) => File.Exists(path) ? Load(path) : Create(path);
 
     private static string ComputeKeyId(byte[] key)

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Leakwatch.Analysis;
+using Leakwatch.Catalog;
+using Leakwatch.Index;
+using Leakwatch.Ingest;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Cli;
+
+/// <summary>`leakwatch verify`: the evidence report for a dump, without ingesting it.</summary>
+internal static class VerifyCommand
+{
+    public static Command Build()
+    {
+        var path = new Argument<string>("path") { Description = "Dump file or directory" };
+        var sample = new Option<int?>("--sample") { Description = "Analyse a seeded reservoir sample of N rows (with 95% Wilson intervals)" };
+        var seed = new Option<long>("--seed") { Description = "Sample seed", DefaultValueFactory = _ => 1 };
+        var against = new Option<string>("--against") { Description = "Earlier breaches to compare with: all, or NAME,NAME…", DefaultValueFactory = _ => "all" };
+        var html = new Option<string?>("--html") { Description = "Also write the self-contained HTML report to this file" };
+        var domain = new Option<string?>("--domain") { Description = "The domain the dump is claimed to come from (flags mismatches)" };
+        var breach = new Option<string?>("--breach") { Description = "Name to show for the dump in the report" };
+        var cmd = new Command("verify", "Analyse a dump and report whether it looks real, recycled, fabricated or scraped by enumeration")
+        {
+            path, sample, seed, against, html, domain, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter,
+            IngestCommand.NoHeader, IngestCommand.DateOrderOption, IngestCommand.Format, CliContext.Json,
+        };
+        cmd.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var dataDir = CliContext.ResolveDataDir(r);
+            var store = new IndexStore(dataDir);
+            var manifest = store.Exists ? store.ReadManifest() : Manifest.Empty;
+            var keyPath = CliContext.ResolveKeyFile(r);
+            var keys = manifest.Breaches.Length == 0 && !File.Exists(keyPath) ? KeyFile.Ephemeral() : KeyFile.Load(keyPath);
+            var wanted = ParseAgainst(r.GetValue(against)!);
+            var reader = IngestCommand.ReaderOptionsFrom(r);
+            var name = r.GetValue(breach) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(r.GetValue(path)!));
+            VerificationReport report;
+            if (r.GetValue(sample) is { } size)
+            {
+                if (size < 100)
+                {
+                    throw new UsageException("--sample: use at least 100 rows");
+                }
+
+                using var index = store.OpenPublished(manifest);
+                var names = PublishedNames(dataDir, manifest, wanted);
+                report = SampleVerifier.Run(r.GetValue(path)!, reader, new SampleOptions
+                {
+                    Size = size,
+                    Seed = r.GetValue(seed),
+                    Region = r.GetValue(IngestCommand.Region),
+                    DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
+                    ClaimedDomain = r.GetValue(domain),
+                    Breach = name,
+                }, index is null ? null : index.Lookup, new IdentifierHasher(keys), names);
+            }
+            else
+            {
+                var pipeline = new IngestPipeline(store, keys);
+                var options = new IngestOptions
+                {
+                    BreachName = SafeName(name),
+                    Domain = r.GetValue(domain),
+                    Region = r.GetValue(IngestCommand.Region),
+                    DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
+                    Reader = reader,
+                    DryRun = true,
+                    CompareWith = wanted,
+                };
+                var json = r.GetValue(CliContext.Json);
+                var stats = ProgressView.Run($"Verifying {name}", p => pipeline.Run(r.GetValue(path)!, options, p), json);
+                report = stats.Report!;
+            }
+
+            if (r.GetValue(html) is { } htmlPath)
+            {
+                File.WriteAllText(htmlPath, ReportHtml.Render(report));
+            }
+
+            Console.WriteLine(r.GetValue(CliContext.Json) ? ReportJson.Serialize(report) : ReportMarkdown.Render(report));
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static HashSet<string>? ParseAgainst(string text) =>
+        string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : new HashSet<string>(text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), StringComparer.OrdinalIgnoreCase);
+
+    private static Dictionary<int, string> PublishedNames(string dataDir, Manifest manifest, HashSet<string>? wanted)
+    {
+        var names = new Dictionary<int, string>();
+        if (manifest.Breaches.Length == 0)
+        {
+            return names;
+        }
+
+        using var catalog = BreachCatalog.OpenReadOnly(dataDir);
+        foreach (var b in catalog.Published(manifest.Breaches))
+        {
+            if (wanted is null || wanted.Contains(b.Name))
+            {
+                names[b.Id] = b.Name;
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The report only labels the dump; any file name becomes a valid label.</summary>
+    private static string SafeName(string name)
+    {
+        var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').Take(64).ToArray();
+        return chars.Length == 0 ? "dump" : new string(chars);
+    }
+}
