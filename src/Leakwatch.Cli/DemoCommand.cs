@@ -16,7 +16,12 @@ internal static class DemoCommand
     public static Command Build()
     {
         var records = new Option<long>("--records") { Description = "Records per dump", DefaultValueFactory = _ => 200_000 };
-        var cmd = new Command("demo", "Generate two synthetic leaks, ingest them and show example lookups (data dir default: ./demo)") { records };
+        var urls = new Option<string>("--urls") { Description = "Where the demo server listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var noServe = new Option<bool>("--no-serve") { Description = "Stop after the lookups instead of serving the API" };
+        var cmd = new Command("demo", "Generate two synthetic leaks, ingest them, show example lookups, then serve the API (data dir default: ./demo)")
+        {
+            records, urls, noServe,
+        };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var dataDir = Path.GetFullPath(r.GetValue(CliContext.DataDir) ?? "demo");
@@ -69,6 +74,31 @@ internal static class DemoCommand
                 AnsiConsole.Write(t);
                 var prefix = r.GetValue(CliContext.DataDir) is null ? "./leakwatch --data-dir demo" : $"./leakwatch --data-dir {dataDir}";
                 AnsiConsole.MarkupLine($"Try it: [bold]{Markup.Escape(prefix)} check \"{Markup.Escape(examples[0])}\"[/]  ·  [bold]{Markup.Escape(prefix)} breaches[/]");
+
+                // Common passwords for the Pwned Passwords range API, and a key for the account API.
+                var passwords = Path.Combine(work.FullName, "passwords.txt");
+                File.WriteAllLines(passwords, ["password", "password", "123456", "123456", "123456", "qwerty", "letmein", "iloveyou", "dragon"]);
+                Leakwatch.Passwords.PasswordIngest.Run(dataDir, [passwords], Leakwatch.Passwords.PasswordInputMode.Plain);
+                string secret;
+                using (var keyStore = Leakwatch.Catalog.ApiKeyStore.Open(dataDir))
+                {
+                    secret = keyStore.Create("demo", 600, DateTimeOffset.UtcNow).Secret;
+                }
+
+                if (r.GetValue(noServe))
+                {
+                    return ExitCodes.Ok;
+                }
+
+                var url = r.GetValue(urls)!;
+                var escaped = Uri.EscapeDataString(examples[0]);
+                AnsiConsole.MarkupLine($"\n[bold]Serving[/] {Markup.Escape(url)}  (API reference: {Markup.Escape(url)}/scalar, report: {Markup.Escape(url)}/breaches/FacebookClaim2025/report)");
+                AnsiConsole.MarkupLine($"Demo API key: [bold]{secret}[/]");
+                Console.WriteLine($"curl -H 'hibp-api-key: {secret}' -H 'user-agent: demo' '{url}/api/v3/breachedaccount/{escaped}?truncateResponse=false'");
+                Console.WriteLine($"curl '{url}/range/5BAA6'");
+                Console.WriteLine("Press Ctrl+C to stop.");
+                Leakwatch.Server.LeakwatchServer.RunAsync(new Leakwatch.Server.ServerOptions { DataDir = dataDir, KeyFilePath = keyPath, Urls = url })
+                    .GetAwaiter().GetResult();
                 return ExitCodes.Ok;
             }
             finally

@@ -73,6 +73,7 @@ public static class LeakwatchServer
 
         api.Map(app);
         PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>());
+        ReportEndpoints.Map(app, exposure, options);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
