@@ -5,7 +5,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-"$root/scripts/ensure-deps.sh"
+# Chromium renders the HTML reports in the browser tests; node runs the third-party HIBP clients.
+"$root/scripts/ensure-deps.sh" chromium node npm curl python3
+[ -d "$root/tests/conformance/node_modules/hibp" ] || (cd "$root/tests/conformance" && npm ci --no-audit --no-fund --silent)
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
@@ -14,6 +16,10 @@ status=0
 dotnet build Leakwatch.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test Leakwatch.slnx -c Release --no-build --nologo -v quiet \
   --logger "trx" --results-directory "$results" -- RunConfiguration.CollectSourceInformation=false || status=$?
+
+# The real npm clients against a live server (their own pass/fail counts join the totals).
+conf_out="$results/conformance.txt"
+"$root/tests/conformance/run.sh" 2>&1 | tee "$conf_out" || status=1
 
 # One closing line for every runner: totals over all test projects, from the TRX files.
 passed=0; failed=0; skipped=0
@@ -24,6 +30,9 @@ for f in "$results"/*.trx; do
   x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line"); failed=$((failed + ${x:-0}))
   s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
 done
+cp=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$conf_out")
+cf=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$conf_out")
+passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1}))
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"

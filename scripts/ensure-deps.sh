@@ -3,7 +3,14 @@
 set -euo pipefail
 need=()
 command -v dotnet >/dev/null || { echo "ensure-deps: the .NET 10 SDK is required" >&2; exit 1; }
-for tool in "$@"; do command -v "$tool" >/dev/null || need+=("$tool"); done
+# Debian package names for the commands asked for.
+for tool in "$@"; do
+  command -v "$tool" >/dev/null && continue
+  case "$tool" in
+    node) need+=(nodejs) ;;
+    *) need+=("$tool") ;;
+  esac
+done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "ensure-deps: need root to apt-get install ${need[*]}" >&2; exit 1; fi
   apt-get update -qq >/dev/null
