@@ -174,10 +174,12 @@ internal sealed class HibpApi
     {
         return RateLimitPartition.GetTokenBucketLimiter(key, static k => new TokenBucketRateLimiterOptions
         {
-            // A bucket of one minute's requests, refilled one request at a time: bursts up to rpm, rpm sustained.
+            // A bucket of one minute's requests: bursts up to rpm, rpm sustained. Slow rates refill one request
+            // at a time (an exact Retry-After); fast ones refill each second, since the limiter's timer runs
+            // once per period and a sub-millisecond period would keep a core busy.
             TokenLimit = k.Rpm,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / k.Rpm)),
+            TokensPerPeriod = k.Rpm < 60 ? 1 : (k.Rpm + 59) / 60,
+            ReplenishmentPeriod = k.Rpm < 60 ? TimeSpan.FromTicks(TimeSpan.TicksPerMinute / k.Rpm) : TimeSpan.FromSeconds(1),
             QueueLimit = 0,
         });
     }

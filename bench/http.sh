@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# HTTP benchmarks with wrk on loopback, peers in the same run:
+#   1. /range/{prefix}: leakwatch serve vs nginx serving the very same range bodies as static files.
+#   2. /api/v3/breachedaccount: peak throughput, then latency percentiles at half of peak.
+#   3. 256 connections for 60 s: errors must be 0.
+# Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+records="${1:-1000000}"
+duration="${2:-20s}"
+"$root/scripts/ensure-deps.sh" wrk nginx curl python3
+lw="$root/leakwatch"
+work="$(mktemp -d /tmp/lw-http-bench-XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+dirs=(--data-dir "$work/data" --key-file "$work/data.key")
+
+echo "== setup: $records records, a password corpus of 2M hashes" >&2
+"$lw" generate --records "$records" --seed 5 --out "$work/dump.csv" >/dev/null
+"$lw" "${dirs[@]}" ingest "$work/dump.csv" --breach Bench >/dev/null
+# 2M random SHA-1 hashes in HIBP's corpus format: ~2 per prefix on average, like a small slice of the real thing;
+# plus a dense corpus so range bodies are HIBP-sized (~800 lines) for a fixed set of prefixes.
+python3 - "$work/pwned.txt" <<'PY'
+import os, sys, random
+random.seed(3)
+with open(sys.argv[1], "w") as f:
+    # 4096 prefixes × 900 suffixes: bodies the size HIBP serves (~800–1000 lines).
+    for p in range(4096):
+        prefix = f"{p * 256:05X}"
+        for _ in range(900):
+            f.write(f"{prefix}{random.getrandbits(140):035X}:{random.randint(1, 5000)}\n")
+PY
+"$lw" "${dirs[@]}" ingest-passwords "$work/pwned.txt" --mode sha1 >/dev/null
+key=$("$lw" "${dirs[@]}" keys create --name bench --rpm 100000000 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+
+port=18080; nport=18081
+"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" --range-rpm 0 >"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# The same bodies for nginx, fetched from our own server so both serve identical bytes.
+mkdir -p "$work/www/range"
+python3 - "$work" "$port" <<'PY'
+import sys, urllib.request
+work, port = sys.argv[1], sys.argv[2]
+prefixes = [f"{p * 256:05X}" for p in range(4096)]
+for p in prefixes:
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/range/{p}").read()
+    open(f"{work}/www/range/{p}", "wb").write(body)
+open(f"{work}/prefixes.lua", "w").write("prefixes = {" + ",".join(f'"{p}"' for p in prefixes) + "}\n")
+PY
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  open_file_cache max=10000 inactive=60s;
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/www;
+    default_type text/plain;
+    location /range/ {
+      add_header Cache-Control "public, max-age=2678400";
+      add_header Access-Control-Allow-Origin "*";
+      etag on;
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+cat >"$work/range.lua" <<'LUA'
+dofile(os.getenv("PREFIXES"))
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/range/" .. prefixes[(i % #prefixes) + 1])
+end
+LUA
+export PREFIXES="$work/prefixes.lua"
+
+run_wrk() { wrk -t2 -c"$2" -d"$3" --latency -s "$4" "$1" 2>&1; }
+rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
+
+echo "== /range/: nginx vs leakwatch (64 connections, $duration each)" >&2
+run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" >"$work/nginx.txt"
+run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-range.txt"
+nginx_rps=$(rps <"$work/nginx.txt"); lw_rps=$(rps <"$work/lw-range.txt")
+
+# Accounts: real emails and phones from the dump, mixed with absent ones (a realistic hit rate).
+python3 - "$work" "$key" <<'PY'
+import sys, csv, random, urllib.parse
+work, key = sys.argv[1], sys.argv[2]
+random.seed(9)
+acc = []
+with open(f"{work}/dump.csv", newline="") as f:
+    for i, row in enumerate(csv.DictReader(f)):
+        if i % 97: continue
+        if row["email"]: acc.append(row["email"])
+        if row["phone"]: acc.append(row["phone"])
+        if len(acc) >= 4000: break
+hits = list(acc)
+acc += [f"nobody{i}@example.com" for i in range(1000)]
+random.shuffle(acc)
+for name, items in (("accounts.lua", acc), ("hits.lua", hits)):
+    with open(f"{work}/{name}", "w") as f:
+        f.write("accounts = {" + ",".join('"' + urllib.parse.quote(a, safe="") + '"' for a in items) + "}\n")
+        f.write(f'key = "{key}"\n')
+PY
+cat >"$work/account.lua" <<'LUA'
+dofile(os.getenv("ACCOUNTS"))
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v3/breachedaccount/" .. accounts[(i % #accounts) + 1],
+    { ["hibp-api-key"] = key, ["User-Agent"] = "wrk" })
+end
+LUA
+export ACCOUNTS="$work/accounts.lua"
+
+echo "== breachedaccount: peak (64 connections)" >&2
+run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/account.lua" >"$work/acct-peak.txt"
+peak=$(rps <"$work/acct-peak.txt")
+half=$(python3 -c "print(int(float('$peak')/2))")
+"$root/scripts/ensure-deps.sh" wrk2 >/dev/null 2>&1 || true
+echo "== breachedaccount: latency at half of peak ($half req/s)" >&2
+if command -v wrk2 >/dev/null; then
+  wrk2 -t2 -c32 -d"$duration" -R"$half" --latency -s "$work/account.lua" "http://127.0.0.1:$port" >"$work/acct-half.txt" 2>&1
+else
+  # Without wrk2, approximate a half-load run with fewer connections.
+  run_wrk "http://127.0.0.1:$port" 4 "$duration" "$work/account.lua" >"$work/acct-half.txt"
+fi
+
+echo "== 256 connections for 60 s (accounts that exist: any non-2xx is an error)" >&2
+ACCOUNTS="$work/hits.lua" run_wrk "http://127.0.0.1:$port" 256 60s "$work/account.lua" >"$work/soak.txt"
+
+python3 - "$work" "$nginx_rps" "$lw_rps" <<'PY'
+import sys, re
+work, nginx, lw = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+def pct(name, p):
+    t = open(f"{work}/{name}").read()
+    m = re.search(rf"^\s*{p}(?:\.000)?%\s+([\d.]+)(us|ms|s)", t, re.M)
+    if not m: return "n/a"
+    v, u = float(m.group(1)), m.group(2)
+    return f"{v * {'us': 0.001, 'ms': 1, 's': 1000}[u]:.2f} ms"
+def rps(name):
+    m = re.search(r"Requests/sec:\s*([\d.]+)", open(f"{work}/{name}").read()); return float(m.group(1)) if m else 0
+def errors(name):
+    t = open(f"{work}/{name}").read()
+    e = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    return (sum(map(int, e.groups())) if e else 0), (int(non2xx.group(1)) if non2xx else 0)
+print(f"| /range/ nginx static | {nginx:,.0f} req/s | p99 {pct('nginx.txt', 99)} |")
+print(f"| /range/ leakwatch | {lw:,.0f} req/s | p99 {pct('lw-range.txt', 99)} | ratio {lw / nginx:.2f}× nginx |")
+print(f"| breachedaccount peak | {rps('acct-peak.txt'):,.0f} req/s | p99 {pct('acct-peak.txt', 99)} |")
+print(f"| breachedaccount at half load | {rps('acct-half.txt'):,.0f} req/s | p50 {pct('acct-half.txt', 50)} p99 {pct('acct-half.txt', 99)} |")
+se, n2 = errors("soak.txt")
+print(f"| 256 connections, 60 s | {rps('soak.txt'):,.0f} req/s | socket errors {se}, non-2xx/3xx {n2} |")
+PY
