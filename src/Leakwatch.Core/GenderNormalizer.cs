@@ -21,7 +21,9 @@ public static class GenderNormalizer
             return Gender.Unknown;
 
         Span<char> lower = stackalloc char[value.Length];
-        value.ToLowerInvariant(lower);
+        // Nearly every value is ASCII ("m", "female"): the ASCII fold is several times cheaper than the invariant one.
+        if (System.Text.Ascii.ToLower(value, lower, out _) != System.Buffers.OperationStatus.Done)
+            value.ToLowerInvariant(lower);
 
         return lower switch
         {

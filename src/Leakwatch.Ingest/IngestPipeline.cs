@@ -76,13 +76,15 @@ public sealed class IngestPipeline
         var clock = Stopwatch.StartNew();
         var stats = new IngestStats { Breach = options.BreachName };
         var workers = Math.Max(1, options.Workers);
-        var sorterCapacity = (int)Math.Min(int.MaxValue / 32, (long)options.SortMemoryMegabytes * 1024 * 1024 / 16 / (3 * workers));
+        var sorterCapacity = (int)Math.Min(int.MaxValue / 32, (long)options.SortMemoryMegabytes * 1024 * 1024 / 16 / (3 * (workers + 1)));
         // A dry run may have no data dir at all; its spills go to the system temp dir (keyed hashes only).
         var tempDir = options.DryRun ? Path.Combine(Path.GetTempPath(), $"leakwatch-verify-{Environment.ProcessId}-{Guid.NewGuid():N}") : _store.TempDir;
         // One row hasher for all workers: identical rows must get identical fingerprints whichever worker sees them.
         var rowHasher = new EphemeralHasher();
-        var states = new WorkerState[workers];
-        for (var i = 0; i < workers; i++)
+        // One state per worker thread, plus one for the reader thread, which normalizes a batch itself
+        // whenever the workers are behind instead of waiting for them.
+        var states = new WorkerState[workers + 1];
+        for (var i = 0; i < states.Length; i++)
         {
             states[i] = new WorkerState(new IdentifierHasher(_keys), new PhoneNormalizer(options.Region), options.DateOrder,
                 new ExternalSorter(tempDir, "email", sorterCapacity), new ExternalSorter(tempDir, "phone", sorterCapacity),
@@ -91,7 +93,7 @@ public sealed class IngestPipeline
                 {
                     DefaultRegion = options.Region,
                     TempDirectory = tempDir,
-                    PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / workers),
+                    PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / (workers + 1)),
                 }));
         }
 
@@ -409,7 +411,7 @@ public sealed class IngestPipeline
 
         public void Run(string path, ReaderOptions options)
         {
-            var threads = new Thread[_workers.Length];
+            var threads = new Thread[_workers.Length - 1];
             Exception? workerError = null;
             for (var i = 0; i < threads.Length; i++)
             {
@@ -501,8 +503,18 @@ public sealed class IngestPipeline
 
             if (b.IsFull)
             {
-                _full.Add(b, _ct);
-                _current = _free.TryTake(out var next) ? next : new RowBatch();
+                if (_full.TryAdd(b))
+                {
+                    _current = _free.TryTake(out var next) ? next : new RowBatch();
+                }
+                else
+                {
+                    // The workers are behind: do this batch here rather than block (keeps both cores busy).
+                    _ct.ThrowIfCancellationRequested();
+                    Process(_workers[^1], b);
+                    b.Reset();
+                }
+
                 if (_stats.Rows - _lastReport >= 65536)
                 {
                     _lastReport = _stats.Rows;
