@@ -92,9 +92,9 @@ run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-ran
 nginx_rps=$(rps <"$work/nginx.txt"); lw_rps=$(rps <"$work/lw-range.txt")
 
 # Accounts: real emails and phones from the dump, mixed with absent ones (a realistic hit rate).
-python3 - "$work" "$key" <<'PY'
-import sys, csv, random, urllib.parse
-work, key = sys.argv[1], sys.argv[2]
+python3 - "$work" "$key" "$lw" <<'PY'
+import sys, csv, random, urllib.parse, subprocess, json
+work, key, lw = sys.argv[1], sys.argv[2], sys.argv[3]
 random.seed(9)
 acc = []
 with open(f"{work}/dump.csv", newline="") as f:
@@ -103,6 +103,11 @@ with open(f"{work}/dump.csv", newline="") as f:
         if row["email"]: acc.append(row["email"])
         if row["phone"]: acc.append(row["phone"])
         if len(acc) >= 4000: break
+# Keep only accounts the index holds (the dump has deliberately invalid values, which answer 400).
+out = subprocess.run([lw, "--data-dir", f"{work}/data", "--key-file", f"{work}/data.key", "check", "--json", *acc],
+                     capture_output=True, text=True).stdout
+found = {j["account"] for l in out.splitlines() if l.strip() and (j := json.loads(l))["breaches"]}
+acc = [a for a in acc if a in found]
 hits = list(acc)
 acc += [f"nobody{i}@example.com" for i in range(1000)]
 random.shuffle(acc)
@@ -113,6 +118,8 @@ for name, items in (("accounts.lua", acc), ("hits.lua", hits)):
 PY
 cat >"$work/account.lua" <<'LUA'
 dofile(os.getenv("ACCOUNTS"))
+local pause = tonumber(os.getenv("PAUSE_MS") or "0")
+function delay() return pause end
 local i = 0
 request = function()
   i = i + 1
@@ -126,14 +133,10 @@ echo "== breachedaccount: peak (64 connections)" >&2
 run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/account.lua" >"$work/acct-peak.txt"
 peak=$(rps <"$work/acct-peak.txt")
 half=$(python3 -c "print(int(float('$peak')/2))")
-"$root/scripts/ensure-deps.sh" wrk2 >/dev/null 2>&1 || true
 echo "== breachedaccount: latency at half of peak ($half req/s)" >&2
-if command -v wrk2 >/dev/null; then
-  wrk2 -t2 -c32 -d"$duration" -R"$half" --latency -s "$work/account.lua" "http://127.0.0.1:$port" >"$work/acct-half.txt" 2>&1
-else
-  # Without wrk2, approximate a half-load run with fewer connections.
-  run_wrk "http://127.0.0.1:$port" 4 "$duration" "$work/account.lua" >"$work/acct-half.txt"
-fi
+# wrk paces each connection with the script's delay(): 64 connections × 1000/(pause + service time) ≈ half of peak.
+pause=$(python3 -c "print(max(1, round(64 * 1000 / $half)))")
+PAUSE_MS=$pause run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/account.lua" >"$work/acct-half.txt"
 
 echo "== 256 connections for 60 s (accounts that exist: any non-2xx is an error)" >&2
 ACCOUNTS="$work/hits.lua" run_wrk "http://127.0.0.1:$port" 256 60s "$work/account.lua" >"$work/soak.txt"

@@ -60,10 +60,10 @@ internal static class PwnedPasswordsEndpoints
             ? PasswordHashMode.Ntlm
             : PasswordHashMode.Sha1;
         var padding = string.Equals(ctx.Request.Headers["Add-Padding"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
-        var store = holder.Current;
+        var range = holder.Get(mode, prefix);
 
         // The ETag names the real lines; a padded body differs every time, so it is only weakly equal.
-        var tag = store?.ETag(mode, prefix) ?? $"\"empty-{(mode == PasswordHashMode.Ntlm ? "ntlm" : "sha1")}\"";
+        var tag = range.ETag;
         var etag = padding ? "W/" + tag : tag;
         response.Headers.ETag = etag;
         response.Headers.CacheControl = "public, max-age=2678400";
@@ -75,28 +75,42 @@ internal static class PwnedPasswordsEndpoints
             return Task.CompletedTask;
         }
 
-        var body = t_body ??= new ArrayBufferWriter<byte>(64 * 1024);
-        body.ResetWrittenCount();
-        var lines = store?.WriteRange(mode, prefix, body) ?? 0;
-        if (padding)
+        response.ContentType = "text/plain";
+        if (!padding)
         {
-            PasswordRangeStore.AppendPadding(mode, lines, body);
+            response.ContentLength = range.Body.Length;
+            return response.Body.WriteAsync(range.Body).AsTask();
         }
 
-        response.ContentType = "text/plain";
+        var body = t_body ??= new ArrayBufferWriter<byte>(64 * 1024);
+        body.ResetWrittenCount();
+        body.Write(range.Body);
+        PasswordRangeStore.AppendPadding(mode, range.Lines, body);
         response.ContentLength = body.WrittenCount;
         return response.Body.WriteAsync(body.WrittenMemory).AsTask();
     }
 }
 
-/// <summary>The published password store, reopened when an ingest publishes a new generation.</summary>
+/// <summary>A rendered range body with its line count and strong ETag.</summary>
+internal sealed record RenderedRange(byte[] Body, int Lines, string ETag);
+
+/// <summary>
+/// The published password store, reopened when an ingest publishes a new generation, with a bounded cache of
+/// rendered range bodies: a store generation is immutable, so a body rendered once stays right until the next
+/// publish. The cache stops growing at its byte budget (no eviction: ranges are uniformly popular, as HIBP's
+/// CDN statistics show, so a frozen subset serves as well as an LRU) and is dropped with its generation.
+/// </summary>
 internal sealed class PasswordStoreHolder : IDisposable
 {
+    private const long CacheBudgetBytes = 256L << 20;
     private readonly string _dataDir;
     private readonly string _manifest;
-    private PasswordRangeStore? _current;
+    private Snapshot _current = new(null);
     private DateTime _seenWrite;
     private long _nextCheck;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_render;
 
     public PasswordStoreHolder(ServerOptions options)
     {
@@ -105,8 +119,42 @@ internal sealed class PasswordStoreHolder : IDisposable
         Refresh();
     }
 
+    /// <summary>A store generation and the bodies rendered from it, swapped as one so a body never outlives its store.</summary>
+    private sealed class Snapshot(PasswordRangeStore? store)
+    {
+        public PasswordRangeStore? Store { get; } = store;
+        public System.Collections.Concurrent.ConcurrentDictionary<int, RenderedRange> Cache { get; } = new();
+        public long CacheBytes;
+    }
+
+    public RenderedRange Get(PasswordHashMode mode, ReadOnlySpan<char> prefix)
+    {
+        var snapshot = CurrentSnapshot;
+        var key = (int.Parse(prefix, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 1)
+            | (mode == PasswordHashMode.Ntlm ? 1 : 0);
+        if (snapshot.Cache.TryGetValue(key, out var hit))
+        {
+            return hit;
+        }
+
+        var store = snapshot.Store;
+        var buffer = t_render ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
+        var lines = store?.WriteRange(mode, prefix, buffer) ?? 0;
+        var etag = store?.ETag(mode, prefix) ?? $"\"empty-{(mode == PasswordHashMode.Ntlm ? "ntlm" : "sha1")}\"";
+        var rendered = new RenderedRange(buffer.WrittenSpan.ToArray(), lines, etag);
+        if (Interlocked.Add(ref snapshot.CacheBytes, rendered.Body.Length) <= CacheBudgetBytes)
+        {
+            snapshot.Cache.TryAdd(key, rendered);
+        }
+
+        return rendered;
+    }
+
     /// <summary>The store, checking at most once a second whether a newer generation was published.</summary>
-    public PasswordRangeStore? Current
+    public PasswordRangeStore? Current => CurrentSnapshot.Store;
+
+    private Snapshot CurrentSnapshot
     {
         get
         {
@@ -124,20 +172,19 @@ internal sealed class PasswordStoreHolder : IDisposable
     private void Refresh()
     {
         var write = File.Exists(_manifest) ? File.GetLastWriteTimeUtc(_manifest) : default;
-        if (write == _seenWrite && (write == default || _current is not null))
+        if (write == _seenWrite && (write == default || _current.Store is not null))
         {
             return;
         }
 
-        lock (this)
+        lock (_manifest)
         {
-            var next = PasswordRangeStore.Open(_dataDir);
             // The old snapshot stays mapped: requests may still be writing from it, and the OS frees the
-            // mapping with the last reference. Stores are small in number (one per publish).
-            Volatile.Write(ref _current, next);
+            // mapping with the last reference. Stores are few (one per publish).
+            Volatile.Write(ref _current, new Snapshot(PasswordRangeStore.Open(_dataDir)));
             _seenWrite = write;
         }
     }
 
-    public void Dispose() => _current?.Dispose();
+    public void Dispose() => _current.Store?.Dispose();
 }
