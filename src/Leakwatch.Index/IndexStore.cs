@@ -8,7 +8,7 @@ namespace Leakwatch.Index;
 /// breach ids it holds. Publishing writes and fsyncs the new index, then atomically renames a new manifest
 /// over the old one, so a kill at any point leaves the previous generation served whole.
 /// </summary>
-public sealed partial class IndexStore
+public sealed class IndexStore
 {
     public const string ManifestName = "manifest.json";
 
@@ -128,47 +128,9 @@ public sealed partial class IndexStore
         }
     }
 
-    public static void FsyncDirectory(string dir)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+    public static void FsyncDirectory(string dir) => FileSync.Directory(dir);
 
-        // Opening a directory read-only and fsyncing it makes the rename durable.
-        var fd = Native.open(dir, 0);
-        if (fd >= 0)
-        {
-            _ = Native.fsync(fd);
-            _ = Native.close(fd);
-        }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static partial class Native
-    {
-        [System.Runtime.InteropServices.LibraryImport("libc", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-        public static partial int open(string path, int flags);
-
-        [System.Runtime.InteropServices.LibraryImport("libc")]
-        public static partial int fsync(int fd);
-
-        [System.Runtime.InteropServices.LibraryImport("libc")]
-        public static partial int close(int fd);
-    }
+    private static void TryDelete(string file) => FileSync.TryDelete(file);
 }
 
 public sealed class IndexBusyException(string message) : Exception(message);

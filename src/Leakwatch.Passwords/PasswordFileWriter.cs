@@ -1,3 +1,4 @@
+using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 

@@ -1,3 +1,4 @@
+using Leakwatch.Index;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Leakwatch.Index;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

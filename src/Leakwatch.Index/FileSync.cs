@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Leakwatch.Passwords;
+namespace Leakwatch.Index;
 
-/// <summary>fsync of directories, so a rename or a new file survives a power cut.</summary>
-internal static partial class FileSync
+/// <summary>Durability helpers shared by every store: fsync of directories, so a rename or a new file survives a
+/// power cut, and best-effort deletes of leftovers.</summary>
+public static partial class FileSync
 {
     public static void Directory(string dir)
     {
