@@ -80,7 +80,10 @@ public static class DumpReader
     {
         var options = new EnumerationOptions
         {
-            RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false, ReturnSpecialDirectories = false,
+            RecurseSubdirectories = true,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+            ReturnSpecialDirectories = false,
         };
         var found = new List<(string Rel, string Path)>();
         foreach (var file in Directory.EnumerateFiles(dir, "*", options))
@@ -539,31 +542,31 @@ internal static class JsonLinesFileReader
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.String:
-                    {
-                        var buffer = row.ValueBuffer(reader.ValueSpan.Length);
-                        var n = reader.CopyString(buffer);
-                        Commit(row, col, buffer[..n]);
-                        break;
-                    }
+                        {
+                            var buffer = row.ValueBuffer(reader.ValueSpan.Length);
+                            var n = reader.CopyString(buffer);
+                            Commit(row, col, buffer[..n]);
+                            break;
+                        }
                     case JsonTokenType.Number:
                     case JsonTokenType.True:
                     case JsonTokenType.False:
-                    {
-                        var buffer = row.ValueBuffer(reader.ValueSpan.Length);
-                        var n = Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
-                        row.CommitValue(col, n);
-                        break;
-                    }
+                        {
+                            var buffer = row.ValueBuffer(reader.ValueSpan.Length);
+                            var n = Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
+                            row.CommitValue(col, n);
+                            break;
+                        }
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
-                    {
-                        var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
-                        var json = record[start..(int)reader.BytesConsumed];
-                        var buffer = row.ValueBuffer(json.Length);
-                        row.CommitValue(col, Encoding.UTF8.GetChars(json, buffer));
-                        break;
-                    }
+                        {
+                            var start = (int)reader.TokenStartIndex;
+                            reader.Skip();
+                            var json = record[start..(int)reader.BytesConsumed];
+                            var buffer = row.ValueBuffer(json.Length);
+                            row.CommitValue(col, Encoding.UTF8.GetChars(json, buffer));
+                            break;
+                        }
                 }
             }
 

@@ -154,11 +154,11 @@ internal sealed class RecordScanner : IDisposable
                     Fill();
                     continue;
                 case Take.Good:
-                {
-                    var mem = _buf.AsMemory(_start, length);
-                    Consume(length, breaks);
-                    return mem;
-                }
+                    {
+                        var mem = _buf.AsMemory(_start, length);
+                        Consume(length, breaks);
+                        return mem;
+                    }
                 case Take.Bad:
                     Consume(length, breaks);
                     _pendingNewlines = breaks;

@@ -61,48 +61,48 @@ public sealed class GoldenTests : IDisposable
             case "people_jsonl": return (Copy("people.jsonl"), ReaderOptions.Default);
             case "quoted": return (Copy("quoted.csv"), ReaderOptions.Default);
             case "csv_header_gz":
-            {
-                var target = Path.Combine(_temp, "csv_header.csv.gz");
-                using (var gz = new GZipStream(File.Create(target), CompressionLevel.Fastest))
                 {
-                    gz.Write(File.ReadAllBytes(Path.Combine(golden, "csv_header.csv")));
-                }
+                    var target = Path.Combine(_temp, "csv_header.csv.gz");
+                    using (var gz = new GZipStream(File.Create(target), CompressionLevel.Fastest))
+                    {
+                        gz.Write(File.ReadAllBytes(Path.Combine(golden, "csv_header.csv")));
+                    }
 
-                return (target, ReaderOptions.Default);
-            }
+                    return (target, ReaderOptions.Default);
+                }
             case "csv_header_zst":
-            {
-                var target = Path.Combine(_temp, "csv_header.dat");
-                using (var file = File.Create(target))
-                using (var z = new ZstdSharp.CompressionStream(file, 3))
                 {
-                    z.Write(File.ReadAllBytes(Path.Combine(golden, "csv_header.csv")));
-                }
+                    var target = Path.Combine(_temp, "csv_header.dat");
+                    using (var file = File.Create(target))
+                    using (var z = new ZstdSharp.CompressionStream(file, 3))
+                    {
+                        z.Write(File.ReadAllBytes(Path.Combine(golden, "csv_header.csv")));
+                    }
 
-                return (target, ReaderOptions.Default);
-            }
+                    return (target, ReaderOptions.Default);
+                }
             case "bom_crlf":
-            {
-                var target = Path.Combine(_temp, "bom_crlf.csv");
-                var text = File.ReadAllText(Path.Combine(golden, "quoted.csv")).Replace("\n", "\r\n");
-                File.WriteAllBytes(target, [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)]);
-                return (target, ReaderOptions.Default);
-            }
+                {
+                    var target = Path.Combine(_temp, "bom_crlf.csv");
+                    var text = File.ReadAllText(Path.Combine(golden, "quoted.csv")).Replace("\n", "\r\n");
+                    File.WriteAllBytes(target, [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)]);
+                    return (target, ReaderOptions.Default);
+                }
             case "directory":
-            {
-                var dir = Path.Combine(_temp, "dump");
-                Directory.CreateDirectory(Path.Combine(dir, "part2"));
-                Directory.CreateDirectory(Path.Combine(dir, ".git"));
-                File.Copy(Path.Combine(golden, "semicolon.csv"), Path.Combine(dir, "b.csv"));
-                File.Copy(Path.Combine(golden, "pipe.txt"), Path.Combine(dir, "part2", "a.txt"));
-                File.Copy(Path.Combine(golden, "people.jsonl"), Path.Combine(dir, "a.jsonl"));
-                File.WriteAllText(Path.Combine(dir, "README.md"), "# not a dump\n");
-                File.WriteAllText(Path.Combine(dir, "b.csv.sha256"), "abc  b.csv\n");
-                File.WriteAllText(Path.Combine(dir, ".hidden.csv"), "email\nx@example.com\n");
-                File.WriteAllText(Path.Combine(dir, ".git", "config"), "email\ny@example.com\n");
-                File.WriteAllText(Path.Combine(dir, "empty.csv"), "");
-                return (dir, ReaderOptions.Default);
-            }
+                {
+                    var dir = Path.Combine(_temp, "dump");
+                    Directory.CreateDirectory(Path.Combine(dir, "part2"));
+                    Directory.CreateDirectory(Path.Combine(dir, ".git"));
+                    File.Copy(Path.Combine(golden, "semicolon.csv"), Path.Combine(dir, "b.csv"));
+                    File.Copy(Path.Combine(golden, "pipe.txt"), Path.Combine(dir, "part2", "a.txt"));
+                    File.Copy(Path.Combine(golden, "people.jsonl"), Path.Combine(dir, "a.jsonl"));
+                    File.WriteAllText(Path.Combine(dir, "README.md"), "# not a dump\n");
+                    File.WriteAllText(Path.Combine(dir, "b.csv.sha256"), "abc  b.csv\n");
+                    File.WriteAllText(Path.Combine(dir, ".hidden.csv"), "email\nx@example.com\n");
+                    File.WriteAllText(Path.Combine(dir, ".git", "config"), "email\ny@example.com\n");
+                    File.WriteAllText(Path.Combine(dir, "empty.csv"), "");
+                    return (dir, ReaderOptions.Default);
+                }
             default: throw new ArgumentOutOfRangeException(nameof(name));
         }
     }

@@ -36,7 +36,7 @@ public sealed class RoundTripProperties
     public bool Read_CsvWrittenBySep_ReadsBackOriginalValues(string[][] table, bool tabs)
     {
         var delimiter = tabs ? '\t' : ',';
-        var rows = table.Select((r, i) => new[] { $"u{i}@example.com", Clean(r.ElementAtOrDefault(0)), Clean(r.ElementAtOrDefault(1)) + "\"\n,é😀" , Clean(r.ElementAtOrDefault(2)) }).ToArray();
+        var rows = table.Select((r, i) => new[] { $"u{i}@example.com", Clean(r.ElementAtOrDefault(0)), Clean(r.ElementAtOrDefault(1)) + "\"\n,é😀", Clean(r.ElementAtOrDefault(2)) }).ToArray();
         var path = Path.GetTempFileName();
         try
         {
