@@ -130,6 +130,7 @@ public static unsafe class Ristretto255
 
         Span<byte> wide = stackalloc byte[WideSize];
         scalar.CopyTo(wide);
+        wide[ScalarSize..].Clear();
         Span<byte> reduced = stackalloc byte[ScalarSize];
         ScalarReduce(wide, reduced);
         return reduced.SequenceEqual(scalar);
