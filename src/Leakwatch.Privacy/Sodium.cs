@@ -27,4 +27,37 @@ internal static unsafe partial class Sodium
 
     [LibraryImport(Lib)]
     public static partial void randombytes_buf(byte* buffer, nuint size);
+
+    // ristretto255 (RFC 9496) for the OPRF. Elements and scalars are 32 bytes; scalars are little-endian mod L.
+
+    /// <summary>The one-way map from 64 uniform bytes to a group element (hash_to_ristretto255's map step).</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_core_ristretto255_from_hash(byte* point, byte* hash64);
+
+    /// <summary>1 for a canonical encoding of a group element (the identity included), 0 otherwise.</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_core_ristretto255_is_valid_point(byte* point);
+
+    /// <summary>-1 when the point does not decode or the product is the identity.</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_scalarmult_ristretto255(byte* result, byte* scalar, byte* point);
+
+    /// <summary>-1 when the product is the identity (scalar 0 mod L).</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_scalarmult_ristretto255_base(byte* result, byte* scalar);
+
+    /// <summary>A uniformly random non-zero scalar.</summary>
+    [LibraryImport(Lib)]
+    public static partial void crypto_core_ristretto255_scalar_random(byte* scalar);
+
+    /// <summary>-1 for the zero scalar.</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_core_ristretto255_scalar_invert(byte* result, byte* scalar);
+
+    /// <summary>Reduces a 64-byte little-endian integer mod L.</summary>
+    [LibraryImport(Lib)]
+    public static partial void crypto_core_ristretto255_scalar_reduce(byte* result, byte* wide64);
+
+    [LibraryImport(Lib)]
+    public static partial void crypto_core_ristretto255_scalar_mul(byte* result, byte* x, byte* y);
 }
