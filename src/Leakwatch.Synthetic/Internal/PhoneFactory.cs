@@ -9,12 +9,13 @@ namespace Leakwatch.Synthetic.Internal;
 /// t = 0 and t = 9999 and numbers that are not valid. Because A's inverse modulo 10,000 lies outside ±PerBlock, no two
 /// numbers taken from one block are adjacent, and since offsets 0 and 9999 are never taken, numbers of neighbouring blocks
 /// are not adjacent either. Eight blocks per country are open at a time, so that neighbouring rows do not all share a prefix. So the only run of consecutive numbers is the planted one, whose blocks are reserved.
-/// Memory is one entry per block used (≈ records / 400).</para></summary>
+/// Memory is one entry per block used (≈ records / 1,000).</para></summary>
 internal sealed class PhoneFactory
 {
     public const int BlockSize = 10_000;
-    public const int PerBlock = 400;
-    private const ulong Multiplier = 7_919; // prime; its inverse mod 10,000 is 8,959, far from ±400
+    // 1,000 (not fewer) so that countries with small mobile ranges (SA: ~10,000 valid blocks) hold 100M-record dumps.
+    public const int PerBlock = 1_000;
+    private const ulong Multiplier = 7_919; // prime; its inverse mod 10,000 is 8,959, i.e. -1,041: beyond ±PerBlock
 
     private readonly Rng _rng;
     private readonly HashSet<ulong> _usedBlocks = [];
