@@ -32,7 +32,7 @@ internal static class CheckCommand
                     invalid = true;
                     if (json)
                     {
-                        Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, [], "not a valid email address or phone number"), CheckJson.Default.CheckLine));
+                        Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, [], "not a valid email address or phone number"), CheckJson.Relaxed.CheckLine));
                     }
                     else
                     {
@@ -48,7 +48,7 @@ internal static class CheckCommand
                 var names = breaches.ConvertAll(b => b.Name);
                 if (json)
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, names, null), CheckJson.Default.CheckLine));
+                    Console.WriteLine(JsonSerializer.Serialize(new CheckLine(account, names, null), CheckJson.Relaxed.CheckLine));
                 }
                 else if (breaches.Count == 0)
                 {
@@ -76,4 +76,11 @@ internal sealed record CheckLine(
     [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 [JsonSerializable(typeof(CheckLine))]
-internal sealed partial class CheckJson : JsonSerializerContext;
+internal sealed partial class CheckJson : JsonSerializerContext
+{
+    /// <summary>Accounts print as typed ("+44 …", not "\u002B44 …"); output is JSON Lines for tools, not HTML.</summary>
+    public static CheckJson Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

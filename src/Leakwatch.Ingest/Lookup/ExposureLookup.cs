@@ -21,35 +21,28 @@ public sealed class ExposureLookup : IDisposable
 {
     private readonly IdentifierHasher _hasher;
     private readonly ExposureIndexReader? _index;
-    private readonly Dictionary<int, Breach> _breaches;
+    // The catalogue is read on first need: a one-shot `check` of an account in no breach never opens SQLite.
+    private readonly Lazy<(List<Breach> List, Dictionary<int, Breach> ById)> _catalog;
 
-    private ExposureLookup(IdentifierHasher hasher, ExposureIndexReader? index, Manifest manifest, Dictionary<int, Breach> breaches)
+    private ExposureLookup(IdentifierHasher hasher, ExposureIndexReader? index, Manifest manifest, string dataDir)
     {
         _hasher = hasher;
         _index = index;
         Manifest = manifest;
-        _breaches = breaches;
+        _catalog = new(() => LoadCatalog(dataDir, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public Manifest Manifest { get; }
 
     /// <summary>Published breaches, oldest breach date first.</summary>
-    public IReadOnlyList<Breach> Breaches { get; private init; } = [];
+    public IReadOnlyList<Breach> Breaches => _catalog.Value.List;
 
-    public static ExposureLookup Open(string dataDir, KeyFile keys)
+    private static (List<Breach>, Dictionary<int, Breach>) LoadCatalog(string dataDir, Manifest manifest)
     {
-        var store = new IndexStore(dataDir);
-        var manifest = store.ReadManifest();
-        if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
-        {
-            throw new KeyFileException($"{keys.Path}: key file does not match the index (key id {keys.KeyId}, index built with {manifest.KeyId})");
-        }
-
-        var index = store.OpenPublished(manifest);
         List<Breach> published;
-        if (File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
+        if (manifest.Breaches.Length > 0 && File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
         {
-            using var catalog = BreachCatalog.OpenReadOnly(store.DataDir);
+            using var catalog = BreachCatalog.OpenReadOnly(dataDir);
             published = catalog.Published(manifest.Breaches);
         }
         else
@@ -63,7 +56,20 @@ public sealed class ExposureLookup : IDisposable
             byId[b.Id] = b;
         }
 
-        return new ExposureLookup(new IdentifierHasher(keys), index, manifest, byId) { Breaches = published };
+        return (published, byId);
+    }
+
+    public static ExposureLookup Open(string dataDir, KeyFile keys)
+    {
+        var store = new IndexStore(dataDir);
+        var manifest = store.ReadManifest();
+        if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
+        {
+            throw new KeyFileException($"{keys.Path}: key file does not match the index (key id {keys.KeyId}, index built with {manifest.KeyId})");
+        }
+
+        var index = store.OpenPublished(manifest);
+        return new ExposureLookup(new IdentifierHasher(keys), index, manifest, store.DataDir);
     }
 
     public Breach? FindBreach(string name)
@@ -115,9 +121,16 @@ public sealed class ExposureLookup : IDisposable
             return result;
         }
 
-        foreach (var id in _index.Lookup(key))
+        var ids = _index.Lookup(key);
+        if (ids.Length == 0)
         {
-            if (_breaches.TryGetValue(id, out var b))
+            return result;
+        }
+
+        var byId = _catalog.Value.ById;
+        foreach (var id in ids)
+        {
+            if (byId.TryGetValue(id, out var b))
             {
                 result.Add(b);
             }
