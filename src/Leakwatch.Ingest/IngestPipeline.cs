@@ -50,7 +50,7 @@ public sealed class IngestPipeline
             }
         }
 
-        var breachNames = BreachNames(manifest);
+        var breachNames = BreachNames(manifest, catalog);
         if (options.CompareWith is { } wanted)
         {
             foreach (var name in wanted)
@@ -285,7 +285,8 @@ public sealed class IngestPipeline
         });
     }
 
-    private Dictionary<int, string> BreachNames(Manifest manifest)
+    /// <summary>Names of the published breaches, from the catalogue already open for writing, or read-only for a dry run.</summary>
+    private Dictionary<int, string> BreachNames(Manifest manifest, BreachCatalog? open)
     {
         var names = new Dictionary<int, string>();
         if (manifest.Breaches.Length == 0 || !File.Exists(Path.Combine(_store.DataDir, BreachCatalog.FileName)))
@@ -293,8 +294,8 @@ public sealed class IngestPipeline
             return names;
         }
 
-        using var catalog = BreachCatalog.OpenReadOnly(_store.DataDir);
-        foreach (var b in catalog.Published(manifest.Breaches))
+        using var readOnly = open is null ? BreachCatalog.OpenReadOnly(_store.DataDir) : null;
+        foreach (var b in (open ?? readOnly!).Published(manifest.Breaches))
         {
             names[b.Id] = b.Name;
         }

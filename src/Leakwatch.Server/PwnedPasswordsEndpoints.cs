@@ -105,6 +105,7 @@ internal sealed class PasswordStoreHolder : IDisposable
     private const long CacheBudgetBytes = 256L << 20;
     private readonly string _dataDir;
     private readonly string _manifest;
+    private readonly Lock _reopen = new();
     private Snapshot _current = new(null);
     private DateTime _seenWrite;
     private long _nextCheck;
@@ -177,8 +178,13 @@ internal sealed class PasswordStoreHolder : IDisposable
             return;
         }
 
-        lock (_manifest)
+        lock (_reopen)
         {
+            if (write == _seenWrite && (write == default || _current.Store is not null))
+            {
+                return; // another request reopened it while this one waited
+            }
+
             // The old snapshot stays mapped: requests may still be writing from it, and the OS frees the
             // mapping with the last reference. Stores are few (one per publish).
             Volatile.Write(ref _current, new Snapshot(PasswordRangeStore.Open(_dataDir)));

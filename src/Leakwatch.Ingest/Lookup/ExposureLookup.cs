@@ -87,10 +87,13 @@ public sealed class ExposureLookup : IDisposable
 
     /// <summary>Normalizes an account as typed (email, or phone in any common format) to its index key.</summary>
     public AccountKind TryKey(ReadOnlySpan<char> account, PhoneNormalizer phones, out UInt128 key) =>
-        TryKey(account, new Lazy<PhoneNormalizer>(phones), out key);
+        TryKey(account, phones, null, out key);
 
-    /// <inheritdoc cref="TryKey(ReadOnlySpan{char}, PhoneNormalizer, out UInt128)"/>
-    public AccountKind TryKey(ReadOnlySpan<char> account, Lazy<PhoneNormalizer> phones, out UInt128 key)
+    /// <summary>As above, creating the phone normalizer (libphonenumber's metadata) only if a phone is given.</summary>
+    public AccountKind TryKey(ReadOnlySpan<char> account, Lazy<PhoneNormalizer> phones, out UInt128 key) =>
+        TryKey(account, null, phones, out key);
+
+    private AccountKind TryKey(ReadOnlySpan<char> account, PhoneNormalizer? phones, Lazy<PhoneNormalizer>? lazyPhones, out UInt128 key)
     {
         account = account.Trim();
         if (account.Contains('@'))
@@ -102,7 +105,7 @@ public sealed class ExposureLookup : IDisposable
                 return AccountKind.Email;
             }
         }
-        else if (phones.Value.TryNormalize(account, out var e164))
+        else if ((phones ?? lazyPhones!.Value).TryNormalize(account, out var e164))
         {
             key = _hasher.HashPhone(e164);
             return AccountKind.Phone;
