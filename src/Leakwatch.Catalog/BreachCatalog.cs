@@ -12,10 +12,15 @@ namespace Leakwatch.Catalog;
 public sealed class BreachCatalog : IDisposable
 {
     public const string FileName = "catalog.db";
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private readonly SqliteConnection _db;
+    private readonly string _dataDir;
 
-    private BreachCatalog(SqliteConnection db) => _db = db;
+    private BreachCatalog(SqliteConnection db, string dataDir)
+    {
+        _db = db;
+        _dataDir = dataDir;
+    }
 
     /// <summary>Opens for reading only: no migrations, no journal-mode change (fast for a one-shot `check`).</summary>
     public static BreachCatalog OpenReadOnly(string dataDir)
@@ -25,13 +30,15 @@ public sealed class BreachCatalog : IDisposable
         db.Open();
         using var cmd = db.CreateCommand();
         cmd.CommandText = "PRAGMA user_version";
-        if (Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != SchemaVersion)
+        // Version 3 only added the id counter, which readers never touch.
+        var version = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version is < 2 or > SchemaVersion)
         {
             db.Dispose();
             throw new InvalidOperationException($"{path}: catalogue schema is not version {SchemaVersion}; run any write command to migrate it");
         }
 
-        return new BreachCatalog(db);
+        return new BreachCatalog(db, dataDir);
     }
 
     public static BreachCatalog Open(string dataDir)
@@ -42,7 +49,7 @@ public sealed class BreachCatalog : IDisposable
         db.Open();
         Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
         Migrate(db);
-        return new BreachCatalog(db);
+        return new BreachCatalog(db, dataDir);
     }
 
     private static void Migrate(SqliteConnection db)
@@ -89,26 +96,52 @@ public sealed class BreachCatalog : IDisposable
             // The verification report built during ingest: aggregates only, never an identifier.
             Exec(db, "ALTER TABLE breaches ADD COLUMN report_json TEXT; PRAGMA user_version = 2;");
         }
+
+        if (version < 3)
+        {
+            // The highest id ever handed out: ids are never reused, so an id held anywhere (a private index
+            // entry, a report, a webhook) can never come to name a different breach after a removal.
+            Exec(db, """
+                BEGIN;
+                CREATE TABLE breach_ids (last INTEGER NOT NULL);
+                INSERT INTO breach_ids (last) SELECT COALESCE(MAX(id), 0) FROM breaches;
+                PRAGMA user_version = 3;
+                COMMIT;
+                """);
+        }
     }
 
     /// <summary>Inserts an unpublished breach row and returns its id (ids are never reused).</summary>
     public int Insert(Breach b)
     {
+        PublishedBreachSnapshot.Invalidate(_dataDir);
+        using var tx = _db.BeginTransaction();
+        using (var next = _db.CreateCommand())
+        {
+            next.Transaction = tx;
+            next.CommandText = "UPDATE breach_ids SET last = last + 1";
+            next.ExecuteNonQuery();
+        }
+
         using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO breaches (id, name, title, domain, breach_date, added_date, modified_date, pwn_count, description,
                 logo_path, data_classes, is_verified, is_fabricated, is_sensitive, is_retired, is_spam_list, is_malware,
                 is_subscription_free, is_stealer_log, stats_json)
-            VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM breaches), $name, $title, $domain, $bd, $ad, $md, $pwn, $desc,
+            VALUES ((SELECT last FROM breach_ids), $name, $title, $domain, $bd, $ad, $md, $pwn, $desc,
                 $logo, $dc, $v, $f, $s, $r, $spam, $mal, $free, $stealer, $stats)
             RETURNING id
             """;
         Bind(cmd, b);
-        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        var id = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        tx.Commit();
+        return id;
     }
 
     public void Update(Breach b)
     {
+        PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
             UPDATE breaches SET title=$title, domain=$domain, breach_date=$bd, added_date=$ad, modified_date=$md,
@@ -193,12 +226,17 @@ public sealed class BreachCatalog : IDisposable
 
     public void SetReport(int id, string reportJson)
     {
+        PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "UPDATE breaches SET report_json=$r WHERE id=$id";
         cmd.Parameters.AddWithValue("$r", reportJson);
         cmd.Parameters.AddWithValue("$id", id);
         cmd.ExecuteNonQuery();
     }
+
+    /// <summary>Rewrites the published-breach snapshot for a manifest generation; call after the catalogue write commits.</summary>
+    public void WriteSnapshot(long generation, IReadOnlyCollection<int> publishedIds) =>
+        PublishedBreachSnapshot.Write(_dataDir, generation, Published(publishedIds));
 
     /// <summary>The stored verification report JSON of a breach, or null.</summary>
     public string? GetReport(int id)
@@ -211,6 +249,7 @@ public sealed class BreachCatalog : IDisposable
 
     public void Delete(int id)
     {
+        PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);

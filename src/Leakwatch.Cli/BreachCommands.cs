@@ -158,6 +158,7 @@ internal static class BreachCommands
             }
 
             catalog.Update(changed with { ModifiedDate = DateTimeOffset.UtcNow });
+            catalog.WriteSnapshot(manifest.Generation, manifest.Breaches);
             Console.WriteLine($"updated {b.Name}");
             return ExitCodes.Ok;
         }));

@@ -52,6 +52,7 @@ public static class DataDirMaintenance
 
         store.Publish(next);
         catalog.Delete(breach.Id);
+        catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
         return true;
     }

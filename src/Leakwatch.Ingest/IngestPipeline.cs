@@ -234,6 +234,7 @@ public sealed class IngestPipeline
             };
             IndexStore.FsyncDirectory(_store.IndexDir);
             _store.Publish(next);
+            catalog.WriteSnapshot(next.Generation, next.Breaches);
             _store.CollectGarbage(next);
             stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
             stats.Seconds = clock.Elapsed.TotalSeconds;

@@ -39,16 +39,15 @@ public sealed class ExposureLookup : IDisposable
 
     private static (List<Breach>, Dictionary<int, Breach>) LoadCatalog(string dataDir, Manifest manifest)
     {
-        List<Breach> published;
-        if (manifest.Breaches.Length > 0 && File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
+        // The snapshot beside the manifest spares a one-shot `check` loading SQLite; the catalogue is the fallback.
+        var published = manifest.Breaches.Length == 0 ? [] : PublishedBreachSnapshot.TryRead(dataDir, manifest.Generation);
+        if (published is null && File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
         {
             using var catalog = BreachCatalog.OpenReadOnly(dataDir);
             published = catalog.Published(manifest.Breaches);
         }
-        else
-        {
-            published = [];
-        }
+
+        published ??= [];
 
         var byId = new Dictionary<int, Breach>();
         foreach (var b in published)
