@@ -8,14 +8,15 @@
 # Prints a Markdown table with ratios and targets and appends it to --out.
 #
 # Usage: bench/compare.sh [--records N (10000000)] [--growth "1000000 10000000 100000000" (none)]
-#                         [--merge-records N (10000000)] [--out FILE (bench/out/compare.md)]
+#                         [--merge-records N (10000000)] [--merge-into "SIZES" (the --merge-records size)]
+#                         [--out FILE (bench/out/compare.md)]
 #                         [--work DIR (parent of the temp dir; $TMPDIR or /tmp)] [--pg-port P (5499)]
 # Runs as root on Debian 12 with the .NET SDK: installs postgresql, sqlite3, ripgrep, time, python3 if missing.
 # PostgreSQL runs as a private cluster in the temp dir (127.0.0.1 and a private socket dir only), stopped and
 # removed at exit with everything else the run created.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-records=10000000; growth=""; merge_records=10000000; out="$root/bench/out/compare.md"
+records=10000000; growth=""; merge_records=10000000; merge_into=""; out="$root/bench/out/compare.md"
 parent="${TMPDIR:-/tmp}"; pgport=5499
 die() { echo "compare.sh: $*" >&2; exit 1; }
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --records) records="${2:?--records needs a number}"; shift 2 ;;
     --growth) growth="${2?--growth needs a list}"; shift 2 ;;
     --merge-records) merge_records="${2:?--merge-records needs a number}"; shift 2 ;;
+    --merge-into) merge_into="${2:?--merge-into needs a list of index sizes}"; shift 2 ;;
     --out) out="${2:?--out needs a file}"; shift 2 ;;
     --work) parent="${2:?--work needs a directory}"; shift 2 ;;
     --pg-port) pgport="${2:?--pg-port needs a port}"; shift 2 ;;
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
-for n in "$records" "$merge_records" $growth; do
+merge_into="${merge_into:-$merge_records}"
+for n in "$records" "$merge_records" $growth $merge_into; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "record counts must be positive integers, got '$n'"
 done
 [ -d "$parent" ] || die "--work $parent is not a directory"
@@ -289,6 +292,8 @@ if [ -n "$growth" ]; then
     "$lw" generate --records "$n" --seed "$seed" --out "$path" >/dev/null
     echo "$path"
   }
+  put merge_into "$merge_into"
+  keep() { [[ " $merge_into " == *" $1 "* ]]; }
   for n in $growth; do
     d=$(gen_dump "$n" 42)
     put "g${n}_gz" "$([[ $d == *.gz ]] && echo 1 || echo 0)"
@@ -297,18 +302,23 @@ if [ -n "$growth" ]; then
     python3 "$root/bench/compare/prep.py" accounts "$d" "$work/g-acc.txt"
     lw_latency "g$n" "$work/g-$n" "$work/g-$n.key" "$work/g-acc.txt"
     rm -f "$d"
-    [ "$n" = "$merge_records" ] || rm -rf "$work/g-$n" "$work/g-$n.key"
+    keep "$n" || rm -rf "$work/g-$n" "$work/g-$n.key"
   done
-  if [ ! -d "$work/g-$merge_records" ]; then
-    d=$(gen_dump "$merge_records" 42)
-    log "merge: first ingest $merge_records"
-    lw_ingest "g$merge_records" "$d" "$work/g-$merge_records" "$work/g-$merge_records.key" Bench
-    rm -f "$d"
-  fi
-  d=$(gen_dump "$merge_records" 43)
-  log "merge: second ingest $merge_records (seed 43) into the index holding the first"
-  lw_ingest merge "$d" "$work/g-$merge_records" "$work/g-$merge_records.key" Bench2
-  rm -f "$d"
+  # Merge cost: one second dump (seed 43) ingested into each index kept above (built first if the growth
+  # series did not include that size). It must cost about the size of the two, not more.
+  second=$(gen_dump "$merge_records" 43)
+  for b in $merge_into; do
+    if [ ! -d "$work/g-$b" ]; then
+      d=$(gen_dump "$b" 42)
+      log "merge: first ingest $b"
+      lw_ingest "g$b" "$d" "$work/g-$b" "$work/g-$b.key" Bench
+      rm -f "$d"
+    fi
+    log "merge: second ingest $merge_records (seed 43) into the $b-record index"
+    lw_ingest "merge$b" "$second" "$work/g-$b" "$work/g-$b.key" Bench2
+    rm -rf "$work/g-$b" "$work/g-$b.key"
+  done
+  rm -f "$second"
 fi
 
 # ---- report -------------------------------------------------------------------------------------------------

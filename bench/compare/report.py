@@ -54,7 +54,7 @@ w("")
 w(f"**Machine:** {r['cpu']}, {r['cores']} cores, {r['ram_gb']} GB RAM. **Date:** {r['date']}. "
   f"**Commit:** `{r['commit']}`. .NET SDK {r['dotnet']}, PostgreSQL {r['pg_version']}, SQLite {r['sq_version']}, "
   f"ripgrep {r['rg_version']}. Command: `bench/compare.sh --records {N}"
-  + (f" --growth \"{r['growth']}\" --merge-records {r['merge_records']}" if "growth" in r else "") + "`.")
+  + (f" --growth \"{r['growth']}\" --merge-records {r['merge_records']} --merge-into \"{r.get('merge_into', r['merge_records'])}\"" if "growth" in r else "") + "`.")
 w("")
 w(f"Data: `leakwatch generate --records {N} --seed 42` ({size(r['dump_bytes'])} CSV, email + phone per row). "
   f"Leakwatch ingests the raw dump ({num(f('lw_rows'))} rows → {num(f('lw_ids'))} distinct identifiers). "
@@ -129,10 +129,16 @@ if "growth" in r:
           f"| {num(f(p + '_rps'))} | {mem(r[p + '_rss_kb'])} | {size(r[p + '_index_bytes'])} "
           f"| {f(p + '_index_bytes') / f(p + '_ids'):.2f} | {us(r[p + '_p50_us'])} | {us(r[p + '_p99_us'])} |")
     m = int(r["merge_records"])
-    first, second = f(f"g{m}_wall_s"), f("merge_wall_s")
-    w(f"| merge: +{m:,} (seed 43) into the {m:,}-record index | csv | {secs(second)} "
-      f"(**{second / first:.2f}×** the first {secs(first)}) | {num(f('merge_rps'))} | {mem(r['merge_rss_kb'])} "
-      f"| {size(r['merge_index_bytes'])} | – | – | – |")
+    for b in r.get("merge_into", str(m)).split():
+        b = int(b)
+        p = f"merge{b}" if f"merge{b}_wall_s" in r else "merge"
+        first, second = f(f"g{b}_wall_s"), f(f"{p}_wall_s")
+        alone = f"g{m}_wall_s"
+        vs_alone = (f"; a fresh {m:,} ingest took {secs(r[alone])}, so the merge adds {secs(second - f(alone))}"
+                    if alone in r else "")
+        w(f"| merge: +{m:,} (seed 43) into the {b:,}-record index | csv | {secs(second)} "
+          f"(**{second / first:.2f}×** the first {secs(first)}{vs_alone}) | {num(f(p + '_rps'))} | {mem(r[p + '_rss_kb'])} "
+          f"| {size(r[p + '_index_bytes'])} | – | – | – |")
     w("")
     w("Lookups per growth row: 5,000 identifiers from the start of that dump (normalized as for the peers) and "
       "5,000 absent, × 5 rounds, in process. Bytes/identifier = index file ÷ distinct valid identifiers. "
