@@ -60,6 +60,19 @@ public static class PublishedBreachSnapshot
         }
     }
 
+    /// <summary>False only when a snapshot for <paramref name="generation"/> exists and says something else
+    /// than <paramref name="published"/> (what the catalogue holds); for <c>leakwatch fsck</c>.</summary>
+    public static bool AgreesWith(string dataDir, long generation, List<Breach> published)
+    {
+        if (TryRead(dataDir, generation) is not { } snapshot)
+        {
+            return true;
+        }
+
+        var expected = JsonSerializer.Serialize(published, SnapshotJson.Default.ListBreach);
+        return expected == JsonSerializer.Serialize(snapshot, SnapshotJson.Default.ListBreach);
+    }
+
     internal sealed class SnapshotDto
     {
         public int Format { get; set; }
@@ -69,5 +82,6 @@ public static class PublishedBreachSnapshot
 }
 
 [JsonSerializable(typeof(PublishedBreachSnapshot.SnapshotDto))]
+[JsonSerializable(typeof(List<Breach>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class SnapshotJson : JsonSerializerContext;

@@ -125,6 +125,11 @@ public static class DataDirMaintenance
             {
                 problems.Add($"catalog.db: {manifest.Breaches.Length - published.Count} published breach(es) missing from the catalogue");
             }
+
+            if (!PublishedBreachSnapshot.AgreesWith(store.DataDir, manifest.Generation, published))
+            {
+                problems.Add($"{PublishedBreachSnapshot.FileName}: differs from catalog.db; any catalogue write (e.g. `leakwatch breach set`) rewrites it, or delete it");
+            }
         }
         else if (manifest.Breaches.Length > 0)
         {

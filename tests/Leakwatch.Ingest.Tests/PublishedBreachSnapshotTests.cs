@@ -112,4 +112,18 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
         Assert.True(gammaId > betaId, $"breach id {gammaId} reused (Beta was {betaId})");
         Assert.Equal(["Gamma"], Names("b@example.com"));
     }
+
+    [Fact]
+    public void Fsck_ReportsASnapshotThatDisagreesWithTheCatalogue()
+    {
+        Ingest("Alpha", "a@example.com");
+        Assert.Empty(DataDirMaintenance.Fsck(_data, _keys));
+
+        var manifest = new IndexStore(_data).ReadManifest();
+        var forged = PublishedBreachSnapshot.TryRead(_data, manifest.Generation)!.ConvertAll(b => b with { Title = "Forged" });
+        PublishedBreachSnapshot.Write(_data, manifest.Generation, forged);
+
+        var problem = Assert.Single(DataDirMaintenance.Fsck(_data, _keys));
+        Assert.StartsWith("breaches.json: differs from catalog.db", problem);
+    }
 }
