@@ -3,7 +3,7 @@
 #   1. /range/{prefix}: leakwatch serve vs nginx serving the very same range bodies as static files.
 #   2. /api/v3/breachedaccount: peak throughput, then latency percentiles at half of peak.
 #   3. 256 connections for 60 s: errors must be 0.
-# Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]
+# Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]   (RANGE_ONLY=1: stop after the /range/ runs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-1000000}"
@@ -48,6 +48,11 @@ prefixes = [f"{p * 256:05X}" for p in range(4096)]
 for p in prefixes:
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/range/{p}").read()
     open(f"{work}/www/range/{p}", "wb").write(body)
+    # nginx's gzip_static twin, at zlib's default level (what .NET's CompressionLevel.Optimal uses).
+    import gzip
+    open(f"{work}/www/range/{p}.gz", "wb").write(gzip.compress(body, compresslevel=6, mtime=0))
+    # Warm leakwatch's gzip cache as nginx's files are "warm": each form is made once per store generation.
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/range/{p}", headers={"Accept-Encoding": "gzip"})).read()
 open(f"{work}/prefixes.lua", "w").write("prefixes = {" + ",".join(f'"{p}"' for p in prefixes) + "}\n")
 PY
 cat >"$work/nginx.conf" <<NGINX
@@ -67,6 +72,7 @@ http {
       add_header Cache-Control "public, max-age=2678400";
       add_header Access-Control-Allow-Origin "*";
       etag on;
+      gzip_static on;
     }
   }
 }
@@ -83,13 +89,17 @@ end
 LUA
 export PREFIXES="$work/prefixes.lua"
 
-run_wrk() { wrk -t2 -c"$2" -d"$3" --latency -s "$4" "$1" 2>&1; }
+run_wrk() { local url="$1" conns="$2" dur="$3" script="$4"; shift 4; wrk -t2 -c"$conns" -d"$dur" --latency -s "$script" "$@" "$url" 2>&1; }
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 
 echo "== /range/: nginx vs leakwatch (64 connections, $duration each)" >&2
 run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" >"$work/nginx.txt"
 run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-range.txt"
 nginx_rps=$(rps <"$work/nginx.txt"); lw_rps=$(rps <"$work/lw-range.txt")
+echo "== /range/ with Accept-Encoding: gzip: nginx gzip_static vs leakwatch (64 connections, $duration each)" >&2
+run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/nginx-gz.txt"
+run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz.txt"
+[ "${RANGE_ONLY:-0}" = 1 ] && { for f in nginx lw-range nginx-gz lw-range-gz; do echo "$f $(rps <"$work/$f.txt") req/s"; done; exit 0; }
 
 # Accounts: real emails and phones from the dump, mixed with absent ones (a realistic hit rate).
 python3 - "$work" "$key" "$lw" <<'PY'
@@ -159,6 +169,9 @@ def errors(name):
     return (sum(map(int, e.groups())) if e else 0), (int(non2xx.group(1)) if non2xx else 0)
 print(f"| /range/ nginx static | {nginx:,.0f} req/s | p99 {pct('nginx.txt', 99)} |")
 print(f"| /range/ leakwatch | {lw:,.0f} req/s | p99 {pct('lw-range.txt', 99)} | ratio {lw / nginx:.2f}× nginx |")
+ngz, lgz = rps("nginx-gz.txt"), rps("lw-range-gz.txt")
+print(f"| /range/ gzip, nginx gzip_static | {ngz:,.0f} req/s | p99 {pct('nginx-gz.txt', 99)} |")
+print(f"| /range/ gzip, leakwatch | {lgz:,.0f} req/s | p99 {pct('lw-range-gz.txt', 99)} | ratio {lgz / ngz:.2f}× nginx |")
 print(f"| breachedaccount peak | {rps('acct-peak.txt'):,.0f} req/s | p99 {pct('acct-peak.txt', 99)} |")
 print(f"| breachedaccount at half load | {rps('acct-half.txt'):,.0f} req/s | p50 {pct('acct-half.txt', 50)} p99 {pct('acct-half.txt', 99)} |")
 se, n2 = errors("soak.txt")

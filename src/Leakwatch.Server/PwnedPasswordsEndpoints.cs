@@ -62,12 +62,17 @@ internal static class PwnedPasswordsEndpoints
         var padding = string.Equals(ctx.Request.Headers["Add-Padding"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
         var range = holder.Get(mode, prefix);
 
-        // The ETag names the real lines; a padded body differs every time, so it is only weakly equal.
-        var tag = range.ETag;
+        // A client that takes gzip gets the body compressed once per store generation (about half the bytes, as
+        // HIBP's CDN serves it). Padded bodies are random every time, so they go out as they are.
+        var gzip = !padding && AcceptsGzip(ctx.Request.Headers.AcceptEncoding);
+
+        // The ETag names the real lines; a padded body differs every time, so it is only weakly equal, and
+        // the gzip representation has a strong tag of its own.
+        var tag = gzip ? range.GzipETag : range.ETag;
         var etag = padding ? "W/" + tag : tag;
         response.Headers.ETag = etag;
         response.Headers.CacheControl = "public, max-age=2678400";
-        response.Headers.Vary = "Add-Padding";
+        response.Headers.Vary = "Add-Padding, Accept-Encoding";
         var ifNoneMatch = ctx.Request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0 && (ifNoneMatch == "*" || ifNoneMatch.Contains(tag, StringComparison.Ordinal)))
         {
@@ -76,6 +81,14 @@ internal static class PwnedPasswordsEndpoints
         }
 
         response.ContentType = "text/plain";
+        if (gzip)
+        {
+            var compressed = range.Gzip;
+            response.Headers.ContentEncoding = "gzip";
+            response.ContentLength = compressed.Length;
+            return response.Body.WriteAsync(compressed).AsTask();
+        }
+
         if (!padding)
         {
             response.ContentLength = range.Body.Length;
@@ -89,10 +102,82 @@ internal static class PwnedPasswordsEndpoints
         response.ContentLength = body.WrittenCount;
         return response.Body.WriteAsync(body.WrittenMemory).AsTask();
     }
+
+    /// <summary>True when Accept-Encoding lists gzip (or *) without q=0.</summary>
+    internal static bool AcceptsGzip(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        foreach (var value in acceptEncoding)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (var part in value.AsSpan().Split(','))
+            {
+                var item = value.AsSpan()[part].Trim();
+                var semicolon = item.IndexOf(';');
+                var coding = (semicolon < 0 ? item : item[..semicolon]).Trim();
+                if (!coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) && !coding.SequenceEqual("*"))
+                {
+                    continue;
+                }
+
+                if (semicolon < 0)
+                {
+                    return true;
+                }
+
+                var parameter = item[(semicolon + 1)..].Trim();
+                if (!parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
+                    || !double.TryParse(parameter[2..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var q)
+                    || q > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
 
-/// <summary>A rendered range body with its line count and strong ETag.</summary>
-internal sealed record RenderedRange(byte[] Body, int Lines, string ETag);
+/// <summary>A rendered range body with its line count and strong ETag; the gzip form is made on first request.</summary>
+internal sealed class RenderedRange(byte[] body, int lines, string etag)
+{
+    private byte[]? _gzip;
+
+    public byte[] Body { get; } = body;
+
+    public int Lines { get; } = lines;
+
+    public string ETag { get; } = etag;
+
+    /// <summary>The gzip representation's own strong tag (same lines, different bytes).</summary>
+    public string GzipETag { get; } = etag.EndsWith('"') ? etag[..^1] + "-gz\"" : etag + "-gz";
+
+    public byte[] Gzip
+    {
+        get
+        {
+            var existing = Volatile.Read(ref _gzip);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            using var output = new MemoryStream(Body.Length / 2 + 64);
+            using (var z = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                z.Write(Body);
+            }
+
+            // Two requests may both compress; either result is right.
+            var made = output.ToArray();
+            return Interlocked.CompareExchange(ref _gzip, made, null) ?? made;
+        }
+    }
+}
 
 /// <summary>
 /// The published password store, reopened when an ingest publishes a new generation, with a bounded cache of
@@ -144,7 +229,8 @@ internal sealed class PasswordStoreHolder : IDisposable
         var lines = store?.WriteRange(mode, prefix, buffer) ?? 0;
         var etag = store?.ETag(mode, prefix) ?? $"\"empty-{(mode == PasswordHashMode.Ntlm ? "ntlm" : "sha1")}\"";
         var rendered = new RenderedRange(buffer.WrittenSpan.ToArray(), lines, etag);
-        if (Interlocked.Add(ref snapshot.CacheBytes, rendered.Body.Length) <= CacheBudgetBytes)
+        // Budget the gzip form too, which takes about half the plain size once a client asks for it.
+        if (Interlocked.Add(ref snapshot.CacheBytes, rendered.Body.Length + rendered.Body.Length / 2) <= CacheBudgetBytes)
         {
             snapshot.Cache.TryAdd(key, rendered);
         }

@@ -61,6 +61,39 @@ public class RangeTests
         Assert.All(lines.Where(l => l != $"{suffix}:2"), l => Assert.Matches("^[0-9A-F]{35}:0$", l));
         Assert.False(paddedBody.EndsWith('\n'));
 
+        // gzip for clients that take it: the same lines, a strong ETag of its own, 304 on it; never for padding.
+        using (var gz = new HttpRequestMessage(HttpMethod.Get, $"/range/{prefix}"))
+        {
+            gz.Headers.Add("Accept-Encoding", "br;q=1, gzip;q=0.8");
+            var zipped = await c.SendAsync(gz);
+            Assert.Equal("gzip", Assert.Single(zipped.Content.Headers.ContentEncoding));
+            var raw = await zipped.Content.ReadAsByteArrayAsync();
+            using var unzip = new System.IO.Compression.GZipStream(new MemoryStream(raw), System.IO.Compression.CompressionMode.Decompress);
+            Assert.Equal($"{suffix}:2", new StreamReader(unzip).ReadToEnd());
+            Assert.NotEqual(etag, zipped.Headers.ETag);
+            Assert.False(zipped.Headers.ETag!.IsWeak);
+            Assert.Contains("Accept-Encoding", zipped.Headers.Vary);
+
+            using var again = new HttpRequestMessage(HttpMethod.Get, $"/range/{prefix}");
+            again.Headers.Add("Accept-Encoding", "gzip");
+            again.Headers.IfNoneMatch.Add(zipped.Headers.ETag);
+            Assert.Equal(HttpStatusCode.NotModified, (await c.SendAsync(again)).StatusCode);
+        }
+
+        foreach (var (acceptEncoding, padding) in new[] { ("gzip;q=0", false), ("identity", false), ("gzip", true) })
+        {
+            using var plain = new HttpRequestMessage(HttpMethod.Get, $"/range/{prefix}");
+            plain.Headers.Add("Accept-Encoding", acceptEncoding);
+            if (padding)
+            {
+                plain.Headers.Add("Add-Padding", "true");
+            }
+
+            var answer = await c.SendAsync(plain);
+            Assert.Empty(answer.Content.Headers.ContentEncoding);
+            Assert.Contains($"{suffix}:2", await answer.Content.ReadAsStringAsync());
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/range/00000")).StatusCode); // every valid prefix, never 404
         Assert.Equal("", await c.GetStringAsync("/range/00000"));
         var bad = await c.GetAsync("/range/XYZ12");
@@ -73,6 +106,21 @@ public class RangeTests
         Assert.Equal($"{suffix}:3", await after.Content.ReadAsStringAsync());
         Assert.NotEqual(etag, after.Headers.ETag);
     }
+
+    [Theory]
+    [InlineData("gzip", true)]
+    [InlineData("GZIP", true)]
+    [InlineData("deflate, gzip", true)]
+    [InlineData("br;q=1.0, gzip;q=0.5", true)]
+    [InlineData("*", true)]
+    [InlineData("gzip;q=0", false)]
+    [InlineData("gzip; q=0.000", false)]
+    [InlineData("identity", false)]
+    [InlineData("br, deflate", false)]
+    [InlineData("", false)]
+    [InlineData("xgzip", false)]
+    public void AcceptsGzip_FollowsAcceptEncoding(string header, bool expected) =>
+        Assert.Equal(expected, PwnedPasswordsEndpoints.AcceptsGzip(header));
 
     private static string WriteTinyDump(TempDir dir)
     {
