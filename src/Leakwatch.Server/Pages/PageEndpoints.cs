@@ -22,11 +22,12 @@ internal static class PageEndpoints
         var advice = JsonSerializer.SerializeToUtf8Bytes(new AdviceDocument(ExposureAdvice.Version, ExposureAdvice.Rules), PageJson.Default.AdviceDocument);
         var catalogue = new CataloguePageCache();
 
-        app.MapGet("/", (HttpContext ctx) => Serve(ctx, assets, "/index.html"))
+        string[] getHead = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, assets, "/index.html"))
             .WithName("Page").WithTags("Page").WithSummary("The page: private email/phone lookup and k-anonymous password check");
-        app.MapGet("/assets/{*path}", (HttpContext ctx, string path) => Serve(ctx, assets, "/assets/" + path))
+        app.MapMethods("/assets/{*path}", getHead, (HttpContext ctx, string path) => Serve(ctx, assets, "/assets/" + path))
             .ExcludeFromDescription();
-        app.MapGet("/breaches", (HttpContext ctx) =>
+        app.MapMethods("/breaches", getHead, (HttpContext ctx) =>
             {
                 var body = catalogue.Get(exposure.Current);
                 SetPageHeaders(ctx.Response);
