@@ -192,6 +192,7 @@ function explainBucket() {
   }, (e) => {
     if (e instanceof LeakwatchError && e.code === 'not-enabled') {
       $('bucket-note').textContent = 'Private lookups are not enabled on this server (its operator has not built a private index).';
+      $('account-fields').disabled = true;
     }
   });
 }
