@@ -5,9 +5,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Chromium renders the HTML reports in the browser tests; node runs the third-party HIBP clients.
+# Chromium renders the HTML reports and drives the page in the browser tests; node runs the third-party HIBP
+# clients, the independent OPRF client and the web/ client's tests (esbuild rebuilds the bundle to compare).
 "$root/scripts/ensure-deps.sh" chromium node npm curl python3
-[ -d "$root/tests/conformance/node_modules/hibp" ] || (cd "$root/tests/conformance" && npm ci --no-audit --no-fund --silent)
+[ -d "$root/tests/conformance/node_modules/playwright-core" ] && [ -d "$root/tests/conformance/node_modules/@noble/curves" ] \
+  || (cd "$root/tests/conformance" && npm ci --no-audit --no-fund --silent)
+[ -d "$root/web/node_modules/esbuild" ] || (cd "$root/web" && npm ci --no-audit --no-fund --silent)
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
