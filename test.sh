@@ -35,7 +35,8 @@ for f in "$results"/*.trx; do
 done
 cp=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$conf_out")
 cf=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$conf_out")
-passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1}))
+cs=$(sed -n 's/^conformance: \([0-9]*\) skipped.*/\1/p' "$conf_out")
+passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1})); skipped=$((skipped + ${cs:-0}))
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
