@@ -108,6 +108,19 @@ test('the page loads under the strict CSP with its forms ready and no script err
   assert.deepEqual(problems, []);
 });
 
+test('in Chromium the bundle canonicalizes every shared vector exactly as the C# normalizers do', async () => {
+  const vectors = JSON.parse(readFileSync(new URL('../vectors/canonical-identifiers.json', import.meta.url), 'utf8'));
+  const got = await page.evaluate(async (v) => {
+    const lw = await import('/assets/leakwatch.js');
+    return {
+      emails: v.emails.map((e) => lw.canonicalEmail(e.input)),
+      phones: v.phones.map((p) => lw.canonicalPhone(p.input, p.region)),
+    };
+  }, vectors);
+  assert.deepEqual(got.emails, vectors.emails.map((e) => e.canonical));
+  assert.deepEqual(got.phones, vectors.phones.map((p) => p.e164));
+});
+
 test('keyboard: the controls are reached in reading order and Enter checks a pwned password', async () => {
   await page.locator('body').focus();
   const order = [];

@@ -9,6 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 lw="$root/leakwatch"
 cd "$here"
+"$root/scripts/ensure-deps.sh" chromium node npm curl python3
 [ -d node_modules/playwright-core ] && [ -d node_modules/@noble/curves ] || npm ci --no-audit --no-fund --silent
 [ -d "$root/web/node_modules/esbuild" ] || (cd "$root/web" && npm ci --no-audit --no-fund --silent)
 
