@@ -134,7 +134,7 @@ PY
 
 mkdir -p "$root/artifacts"
 LEAKWATCH_FIXTURE="$work/fixture.json" LEAKWATCH_ARTIFACTS="$root/artifacts" node --test --test-reporter=tap \
-  hibp-client.test.js zxcvbn-pwned.test.js private-oprf.test.js page.browser.test.js "$root"/web/test/*.test.js \
+  hibp-client.test.js zxcvbn-pwned.test.js private-oprf.test.js page.browser.test.js privacy-doc.test.js "$root"/web/test/*.test.js \
   | tee "$work/node.tap" "$root/artifacts/conformance.tap" | grep -E '^(not ok|# (tests|pass|fail|skipped))' || true
 fail=$(sed -n 's/^# fail //p' "$work/node.tap")
 pass=$(sed -n 's/^# pass //p' "$work/node.tap")
