@@ -5,9 +5,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Chromium renders the HTML reports in the browser tests; node runs the third-party HIBP clients.
+# Chromium renders the HTML reports and drives the page in the browser tests; node runs the third-party HIBP
+# clients, the independent OPRF client and the web/ client's tests (esbuild rebuilds the bundle to compare).
 "$root/scripts/ensure-deps.sh" chromium node npm curl python3
-[ -d "$root/tests/conformance/node_modules/hibp" ] || (cd "$root/tests/conformance" && npm ci --no-audit --no-fund --silent)
+[ -d "$root/tests/conformance/node_modules/playwright-core" ] && [ -d "$root/tests/conformance/node_modules/@noble/curves" ] \
+  || (cd "$root/tests/conformance" && npm ci --no-audit --no-fund --silent)
+[ -d "$root/web/node_modules/esbuild" ] || (cd "$root/web" && npm ci --no-audit --no-fund --silent)
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
@@ -32,7 +35,8 @@ for f in "$results"/*.trx; do
 done
 cp=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$conf_out")
 cf=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$conf_out")
-passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1}))
+cs=$(sed -n 's/^conformance: \([0-9]*\) skipped.*/\1/p' "$conf_out")
+passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1})); skipped=$((skipped + ${cs:-0}))
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -61,6 +61,16 @@ internal static class CheckCommand
                     {
                         AnsiConsole.MarkupLine($"  [bold]{Markup.Escape(b.Name)}[/] ({b.BreachDate:yyyy-MM-dd}): {Markup.Escape(string.Join(", ", b.DataClasses))}");
                     }
+
+                    // The same advice table as /api/advice and the page.
+                    foreach (var rule in ExposureAdvice.For(breaches.SelectMany(b => b.DataClasses)))
+                    {
+                        AnsiConsole.MarkupLine($"  [yellow]{Markup.Escape(rule.Title)}[/]");
+                        foreach (var step in rule.Steps)
+                        {
+                            AnsiConsole.MarkupLine($"    - {Markup.Escape(step)}");
+                        }
+                    }
                 }
             }
 

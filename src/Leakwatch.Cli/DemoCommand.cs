@@ -92,7 +92,7 @@ internal static class DemoCommand
 
                 var url = r.GetValue(urls)!;
                 var escaped = Uri.EscapeDataString(examples[0]);
-                AnsiConsole.MarkupLine($"\n[bold]Serving[/] {Markup.Escape(url)}  (API reference: {Markup.Escape(url)}/scalar, report: {Markup.Escape(url)}/breaches/FacebookClaim2025/report)");
+                AnsiConsole.MarkupLine($"\n[bold]Serving[/] {Markup.Escape(url)}/  (the page; breaches: {Markup.Escape(url)}/breaches, API reference: {Markup.Escape(url)}/scalar, report: {Markup.Escape(url)}/breaches/FacebookClaim2025/report)");
                 AnsiConsole.MarkupLine($"Demo API key: [bold]{secret}[/]");
                 Console.WriteLine($"curl -H 'hibp-api-key: {secret}' -H 'user-agent: demo' '{url}/api/v3/breachedaccount/{escaped}?truncateResponse=false'");
                 Console.WriteLine($"curl '{url}/range/5BAA6'");

@@ -16,6 +16,7 @@ public static class DataClass
     public const string PasswordHashes = "Password hashes";
     public const string IpAddresses = "IP addresses";
     public const string JobTitles = "Job titles";
+    public const string PhysicalAddresses = "Physical addresses";
 
     /// <summary>The data class a column role exposes, or null for roles that expose none (unknown columns).</summary>
     public static string? For(FieldRole role) => role switch

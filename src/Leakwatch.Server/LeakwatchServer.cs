@@ -6,14 +6,15 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Leakwatch.Server.Pages;
 using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Leakwatch.Server;
 
 /// <summary>
-/// The Leakwatch HTTP server: HIBP API v3 over the published index, OpenAPI + a local API reference page,
-/// <c>/healthz</c> and Prometheus <c>/metrics</c>. Build it, start it, read the bound address from <c>app.Urls</c>.
+/// The Leakwatch HTTP server: HIBP API v3 over the published index, Pwned Passwords ranges, the page for people
+/// (<c>/</c>, <c>/breaches</c>), OpenAPI + a local API reference page, <c>/healthz</c> and Prometheus <c>/metrics</c>. Build it, start it, read the bound address from <c>app.Urls</c>.
 /// </summary>
 public static class LeakwatchServer
 {
@@ -74,6 +75,7 @@ public static class LeakwatchServer
         api.Map(app);
         PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>());
         ReportEndpoints.Map(app, exposure, options);
+        PageEndpoints.Map(app, new WebAssets(), exposure);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Leakwatch.Core;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Cli.Tests;
@@ -129,8 +130,13 @@ public class IngestEndToEndTests
         var dump = dir.File("leak.csv");
         var truth = DumpGenerator.Generate(new GeneratorOptions(2_000, 9, DumpShape.Csv), dump, collectIdentifiers: true);
         Ingest(dir, dump, "Small");
-        Assert.Equal(1, LeakwatchProcess.Run([.. dir.Dirs, "check", truth.Emails!.First()]).ExitCode);
-        Assert.Equal(0, LeakwatchProcess.Run([.. dir.Dirs, "check", "nobody@example.com"]).ExitCode);
+        var found = LeakwatchProcess.Run([.. dir.Dirs, "check", truth.Emails!.First()]);
+        Assert.Equal(1, found.ExitCode);
+        // The advice comes from Core's ExposureAdvice table, the one /api/advice serves to the page.
+        Assert.Contains(ExposureAdvice.Rules.Single(r => r.Id == "email").Title, found.Stdout, StringComparison.Ordinal);
+        var clean = LeakwatchProcess.Run([.. dir.Dirs, "check", "nobody@example.com"]);
+        Assert.Equal(0, clean.ExitCode);
+        Assert.DoesNotContain(ExposureAdvice.Rules.Single(r => r.Id == "email").Title, clean.Stdout, StringComparison.Ordinal);
         var invalid = LeakwatchProcess.Run([.. dir.Dirs, "check", "not-an-account"]);
         Assert.Equal(2, invalid.ExitCode);
         Assert.DoesNotContain("not-an-account", invalid.Stderr, StringComparison.Ordinal);

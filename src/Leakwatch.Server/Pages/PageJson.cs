@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+using Leakwatch.Core;
+
+namespace Leakwatch.Server.Pages;
+
+/// <summary><c>GET /api/advice</c>: <see cref="ExposureAdvice.Rules"/> with a version.</summary>
+public sealed record AdviceDocument(int Version, IReadOnlyList<AdviceRule> Rules);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(AdviceDocument))]
+internal sealed partial class PageJson : JsonSerializerContext;
