@@ -4,6 +4,7 @@ using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
 using Leakwatch.Reading;
 using Spectre.Console;
 
@@ -28,9 +29,10 @@ internal static class IngestCommand
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
         var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1)" };
+        var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -55,7 +57,33 @@ internal static class IngestCommand
             var keys = CliContext.LoadKeys(r, create: true);
             var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
             using var cts = CancelOnCtrlC();
-            var stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(r.GetValue(path)!, options, p, cts.Token), json);
+            PrivateIndexBuilder? builder = null;
+            PrivateSpillSession? spill = null;
+            if (r.GetValue(privately))
+            {
+                IngestPipeline.ValidateName(options.BreachName);
+                builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes });
+                spill = builder.BeginIngest(options.BreachName, PrivateSources.From(r.GetValue(path)!, options.Reader, options.Region));
+                options = options with { PrivateSpill = spill };
+            }
+
+            IngestStats stats;
+            try
+            {
+                stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(r.GetValue(path)!, options, p, cts.Token), json);
+            }
+            catch
+            {
+                spill?.Abandon();
+                throw;
+            }
+
+            if (builder is not null)
+            {
+                // The plain index is published and served; the OPRF phase runs now, resumable if interrupted.
+                stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+            }
+
             if (json)
             {
                 Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
@@ -63,6 +91,10 @@ internal static class IngestCommand
             else
             {
                 RenderStats(stats);
+                if (stats.Private is not null)
+                {
+                    PrivateCommand.RenderTable(stats.Private);
+                }
             }
 
             return ExitCodes.Ok;

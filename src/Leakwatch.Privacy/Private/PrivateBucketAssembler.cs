@@ -267,9 +267,14 @@ public sealed class PrivateBucketAssembler
             old.Slice(_dummies[k] * E, E).CopyTo(unsorted[(n++ * E)..]);
         }
 
-        while (n < bucketEntries)
+        if (n < bucketEntries)
         {
-            PrivateEntryCodec.WriteDummy(dummyKey, bucket, _random, unsorted.Slice(n++ * E, E));
+            // One call to the random source for all fresh dummies; keychecks are then set in place.
+            _random.Fill(unsorted[(n * E)..]);
+            for (; n < bucketEntries; n++)
+            {
+                PrivateEntryCodec.SealDummy(dummyKey, bucket, unsorted.Slice(n * E, E));
+            }
         }
 
         SortByKeycheck(unsorted, output, bucketEntries);

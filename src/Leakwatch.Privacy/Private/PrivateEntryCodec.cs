@@ -128,13 +128,15 @@ public static class PrivateEntryCodec
     /// without the key file it is 48 random bytes; the server recognises its own dummies when it merges, so it need
     /// not store which entries are real.
     /// </summary>
-    [SkipLocalsInit]
     public static void WriteDummy(ReadOnlySpan<byte> dummyKey, int bucket, IPrivateRandom random, Span<byte> entry)
     {
-        entry = entry[..PrivateProtocol.EntrySize];
-        random.Fill(entry[PrivateProtocol.KeycheckSize..]);
-        DummyKeycheck(dummyKey, bucket, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), entry);
+        random.Fill(entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.EntrySize - PrivateProtocol.KeycheckSize));
+        SealDummy(dummyKey, bucket, entry);
     }
+
+    /// <summary>Turns an entry whose nonce and ciphertext are already random into a dummy (sets its keycheck).</summary>
+    public static void SealDummy(ReadOnlySpan<byte> dummyKey, int bucket, Span<byte> entry) =>
+        DummyKeycheck(dummyKey, bucket, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), entry);
 
     /// <summary>True when the entry is a dummy this key wrote for this bucket.</summary>
     [SkipLocalsInit]

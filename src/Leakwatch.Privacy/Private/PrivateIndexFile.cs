@@ -272,6 +272,11 @@ public sealed unsafe class PrivateIndexReader : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_base is not null)
         {
             _handle.ReleasePointer();
@@ -280,4 +285,6 @@ public sealed unsafe class PrivateIndexReader : IDisposable
         _view.Dispose();
         _map.Dispose();
     }
+
+    private int _disposed;
 }

@@ -1,0 +1,288 @@
+using System.Runtime.InteropServices;
+using Leakwatch.Index;
+using Leakwatch.Privacy;
+using Leakwatch.Privacy.Private;
+
+namespace Leakwatch.Ingest.Private;
+
+public sealed partial class PrivateIndexBuilder
+{
+    /// <summary>
+    /// The merge: identifiers sorted by bucket (in memory, or partitioned on disk by the top bits of their bucket
+    /// when they exceed the memory budget), then two passes over the buckets: the first finds the fullest bucket
+    /// (bucketEntries is the same for all, so it must be known before anything is written), the second writes.
+    /// Then fsync, swap the private manifest, delete the old generation.
+    /// </summary>
+    private void Merge(PrivateBuildState state, OprfServerKey key, Manifest plain, PrivateBuildResult result,
+        IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
+    {
+        var current = _private.ReadManifest();
+        PrivateIndexReader? old = null;
+        if (!state.Fresh && current is not null)
+        {
+            if (current.KeyId != state.KeyId)
+            {
+                throw new PrivateBuildException($"the private index was rebuilt with another key (key id {current.KeyId}) since this build started; delete {_paths.Root} and build again");
+            }
+
+            old = _private.OpenPublished(current);
+        }
+
+        using var oldIndex = old;
+        using var plainIndex = _store.OpenPublished(plain)
+            ?? throw new PrivateBuildException("the exposure index is empty; nothing to index privately");
+        var bits = old?.BucketBits ?? PrivateProtocol.BucketBitsFor(state.Sources.Sum(s => s.Distinct));
+        var salt = new byte[PrivateProtocol.SaltSize];
+        if (old is not null)
+        {
+            old.Salt.CopyTo(salt);
+        }
+        else
+        {
+            _options.Random.Fill(salt);
+        }
+
+        var outputs = Directory.Exists(_paths.OutputDir) ? Directory.GetFiles(_paths.OutputDir, "*.lwo") : [];
+        Array.Sort(outputs, StringComparer.Ordinal);
+        var recordEstimate = outputs.Sum(f => new FileInfo(f).Length) / PrivateRecord.SerializedSize + 1;
+        var bytesNeeded = recordEstimate * Marshal.SizeOf<PrivateRecord>();
+        var budget = Math.Max(1L << 20, (long)_options.MemoryMegabytes << 20);
+        var partitionBits = 0;
+        while (partitionBits < bits && (bytesNeeded >> partitionBits) > budget)
+        {
+            partitionBits++;
+        }
+
+        var source = new RecordSource(this, state, outputs, bits, partitionBits);
+        var assembler = new PrivateBucketAssembler(key, salt, bits, old, plainIndex.Lookup, _options.Random);
+        var buckets = 1L << bits;
+        long processed = 0;
+        void Tick()
+        {
+            if ((++processed & 0x3FF) == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                progress?.Report(new PrivateBuildProgress(PrivatePhase.Merging, processed, 2 * buckets));
+            }
+        }
+
+        // Pass 1: the fullest bucket.
+        var fullest = 0;
+        for (var p = 0; p < source.Partitions; p++)
+        {
+            var records = source.Load(p);
+            ForEachBucket(records, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket) =>
+            {
+                fullest = Math.Max(fullest, assembler.CountReal(b, inBucket));
+                Tick();
+            });
+        }
+
+        var bucketEntries = PrivateProtocol.BucketEntriesFor(fullest);
+        var generation = (current?.Generation ?? 0) + 1;
+        var path = _private.NewIndexPath(generation);
+        long real = 0;
+        using (var writer = new PrivateIndexWriter(path, bits, bucketEntries, salt, key.KeyId, generation))
+        {
+            var buffer = new byte[bucketEntries * PrivateProtocol.EntrySize];
+            for (var p = 0; p < source.Partitions; p++)
+            {
+                var records = source.Load(p);
+                ForEachBucket(records, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket) =>
+                {
+                    real += assembler.Assemble(b, inBucket, bucketEntries, buffer);
+                    writer.WriteBucket(buffer);
+                    Tick();
+                });
+            }
+
+            writer.Complete(real);
+            progress?.Report(new PrivateBuildProgress(PrivatePhase.Publishing, 0, 0));
+            FileSync.Directory(_private.Dir);
+            var publishedIds = new HashSet<int>(plain.Breaches);
+            var breaches = state.Fresh || current is null ? [] : current.Breaches.FindAll(b => publishedIds.Contains(b.Id));
+            var now = DateTimeOffset.UtcNow;
+            foreach (var s in state.Sources)
+            {
+                breaches.RemoveAll(b => b.Id == s.BreachId);
+                breaches.Add(new PrivateBreachSource { Id = s.BreachId, Name = s.Breach, Source = s.Source, Indexed = now });
+            }
+
+            breaches.Sort((a, b) => a.Id.CompareTo(b.Id));
+            var next = new PrivateManifest
+            {
+                Generation = generation,
+                Index = Path.GetRelativePath(_private.DataDir, path),
+                IndexBytes = new FileInfo(path).Length,
+                Checksum = PrivateIndexStore.ChecksumText(writer.EntriesChecksum),
+                KeyId = key.KeyId,
+                BucketBits = bits,
+                BucketEntries = bucketEntries,
+                Salt = Convert.ToBase64String(salt),
+                RealEntries = real,
+                Breaches = breaches,
+                Published = now,
+            };
+            ct.ThrowIfCancellationRequested();
+            _private.Publish(next);
+            FillFromManifest(result, next);
+        }
+
+        oldIndex?.Dispose();
+        _private.CollectGarbage(_private.ReadManifest());
+        result.Indexed = assembler.Indexed;
+        result.NotInIndex = assembler.NotInIndex;
+        result.ReplacedEntries = assembler.Replaced;
+        var average = real / (double)buckets;
+        if (average > 2 * PrivateProtocol.TargetOccupancy)
+        {
+            result.Warnings.Add($"buckets hold {average:F0} real entries on average (bucketBits {bits} was chosen for {PrivateProtocol.TargetOccupancy}); "
+                + "rebuild to re-choose it: `leakwatch keys rotate-oprf` rebuilds from the recorded sources");
+        }
+
+        if (bucketEntries * PrivateProtocol.EntrySize * 4L / 3 > 60_000)
+        {
+            result.Warnings.Add($"a bucket is {bucketEntries} entries, so an evaluate response exceeds 60 KB; rebuild (`leakwatch keys rotate-oprf`) to re-choose bucketBits");
+        }
+    }
+
+    private delegate void BucketAction(int bucket, ReadOnlySpan<PrivateRecord> records);
+
+    /// <summary>Calls <paramref name="action"/> for every bucket in [first, end), with that bucket's records (possibly none).</summary>
+    private static void ForEachBucket(PrivateRecord[] records, long first, long end, int bits, BucketAction action)
+    {
+        var at = 0;
+        for (var b = first; b < end; b++)
+        {
+            var start = at;
+            while (at < records.Length && PrivateProtocol.BucketOf(records[at].BucketHash, bits) == b)
+            {
+                at++;
+            }
+
+            action((int)b, records.AsSpan(start, at - start));
+        }
+
+        if (at != records.Length)
+        {
+            throw new InvalidOperationException("records outside their partition's buckets");
+        }
+    }
+
+    /// <summary>
+    /// The evaluated identifiers, sorted by (bucket hash, key), whole or one partition at a time. With partitions,
+    /// one streaming pass over the outputs scatters records into sealed partition files by the top bits of their
+    /// bucket hash; each partition is then small enough to sort in memory.
+    /// </summary>
+    private sealed class RecordSource
+    {
+        private readonly PrivateIndexBuilder _builder;
+        private readonly byte[] _key;
+        private readonly byte[] _buildId;
+        private readonly string[] _outputs;
+        private readonly int _bits;
+        private readonly int _partitionBits;
+        private PrivateRecord[]? _all;
+
+        public RecordSource(PrivateIndexBuilder builder, PrivateBuildState state, string[] outputs, int bits, int partitionBits)
+        {
+            _builder = builder;
+            _key = builder.SpillKey(state);
+            _buildId = state.BuildIdBytes;
+            _outputs = outputs;
+            _bits = bits;
+            _partitionBits = partitionBits;
+            if (partitionBits > 0)
+            {
+                Scatter();
+            }
+        }
+
+        public int Partitions => 1 << _partitionBits;
+
+        public long FirstBucket(int partition) => (long)partition << (_bits - _partitionBits);
+
+        public PrivateRecord[] Load(int partition)
+        {
+            if (_partitionBits == 0)
+            {
+                return _all ??= Sorted(ReadAll(_outputs));
+            }
+
+            return Sorted(ReadAll([PartitionPath(partition)]));
+        }
+
+        private string PartitionPath(int p) => Path.Combine(_builder._paths.PartitionDir, $"p{p:D6}.lwt");
+
+        private static PrivateRecord[] Sorted(List<PrivateRecord> list)
+        {
+            var array = list.ToArray();
+            Array.Sort(array, PrivateRecord.Compare);
+            return array;
+        }
+
+        private List<PrivateRecord> ReadAll(IEnumerable<string> files)
+        {
+            var list = new List<PrivateRecord>();
+            foreach (var file in files)
+            {
+                using var reader = new SealedFileReader(file, _key, _buildId, PrivateBuildPaths.Tag(file));
+                while (reader.TryReadFrame(out var frame))
+                {
+                    for (var i = 0; i + PrivateRecord.SerializedSize <= frame.Length; i += PrivateRecord.SerializedSize)
+                    {
+                        list.Add(PrivateRecord.Read(frame.Slice(i, PrivateRecord.SerializedSize)));
+                    }
+                }
+            }
+
+            return list;
+        }
+
+        private void Scatter()
+        {
+            var dir = _builder._paths.PartitionDir;
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            Directory.CreateDirectory(dir);
+            var writers = new SealedFileWriter[Partitions];
+            try
+            {
+                for (var p = 0; p < writers.Length; p++)
+                {
+                    var path = PartitionPath(p);
+                    writers[p] = new SealedFileWriter(path, _key, _buildId, PrivateBuildPaths.Tag(path), frameSize: 256 * 1024);
+                }
+
+                foreach (var file in _outputs)
+                {
+                    using var reader = new SealedFileReader(file, _key, _buildId, PrivateBuildPaths.Tag(file));
+                    while (reader.TryReadFrame(out var frame))
+                    {
+                        for (var i = 0; i + PrivateRecord.SerializedSize <= frame.Length; i += PrivateRecord.SerializedSize)
+                        {
+                            var record = frame.Slice(i, PrivateRecord.SerializedSize);
+                            var hash = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(record);
+                            writers[(int)(hash >> (32 - _partitionBits))].Append(record);
+                        }
+                    }
+                }
+
+                foreach (var w in writers)
+                {
+                    w.Complete(durable: false); // not a checkpoint: a resumed build scatters again
+                }
+            }
+            finally
+            {
+                foreach (var w in writers)
+                {
+                    w?.Dispose();
+                }
+            }
+        }
+    }
+}
