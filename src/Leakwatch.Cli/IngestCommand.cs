@@ -63,6 +63,16 @@ internal static class IngestCommand
             {
                 IngestPipeline.ValidateName(options.BreachName);
                 builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes });
+                if (builder.IsResumableIngest(options.BreachName))
+                {
+                    // The same command after a kill in the private phase: the breach is published; finish its private index.
+                    Console.Error.WriteLine($"leakwatch: {options.BreachName} is already ingested; resuming its private index build");
+                    var resumed = StoredStats(dataDir, options.BreachName);
+                    resumed.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+                    Print(resumed, json);
+                    return ExitCodes.Ok;
+                }
+
                 spill = builder.BeginIngest(options.BreachName, PrivateSources.From(r.GetValue(path)!, options.Reader, options.Region));
                 options = options with { PrivateSpill = spill };
             }
@@ -84,22 +94,46 @@ internal static class IngestCommand
                 stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
             }
 
-            if (json)
-            {
-                Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
-            }
-            else
-            {
-                RenderStats(stats);
-                if (stats.Private is not null)
-                {
-                    PrivateCommand.RenderTable(stats.Private);
-                }
-            }
-
+            Print(stats, json);
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static void Print(IngestStats stats, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
+            foreach (var w in stats.Private?.Warnings ?? [])
+            {
+                Console.Error.WriteLine($"leakwatch: warning: {w}");
+            }
+        }
+        else
+        {
+            RenderStats(stats);
+            if (stats.Private is not null)
+            {
+                PrivateCommand.RenderTable(stats.Private);
+            }
+        }
+    }
+
+    /// <summary>The statistics an earlier run of this ingest stored with the breach.</summary>
+    private static IngestStats StoredStats(string dataDir, string breach)
+    {
+        if (File.Exists(Path.Combine(dataDir, Leakwatch.Catalog.BreachCatalog.FileName)))
+        {
+            using var catalog = Leakwatch.Catalog.BreachCatalog.OpenReadOnly(dataDir);
+            var b = catalog.All().Find(x => string.Equals(x.Name, breach, StringComparison.OrdinalIgnoreCase));
+            if (b?.StatsJson is { } text && JsonSerializer.Deserialize(text, IngestJson.Default.IngestStats) is { } stored)
+            {
+                return stored;
+            }
+        }
+
+        return new IngestStats { Breach = breach };
     }
 
     public static ReaderOptions ReaderOptionsFrom(ParseResult r)

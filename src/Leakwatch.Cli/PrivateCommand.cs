@@ -58,7 +58,7 @@ internal static class PrivateCommand
             var pending = new PrivateIndexBuilder(dataDir, Privacy.KeyFile.Ephemeral()).Pending;
             if (r.GetValue(CliContext.Json))
             {
-                Console.WriteLine(manifest is null ? "null" : JsonSerializer.Serialize(manifest, PrivateManifestJson.Default.PrivateManifest).ReplaceLineEndings(""));
+                Console.WriteLine(manifest is null ? "null" : JsonSerializer.Serialize(manifest, PrivateOutputJson.Default.PrivateManifest));
                 return ExitCodes.Ok;
             }
 
@@ -117,7 +117,7 @@ internal static class PrivateCommand
     {
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(result, PrivateBuildJson.Default.PrivateBuildResult).ReplaceLineEndings(""));
+            Console.WriteLine(JsonSerializer.Serialize(result, PrivateOutputJson.Default.PrivateBuildResult));
             foreach (var w in result.Warnings)
             {
                 Console.Error.WriteLine($"leakwatch: warning: {w}");

@@ -56,10 +56,15 @@ public sealed class PrivateBuildSource
 }
 
 [JsonSerializable(typeof(PrivateBuildState))]
-[JsonSerializable(typeof(PrivateBuildResult))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-public sealed partial class PrivateBuildJson : JsonSerializerContext;
+internal sealed partial class PrivateBuildJson : JsonSerializerContext;
+
+/// <summary>One line of JSON for command output.</summary>
+[JsonSerializable(typeof(PrivateBuildResult))]
+[JsonSerializable(typeof(PrivateManifest))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+public sealed partial class PrivateOutputJson : JsonSerializerContext;
 
 /// <summary>Where a private build keeps things, and how its state is read and written (atomically).</summary>
 internal sealed class PrivateBuildPaths(PrivateIndexStore store)

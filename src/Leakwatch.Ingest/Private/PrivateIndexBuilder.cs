@@ -109,6 +109,12 @@ public sealed partial class PrivateIndexBuilder
         return new PrivateSpillSession(_paths, state, 0, SpillKey(state), _options.ChunkIdentifiers);
     }
 
+    /// <summary>True when the unfinished build is an `ingest --private` of this breach that got as far as publishing
+    /// the plain index: running that ingest again resumes it.</summary>
+    public bool IsResumableIngest(string breachName) =>
+        _paths.Read() is { Kind: "ingest" } pending && pending.Sources[0].Spilled
+        && string.Equals(pending.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Continues the pending build (after `ingest --private`, or after a kill).</summary>
     public PrivateBuildResult Resume(IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
     {
@@ -121,6 +127,11 @@ public sealed partial class PrivateIndexBuilder
     public PrivateBuildResult Build(string breachName, PrivateSource source, IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
     {
         using var writeLock = _store.LockForWrite();
+        if (_paths.Read() is { Kind: "build" } pending && string.Equals(pending.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase))
+        {
+            return Continue(pending, progress, ct); // the same command again after a kill: carry on
+        }
+
         RequireNoPending();
         var plain = ReadPlainManifest();
         var breach = PublishedBreaches(plain).Find(b => string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
