@@ -166,6 +166,34 @@ public sealed class PrivateIndexFormatTests : IDisposable
         }
     }
 
+    /// <summary>Regression: a bucket receiving more new entries than the assembler's first scratch buffer holds
+    /// (1,365) lost the earlier ones when the buffer grew.</summary>
+    [Fact]
+    public void Merge_ThousandsOfNewEntriesInOneBucket_AllFound()
+    {
+        var key = OprfServerKey.Generate();
+        var salt = RandomNumberGenerator.GetBytes(32);
+        var inA = Enumerable.Range(0, 500).Select(i => $"phone:+4479111{i:D5}").ToList();
+        var inB = Enumerable.Range(250, 2_000).Select(i => $"phone:+4479111{i:D5}").ToList();
+        var sets = inA.ToDictionary(x => x, _ => new[] { 1 });
+        var first = Path.Combine(_dir, "big1.lwp");
+        PrivateIndexBuild.Write(first, key, salt, 0, null, sets, inA, SecurePrivateRandom.Instance, 1);
+        using var g1 = PrivateIndexReader.Open(first);
+        foreach (var x in inB)
+        {
+            sets[x] = sets.ContainsKey(x) ? [1, 2] : [2];
+        }
+
+        var second = Path.Combine(_dir, "big2.lwp");
+        PrivateIndexBuild.Write(second, key, salt, 0, g1, sets, inB, SecurePrivateRandom.Instance, 2);
+        using var g2 = PrivateIndexReader.Open(second);
+        Assert.Equal(2_250, g2.RealEntries);
+        foreach (var x in inA.Concat(inB).Distinct().Where((_, i) => i % 7 == 0))
+        {
+            Assert.Equal(sets[x], PrivateIndexBuild.Lookup(g2, key, x));
+        }
+    }
+
     [Fact]
     public void Merge_IdentifierLosingBreaches_OldChainRemovedWhole()
     {

@@ -137,12 +137,12 @@ public sealed partial class PrivateIndexBuilder
         if (average > 2 * PrivateProtocol.TargetOccupancy)
         {
             result.Warnings.Add($"buckets hold {average:F0} real entries on average (bucketBits {bits} was chosen for {PrivateProtocol.TargetOccupancy}); "
-                + "rebuild to re-choose it: `leakwatch keys rotate-oprf` rebuilds from the recorded sources");
+                + "rebuild to re-choose it ('leakwatch keys rotate-oprf' rebuilds from the recorded sources)");
         }
 
         if (bucketEntries * PrivateProtocol.EntrySize * 4L / 3 > 60_000)
         {
-            result.Warnings.Add($"a bucket is {bucketEntries} entries, so an evaluate response exceeds 60 KB; rebuild (`leakwatch keys rotate-oprf`) to re-choose bucketBits");
+            result.Warnings.Add($"a bucket is {bucketEntries} entries, so an evaluate response exceeds 60 KB; rebuild ('leakwatch keys rotate-oprf') to re-choose bucketBits");
         }
     }
 

@@ -302,11 +302,12 @@ public sealed class PrivateBucketAssembler
         }
     }
 
+    /// <summary>Grows a scratch buffer, keeping what it holds (fresh entries accumulate across identifiers).</summary>
     private static void Grow<T>(ref T[] buffer, int needed)
     {
         if (buffer.Length < needed)
         {
-            buffer = new T[Math.Max(needed, 2 * buffer.Length)];
+            Array.Resize(ref buffer, Math.Max(needed, 2 * buffer.Length));
         }
     }
 }
