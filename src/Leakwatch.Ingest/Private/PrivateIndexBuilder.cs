@@ -102,6 +102,12 @@ public sealed partial class PrivateIndexBuilder
     public PrivateSpillSession BeginIngest(string breachName, PrivateSource source)
     {
         using var writeLock = _store.LockForWrite();
+        if (_paths.Read() is { Kind: "ingest" } stale && !stale.Sources[0].Spilled
+            && string.Equals(stale.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase))
+        {
+            _paths.Delete(); // the same ingest, killed before it published: its spill is incomplete, start over
+        }
+
         RequireNoPending();
         var key = KeyForMerge();
         var state = NewState("ingest", key.KeyId, fresh: false, [new PrivateBuildSource { Breach = breachName, Source = source }]);
