@@ -54,6 +54,7 @@ public sealed partial class PrivateIndexBuilder
         }
 
         var source = new RecordSource(this, state, outputs, bits, partitionBits);
+        result.Partitions = source.Partitions;
         var assembler = new PrivateBucketAssembler(key, salt, bits, old, plainIndex.Lookup, _options.Random);
         var buckets = 1L << bits;
         long processed = 0;
@@ -149,8 +150,9 @@ public sealed partial class PrivateIndexBuilder
     private delegate void BucketAction(int bucket, ReadOnlySpan<PrivateRecord> records);
 
     /// <summary>Calls <paramref name="action"/> for every bucket in [first, end), with that bucket's records (possibly none).</summary>
-    private static void ForEachBucket(PrivateRecord[] records, long first, long end, int bits, BucketAction action)
+    private static void ForEachBucket(ArraySegment<PrivateRecord> segment, long first, long end, int bits, BucketAction action)
     {
+        ReadOnlySpan<PrivateRecord> records = segment;
         var at = 0;
         for (var b = first; b < end; b++)
         {
@@ -160,7 +162,7 @@ public sealed partial class PrivateIndexBuilder
                 at++;
             }
 
-            action((int)b, records.AsSpan(start, at - start));
+            action((int)b, records.Slice(start, at - start));
         }
 
         if (at != records.Length)
@@ -182,7 +184,7 @@ public sealed partial class PrivateIndexBuilder
         private readonly string[] _outputs;
         private readonly int _bits;
         private readonly int _partitionBits;
-        private PrivateRecord[]? _all;
+        private ArraySegment<PrivateRecord>? _all;
 
         public RecordSource(PrivateIndexBuilder builder, PrivateBuildState state, string[] outputs, int bits, int partitionBits)
         {
@@ -202,28 +204,29 @@ public sealed partial class PrivateIndexBuilder
 
         public long FirstBucket(int partition) => (long)partition << (_bits - _partitionBits);
 
-        public PrivateRecord[] Load(int partition)
+        public ArraySegment<PrivateRecord> Load(int partition)
         {
             if (_partitionBits == 0)
             {
-                return _all ??= Sorted(ReadAll(_outputs));
+                return _all ??= SortedRecords(_outputs);
             }
 
-            return Sorted(ReadAll([PartitionPath(partition)]));
+            return SortedRecords([PartitionPath(partition)]);
         }
 
         private string PartitionPath(int p) => Path.Combine(_builder._paths.PartitionDir, $"p{p:D6}.lwt");
 
-        private static PrivateRecord[] Sorted(List<PrivateRecord> list)
+        /// <summary>All records of the files in one array sized from the files (an upper bound: frames add overhead), sorted.</summary>
+        private ArraySegment<PrivateRecord> SortedRecords(string[] files)
         {
-            var array = list.ToArray();
-            Array.Sort(array, PrivateRecord.Compare);
-            return array;
-        }
+            long bytes = 0;
+            foreach (var f in files)
+            {
+                bytes += new FileInfo(f).Length;
+            }
 
-        private List<PrivateRecord> ReadAll(IEnumerable<string> files)
-        {
-            var list = new List<PrivateRecord>();
+            var records = new PrivateRecord[bytes / PrivateRecord.SerializedSize];
+            var n = 0;
             foreach (var file in files)
             {
                 using var reader = new SealedFileReader(file, _key, _buildId, PrivateBuildPaths.Tag(file));
@@ -231,12 +234,13 @@ public sealed partial class PrivateIndexBuilder
                 {
                     for (var i = 0; i + PrivateRecord.SerializedSize <= frame.Length; i += PrivateRecord.SerializedSize)
                     {
-                        list.Add(PrivateRecord.Read(frame.Slice(i, PrivateRecord.SerializedSize)));
+                        records[n++] = PrivateRecord.Read(frame.Slice(i, PrivateRecord.SerializedSize));
                     }
                 }
             }
 
-            return list;
+            records.AsSpan(0, n).Sort(PrivateRecord.Compare);
+            return new ArraySegment<PrivateRecord>(records, 0, n);
         }
 
         private void Scatter()

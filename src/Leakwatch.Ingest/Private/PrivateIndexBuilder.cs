@@ -57,6 +57,8 @@ public sealed class PrivateBuildResult
     [JsonPropertyName("notInIndex")] public long NotInIndex { get; set; }
     /// <summary>Old entries replaced by an identifier's new chain.</summary>
     [JsonPropertyName("replacedEntries")] public long ReplacedEntries { get; set; }
+    /// <summary>Bucket-range partitions the merge sorted one at a time (1: all identifiers fit the memory budget).</summary>
+    [JsonPropertyName("partitions")] public int Partitions { get; set; }
     [JsonPropertyName("chunks")] public int Chunks { get; set; }
     /// <summary>Chunks whose OPRF output a previous, interrupted run had already written.</summary>
     [JsonPropertyName("chunksResumed")] public int ChunksResumed { get; set; }
