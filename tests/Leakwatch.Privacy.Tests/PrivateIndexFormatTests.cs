@@ -21,13 +21,30 @@ internal static class PrivateIndexBuild
     /// <summary>A stand-in for the exposure-index key of an identifier (the real one is keyed SipHash).</summary>
     public static UInt128 KeyOf(string x) => new(BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(x))), 0);
 
-    public static PrivateRecord Record(OprfServerKey key, string x)
+    /// <summary>What the OPRF phase produces for each identifier: its record and its chain of entries.</summary>
+    public static (PrivateRecord[] Records, byte[] Chains) Records(OprfServerKey key, byte[] salt, IEnumerable<string> xs,
+        IReadOnlyDictionary<UInt128, int[]> byKey, IPrivateRandom random)
     {
-        var input = Encoding.UTF8.GetBytes(x);
-        var k = KeyOf(x);
-        var r = new PrivateRecord { BucketHash = PrivateProtocol.BucketHash(input), KeyHigh = (ulong)(k >> 64), KeyLow = (ulong)k };
-        key.Evaluate(input, r.Y);
-        return r;
+        var records = new List<PrivateRecord>();
+        var chains = new List<byte>();
+        var buffer = new byte[PrivateChain.MaxSize];
+        var y = new byte[OprfSuite.OutputSize];
+        foreach (var x in xs)
+        {
+            var input = Encoding.UTF8.GetBytes(x);
+            var k = KeyOf(x);
+            key.Evaluate(input, y);
+            var length = PrivateChain.Encode(y, salt, byKey.GetValueOrDefault(k, []), random, buffer);
+            records.Add(new PrivateRecord
+            {
+                BucketHash = PrivateProtocol.BucketHash(input), KeyHigh = (ulong)(k >> 64), KeyLow = (ulong)k, ChainOffset = chains.Count, ChainLength = length,
+            });
+            chains.AddRange(buffer.AsSpan(0, length));
+        }
+
+        var array = records.ToArray();
+        Array.Sort(array, PrivateRecord.Compare);
+        return (array, chains.ToArray());
     }
 
     /// <summary>Writes generation <paramref name="generation"/> from <paramref name="old"/> plus the identifiers given,
@@ -36,15 +53,14 @@ internal static class PrivateIndexBuild
         IReadOnlyDictionary<string, int[]> sets, IEnumerable<string> indexed, IPrivateRandom random, long generation)
     {
         var byKey = sets.ToDictionary(kv => KeyOf(kv.Key), kv => kv.Value);
-        var records = indexed.Select(x => Record(key, x)).ToArray();
-        Array.Sort(records, PrivateRecord.Compare);
-        var assembler = new PrivateBucketAssembler(key, salt, bucketBits, old, k => byKey.GetValueOrDefault(k, []), random);
+        var (records, chains) = Records(key, salt, indexed, byKey, random);
+        var assembler = new PrivateBucketAssembler(key, salt, bucketBits, old, random);
         var buckets = 1 << bucketBits;
         ReadOnlySpan<PrivateRecord> In(int b) => records.Where(r => PrivateProtocol.BucketOf(r.BucketHash, bucketBits) == b).ToArray();
         var fullest = 0;
         for (var b = 0; b < buckets; b++)
         {
-            fullest = Math.Max(fullest, assembler.CountReal(b, In(b)));
+            fullest = Math.Max(fullest, assembler.CountReal(b, In(b), chains));
         }
 
         var entries = PrivateProtocol.BucketEntriesFor(fullest);
@@ -53,7 +69,7 @@ internal static class PrivateIndexBuild
         long real = 0;
         for (var b = 0; b < buckets; b++)
         {
-            real += assembler.Assemble(b, In(b), entries, buffer);
+            real += assembler.Assemble(b, In(b), chains, entries, buffer);
             writer.WriteBucket(buffer);
         }
 

@@ -28,12 +28,19 @@ public sealed class PrivateBuildState
     /// <summary>True: a new index from these sources alone; false: merged into the published private index.</summary>
     public bool Fresh { get; set; }
 
+    /// <summary>Base64 salt of the entries: the published index's for a merge, fresh for a new index. Fixed when the
+    /// build starts, because the OPRF phase already writes the entries.</summary>
+    public string Salt { get; set; } = "";
+
     public List<PrivateBuildSource> Sources { get; set; } = [];
 
     public DateTimeOffset Started { get; set; }
 
     [JsonIgnore]
     public byte[] BuildIdBytes => Convert.FromHexString(BuildId);
+
+    [JsonIgnore]
+    public byte[] SaltBytes => Convert.FromBase64String(Salt);
 }
 
 public sealed class PrivateBuildSource

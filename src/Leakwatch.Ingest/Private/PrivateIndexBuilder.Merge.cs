@@ -8,8 +8,8 @@ namespace Leakwatch.Ingest.Private;
 public sealed partial class PrivateIndexBuilder
 {
     /// <summary>
-    /// The merge: identifiers sorted by bucket (in memory, or partitioned on disk by the top bits of their bucket
-    /// when they exceed the memory budget), then two passes over the buckets: the first finds the fullest bucket
+    /// The merge: the chains sorted by bucket (in memory, or partitioned on disk by the top bits of their bucket when
+    /// they exceed the memory budget), then two passes over the buckets: the first finds the fullest bucket
     /// (bucketEntries is the same for all, so it must be known before anything is written), the second writes.
     /// Then fsync, swap the private manifest, delete the old generation.
     /// </summary>
@@ -18,35 +18,26 @@ public sealed partial class PrivateIndexBuilder
     {
         var current = _private.ReadManifest();
         PrivateIndexReader? old = null;
+        var salt = state.SaltBytes;
         if (!state.Fresh && current is not null)
         {
-            if (current.KeyId != state.KeyId)
+            if (current.KeyId != state.KeyId || current.Salt != state.Salt)
             {
-                throw new PrivateBuildException($"the private index was rebuilt with another key (key id {current.KeyId}) since this build started; delete {_paths.Root} and build again");
+                _paths.Delete();
+                throw new PrivateBuildException($"the private index was rebuilt (key id {current.KeyId}) while this build waited; build discarded, run it again");
             }
 
             old = _private.OpenPublished(current);
         }
 
         using var oldIndex = old;
-        using var plainIndex = _store.OpenPublished(plain)
-            ?? throw new PrivateBuildException("the exposure index is empty; nothing to index privately");
         var bits = old?.BucketBits ?? PrivateProtocol.BucketBitsFor(state.Sources.Sum(s => s.Distinct));
-        var salt = new byte[PrivateProtocol.SaltSize];
-        if (old is not null)
-        {
-            old.Salt.CopyTo(salt);
-        }
-        else
-        {
-            _options.Random.Fill(salt);
-        }
-
         var outputs = Directory.Exists(_paths.OutputDir) ? Directory.GetFiles(_paths.OutputDir, "*.lwo") : [];
         Array.Sort(outputs, StringComparer.Ordinal);
-        var recordEstimate = outputs.Sum(f => new FileInfo(f).Length) / PrivateRecord.SerializedSize + 1;
-        var bytesNeeded = recordEstimate * Marshal.SizeOf<PrivateRecord>();
-        var budget = Math.Max(1L << 20, (long)_options.MemoryMegabytes << 20);
+        var bytes = outputs.Sum(f => new FileInfo(f).Length);
+        // Each record is about 24 bytes of sort key beside its chain in the arena; a partition stays under 1 GB (arrays).
+        var bytesNeeded = bytes + bytes / 3;
+        var budget = Math.Clamp((long)_options.MemoryMegabytes << 20, 1L << 20, 1L << 30);
         var partitionBits = 0;
         while (partitionBits < bits && (bytesNeeded >> partitionBits) > budget)
         {
@@ -55,7 +46,7 @@ public sealed partial class PrivateIndexBuilder
 
         var source = new RecordSource(this, state, outputs, bits, partitionBits);
         result.Partitions = source.Partitions;
-        var assembler = new PrivateBucketAssembler(key, salt, bits, old, plainIndex.Lookup, _options.Random);
+        var assembler = new PrivateBucketAssembler(key, salt, bits, old, _options.Random);
         var buckets = 1L << bits;
         long processed = 0;
         void Tick()
@@ -71,10 +62,10 @@ public sealed partial class PrivateIndexBuilder
         var fullest = 0;
         for (var p = 0; p < source.Partitions; p++)
         {
-            var records = source.Load(p);
-            ForEachBucket(records, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket) =>
+            var part = source.Load(p);
+            ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
             {
-                fullest = Math.Max(fullest, assembler.CountReal(b, inBucket));
+                fullest = Math.Max(fullest, assembler.CountReal(b, inBucket, chains));
                 Tick();
             });
         }
@@ -88,10 +79,10 @@ public sealed partial class PrivateIndexBuilder
             var buffer = new byte[bucketEntries * PrivateProtocol.EntrySize];
             for (var p = 0; p < source.Partitions; p++)
             {
-                var records = source.Load(p);
-                ForEachBucket(records, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket) =>
+                var part = source.Load(p);
+                ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
                 {
-                    real += assembler.Assemble(b, inBucket, bucketEntries, buffer);
+                    real += assembler.Assemble(b, inBucket, chains, bucketEntries, buffer);
                     writer.WriteBucket(buffer);
                     Tick();
                 });
@@ -119,7 +110,7 @@ public sealed partial class PrivateIndexBuilder
                 KeyId = key.KeyId,
                 BucketBits = bits,
                 BucketEntries = bucketEntries,
-                Salt = Convert.ToBase64String(salt),
+                Salt = state.Salt,
                 RealEntries = real,
                 Breaches = breaches,
                 Published = now,
@@ -132,7 +123,6 @@ public sealed partial class PrivateIndexBuilder
         oldIndex?.Dispose();
         _private.CollectGarbage(_private.ReadManifest());
         result.Indexed = assembler.Indexed;
-        result.NotInIndex = assembler.NotInIndex;
         result.ReplacedEntries = assembler.Replaced;
         var average = real / (double)buckets;
         if (average > 2 * PrivateProtocol.TargetOccupancy)
@@ -147,12 +137,15 @@ public sealed partial class PrivateIndexBuilder
         }
     }
 
-    private delegate void BucketAction(int bucket, ReadOnlySpan<PrivateRecord> records);
+    /// <summary>One partition's records, sorted, and the arena their chains live in.</summary>
+    private readonly record struct Partition(PrivateRecord[] Records, int Count, byte[] Chains);
+
+    private delegate void BucketAction(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains);
 
     /// <summary>Calls <paramref name="action"/> for every bucket in [first, end), with that bucket's records (possibly none).</summary>
-    private static void ForEachBucket(ArraySegment<PrivateRecord> segment, long first, long end, int bits, BucketAction action)
+    private static void ForEachBucket(Partition part, long first, long end, int bits, BucketAction action)
     {
-        ReadOnlySpan<PrivateRecord> records = segment;
+        ReadOnlySpan<PrivateRecord> records = part.Records.AsSpan(0, part.Count);
         var at = 0;
         for (var b = first; b < end; b++)
         {
@@ -162,7 +155,7 @@ public sealed partial class PrivateIndexBuilder
                 at++;
             }
 
-            action((int)b, records.Slice(start, at - start));
+            action((int)b, records.Slice(start, at - start), part.Chains);
         }
 
         if (at != records.Length)
@@ -184,7 +177,7 @@ public sealed partial class PrivateIndexBuilder
         private readonly string[] _outputs;
         private readonly int _bits;
         private readonly int _partitionBits;
-        private ArraySegment<PrivateRecord>? _all;
+        private Partition? _all;
 
         public RecordSource(PrivateIndexBuilder builder, PrivateBuildState state, string[] outputs, int bits, int partitionBits)
         {
@@ -204,20 +197,21 @@ public sealed partial class PrivateIndexBuilder
 
         public long FirstBucket(int partition) => (long)partition << (_bits - _partitionBits);
 
-        public ArraySegment<PrivateRecord> Load(int partition)
+        public Partition Load(int partition)
         {
             if (_partitionBits == 0)
             {
-                return _all ??= SortedRecords(_outputs);
+                return _all ??= Sorted(_outputs);
             }
 
-            return SortedRecords([PartitionPath(partition)]);
+            return Sorted([PartitionPath(partition)]);
         }
 
         private string PartitionPath(int p) => Path.Combine(_builder._paths.PartitionDir, $"p{p:D6}.lwt");
 
-        /// <summary>All records of the files in one array sized from the files (an upper bound: frames add overhead), sorted.</summary>
-        private ArraySegment<PrivateRecord> SortedRecords(string[] files)
+        /// <summary>Reads the files' records: chains into one arena sized from the files (an upper bound), sort keys
+        /// into an array grown as needed, then sorted.</summary>
+        private Partition Sorted(string[] files)
         {
             long bytes = 0;
             foreach (var f in files)
@@ -225,22 +219,34 @@ public sealed partial class PrivateIndexBuilder
                 bytes += new FileInfo(f).Length;
             }
 
-            var records = new PrivateRecord[bytes / PrivateRecord.SerializedSize];
+            var chains = new byte[bytes];
+            var records = new PrivateRecord[Math.Max(16, bytes / 80)];
             var n = 0;
+            var used = 0;
             foreach (var file in files)
             {
                 using var reader = new SealedFileReader(file, _key, _buildId, PrivateBuildPaths.Tag(file));
                 while (reader.TryReadFrame(out var frame))
                 {
-                    for (var i = 0; i + PrivateRecord.SerializedSize <= frame.Length; i += PrivateRecord.SerializedSize)
+                    while (frame.Length >= PrivateRecord.SerializedHeaderSize)
                     {
-                        records[n++] = PrivateRecord.Read(frame.Slice(i, PrivateRecord.SerializedSize));
+                        var r = PrivateRecord.ReadHeader(frame);
+                        r.ChainOffset = used;
+                        frame.Slice(PrivateRecord.SerializedHeaderSize, r.ChainLength).CopyTo(chains.AsSpan(used));
+                        used += r.ChainLength;
+                        frame = frame[(PrivateRecord.SerializedHeaderSize + r.ChainLength)..];
+                        if (n == records.Length)
+                        {
+                            Array.Resize(ref records, 2 * records.Length);
+                        }
+
+                        records[n++] = r;
                     }
                 }
             }
 
             records.AsSpan(0, n).Sort(PrivateRecord.Compare);
-            return new ArraySegment<PrivateRecord>(records, 0, n);
+            return new Partition(records, n, chains);
         }
 
         private void Scatter()
@@ -266,11 +272,12 @@ public sealed partial class PrivateIndexBuilder
                     using var reader = new SealedFileReader(file, _key, _buildId, PrivateBuildPaths.Tag(file));
                     while (reader.TryReadFrame(out var frame))
                     {
-                        for (var i = 0; i + PrivateRecord.SerializedSize <= frame.Length; i += PrivateRecord.SerializedSize)
+                        while (frame.Length >= PrivateRecord.SerializedHeaderSize)
                         {
-                            var record = frame.Slice(i, PrivateRecord.SerializedSize);
-                            var hash = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(record);
-                            writers[(int)(hash >> (32 - _partitionBits))].Append(record);
+                            var r = PrivateRecord.ReadHeader(frame);
+                            var size = PrivateRecord.SerializedHeaderSize + r.ChainLength;
+                            writers[(int)(r.BucketHash >> (32 - _partitionBits))].Append(frame[..size]);
+                            frame = frame[size..];
                         }
                     }
                 }

@@ -53,7 +53,7 @@ public sealed class PrivateBuildResult
     [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
     /// <summary>Identifiers (re)indexed by this build.</summary>
     [JsonPropertyName("indexed")] public long Indexed { get; set; }
-    /// <summary>Identifiers whose exposure-index entry was gone (e.g. breach removed meanwhile): nothing to list.</summary>
+    /// <summary>Identifiers evaluated whose exposure-index entry was gone (e.g. a breach removed meanwhile): nothing to list.</summary>
     [JsonPropertyName("notInIndex")] public long NotInIndex { get; set; }
     /// <summary>Old entries replaced by an identifier's new chain.</summary>
     [JsonPropertyName("replacedEntries")] public long ReplacedEntries { get; set; }
@@ -275,7 +275,7 @@ public sealed partial class PrivateIndexBuilder
             }
         }
 
-        Evaluate(state, key, result, progress, ct);
+        Evaluate(state, key, plain, result, progress, ct);
         ct.ThrowIfCancellationRequested();
         Merge(state, key, plain, result, progress, ct);
         if (state.Kind == "rotate")
@@ -330,15 +330,22 @@ public sealed partial class PrivateIndexBuilder
         session.Complete(s.BreachId, s.Distinct > 0 ? s.Distinct : writer.Identifiers);
     }
 
-    private PrivateBuildState NewState(string kind, string keyId, bool fresh, List<PrivateBuildSource> sources) => new()
+    private PrivateBuildState NewState(string kind, string keyId, bool fresh, List<PrivateBuildSource> sources)
     {
-        BuildId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
-        Kind = kind,
-        KeyId = keyId,
-        Fresh = fresh,
-        Sources = sources,
-        Started = DateTimeOffset.UtcNow,
-    };
+        var current = fresh ? null : _private.ReadManifest();
+        var salt = new byte[PrivateProtocol.SaltSize];
+        _options.Random.Fill(salt);
+        return new PrivateBuildState
+        {
+            BuildId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            Kind = kind,
+            KeyId = keyId,
+            Fresh = fresh,
+            Salt = current?.Salt ?? Convert.ToBase64String(salt),
+            Sources = sources,
+            Started = DateTimeOffset.UtcNow,
+        };
+    }
 
     /// <summary>The key of this build's sealed files: HKDF(key file secret, salt = build id, "leakwatch/private/v1/spill").</summary>
     private byte[] SpillKey(PrivateBuildState state) => _keys.DeriveSubkey(state.BuildIdBytes, SpillKeyInfo, SealedFileWriter.KeySize);

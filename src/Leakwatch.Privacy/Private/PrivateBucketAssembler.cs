@@ -6,46 +6,84 @@ using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy.Private;
 
-/// <summary>The 64-byte OPRF output y, inline.</summary>
-[InlineArray(OprfSuite.OutputSize)]
-public struct PrfOutput
+/// <summary>
+/// One identifier's chain as the OPRF phase leaves it for the merge: <c>prk (32) || u8 k || k entries (48 each)</c>,
+/// where prk = HKDF-Extract(salt, y) and the k entries list the identifier's breaches (k = 0 when it has none left).
+/// All the per-identifier cryptography happens here, on all cores; the merge only compares and copies.
+/// </summary>
+public static class PrivateChain
 {
-    private byte _element0;
+    public const int HeaderSize = PrivateEntryCodec.PrkSize + 1;
+    public const int MaxSize = HeaderSize + PrivateProtocol.MaxEntriesPerIdentifier * PrivateProtocol.EntrySize;
+
+    /// <summary>Writes the chain of an identifier with PRF output <paramref name="y"/> in <paramref name="breachIds"/>
+    /// (ascending catalogue ids); returns its length.</summary>
+    [SkipLocalsInit]
+    public static int Encode(ReadOnlySpan<byte> y, ReadOnlySpan<byte> salt, ReadOnlySpan<int> breachIds, IPrivateRandom random, Span<byte> destination)
+    {
+        var entries = breachIds.IsEmpty ? 0 : PrivateProtocol.EntriesFor(breachIds.Length);
+        if (entries > PrivateProtocol.MaxEntriesPerIdentifier)
+        {
+            throw new PrivateIndexException($"an identifier is in {breachIds.Length} breaches; the private format holds at most {PrivateProtocol.MaxEntriesPerIdentifier * PrivateProtocol.IdsPerEntry}");
+        }
+
+        var prk = destination[..PrivateEntryCodec.PrkSize];
+        PrivateEntryCodec.DerivePrk(y, salt, prk);
+        destination[PrivateEntryCodec.PrkSize] = (byte)entries;
+        Span<ushort> ids = stackalloc ushort[PrivateProtocol.IdsPerEntry];
+        Span<byte> nonce = stackalloc byte[PrivateProtocol.NonceSize];
+        for (var i = 0; i < entries; i++)
+        {
+            var slice = breachIds.Slice(i * PrivateProtocol.IdsPerEntry, Math.Min(PrivateProtocol.IdsPerEntry, breachIds.Length - i * PrivateProtocol.IdsPerEntry));
+            for (var k = 0; k < slice.Length; k++)
+            {
+                if (slice[k] is < 1 or > PrivateProtocol.MaxBreachId)
+                {
+                    throw new PrivateIndexException($"breach id {slice[k]} does not fit the private format (1–{PrivateProtocol.MaxBreachId})");
+                }
+
+                ids[k] = (ushort)slice[k];
+            }
+
+            random.Fill(nonce);
+            PrivateEntryCodec.Encode(prk, i, nonce, ids[..slice.Length], more: i < entries - 1,
+                destination.Slice(HeaderSize + i * PrivateProtocol.EntrySize, PrivateProtocol.EntrySize));
+        }
+
+        return HeaderSize + entries * PrivateProtocol.EntrySize;
+    }
 }
 
-/// <summary>One identifier ready for the private index: its bucket hash, its exposure-index key (to look up its
-/// breaches) and y = F(skS, x). The identifier itself is gone by this point.</summary>
-[StructLayout(LayoutKind.Sequential)]
+/// <summary>An identifier in the merge: its bucket hash and exposure-index key, and where its chain lies in the
+/// partition's byte arena. The identifier itself is gone by this point.</summary>
 public struct PrivateRecord
 {
-    public const int SerializedSize = 4 + 16 + OprfSuite.OutputSize;
-
     public uint BucketHash;
     public ulong KeyHigh;
     public ulong KeyLow;
-    public PrfOutput Y;
+    public int ChainOffset;
+    public int ChainLength;
 
     public readonly UInt128 Key => new(KeyHigh, KeyLow);
 
-    public void Write(Span<byte> destination)
+    /// <summary>Serialized (in the OPRF outputs): <c>u32be bucket hash || u64be key high || u64be key low || u16be chain length</c>, then the chain.</summary>
+    public const int SerializedHeaderSize = 4 + 8 + 8 + 2;
+
+    public static void WriteHeader(Span<byte> destination, uint bucketHash, UInt128 key, int chainLength)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(destination, BucketHash);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[4..], KeyHigh);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[12..], KeyLow);
-        ((ReadOnlySpan<byte>)Y).CopyTo(destination[20..]);
+        BinaryPrimitives.WriteUInt32BigEndian(destination, bucketHash);
+        BinaryPrimitives.WriteUInt128BigEndian(destination[4..], key);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[20..], checked((ushort)chainLength));
     }
 
-    public static PrivateRecord Read(ReadOnlySpan<byte> source)
+    /// <summary>Reads a serialized header; the chain follows it.</summary>
+    public static PrivateRecord ReadHeader(ReadOnlySpan<byte> source) => new()
     {
-        var r = new PrivateRecord
-        {
-            BucketHash = BinaryPrimitives.ReadUInt32BigEndian(source),
-            KeyHigh = BinaryPrimitives.ReadUInt64BigEndian(source[4..]),
-            KeyLow = BinaryPrimitives.ReadUInt64BigEndian(source[12..]),
-        };
-        source.Slice(20, OprfSuite.OutputSize).CopyTo(r.Y);
-        return r;
-    }
+        BucketHash = BinaryPrimitives.ReadUInt32BigEndian(source),
+        KeyHigh = BinaryPrimitives.ReadUInt64BigEndian(source[4..]),
+        KeyLow = BinaryPrimitives.ReadUInt64BigEndian(source[12..]),
+        ChainLength = BinaryPrimitives.ReadUInt16BigEndian(source[20..]),
+    };
 
     /// <summary>Bucket order, then key order: equal keys (the same identifier met twice) end up adjacent.</summary>
     public static int Compare(PrivateRecord a, PrivateRecord b)
@@ -61,30 +99,54 @@ public struct PrivateRecord
     }
 }
 
+/// <summary>Draws randomness from a refilled buffer: a nonce per entry without a system call per nonce. One per thread.</summary>
+public sealed class BufferedPrivateRandom(IPrivateRandom source) : IPrivateRandom
+{
+    private readonly byte[] _buffer = new byte[4096];
+    private int _at = 4096;
+
+    public void Fill(Span<byte> destination)
+    {
+        if (destination.Length > _buffer.Length)
+        {
+            source.Fill(destination);
+            return;
+        }
+
+        if (_at + destination.Length > _buffer.Length)
+        {
+            source.Fill(_buffer);
+            _at = 0;
+        }
+
+        _buffer.AsSpan(_at, destination.Length).CopyTo(destination);
+        _at += destination.Length;
+    }
+
+    public int Next(int maxExclusive) => source.Next(maxExclusive);
+}
+
 /// <summary>
-/// Builds one bucket of the next private index from the previous generation's bucket and the identifiers being
-/// (re)indexed there. Old entries are carried over byte for byte, except the chains of re-indexed identifiers
-/// (found by their keychecks) and as many randomly chosen dummies as the new real entries displace; fresh dummies
-/// fill any remaining room. Two generations of a bucket therefore differ only where something was added or replaced.
-/// Each identifier's entries list its full breach set from the exposure index. Single-threaded; reuses its buffers.
+/// Builds one bucket of the next private index from the previous generation's bucket and the chains of the
+/// identifiers being (re)indexed there. Old entries are carried over byte for byte, except the chains of re-indexed
+/// identifiers (found by their keychecks) and as many randomly chosen dummies as the new real entries displace; fresh
+/// dummies fill any remaining room. Two generations of a bucket therefore differ only where something was added or
+/// replaced. The chains already hold the entries, so this is search and copy. Single-threaded; reuses its buffers.
 /// </summary>
 public sealed class PrivateBucketAssembler
 {
     private readonly OprfServerKey _key;
-    private readonly byte[] _salt;
     private readonly PrivateIndexReader? _old;
-    private readonly Func<UInt128, int[]> _breachesOf;
     private readonly IPrivateRandom _random;
     private byte[] _flags = new byte[1024];
-    private byte[] _fresh = new byte[64 * 1024];
+    private int[] _fresh = new int[1024];
     private int[] _dummies = new int[1024];
     private (UInt128 Keycheck, int Index)[] _order = new (UInt128, int)[1024];
     private byte[] _unsorted = new byte[64 * 1024];
 
     private const byte Real = 0, Dummy = 1, Removed = 2;
 
-    public PrivateBucketAssembler(OprfServerKey key, ReadOnlySpan<byte> salt, int bucketBits, PrivateIndexReader? old,
-        Func<UInt128, int[]> breachesOf, IPrivateRandom random)
+    public PrivateBucketAssembler(OprfServerKey key, ReadOnlySpan<byte> salt, int bucketBits, PrivateIndexReader? old, IPrivateRandom random)
     {
         if (old is not null && (old.BucketBits != bucketBits || !old.Salt.SequenceEqual(salt) || old.KeyId != key.KeyId))
         {
@@ -92,10 +154,8 @@ public sealed class PrivateBucketAssembler
         }
 
         _key = key;
-        _salt = salt.ToArray();
         BucketBits = bucketBits;
         _old = old;
-        _breachesOf = breachesOf;
         _random = random;
     }
 
@@ -104,21 +164,19 @@ public sealed class PrivateBucketAssembler
     /// <summary>Identifiers given entries (counted by <see cref="Assemble"/>).</summary>
     public long Indexed { get; private set; }
 
-    /// <summary>Identifiers whose exposure-index key holds no breach: nothing to list, so no entries.</summary>
-    public long NotInIndex { get; private set; }
-
-    /// <summary>Old entries dropped because their identifier was re-indexed.</summary>
+    /// <summary>Old entries dropped because their identifier was re-indexed (counted by <see cref="Assemble"/>).</summary>
     public long Replaced { get; private set; }
 
     /// <summary>Pass 1: how many real entries the bucket will hold.</summary>
-    public int CountReal(int bucket, ReadOnlySpan<PrivateRecord> records) => Process(bucket, records, 0, default, write: false);
+    public int CountReal(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains) =>
+        Process(bucket, records, chains, 0, default, write: false);
 
     /// <summary>Pass 2: writes the bucket (exactly bucketEntries × 48 bytes, sorted by keycheck); returns its real entries.</summary>
-    public int Assemble(int bucket, ReadOnlySpan<PrivateRecord> records, int bucketEntries, Span<byte> output) =>
-        Process(bucket, records, bucketEntries, output[..(bucketEntries * PrivateProtocol.EntrySize)], write: true);
+    public int Assemble(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output) =>
+        Process(bucket, records, chains, bucketEntries, output[..(bucketEntries * PrivateProtocol.EntrySize)], write: true);
 
     [SkipLocalsInit]
-    private int Process(int bucket, ReadOnlySpan<PrivateRecord> records, int bucketEntries, Span<byte> output, bool write)
+    private int Process(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output, bool write)
     {
         const int E = PrivateProtocol.EntrySize;
         var old = _old is null ? default : _old.Bucket(bucket);
@@ -131,10 +189,8 @@ public sealed class PrivateBucketAssembler
             flags[j] = PrivateEntryCodec.IsDummy(dummyKey, bucket, old.Slice(j * E, E)) ? Dummy : Real;
         }
 
-        Span<byte> prk = stackalloc byte[PrivateEntryCodec.PrkSize];
         Span<byte> keycheck = stackalloc byte[PrivateProtocol.KeycheckSize];
         Span<ushort> ids = stackalloc ushort[PrivateProtocol.IdsPerEntry];
-        Span<byte> nonce = stackalloc byte[PrivateProtocol.NonceSize];
         var freshCount = 0;
         var hasPrevious = false;
         UInt128 previous = default;
@@ -148,17 +204,25 @@ public sealed class PrivateBucketAssembler
 
             hasPrevious = true;
             previous = key;
-            var set = _breachesOf(key);
-            var needPrk = oldCount > 0 || (write && set.Length > 0);
-            if (needPrk)
-            {
-                PrivateEntryCodec.DerivePrk(r.Y, _salt, prk);
-            }
+            var chain = chains.Slice(r.ChainOffset, r.ChainLength);
+            var prk = chain[..PrivateEntryCodec.PrkSize];
+            var entries = chain[PrivateEntryCodec.PrkSize];
+            var fresh = chain[PrivateChain.HeaderSize..];
 
-            // Drop the identifier's previous chain: walk keycheck_0, 1, … as a client would.
+            // Drop the identifier's previous chain: keycheck_0, 1, … as a client walks it. The new chain's own entries
+            // carry keycheck_0 … keycheck_(k-1); beyond them (an old chain that was longer) they are derived and the
+            // old entries decrypted to follow their "more" flag.
             for (var i = 0; oldCount > 0 && i < PrivateProtocol.MaxEntriesPerIdentifier; i++)
             {
-                PrivateEntryCodec.Keycheck(prk, i, keycheck);
+                if (i < entries)
+                {
+                    fresh.Slice(i * E, PrivateProtocol.KeycheckSize).CopyTo(keycheck);
+                }
+                else
+                {
+                    PrivateEntryCodec.Keycheck(prk, i, keycheck);
+                }
+
                 var at = PrivateEntryCodec.Find(old, keycheck);
                 if (at < 0 || flags[at] != Real)
                 {
@@ -171,46 +235,24 @@ public sealed class PrivateBucketAssembler
                     Replaced++;
                 }
 
-                if (!PrivateEntryCodec.TryDecode(prk, i, old.Slice(at * E, E), ids, out _, out var more) || !more)
+                if (i >= entries - 1
+                    && (!PrivateEntryCodec.TryDecode(prk, i, old.Slice(at * E, E), ids, out _, out var more) || !more))
                 {
                     break;
                 }
             }
 
-            if (set.Length == 0)
+            if (entries == 0)
             {
-                if (write)
-                {
-                    NotInIndex++;
-                }
-
                 continue;
-            }
-
-            var entries = PrivateProtocol.EntriesFor(set.Length);
-            if (entries > PrivateProtocol.MaxEntriesPerIdentifier)
-            {
-                throw new PrivateIndexException($"an identifier is in {set.Length} breaches; the private format holds at most {PrivateProtocol.MaxEntriesPerIdentifier * PrivateProtocol.IdsPerEntry}");
             }
 
             if (write)
             {
-                Grow(ref _fresh, (freshCount + entries) * E);
+                Grow(ref _fresh, freshCount + entries);
                 for (var i = 0; i < entries; i++)
                 {
-                    var slice = set.AsSpan(i * PrivateProtocol.IdsPerEntry, Math.Min(PrivateProtocol.IdsPerEntry, set.Length - i * PrivateProtocol.IdsPerEntry));
-                    for (var k = 0; k < slice.Length; k++)
-                    {
-                        if (slice[k] is < 1 or > PrivateProtocol.MaxBreachId)
-                        {
-                            throw new PrivateIndexException($"breach id {slice[k]} does not fit the private format (1–{PrivateProtocol.MaxBreachId})");
-                        }
-
-                        ids[k] = (ushort)slice[k];
-                    }
-
-                    _random.Fill(nonce);
-                    PrivateEntryCodec.Encode(prk, i, nonce, ids[..slice.Length], more: i < entries - 1, _fresh.AsSpan((freshCount + i) * E, E));
+                    _fresh[freshCount + i] = r.ChainOffset + PrivateChain.HeaderSize + i * E;
                 }
 
                 Indexed++;
@@ -256,8 +298,11 @@ public sealed class PrivateBucketAssembler
             }
         }
 
-        _fresh.AsSpan(0, freshCount * E).CopyTo(unsorted[(n * E)..]);
-        n += freshCount;
+        for (var f = 0; f < freshCount; f++)
+        {
+            chains.Slice(_fresh[f], E).CopyTo(unsorted[(n++ * E)..]);
+        }
+
         var room = bucketEntries - realCount;
         var keep = Math.Min(room, oldDummies);
         for (var k = 0; k < keep; k++)
