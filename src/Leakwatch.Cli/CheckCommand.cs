@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Core;
 using Leakwatch.Ingest.Lookup;
+using Leakwatch.Privacy.Private;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;
@@ -12,12 +13,19 @@ internal static class CheckCommand
     public static Command Build()
     {
         var accounts = new Argument<string[]>("account") { Description = "Emails or phone numbers as a person types them", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("check", "Look accounts up in the published index") { accounts, IngestCommand.Region, CliContext.Json };
+        var privately = new Option<bool>("--private")
+        {
+            Description = "Look up through the private index instead: the full OPRF protocol (blind, evaluate, unblind, bucket scan) in this process",
+        };
+        var cmd = new Command("check", "Look accounts up in the published index") { accounts, IngestCommand.Region, privately, CliContext.Json };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var json = r.GetValue(CliContext.Json);
             var keys = CliContext.LoadKeys(r, create: false);
             using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys);
+            using var privateLookup = r.GetValue(privately)
+                ? PrivateIndexLookup.Open(CliContext.ResolveDataDir(r), keys) ?? throw new UsageException("--private: the data dir has no private index (ingest with --private, or run `leakwatch private build`)")
+                : null;
             // libphonenumber loads its metadata lazily: an email-only check never pays for it.
             var phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(r.GetValue(IngestCommand.Region)));
             var found = false;
@@ -43,7 +51,7 @@ internal static class CheckCommand
                     continue;
                 }
 
-                var breaches = lookup.Find(key);
+                var breaches = privateLookup is null ? lookup.Find(key) : FindPrivately(privateLookup, lookup, account, phones.Value);
                 found |= breaches.Count > 0;
                 var names = breaches.ConvertAll(b => b.Name);
                 if (json)
@@ -77,6 +85,29 @@ internal static class CheckCommand
             return invalid ? ExitCodes.Usage : found ? ExitCodes.Found : ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The breaches a private lookup shows: ids from the entries, mapped through the breaches public search
+    /// shows (not retired, not sensitive), as a remote client maps them through the config.</summary>
+    private static List<Breach> FindPrivately(PrivateIndexLookup privateLookup, ExposureLookup lookup, string account, PhoneNormalizer phones)
+    {
+        var input = PrivateLookupClient.TryCanonicalize(account, phones);
+        var result = new List<Breach>();
+        if (input is null)
+        {
+            return result;
+        }
+
+        var ids = privateLookup.Find(input);
+        foreach (var b in lookup.Breaches)
+        {
+            if (ids.Contains(b.Id) && !b.IsRetired && !b.IsSensitive)
+            {
+                result.Add(b);
+            }
+        }
+
+        return result;
     }
 }
 

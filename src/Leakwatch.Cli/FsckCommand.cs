@@ -8,7 +8,7 @@ internal static class FsckCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("fsck", "Verify the data dir: manifest, index checksums and order, catalogue, key id, password store") { CliContext.Json };
+        var cmd = new Command("fsck", "Verify the data dir: manifests, index and private index checksums and order, catalogue, key ids, password store") { CliContext.Json };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var keyPath = CliContext.ResolveKeyFile(r);
@@ -45,6 +45,11 @@ internal static class FsckCommand
                 if (problems.Count == 0)
                 {
                     Console.WriteLine("ok: manifest, index and catalogue are consistent");
+                }
+
+                if (File.Exists(Path.Combine(CliContext.ResolveDataDir(r), "private", "build", "state.json")))
+                {
+                    Console.Error.WriteLine("leakwatch: fsck: note: an unfinished private build is waiting; `leakwatch private resume` finishes it");
                 }
             }
 

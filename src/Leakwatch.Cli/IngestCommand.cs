@@ -4,6 +4,7 @@ using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
 using Leakwatch.Reading;
 using Spectre.Console;
 
@@ -28,9 +29,10 @@ internal static class IngestCommand
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
         var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1)" };
+        var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -55,19 +57,83 @@ internal static class IngestCommand
             var keys = CliContext.LoadKeys(r, create: true);
             var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
             using var cts = CancelOnCtrlC();
-            var stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(r.GetValue(path)!, options, p, cts.Token), json);
-            if (json)
+            PrivateIndexBuilder? builder = null;
+            PrivateSpillSession? spill = null;
+            if (r.GetValue(privately))
             {
-                Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
-            }
-            else
-            {
-                RenderStats(stats);
+                IngestPipeline.ValidateName(options.BreachName);
+                builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes });
+                if (builder.IsResumableIngest(options.BreachName))
+                {
+                    // The same command after a kill in the private phase: the breach is published; finish its private index.
+                    Console.Error.WriteLine($"leakwatch: {options.BreachName} is already ingested; resuming its private index build");
+                    var resumed = StoredStats(dataDir, options.BreachName);
+                    resumed.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+                    Print(resumed, json);
+                    return ExitCodes.Ok;
+                }
+
+                spill = builder.BeginIngest(options.BreachName, PrivateSources.From(r.GetValue(path)!, options.Reader, options.Region));
+                options = options with { PrivateSpill = spill };
             }
 
+            IngestStats stats;
+            try
+            {
+                stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(r.GetValue(path)!, options, p, cts.Token), json);
+            }
+            catch
+            {
+                spill?.Abandon();
+                throw;
+            }
+
+            if (builder is not null)
+            {
+                // The plain index is published and served; the OPRF phase runs now, resumable if interrupted.
+                stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+            }
+
+            Print(stats, json);
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static void Print(IngestStats stats, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
+            foreach (var w in stats.Private?.Warnings ?? [])
+            {
+                Console.Error.WriteLine($"leakwatch: warning: {w}");
+            }
+        }
+        else
+        {
+            RenderStats(stats);
+            if (stats.Private is not null)
+            {
+                PrivateCommand.RenderTable(stats.Private);
+            }
+        }
+    }
+
+    /// <summary>The statistics an earlier run of this ingest stored with the breach.</summary>
+    private static IngestStats StoredStats(string dataDir, string breach)
+    {
+        if (File.Exists(Path.Combine(dataDir, Leakwatch.Catalog.BreachCatalog.FileName)))
+        {
+            using var catalog = Leakwatch.Catalog.BreachCatalog.OpenReadOnly(dataDir);
+            var b = catalog.All().Find(x => string.Equals(x.Name, breach, StringComparison.OrdinalIgnoreCase));
+            if (b?.StatsJson is { } text && JsonSerializer.Deserialize(text, IngestJson.Default.IngestStats) is { } stored)
+            {
+                return stored;
+            }
+        }
+
+        return new IngestStats { Breach = breach };
     }
 
     public static ReaderOptions ReaderOptionsFrom(ParseResult r)

@@ -82,6 +82,37 @@ internal static class KeysCommand
             return ExitCodes.Ok;
         }));
         keys.Subcommands.Add(revoke);
+
+        var sources = new Option<string[]>("--source")
+        {
+            Description = "NAME=PATH: read breach NAME from PATH instead of its recorded source (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var rotate = new Command("rotate-oprf", "Rotate the OPRF key of private lookups: rebuild the private index under a new key from each breach's recorded source, publish, then switch (the old key serves until then)")
+        {
+            sources, PrivateCommand.Memory, PrivateCommand.Workers, CliContext.Json,
+        };
+        rotate.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var s in r.GetValue(sources) ?? [])
+            {
+                var eq = s.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || eq == s.Length - 1)
+                {
+                    throw new UsageException($"--source: expected NAME=PATH, got '{s}'");
+                }
+
+                overrides[s[..eq]] = s[(eq + 1)..];
+            }
+
+            var builder = PrivateCommand.Builder(r);
+            using var cts = IngestCommand.CancelOnCtrlC();
+            var result = PrivateCommand.Run("Rotating the OPRF key", p => builder.RotateKey(overrides, p, cts.Token), r.GetValue(CliContext.Json));
+            PrivateCommand.Render(result, r.GetValue(CliContext.Json));
+            return ExitCodes.Ok;
+        }));
+        keys.Subcommands.Add(rotate);
         return keys;
     }
 }

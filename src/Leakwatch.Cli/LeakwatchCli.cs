@@ -28,6 +28,7 @@ public static class LeakwatchCli
         root.Subcommands.Add(PasswordsCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());
+        root.Subcommands.Add(PrivateCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -72,6 +73,23 @@ public static class LeakwatchCli
             return Fail(e.Message, ExitCodes.DataDir);
         }
         catch (IndexBusyException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (Leakwatch.Ingest.Private.PrivateBuildException e)
+        {
+            return Fail(e.Message, e.Error switch
+            {
+                Leakwatch.Ingest.Private.PrivateBuildError.NotFound => ExitCodes.NotFound,
+                Leakwatch.Ingest.Private.PrivateBuildError.Input => ExitCodes.BadInput,
+                _ => ExitCodes.DataDir,
+            });
+        }
+        catch (Leakwatch.Privacy.Private.PrivateIndexException e)
+        {
+            return Fail(e.Message, ExitCodes.DataDir);
+        }
+        catch (Leakwatch.Privacy.Private.SealedFileException e)
         {
             return Fail(e.Message, ExitCodes.DataDir);
         }

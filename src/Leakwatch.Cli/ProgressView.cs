@@ -1,5 +1,6 @@
 using System.Globalization;
 using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;
@@ -47,6 +48,61 @@ internal static class ProgressView
                 task.Value = 1.0;
             });
         return result;
+    }
+
+    /// <summary>The private build's phases: rows read again, identifiers evaluated (with identifiers/s), buckets merged.</summary>
+    public static T RunPrivate<T>(string label, Func<IProgress<PrivateBuildProgress>?, T> work, bool quiet)
+    {
+        if (quiet || !LeakwatchCli.Interactive)
+        {
+            return work(null);
+        }
+
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: 1.0);
+                var phase = PrivatePhase.Spilling;
+                var started = DateTime.UtcNow;
+                var progress = new SyncPrivateProgress(p =>
+                {
+                    if (p.Phase != phase)
+                    {
+                        phase = p.Phase;
+                        started = DateTime.UtcNow;
+                    }
+
+                    var rate = p.Done / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
+                    var n = p.Done.ToString("N0", CultureInfo.InvariantCulture);
+                    var what = p.Phase switch
+                    {
+                        PrivatePhase.Spilling => $"reading {n} rows ({rate.ToString("N0", CultureInfo.InvariantCulture)}/s)",
+                        PrivatePhase.Evaluating => $"OPRF {n} identifiers ({rate.ToString("N0", CultureInfo.InvariantCulture)} identifiers/s)",
+                        PrivatePhase.Merging => "merging buckets",
+                        _ => "publishing",
+                    };
+                    task.Description = Markup.Escape($"{label}: {what}");
+                    var fraction = p.Total > 0 ? Math.Min(1.0, p.Done / (double)p.Total) : 0;
+                    task.Value = p.Phase switch
+                    {
+                        PrivatePhase.Spilling => 0.05,
+                        PrivatePhase.Evaluating => 0.05 + 0.85 * fraction,
+                        PrivatePhase.Merging => 0.9 + 0.09 * fraction,
+                        _ => 0.99,
+                    };
+                });
+                result = work(progress);
+                task.Value = 1.0;
+            });
+        return result;
+    }
+
+    private sealed class SyncPrivateProgress(Action<PrivateBuildProgress> report) : IProgress<PrivateBuildProgress>
+    {
+        public void Report(PrivateBuildProgress value) => report(value);
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a thread pool and lag).</summary>

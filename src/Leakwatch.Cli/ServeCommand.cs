@@ -11,15 +11,21 @@ internal static class ServeCommand
         var testAccounts = new Option<bool>("--test-accounts") { Description = "Answer HIBP's @hibp-integration-tests.com accounts and accept the all-zero test key for them" };
         var anonymousRpm = new Option<int>("--anonymous-rpm") { Description = "Requests per minute per IP on the anonymous catalogue endpoints", DefaultValueFactory = _ => 600 };
         var rangeRpm = new Option<int>("--range-rpm") { Description = "Requests per minute per IP on /range/ (0 = no limit, e.g. behind a CDN)", DefaultValueFactory = _ => 6000 };
+        var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, rangeRpm, IngestCommand.Region,
+            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             if (r.GetValue(anonymousRpm) < 1)
             {
                 throw new UsageException("--anonymous-rpm must be at least 1");
+            }
+
+            if (r.GetValue(privateRpm) < 1)
+            {
+                throw new UsageException("--private-rpm must be at least 1");
             }
 
             var options = new ServerOptions
@@ -30,6 +36,7 @@ internal static class ServeCommand
                 TestAccounts = r.GetValue(testAccounts),
                 AnonymousRpm = r.GetValue(anonymousRpm),
                 RangeRpm = r.GetValue(rangeRpm),
+                PrivateRpm = r.GetValue(privateRpm),
                 DefaultRegion = r.GetValue(IngestCommand.Region),
             };
             try

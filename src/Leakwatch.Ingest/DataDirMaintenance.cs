@@ -1,6 +1,7 @@
 using Leakwatch.Catalog;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
+using Leakwatch.Privacy.Private;
 
 namespace Leakwatch.Ingest;
 
@@ -54,7 +55,20 @@ public static class DataDirMaintenance
         catalog.Delete(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
+        ForgetPrivateSource(store.DataDir, breach.Id);
         return true;
+    }
+
+    /// <summary>A removed breach is no longer rebuilt by a key rotation. Its ids in existing private entries are
+    /// ignored at once (clients only show breaches the config lists); the index file itself is unchanged.</summary>
+    private static void ForgetPrivateSource(string dataDir, int breachId)
+    {
+        var privateStore = new PrivateIndexStore(dataDir);
+        var manifest = privateStore.ReadManifest();
+        if (manifest is not null && manifest.Breaches.Exists(b => b.Id == breachId))
+        {
+            privateStore.Publish(manifest with { Breaches = manifest.Breaches.FindAll(b => b.Id != breachId) });
+        }
     }
 
     /// <summary>Verifies manifest, index checksums and structure, catalogue integrity and the key id.</summary>
@@ -116,6 +130,8 @@ public static class DataDirMaintenance
             problems.Add(e.Message);
         }
 
+        problems.AddRange(FsckPrivate(store.DataDir, keys, manifest));
+
         if (File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
         {
             using var catalog = BreachCatalog.Open(store.DataDir);
@@ -134,6 +150,42 @@ public static class DataDirMaintenance
         else if (manifest.Breaches.Length > 0)
         {
             problems.Add($"{store.DataDir}: catalog.db is missing");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The private index: header and entries checksums, the manifest's checksum and fields against the file,
+    /// bucket order, its key in the key file, its breaches published.</summary>
+    private static List<string> FsckPrivate(string dataDir, KeyFile? keys, Manifest plain)
+    {
+        var problems = new List<string>();
+        var privateStore = new PrivateIndexStore(dataDir);
+        try
+        {
+            var manifest = privateStore.ReadManifest();
+            if (manifest is not null)
+            {
+                using var index = privateStore.OpenPublished(manifest);
+                problems.AddRange(index.Verify());
+                if (keys is not null && keys.FindOprfKey(manifest.KeyId) is null)
+                {
+                    problems.Add($"{privateStore.ManifestPath}: OPRF key {manifest.KeyId} is not in the key file");
+                }
+
+                var published = new HashSet<int>(plain.Breaches);
+                foreach (var b in manifest.Breaches)
+                {
+                    if (!published.Contains(b.Id))
+                    {
+                        problems.Add($"{privateStore.ManifestPath}: lists breach {b.Id} ({b.Name}) that the index manifest does not");
+                    }
+                }
+            }
+        }
+        catch (PrivateIndexException e)
+        {
+            problems.Add(e.Message);
         }
 
         return problems;

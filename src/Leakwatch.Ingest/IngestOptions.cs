@@ -20,6 +20,9 @@ public sealed record IngestOptions
     public bool DryRun { get; init; }
     /// <summary>Earlier breaches to measure overlap against, by name; null = all of them.</summary>
     public IReadOnlySet<string>? CompareWith { get; init; }
+    /// <summary>`ingest --private`: every valid identifier also goes, sealed, to this private build's spill; the
+    /// session is completed just before the plain index is published.</summary>
+    public Private.PrivateSpillSession? PrivateSpill { get; init; }
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }

@@ -94,7 +94,8 @@ public sealed class IngestPipeline
                     DefaultRegion = options.Region,
                     TempDirectory = tempDir,
                     PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / (workers + 1)),
-                }));
+                }))
+            { Spill = options.DryRun ? null : options.PrivateSpill?.NewWriter() };
         }
 
         try
@@ -233,6 +234,9 @@ public sealed class IngestPipeline
                 Published = DateTimeOffset.UtcNow,
             };
             IndexStore.FsyncDirectory(_store.IndexDir);
+            // The private spill is sealed and recorded before the breach is published, so a published breach
+            // with --private always has its spill to resume from.
+            options.PrivateSpill?.Complete(breachId, stats.Distinct.Email + stats.Distinct.Phone);
             _store.Publish(next);
             catalog.WriteSnapshot(next.Generation, next.Breaches);
             _store.CollectGarbage(next);
@@ -245,6 +249,7 @@ public sealed class IngestPipeline
         {
             foreach (var s in states)
             {
+                s.Spill?.Dispose();
                 s.Emails.Dispose();
                 s.Phones.Dispose();
                 s.RowFingerprints.Dispose();
@@ -376,6 +381,7 @@ public sealed class IngestPipeline
         public readonly ExternalSorter RowFingerprints = rowFingerprints;
         public readonly EphemeralHasher RowHasher = rowHasher;
         public readonly AnalysisAccumulator Analysis = analysis;
+        public Private.PrivateSpillWriter? Spill;
         public long InvalidEmail;
         public long InvalidPhone;
         public long InvalidBirthdate;
@@ -545,7 +551,9 @@ public sealed class IngestPipeline
                 {
                     if (EmailNormalizer.TryNormalize(e, email, out var n))
                     {
-                        s.Emails.Add(s.Hasher.HashEmail(email[..n]));
+                        var key = s.Hasher.HashEmail(email[..n]);
+                        s.Emails.Add(key);
+                        s.Spill?.AddEmail(key, email[..n]);
                         s.Analysis.AddEmail(email[..n]);
                         s.ValidEmails++;
                         hasIdentifier = true;
@@ -562,7 +570,9 @@ public sealed class IngestPipeline
                 {
                     if (s.PhoneNormalizer.TryNormalize(p, out var e164))
                     {
-                        s.Phones.Add(s.Hasher.HashPhone(e164));
+                        var key = s.Hasher.HashPhone(e164);
+                        s.Phones.Add(key);
+                        s.Spill?.AddPhone(key, e164);
                         s.Analysis.AddPhone(e164);
                         s.ValidPhones++;
                         hasIdentifier = true;

@@ -25,6 +25,10 @@ public sealed class IngestStats
     /// <summary>Where the time went, in seconds.</summary>
     [JsonPropertyName("phases")] public PhaseTimes Phases { get; set; } = new();
     [JsonPropertyName("rowsPerSecond")] public double RowsPerSecond { get; set; }
+    /// <summary>`ingest --private`: the private build that followed the publish.</summary>
+    [JsonPropertyName("private")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Private.PrivateBuildResult? Private { get; set; }
 
     /// <summary>The verification report built in the same pass (stored with the breach, not in this JSON).</summary>
     [JsonIgnore] public Leakwatch.Analysis.VerificationReport? Report { get; set; }

@@ -1,22 +1,30 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy;
 
 /// <summary>
 /// The secrets that make the data directory unreadable without them. Lives in its own file (mode 0600),
 /// by default beside the data directory rather than inside it, so a copy of the data dir alone reveals nothing.
+/// Version 2 adds the OPRF keys of private lookups: an active key and, during a rotation, a pending one.
+/// A version 1 file still loads; it is rewritten as version 2 the first time an OPRF key is needed.
 /// </summary>
 public sealed class KeyFile
 {
-    private const int CurrentVersion = 1;
+    private const int CurrentVersion = 2;
+    private const string IndexKeyField = "indexKey";
+    private readonly DateTimeOffset _created;
 
-    private KeyFile(byte[] indexKey, string path)
+    private KeyFile(byte[] indexKey, string path, DateTimeOffset created, OprfServerKey? active, OprfServerKey? pending)
     {
         IndexKey = indexKey;
         Path = path;
+        _created = created;
         KeyId = ComputeKeyId(indexKey);
+        ActiveOprfKey = active;
+        PendingOprfKey = pending;
     }
 
     public string Path { get; }
@@ -26,6 +34,12 @@ public sealed class KeyFile
 
     /// <summary>Public fingerprint of the index key, stored in the manifest to catch a mismatched key file.</summary>
     public string KeyId { get; }
+
+    /// <summary>The OPRF key new private indexes are built with; null until the first private build.</summary>
+    public OprfServerKey? ActiveOprfKey { get; private set; }
+
+    /// <summary>The key a rotation is rebuilding the private index with; promoted once that index is published.</summary>
+    public OprfServerKey? PendingOprfKey { get; private set; }
 
     /// <summary>Default key file location for a data dir: a sibling named <c>&lt;datadir&gt;.key</c>.</summary>
     public static string DefaultPathFor(string dataDir)
@@ -62,59 +76,193 @@ public sealed class KeyFile
             throw new KeyFileException($"{path}: key file is not valid JSON");
         }
 
-        if (dto is null || dto.Version != CurrentVersion || dto.IndexKey is null)
+        if (dto is null || dto.Version is < 1 or > CurrentVersion || dto.IndexKey is null)
         {
-            throw new KeyFileException($"{path}: unsupported key file (expected version {CurrentVersion})");
+            throw new KeyFileException($"{path}: unsupported key file (expected version 1 or {CurrentVersion})");
         }
 
-        byte[] key;
+        var key = Base64Field(path, IndexKeyField, dto.IndexKey, 16);
+        var active = dto.Oprf?.Active is { } a ? OprfKeyFrom(path, "oprf.active", a) : null;
+        var pending = dto.Oprf?.Pending is { } p ? OprfKeyFrom(path, "oprf.pending", p) : null;
+        return new KeyFile(key, path, dto.Created, active, pending);
+    }
+
+    private static OprfServerKey OprfKeyFrom(string path, string field, OprfKeyDto dto)
+    {
+        var seed = Base64Field(path, field + ".seed", dto.Seed, OprfServerKey.SeedSize);
+        var key = new OprfServerKey(seed, dto.Created);
+        if (dto.KeyId is not null && !string.Equals(dto.KeyId, key.KeyId, StringComparison.Ordinal))
+        {
+            throw new KeyFileException($"{path}: field {field}.keyId does not match its seed");
+        }
+
+        return key;
+    }
+
+    private static byte[] Base64Field(string path, string field, string? value, int length)
+    {
+        if (value is null)
+        {
+            throw new KeyFileException($"{path}: field {field} is missing");
+        }
+
+        byte[] bytes;
         try
         {
-            key = Convert.FromBase64String(dto.IndexKey);
+            bytes = Convert.FromBase64String(value);
         }
         catch (FormatException)
         {
-            throw new KeyFileException($"{path}: field indexKey is not base64");
+            throw new KeyFileException($"{path}: field {field} is not base64");
         }
 
-        if (key.Length != 16)
+        if (bytes.Length != length)
         {
-            throw new KeyFileException($"{path}: field indexKey must be 16 bytes");
+            throw new KeyFileException($"{path}: field {field} must be {length} bytes");
         }
 
-        return new KeyFile(key, path);
+        return bytes;
     }
 
     /// <summary>Creates a new key file with fresh random keys. Fails if the file exists.</summary>
     public static KeyFile Create(string path)
     {
-        var key = RandomNumberGenerator.GetBytes(16);
-        var dto = new KeyFileDto { Version = CurrentVersion, IndexKey = Convert.ToBase64String(key), Created = DateTimeOffset.UtcNow };
+        var keys = new KeyFile(RandomNumberGenerator.GetBytes(16), path, DateTimeOffset.UtcNow, null, null);
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir))
         {
             Directory.CreateDirectory(dir);
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        using (var fs = new FileStream(path, OwnerOnly(FileMode.CreateNew)))
+        {
+            JsonSerializer.Serialize(fs, keys.ToDto(), KeyFileJson.Default.KeyFileDto);
+            fs.Flush(flushToDisk: true);
+        }
+
+        return keys;
+    }
+
+    /// <summary>A key that lives only in this process: for analysing a dump when no index (and so no key file) exists.</summary>
+    public static KeyFile Ephemeral() => new(RandomNumberGenerator.GetBytes(16), "(ephemeral key)", DateTimeOffset.UtcNow, null, null);
+
+    public static KeyFile LoadOrCreate(string path) => File.Exists(path) ? Load(path) : Create(path);
+
+    /// <summary>The active or pending OPRF key with this key id, or null.</summary>
+    public OprfServerKey? FindOprfKey(string keyId) =>
+        ActiveOprfKey?.KeyId == keyId ? ActiveOprfKey
+        : PendingOprfKey?.KeyId == keyId ? PendingOprfKey
+        : null;
+
+    /// <summary>The active OPRF key, made (and the file rewritten) the first time one is needed.
+    /// Callers hold the data dir's writer lock, so no other writer races the rewrite.</summary>
+    public OprfServerKey EnsureActiveOprfKey()
+    {
+        Reload();
+        if (ActiveOprfKey is { } existing)
+        {
+            return existing;
+        }
+
+        ActiveOprfKey = OprfServerKey.Generate();
+        Save();
+        return ActiveOprfKey;
+    }
+
+    /// <summary>The pending key of a rotation: an existing one is kept (an interrupted rotation resumes with it).</summary>
+    public OprfServerKey CreatePendingOprfKey()
+    {
+        Reload();
+        if (PendingOprfKey is { } existing)
+        {
+            return existing;
+        }
+
+        PendingOprfKey = OprfServerKey.Generate();
+        Save();
+        return PendingOprfKey;
+    }
+
+    /// <summary>Makes the pending key active; the old active key is forgotten.</summary>
+    public void PromotePendingOprfKey()
+    {
+        Reload();
+        if (PendingOprfKey is null)
+        {
+            throw new KeyFileException($"{Path}: no pending OPRF key to promote");
+        }
+
+        ActiveOprfKey = PendingOprfKey;
+        PendingOprfKey = null;
+        Save();
+    }
+
+    /// <summary>Picks up OPRF keys another process wrote since this one loaded the file.</summary>
+    private void Reload()
+    {
+        if (!File.Exists(Path))
+        {
+            return;
+        }
+
+        var fresh = Load(Path);
+        if (fresh.KeyId != KeyId)
+        {
+            throw new KeyFileException($"{Path}: key file was replaced while in use");
+        }
+
+        ActiveOprfKey = fresh.ActiveOprfKey;
+        PendingOprfKey = fresh.PendingOprfKey;
+    }
+
+    /// <summary>Rewrites the file atomically: a 0600 temp file, fsynced, renamed over the old one, directory fsynced.</summary>
+    private void Save()
+    {
+        var full = System.IO.Path.GetFullPath(Path);
+        var tmp = full + ".tmp";
+        File.Delete(tmp);
+        using (var fs = new FileStream(tmp, OwnerOnly(FileMode.CreateNew)))
+        {
+            JsonSerializer.Serialize(fs, ToDto(), KeyFileJson.Default.KeyFileDto);
+            fs.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, full, overwrite: true);
+        Leakwatch.Index.FileSync.Directory(System.IO.Path.GetDirectoryName(full)!);
+    }
+
+    private KeyFileDto ToDto() => new()
+    {
+        Version = CurrentVersion,
+        IndexKey = Convert.ToBase64String(IndexKey),
+        Created = _created,
+        Oprf = ActiveOprfKey is null && PendingOprfKey is null ? null : new OprfKeysDto
+        {
+            Active = ActiveOprfKey is null ? null : Dto(ActiveOprfKey),
+            Pending = PendingOprfKey is null ? null : Dto(PendingOprfKey),
+        },
+    };
+
+    private static OprfKeyDto Dto(OprfServerKey k) => new() { Seed = Convert.ToBase64String(k.Seed), KeyId = k.KeyId, Created = k.Created };
+
+    private static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var fs = new FileStream(path, options))
-        {
-            JsonSerializer.Serialize(fs, dto, KeyFileJson.Default.KeyFileDto);
-            fs.Flush(flushToDisk: true);
-        }
-
-        return new KeyFile(key, path);
+        return options;
     }
 
-    /// <summary>A key that lives only in this process: for analysing a dump when no index (and so no key file) exists.</summary>
-    public static KeyFile Ephemeral() => new(RandomNumberGenerator.GetBytes(16), "(ephemeral key)");
-
-    public static KeyFile LoadOrCreate(string path) => File.Exists(path) ? Load(path) : Create(path);
+    /// <summary>HKDF-SHA256 of the index key: a subkey for one purpose (<paramref name="info"/>), e.g. a build's spill key.</summary>
+    public byte[] DeriveSubkey(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info, int length)
+    {
+        var output = new byte[length];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, IndexKey, output, salt, info);
+        return output;
+    }
 
     private static string ComputeKeyId(byte[] key)
     {
@@ -125,12 +273,91 @@ public sealed class KeyFile
     }
 }
 
+/// <summary>
+/// One OPRF server key of private lookups: a 32-byte random seed, expanded by RFC 9497 DeriveKeyPair with info
+/// <c>leakwatch/private/v1</c>. The private scalar never leaves this class: callers evaluate through it.
+/// </summary>
+public sealed class OprfServerKey
+{
+    public const int SeedSize = OprfSuite.SeedSize;
+    private static ReadOnlySpan<byte> DeriveInfo => "leakwatch/private/v1"u8;
+    private static ReadOnlySpan<byte> KeyIdLabel => "leakwatch/private/v1/key-id"u8;
+    private static ReadOnlySpan<byte> DummyKeyInfo => "leakwatch/private/v1/dummy"u8;
+    private readonly byte[] _privateKey;
+
+    internal OprfServerKey(byte[] seed, DateTimeOffset created)
+    {
+        Seed = seed;
+        Created = created;
+        var pair = OprfSuite.DeriveKeyPair(seed, DeriveInfo);
+        _privateKey = pair.PrivateKey;
+        PublicKey = pair.PublicKey;
+        KeyId = KeyIdOf(PublicKey);
+        DummyKey = new byte[16];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, seed, DummyKey, [], DummyKeyInfo);
+    }
+
+    /// <summary>16 lowercase hex digits of SHA-256("leakwatch/private/v1/key-id" || pkS).</summary>
+    public string KeyId { get; }
+
+    /// <summary>pkS = skS·G (not sent in mode 0; it names the key).</summary>
+    public byte[] PublicKey { get; }
+
+    public DateTimeOffset Created { get; }
+
+    internal byte[] Seed { get; }
+
+    /// <summary>SipHash key that makes a bucket's dummy entries recognisable to the server alone (private-index-format.md).</summary>
+    internal byte[] DummyKey { get; }
+
+    /// <summary>A key from a fresh random seed.</summary>
+    public static OprfServerKey Generate() => new(RandomNumberGenerator.GetBytes(SeedSize), DateTimeOffset.UtcNow);
+
+    /// <summary>A key from a given seed (tests and golden files; real keys come from <see cref="Generate"/>).</summary>
+    public static OprfServerKey FromSeed(ReadOnlySpan<byte> seed) =>
+        seed.Length == SeedSize ? new OprfServerKey(seed.ToArray(), DateTimeOffset.UnixEpoch) : throw new ArgumentException($"a seed is {SeedSize} bytes", nameof(seed));
+
+    public static string KeyIdOf(ReadOnlySpan<byte> publicKey)
+    {
+        Span<byte> input = stackalloc byte[KeyIdLabel.Length + publicKey.Length];
+        KeyIdLabel.CopyTo(input);
+        publicKey.CopyTo(input[KeyIdLabel.Length..]);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(input, hash);
+        return Convert.ToHexStringLower(hash[..8]);
+    }
+
+    /// <summary>Server side of a lookup: Z = skS·B.</summary>
+    /// <exception cref="OprfInvalidElementException">B is not a canonical, non-identity ristretto255 element.</exception>
+    public void BlindEvaluate(ReadOnlySpan<byte> blindedElement, Span<byte> evaluatedElement) =>
+        OprfSuite.BlindEvaluate(_privateKey, blindedElement, evaluatedElement);
+
+    /// <summary>The PRF output y = F(skS, input) that a client's lookup of <paramref name="input"/> yields.</summary>
+    public void Evaluate(ReadOnlySpan<byte> input, Span<byte> output) => OprfSuite.Evaluate(_privateKey, input, output);
+}
+
 public sealed class KeyFileException(string message) : Exception(message);
 
 internal sealed class KeyFileDto
 {
     public int Version { get; set; }
     public string? IndexKey { get; set; }
+    public DateTimeOffset Created { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OprfKeysDto? Oprf { get; set; }
+}
+
+internal sealed class OprfKeysDto
+{
+    public OprfKeyDto? Active { get; set; }
+    public OprfKeyDto? Pending { get; set; }
+}
+
+internal sealed class OprfKeyDto
+{
+    public string? Seed { get; set; }
+    public string? KeyId { get; set; }
     public DateTimeOffset Created { get; set; }
 }
 

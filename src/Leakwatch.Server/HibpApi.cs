@@ -170,7 +170,7 @@ internal sealed class HibpApi
         return TokenBucket(key);
     }
 
-    private static RateLimitPartition<RateKey> TokenBucket(RateKey key)
+    internal static RateLimitPartition<RateKey> TokenBucket(RateKey key)
     {
         return RateLimitPartition.GetTokenBucketLimiter(key, static k => new TokenBucketRateLimiterOptions
         {
@@ -189,7 +189,13 @@ internal sealed class HibpApi
         var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds))
             : 60;
-        var scope = context.HttpContext.Features.Get<ApiClient>() is { Key: not null } ? "key" : "ip";
+        var isPrivate = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<PrivateAccess>() is not null;
+        if (isPrivate)
+        {
+            context.HttpContext.Response.Headers.CacheControl = "no-store";
+        }
+
+        var scope = isPrivate ? "private" : context.HttpContext.Features.Get<ApiClient>() is { Key: not null } ? "key" : "ip";
         _metrics.RateLimitRejections.WithLabels(scope).Inc();
         return new ValueTask(TooManyRequests(context.HttpContext, seconds));
     }

@@ -40,6 +40,8 @@ public static class LeakwatchServer
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
         builder.Services.AddSingleton<HibpApi>();
         builder.Services.AddSingleton<PasswordStoreHolder>();
+        builder.Services.AddSingleton<PrivateIndexService>();
+        builder.Services.AddSingleton<PrivateApi>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";
@@ -48,11 +50,13 @@ public static class LeakwatchServer
         }));
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<HibpApi>((o, api) =>
+            .Configure<HibpApi, PrivateApi>((o, api, privateApi) =>
             {
                 o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
                 o.OnRejected = api.OnRateLimited;
                 o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
+                o.AddPolicy(PrivateApi.ConfigPolicy, privateApi.ConfigPartition);
             });
 
         var app = builder.Build();
@@ -60,6 +64,7 @@ public static class LeakwatchServer
         var exposure = app.Services.GetRequiredService<ExposureService>();
         var api = app.Services.GetRequiredService<HibpApi>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        var privateApi = app.Services.GetRequiredService<PrivateApi>();
 
         app.UseRouting();
         app.Use(async (ctx, next) =>
@@ -76,6 +81,7 @@ public static class LeakwatchServer
         PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>());
         ReportEndpoints.Map(app, exposure, options);
         PageEndpoints.Map(app, new WebAssets(), exposure);
+        privateApi.Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {

@@ -30,7 +30,13 @@ public sealed class ServerMetrics
         EnumerationRejections = f.CreateCounter("leakwatch_enumeration_rejections_total", "Requests refused with 429 because the client is blocked for enumeration.");
         IndexGeneration = f.CreateGauge("leakwatch_index_generation", "Generation of the index being served.");
         Reloads = f.CreateCounter("leakwatch_index_reloads_total", "Index reloads without restart.");
+        PrivateEvaluations = f.CreateCounter("leakwatch_private_evaluations_total", "Private-lookup OPRF evaluations by outcome (ok, bad_request, no_index).", "outcome");
+        PrivateIndexGeneration = f.CreateGauge("leakwatch_private_index_generation", "Generation of the private index being served (0: none).");
     }
+
+    public Counter PrivateEvaluations { get; }
+
+    public Gauge PrivateIndexGeneration { get; }
 
     public CollectorRegistry Registry { get; }
 

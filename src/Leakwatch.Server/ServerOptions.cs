@@ -30,6 +30,10 @@ public sealed record ServerOptions
     /// <summary>Per-IP requests a minute on <c>/range/</c>; 0 turns the limit off (e.g. behind a CDN).</summary>
     public int RangeRpm { get; init; } = 6000;
 
+    /// <summary>Private-lookup evaluations a minute per client (API key if a valid one is sent, else IP): each is one
+    /// online guess at an identifier.</summary>
+    public int PrivateRpm { get; init; } = 30;
+
     /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 

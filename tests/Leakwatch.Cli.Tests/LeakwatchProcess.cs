@@ -14,7 +14,7 @@ internal static class LeakwatchProcess
         public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -34,14 +34,20 @@ internal static class LeakwatchProcess
         psi.Environment.Remove("LEAKWATCH_DATA");
         psi.Environment.Remove("LEAKWATCH_KEY_FILE");
         psi.Environment.Remove("LEAKWATCH_DEBUG");
+        psi.Environment.Remove("LEAKWATCH_PRIVATE_CHUNK");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         return psi;
     }
 
     public static Result Run(params string[] args) => Run((IEnumerable<string>)args);
 
-    public static Result Run(IEnumerable<string> args, int timeoutMs = 300_000)
+    public static Result Run(IEnumerable<string> args, int timeoutMs = 300_000, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = Process.Start(StartInfo(args))!;
+        using var p = Process.Start(StartInfo(args, environment))!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
+using Leakwatch.Privacy.Private;
+using Spectre.Console;
+
+namespace Leakwatch.Cli;
+
+/// <summary><c>leakwatch private build|resume|status</c>: the private (OPRF) index of private lookups.</summary>
+internal static class PrivateCommand
+{
+    public static readonly Option<int> Memory = new("--memory") { Description = "Memory in MB for the merge before partitioning on disk", DefaultValueFactory = _ => 1024 };
+    public static readonly Option<int?> Workers = new("--workers") { Description = "OPRF threads (default: all cores)" };
+
+    public static Command Build()
+    {
+        var cmd = new Command("private", "The private index behind /api/private (OPRF lookups that do not reveal the identifier)");
+
+        var path = new Argument<string>("path") { Description = "The breach's dump file or directory, as given to ingest" };
+        var breach = new Option<string>("--breach") { Description = "Name of a breach already ingested", Required = true };
+        var build = new Command("build", "Index an ingested breach privately from a fresh read of its dump (resumable)")
+        {
+            path, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter, IngestCommand.NoHeader, IngestCommand.Format,
+            Memory, Workers, CliContext.Json,
+        };
+        build.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var builder = Builder(r);
+            var source = PrivateSources.From(r.GetValue(path)!, IngestCommand.ReaderOptionsFrom(r), r.GetValue(IngestCommand.Region));
+            using var cts = IngestCommand.CancelOnCtrlC();
+            var result = Run($"Private index: {r.GetValue(breach)}", p => builder.Build(r.GetValue(breach)!, source, p, cts.Token), r.GetValue(CliContext.Json));
+            Render(result, r.GetValue(CliContext.Json));
+            return ExitCodes.Ok;
+        }));
+        cmd.Subcommands.Add(build);
+
+        var resume = new Command("resume", "Finish an interrupted private build (ingest --private, private build, keys rotate-oprf)")
+        {
+            Memory, Workers, CliContext.Json,
+        };
+        resume.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var builder = Builder(r);
+            using var cts = IngestCommand.CancelOnCtrlC();
+            var result = Run("Private index: resuming", p => builder.Resume(p, cts.Token), r.GetValue(CliContext.Json));
+            Render(result, r.GetValue(CliContext.Json));
+            return ExitCodes.Ok;
+        }));
+        cmd.Subcommands.Add(resume);
+
+        var status = new Command("status", "The published private index and any unfinished build") { CliContext.Json };
+        status.SetAction(r => LeakwatchCli.Guard(() =>
+        {
+            var dataDir = CliContext.ResolveDataDir(r);
+            var manifest = new PrivateIndexStore(dataDir).ReadManifest();
+            var pending = new PrivateIndexBuilder(dataDir, Privacy.KeyFile.Ephemeral()).Pending;
+            if (r.GetValue(CliContext.Json))
+            {
+                Console.WriteLine(manifest is null ? "null" : JsonSerializer.Serialize(manifest, PrivateOutputJson.Default.PrivateManifest));
+                return ExitCodes.Ok;
+            }
+
+            if (manifest is null)
+            {
+                Console.WriteLine("no private index");
+            }
+            else
+            {
+                var grid = new Grid().AddColumn().AddColumn();
+                grid.AddRow("Generation", manifest.Generation.ToString(CultureInfo.InvariantCulture));
+                grid.AddRow("Key id", manifest.KeyId);
+                grid.AddRow("Buckets", $"2^{manifest.BucketBits} × {manifest.BucketEntries} entries");
+                grid.AddRow("Real entries", manifest.RealEntries.ToString("N0", CultureInfo.InvariantCulture));
+                grid.AddRow("Size", $"{manifest.IndexBytes / 1048576.0:F1} MB");
+                grid.AddRow("Breaches", Markup.Escape(string.Join(", ", manifest.Breaches.Select(b => $"{b.Name} ({b.Source.Path})"))));
+                AnsiConsole.Write(grid);
+            }
+
+            if (pending is not null)
+            {
+                Console.WriteLine($"unfinished {pending.Kind} build of {string.Join(", ", pending.Sources.Select(s => s.Breach))}: run `leakwatch private resume`");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        cmd.Subcommands.Add(status);
+        return cmd;
+    }
+
+    public static PrivateIndexBuilder Builder(ParseResult r)
+    {
+        var options = new PrivateBuildOptions { MemoryMegabytes = Math.Max(16, r.GetValue(Memory)) };
+        if (r.GetValue(Workers) is { } w)
+        {
+            options = options with { Workers = Math.Clamp(w, 1, 256) };
+        }
+
+        return new PrivateIndexBuilder(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), options);
+    }
+
+    /// <summary>Runs a build with a progress bar on a terminal; Ctrl-C leaves it resumable.</summary>
+    public static PrivateBuildResult Run(string label, Func<IProgress<PrivateBuildProgress>?, PrivateBuildResult> work, bool quiet)
+    {
+        try
+        {
+            return ProgressView.RunPrivate(label, work, quiet);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PrivateBuildException("interrupted; the published indexes are unchanged and `leakwatch private resume` continues from the last checkpoint");
+        }
+    }
+
+    public static void Render(PrivateBuildResult result, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, PrivateOutputJson.Default.PrivateBuildResult));
+            foreach (var w in result.Warnings)
+            {
+                Console.Error.WriteLine($"leakwatch: warning: {w}");
+            }
+
+            return;
+        }
+
+        RenderTable(result);
+    }
+
+    public static void RenderTable(PrivateBuildResult s)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]private index[/] generation {s.Generation}");
+        t.AddColumn("figure");
+        t.AddColumn(new TableColumn("value").RightAligned());
+        t.AddRow("breaches", Markup.Escape(string.Join(", ", s.Breaches)));
+        t.AddRow("key id", s.KeyId);
+        t.AddRow("identifiers indexed", s.Indexed.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("buckets", $"2^{s.BucketBits} × {s.BucketEntries} entries");
+        t.AddRow("real entries", s.RealEntries.ToString("N0", CultureInfo.InvariantCulture));
+        t.AddRow("OPRF chunks (resumed)", $"{s.Chunks:N0} ({s.ChunksResumed:N0})");
+        t.AddRow("OPRF", $"{s.Evaluated:N0} in {s.EvaluateSeconds:F1} s ({s.IdentifiersPerSecond:N0} identifiers/s)");
+        t.AddRow("time", $"{s.Seconds:F1} s");
+        AnsiConsole.Write(t);
+        foreach (var w in s.Warnings)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning[/] {Markup.Escape(w)}");
+        }
+    }
+}

@@ -1,0 +1,433 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Privacy;
+using Leakwatch.Privacy.Private;
+using Leakwatch.Reading;
+
+namespace Leakwatch.Ingest.Private;
+
+public sealed record PrivateBuildOptions
+{
+    /// <summary>Identifiers per spill chunk: the unit of OPRF work and of resumption. <c>LEAKWATCH_PRIVATE_CHUNK</c>
+    /// overrides the default (tests use small chunks to have many checkpoints).</summary>
+    public static int DefaultChunkIdentifiers =>
+        int.TryParse(Environment.GetEnvironmentVariable("LEAKWATCH_PRIVATE_CHUNK"), out var n) && n > 0 ? n : 16_384;
+
+    /// <summary>Memory for the identifiers of the merge; beyond it they are partitioned by bucket on disk (sealed).</summary>
+    public int MemoryMegabytes { get; init; } = 1024;
+
+    /// <summary>Threads evaluating the OPRF.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    public int ChunkIdentifiers { get; init; } = DefaultChunkIdentifiers;
+
+    /// <summary>Salt, nonces and dummies; the OS CSPRNG unless a test injects a seeded source.</summary>
+    public IPrivateRandom Random { get; init; } = SecurePrivateRandom.Instance;
+}
+
+public enum PrivatePhase
+{
+    Spilling,
+    Evaluating,
+    Merging,
+    Publishing,
+}
+
+/// <summary>Rows read (spilling), identifiers evaluated (evaluating) or buckets written (merging), of about Total.</summary>
+public readonly record struct PrivateBuildProgress(PrivatePhase Phase, long Done, long Total);
+
+/// <summary>What a private build did. Aggregates only.</summary>
+public sealed class PrivateBuildResult
+{
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
+    [JsonPropertyName("breaches")] public List<string> Breaches { get; set; } = [];
+    [JsonPropertyName("keyId")] public string KeyId { get; set; } = "";
+    [JsonPropertyName("generation")] public long Generation { get; set; }
+    [JsonPropertyName("bucketBits")] public int BucketBits { get; set; }
+    [JsonPropertyName("bucketEntries")] public int BucketEntries { get; set; }
+    [JsonPropertyName("realEntries")] public long RealEntries { get; set; }
+    [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
+    /// <summary>Identifiers (re)indexed by this build.</summary>
+    [JsonPropertyName("indexed")] public long Indexed { get; set; }
+    /// <summary>Identifiers evaluated whose exposure-index entry was gone (e.g. a breach removed meanwhile): nothing to list.</summary>
+    [JsonPropertyName("notInIndex")] public long NotInIndex { get; set; }
+    /// <summary>Old entries replaced by an identifier's new chain.</summary>
+    [JsonPropertyName("replacedEntries")] public long ReplacedEntries { get; set; }
+    /// <summary>Bucket-range partitions the merge sorted one at a time (1: all identifiers fit the memory budget).</summary>
+    [JsonPropertyName("partitions")] public int Partitions { get; set; }
+    [JsonPropertyName("chunks")] public int Chunks { get; set; }
+    /// <summary>Chunks whose OPRF output a previous, interrupted run had already written.</summary>
+    [JsonPropertyName("chunksResumed")] public int ChunksResumed { get; set; }
+    [JsonPropertyName("evaluated")] public long Evaluated { get; set; }
+    [JsonPropertyName("evaluateSeconds")] public double EvaluateSeconds { get; set; }
+    [JsonPropertyName("identifiersPerSecond")] public double IdentifiersPerSecond { get; set; }
+    /// <summary>Processor time of the OPRF phase: on a shared machine, identifiers per core-second is the steadier figure.</summary>
+    [JsonPropertyName("evaluateCpuSeconds")] public double EvaluateCpuSeconds { get; set; }
+    [JsonPropertyName("identifiersPerCoreSecond")] public double IdentifiersPerCoreSecond { get; set; }
+    [JsonPropertyName("seconds")] public double Seconds { get; set; }
+    [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
+}
+
+/// <summary>
+/// Builds the private index (docs/private-index-format.md): spill the identifiers sealed, evaluate the OPRF over the
+/// spill on all cores (each chunk's output is a checkpoint), then merge with the published private index bucket by
+/// bucket and publish atomically. Every entry point holds the data dir's writer lock; a killed build resumes from
+/// <c>private/build/state.json</c> without redoing finished chunks, and never touches what is published until the end.
+/// </summary>
+public sealed partial class PrivateIndexBuilder
+{
+    private static ReadOnlySpan<byte> SpillKeyInfo => "leakwatch/private/v1/spill"u8;
+    private readonly IndexStore _store;
+    private readonly PrivateIndexStore _private;
+    private readonly PrivateBuildPaths _paths;
+    private readonly KeyFile _keys;
+    private readonly PrivateBuildOptions _options;
+
+    public PrivateIndexBuilder(string dataDir, KeyFile keys, PrivateBuildOptions? options = null)
+    {
+        _store = new IndexStore(dataDir);
+        _private = new PrivateIndexStore(dataDir);
+        _paths = new PrivateBuildPaths(_private);
+        _keys = keys;
+        _options = options ?? new PrivateBuildOptions();
+    }
+
+    /// <summary>The unfinished build, or null.</summary>
+    public PrivateBuildState? Pending => _paths.Read();
+
+    /// <summary>`ingest --private`: prepares a build whose spill the ingest workers fill. Call
+    /// <see cref="Resume"/> after the ingest has published, or <see cref="PrivateSpillSession.Abandon"/> if it failed.</summary>
+    public PrivateSpillSession BeginIngest(string breachName, PrivateSource source)
+    {
+        using var writeLock = _store.LockForWrite();
+        if (_paths.Read() is { Kind: "ingest" } stale && !stale.Sources[0].Spilled
+            && string.Equals(stale.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase))
+        {
+            _paths.Delete(); // the same ingest, killed before it published: its spill is incomplete, start over
+        }
+
+        RequireNoPending();
+        var key = KeyForMerge();
+        var state = NewState("ingest", key.KeyId, fresh: false, [new PrivateBuildSource { Breach = breachName, Source = source }]);
+        _paths.Write(state);
+        return new PrivateSpillSession(_paths, state, 0, SpillKey(state), _options.ChunkIdentifiers);
+    }
+
+    /// <summary>True when the unfinished build is an `ingest --private` of this breach that got as far as publishing
+    /// the plain index: running that ingest again resumes it.</summary>
+    public bool IsResumableIngest(string breachName) =>
+        _paths.Read() is { Kind: "ingest" } pending && pending.Sources[0].Spilled
+        && string.Equals(pending.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Continues the pending build (after `ingest --private`, or after a kill).</summary>
+    public PrivateBuildResult Resume(IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+    {
+        using var writeLock = _store.LockForWrite();
+        var state = _paths.Read() ?? throw new PrivateBuildException("no private build to resume", PrivateBuildError.NotFound);
+        return Continue(state, progress, ct);
+    }
+
+    /// <summary>`private build`: indexes a published breach privately from a fresh read of its dump.</summary>
+    public PrivateBuildResult Build(string breachName, PrivateSource source, IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+    {
+        using var writeLock = _store.LockForWrite();
+        if (_paths.Read() is { Kind: "build" } pending && string.Equals(pending.Sources[0].Breach, breachName, StringComparison.OrdinalIgnoreCase))
+        {
+            return Continue(pending, progress, ct); // the same command again after a kill: carry on
+        }
+
+        RequireNoPending();
+        var plain = ReadPlainManifest();
+        var breach = PublishedBreaches(plain).Find(b => string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new PrivateBuildException($"no breach named '{breachName}'; ingest it first (`leakwatch ingest PATH --breach {breachName} --private` does both)", PrivateBuildError.NotFound);
+        RequireSource(source.Path);
+        var key = KeyForMerge();
+        var state = NewState("build", key.KeyId, fresh: false,
+            [new PrivateBuildSource { BreachId = breach.Id, Breach = breach.Name, Source = source, Distinct = DistinctOf(breach) }]);
+        _paths.Write(state);
+        return Continue(state, progress, ct);
+    }
+
+    /// <summary>
+    /// `keys rotate-oprf`: makes a pending OPRF key, rebuilds the private index from every privately indexed breach's
+    /// recorded source (or an override), publishes it and promotes the key. The old key serves until the publish.
+    /// </summary>
+    public PrivateBuildResult RotateKey(IReadOnlyDictionary<string, string> sourceOverrides, IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+    {
+        using var writeLock = _store.LockForWrite();
+        var pending = _paths.Read();
+        if (pending is not null)
+        {
+            return pending.Kind == "rotate"
+                ? Continue(pending, progress, ct)
+                : throw new PrivateBuildException($"a private build of {Describe(pending)} is unfinished; run `leakwatch private resume` first");
+        }
+
+        var current = _private.ReadManifest();
+        var plain = ReadPlainManifest();
+        var published = PublishedBreaches(plain);
+        var sources = new List<PrivateBuildSource>();
+        var missing = new List<string>();
+        var indexed = current?.Breaches ?? [];
+        foreach (var name in sourceOverrides.Keys)
+        {
+            if (!indexed.Exists(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new PrivateBuildException($"--source {name}=…: '{name}' is not indexed privately", PrivateBuildError.Input);
+            }
+        }
+
+        foreach (var b in indexed)
+        {
+            var breach = published.Find(p => p.Id == b.Id);
+            if (breach is null)
+            {
+                continue; // removed since: nothing to rebuild
+            }
+
+            var source = b.Source;
+            foreach (var (name, path) in sourceOverrides)
+            {
+                if (string.Equals(name, b.Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    source = source with { Path = Path.GetFullPath(path) };
+                }
+            }
+
+            if (!File.Exists(source.Path) && !Directory.Exists(source.Path))
+            {
+                missing.Add($"{b.Name} ({source.Path})");
+            }
+
+            sources.Add(new PrivateBuildSource { BreachId = b.Id, Breach = b.Name, Source = source, Distinct = DistinctOf(breach) });
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new PrivateBuildException($"rotate-oprf: the source of {string.Join(", ", missing)} is missing; pass --source NAME=PATH for each", PrivateBuildError.Input);
+        }
+
+        var key = _keys.CreatePendingOprfKey();
+        if (current is null)
+        {
+            // Nothing indexed privately: the new key simply becomes the active one.
+            _keys.PromotePendingOprfKey();
+            return new PrivateBuildResult { Kind = "rotate", KeyId = key.KeyId };
+        }
+
+        var state = NewState("rotate", key.KeyId, fresh: true, sources);
+        _paths.Write(state);
+        return Continue(state, progress, ct);
+    }
+
+    private PrivateBuildResult Continue(PrivateBuildState state, IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var key = _keys.FindOprfKey(state.KeyId)
+            ?? throw new PrivateBuildException($"{_keys.Path}: the OPRF key {state.KeyId} of the unfinished private build is not in the key file");
+        var plain = ReadPlainManifest();
+        var result = new PrivateBuildResult { Kind = state.Kind, KeyId = key.KeyId, Breaches = [.. state.Sources.Select(s => s.Breach)] };
+
+        if (state.Kind == "rotate" && _private.ReadManifest() is { } published && published.KeyId == state.KeyId)
+        {
+            // Killed after publishing the rotated index: only the promotion is left.
+            FinishRotation(state);
+            FillFromManifest(result, published);
+            _paths.Delete();
+            return result;
+        }
+
+        for (var i = 0; i < state.Sources.Count; i++)
+        {
+            var s = state.Sources[i];
+            if (!s.Spilled)
+            {
+                if (state.Kind == "ingest")
+                {
+                    _paths.Delete();
+                    throw new PrivateBuildException($"the ingest of '{s.Breach}' stopped before its index was published; nothing to resume (private build discarded); run the ingest again");
+                }
+
+                try
+                {
+                    SpillSource(state, i, progress, ct);
+                }
+                catch (Exception e) when (e is DumpFormatException or PrivateBuildException { Error: PrivateBuildError.Input })
+                {
+                    // A source that cannot be read will not read better on resume: discard, fix, run the command again.
+                    _paths.Delete();
+                    throw;
+                }
+            }
+        }
+
+        var publishedIds = new HashSet<int>(plain.Breaches);
+        foreach (var s in state.Sources)
+        {
+            if (!publishedIds.Contains(s.BreachId))
+            {
+                _paths.Delete();
+                throw new PrivateBuildException($"breach '{s.Breach}' is not published (its ingest was interrupted, or it was removed); private build discarded");
+            }
+        }
+
+        Evaluate(state, key, plain, result, progress, ct);
+        ct.ThrowIfCancellationRequested();
+        Merge(state, key, plain, result, progress, ct);
+        if (state.Kind == "rotate")
+        {
+            FinishRotation(state);
+        }
+
+        _paths.Delete();
+        result.Seconds = clock.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    private void FinishRotation(PrivateBuildState state)
+    {
+        if (_keys.PendingOprfKey?.KeyId == state.KeyId)
+        {
+            _keys.PromotePendingOprfKey();
+        }
+    }
+
+    private void SpillSource(PrivateBuildState state, int index, IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
+    {
+        var s = state.Sources[index];
+        RequireSource(s.Source.Path);
+        var prefix = PrivateBuildPaths.ChunkName(index, 0)[..5];
+        foreach (var dir in new[] { _paths.SpillDir, _paths.OutputDir })
+        {
+            if (Directory.Exists(dir))
+            {
+                foreach (var f in Directory.EnumerateFiles(dir, prefix + "*"))
+                {
+                    File.Delete(f);
+                }
+            }
+        }
+
+        PhoneNormalizer phones;
+        try
+        {
+            phones = new PhoneNormalizer(s.Source.Region);
+        }
+        catch (ArgumentException e)
+        {
+            throw new PrivateBuildException($"{s.Breach}: {e.Message}", PrivateBuildError.Input);
+        }
+
+        var session = new PrivateSpillSession(_paths, state, index, SpillKey(state), _options.ChunkIdentifiers);
+        using var writer = session.NewWriter();
+        var spiller = new PrivateSourceSpiller(new IdentifierHasher(_keys), phones, writer,
+            rows => progress?.Report(new PrivateBuildProgress(PrivatePhase.Spilling, rows, 0)));
+        DumpReader.Read(s.Source.Path, PrivateSources.ToReaderOptions(s.Source), spiller, ct);
+        session.Complete(s.BreachId, s.Distinct > 0 ? s.Distinct : writer.Identifiers);
+    }
+
+    private PrivateBuildState NewState(string kind, string keyId, bool fresh, List<PrivateBuildSource> sources)
+    {
+        var current = fresh ? null : _private.ReadManifest();
+        var salt = new byte[PrivateProtocol.SaltSize];
+        _options.Random.Fill(salt);
+        return new PrivateBuildState
+        {
+            BuildId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            Kind = kind,
+            KeyId = keyId,
+            Fresh = fresh,
+            Salt = current?.Salt ?? Convert.ToBase64String(salt),
+            Sources = sources,
+            Started = DateTimeOffset.UtcNow,
+        };
+    }
+
+    /// <summary>The key of this build's sealed files: HKDF(key file secret, salt = build id, "leakwatch/private/v1/spill").</summary>
+    private byte[] SpillKey(PrivateBuildState state) => _keys.DeriveSubkey(state.BuildIdBytes, SpillKeyInfo, SealedFileWriter.KeySize);
+
+    /// <summary>A merge uses the published index's key; the first private build uses (and makes) the active key.</summary>
+    private Privacy.OprfServerKey KeyForMerge()
+    {
+        var current = _private.ReadManifest();
+        if (current is null)
+        {
+            return _keys.EnsureActiveOprfKey();
+        }
+
+        return _keys.FindOprfKey(current.KeyId)
+            ?? throw new PrivateBuildException($"{_keys.Path}: the private index was built with OPRF key {current.KeyId}, which the key file does not hold");
+    }
+
+    private void RequireNoPending()
+    {
+        if (_paths.Read() is { } pending)
+        {
+            throw new PrivateBuildException($"a private build of {Describe(pending)} is unfinished; run `leakwatch private resume` first");
+        }
+    }
+
+    private static string Describe(PrivateBuildState s) =>
+        s.Kind == "rotate" ? "the key rotation" : string.Join(", ", s.Sources.Select(x => $"'{x.Breach}'"));
+
+    private static void RequireSource(string path)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new PrivateBuildException($"{path}: source dump not found", PrivateBuildError.Input);
+        }
+    }
+
+    private Manifest ReadPlainManifest()
+    {
+        var plain = _store.ReadManifest();
+        if (plain.KeyId is not null && plain.KeyId != _keys.KeyId)
+        {
+            throw new KeyFileException($"{_keys.Path}: key file does not match the index (key id {_keys.KeyId}, index built with {plain.KeyId})");
+        }
+
+        return plain;
+    }
+
+    private List<Breach> PublishedBreaches(Manifest plain)
+    {
+        if (plain.Breaches.Length == 0 || !File.Exists(Path.Combine(_store.DataDir, BreachCatalog.FileName)))
+        {
+            return [];
+        }
+
+        using var catalog = BreachCatalog.OpenReadOnly(_store.DataDir);
+        return catalog.Published(plain.Breaches);
+    }
+
+    private static long DistinctOf(Breach b)
+    {
+        if (b.StatsJson is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var stats = JsonSerializer.Deserialize(b.StatsJson, IngestJson.Default.IngestStats);
+            return stats is null ? 0 : stats.Distinct.Email + stats.Distinct.Phone;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
+    }
+
+    private static void FillFromManifest(PrivateBuildResult r, PrivateManifest m)
+    {
+        r.Generation = m.Generation;
+        r.BucketBits = m.BucketBits;
+        r.BucketEntries = m.BucketEntries;
+        r.RealEntries = m.RealEntries;
+        r.IndexBytes = m.IndexBytes;
+    }
+}

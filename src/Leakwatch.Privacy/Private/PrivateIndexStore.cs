@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Leakwatch.Index;
+
+namespace Leakwatch.Privacy.Private;
+
+/// <summary>
+/// The private index of a data dir: immutable files <c>private/gen-*.lwp</c> and <c>private/manifest.json</c>,
+/// which names the one being served. Publishing fsyncs the new file, then renames a new manifest over the old
+/// one and fsyncs the directory, so a kill at any point leaves the previous generation served whole.
+/// </summary>
+public sealed class PrivateIndexStore
+{
+    public const string DirectoryName = "private";
+    public const string ManifestName = "manifest.json";
+
+    public PrivateIndexStore(string dataDir)
+    {
+        DataDir = Path.GetFullPath(dataDir);
+    }
+
+    public string DataDir { get; }
+
+    public string Dir => Path.Combine(DataDir, DirectoryName);
+
+    public string ManifestPath => Path.Combine(Dir, ManifestName);
+
+    /// <summary>Where a build keeps its state and temporary files until it publishes.</summary>
+    public string BuildDir => Path.Combine(Dir, "build");
+
+    public bool Exists => File.Exists(ManifestPath);
+
+    /// <summary>The published manifest, or null when the data dir has no private index.</summary>
+    public PrivateManifest? ReadManifest()
+    {
+        if (!File.Exists(ManifestPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            var m = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), PrivateManifestJson.Default.PrivateManifest);
+            if (m is null || m.Format != PrivateManifest.CurrentFormat)
+            {
+                throw new PrivateIndexException($"{ManifestPath}: unsupported private manifest format");
+            }
+
+            return m;
+        }
+        catch (JsonException e)
+        {
+            throw new PrivateIndexException($"{ManifestPath}: private manifest is not valid JSON ({e.Message})");
+        }
+    }
+
+    /// <summary>Opens the index the manifest names and checks the header agrees with the manifest.</summary>
+    public PrivateIndexReader OpenPublished(PrivateManifest manifest)
+    {
+        var path = Path.Combine(DataDir, manifest.Index);
+        if (!File.Exists(path))
+        {
+            throw new PrivateIndexException($"{path}: private index named by the manifest is missing");
+        }
+
+        var reader = PrivateIndexReader.Open(path);
+        var problem = Mismatch(manifest, reader);
+        if (problem is not null)
+        {
+            reader.Dispose();
+            throw new PrivateIndexException($"{path}: {problem}");
+        }
+
+        return reader;
+    }
+
+    /// <summary>What differs between a manifest and the header of the file it names, or null.</summary>
+    public static string? Mismatch(PrivateManifest m, PrivateIndexReader r)
+    {
+        if (m.BucketBits != r.BucketBits || m.BucketEntries != r.BucketEntries || m.EntrySize != PrivateProtocol.EntrySize)
+        {
+            return "bucketBits, bucketEntries or entrySize differ from the manifest";
+        }
+
+        if (m.KeyId != r.KeyId || m.Generation != r.Generation)
+        {
+            return "keyId or generation differ from the manifest";
+        }
+
+        if (m.Salt != Convert.ToBase64String(r.Salt))
+        {
+            return "salt differs from the manifest";
+        }
+
+        if (m.Checksum != ChecksumText(r.EntriesChecksum) || m.IndexBytes != r.FileLength)
+        {
+            return "checksum or size differ from the manifest";
+        }
+
+        return null;
+    }
+
+    public static string ChecksumText(ulong entriesChecksum) => "xxh64:" + entriesChecksum.ToString("x16", CultureInfo.InvariantCulture);
+
+    public string NewIndexPath(long generation)
+    {
+        Directory.CreateDirectory(Dir);
+        return Path.Combine(Dir, $"gen-{generation:D8}-{Guid.NewGuid():N}.lwp");
+    }
+
+    /// <summary>Atomically makes <paramref name="next"/> the published private index (its file must already be fsynced).</summary>
+    public void Publish(PrivateManifest next)
+    {
+        Directory.CreateDirectory(Dir);
+        FileSync.Directory(Dir);
+        var tmp = ManifestPath + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(fs, next, PrivateManifestJson.Default.PrivateManifest);
+            fs.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, ManifestPath, overwrite: true);
+        FileSync.Directory(Dir);
+    }
+
+    /// <summary>Deletes private index files the manifest no longer names (old generations, killed builds).</summary>
+    public void CollectGarbage(PrivateManifest? current)
+    {
+        if (!Directory.Exists(Dir))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Dir, "gen-*.lwp"))
+        {
+            if (current is null || !string.Equals(Path.GetRelativePath(DataDir, file), current.Index, StringComparison.Ordinal))
+            {
+                FileSync.TryDelete(file);
+            }
+        }
+    }
+}
+
+/// <summary>The published private index (<c>private/manifest.json</c>, format 1); see docs/private-index-format.md.</summary>
+public sealed record PrivateManifest
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+
+    public long Generation { get; init; }
+
+    /// <summary>Index file relative to the data dir.</summary>
+    public string Index { get; init; } = "";
+
+    public long IndexBytes { get; init; }
+
+    /// <summary><c>xxh64:</c> and the XxHash64 of the entries section, as in the file header.</summary>
+    public string Checksum { get; init; } = "";
+
+    /// <summary>The OPRF key the entries were made with.</summary>
+    public string KeyId { get; init; } = "";
+
+    public int BucketBits { get; init; }
+
+    public int BucketEntries { get; init; }
+
+    public int EntrySize { get; init; } = PrivateProtocol.EntrySize;
+
+    /// <summary>Base64 of the 32-byte public salt of the entries' HKDF.</summary>
+    public string Salt { get; init; } = "";
+
+    /// <summary>Real (non-dummy) entries in the whole index.</summary>
+    public long RealEntries { get; init; }
+
+    /// <summary>Breaches indexed privately, with the source each was read from (for rebuilds and key rotation).</summary>
+    public List<PrivateBreachSource> Breaches { get; init; } = [];
+
+    public DateTimeOffset Published { get; init; }
+
+    public byte[] SaltBytes() => Convert.FromBase64String(Salt);
+}
+
+/// <summary>A privately indexed breach and where to read it again.</summary>
+public sealed record PrivateBreachSource
+{
+    public int Id { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public PrivateSource Source { get; init; } = new();
+
+    public DateTimeOffset Indexed { get; init; }
+}
+
+/// <summary>A dump's path and the reading options it was ingested with (what `ingest` was told).</summary>
+public sealed record PrivateSource
+{
+    public string Path { get; init; } = "";
+
+    public string? Region { get; init; }
+
+    public List<string>? Columns { get; init; }
+
+    public string? Delimiter { get; init; }
+
+    public bool? HasHeader { get; init; }
+
+    public string? Format { get; init; }
+}
+
+[JsonSerializable(typeof(PrivateManifest))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+public sealed partial class PrivateManifestJson : JsonSerializerContext;

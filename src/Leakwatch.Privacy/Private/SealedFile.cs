@@ -1,0 +1,217 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Leakwatch.Privacy.Private;
+
+/// <summary>
+/// A temporary file of AES-256-GCM sealed frames, for everything a private build writes before it publishes
+/// (the identifier spill, OPRF outputs, bucket partitions). Layout: magic <c>LWSEAL01</c>, the 16-byte build id
+/// and a u32 file tag, then frames of <c>nonce (12) || u32 length || tag (16) || ciphertext</c>, ending with an
+/// empty final frame. Each frame has a random nonce and is bound to (build id, file tag, frame number, final flag),
+/// so frames cannot be reordered, moved between files, or cut off unnoticed. The file is written under a temporary
+/// name and renamed into place once complete (and fsynced, when it is a checkpoint).
+/// </summary>
+public sealed class SealedFileWriter : IDisposable
+{
+    public const int KeySize = 32;
+    internal const int HeaderSize = 8 + 16 + 4;
+    internal const int FrameHeaderSize = 12 + 4 + 16;
+    internal static ReadOnlySpan<byte> Magic => "LWSEAL01"u8;
+
+    private readonly AesGcm _aes;
+    private readonly byte[] _buildId;
+    private readonly uint _fileTag;
+    private readonly FileStream _stream;
+    private readonly string _tmp;
+    private readonly byte[] _plain;
+    private byte[] _sealed;
+    private int _length;
+    private long _frame;
+    private bool _completed;
+
+    public SealedFileWriter(string path, ReadOnlySpan<byte> key, ReadOnlySpan<byte> buildId, uint fileTag, int frameSize = 1 << 20)
+    {
+        Path = path;
+        _aes = new AesGcm(key, 16);
+        _buildId = buildId.ToArray();
+        _fileTag = fileTag;
+        _plain = new byte[frameSize];
+        _sealed = new byte[FrameHeaderSize + frameSize];
+        _tmp = path + ".tmp";
+        _stream = new FileStream(_tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        Magic.CopyTo(header);
+        _buildId.CopyTo(header[8..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], fileTag);
+        _stream.Write(header);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Plaintext bytes appended so far.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Appends one record; records never straddle frames.</summary>
+    public void Append(ReadOnlySpan<byte> record)
+    {
+        if (record.Length > _plain.Length)
+        {
+            throw new ArgumentException("record larger than a frame", nameof(record));
+        }
+
+        if (_length + record.Length > _plain.Length)
+        {
+            SealFrame(final: false);
+        }
+
+        record.CopyTo(_plain.AsSpan(_length));
+        _length += record.Length;
+        BytesWritten += record.Length;
+    }
+
+    /// <summary>Seals the last frames, optionally fsyncs, and renames the file into place.</summary>
+    public void Complete(bool durable)
+    {
+        if (_length > 0)
+        {
+            SealFrame(final: false);
+        }
+
+        SealFrame(final: true);
+        _stream.Flush(flushToDisk: durable);
+        _stream.Dispose();
+        File.Move(_tmp, Path, overwrite: true);
+        _completed = true;
+    }
+
+    private void SealFrame(bool final)
+    {
+        var plain = _plain.AsSpan(0, final ? 0 : _length);
+        var frame = _sealed.AsSpan(0, FrameHeaderSize + plain.Length);
+        var nonce = frame[..12];
+        RandomNumberGenerator.Fill(nonce);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[12..], (uint)plain.Length);
+        Span<byte> aad = stackalloc byte[SealedFileReader.AadSize];
+        SealedFileReader.WriteAad(aad, _buildId, _fileTag, _frame, final);
+        _aes.Encrypt(nonce, plain, frame[FrameHeaderSize..], frame.Slice(16, 16), aad);
+        _stream.Write(frame);
+        _frame++;
+        _length = 0;
+    }
+
+    public void Dispose()
+    {
+        _aes.Dispose();
+        if (!_completed)
+        {
+            _stream.Dispose();
+            Leakwatch.Index.FileSync.TryDelete(_tmp);
+        }
+    }
+}
+
+/// <summary>Reads a <see cref="SealedFileWriter"/> file frame by frame, authenticating each.</summary>
+public sealed class SealedFileReader : IDisposable
+{
+    internal const int AadSize = 16 + 4 + 8 + 1;
+
+    private readonly AesGcm _aes;
+    private readonly byte[] _buildId;
+    private readonly uint _fileTag;
+    private readonly FileStream _stream;
+    private byte[] _plain = new byte[1 << 16];
+    private byte[] _sealed = new byte[1 << 16];
+    private long _frame;
+    private bool _done;
+
+    public SealedFileReader(string path, ReadOnlySpan<byte> key, ReadOnlySpan<byte> buildId, uint fileTag)
+    {
+        Path = path;
+        _aes = new AesGcm(key, 16);
+        _buildId = buildId.ToArray();
+        _fileTag = fileTag;
+        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        Span<byte> header = stackalloc byte[SealedFileWriter.HeaderSize];
+        if (_stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length
+            || !header[..8].SequenceEqual(SealedFileWriter.Magic) || !header.Slice(8, 16).SequenceEqual(_buildId)
+            || BinaryPrimitives.ReadUInt32LittleEndian(header[24..]) != fileTag)
+        {
+            Dispose();
+            throw new SealedFileException($"{path}: not a sealed file of this build");
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>The next frame's plaintext (valid until the next call); false after the final frame.</summary>
+    public bool TryReadFrame(out ReadOnlySpan<byte> plaintext)
+    {
+        plaintext = default;
+        if (_done)
+        {
+            return false;
+        }
+
+        Span<byte> head = stackalloc byte[SealedFileWriter.FrameHeaderSize];
+        if (_stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length)
+        {
+            throw new SealedFileException($"{Path}: truncated at frame {_frame}");
+        }
+
+        var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(head[12..]);
+        if (length > 256 << 20)
+        {
+            throw new SealedFileException($"{Path}: frame {_frame} has an impossible length");
+        }
+
+        if (_sealed.Length < length)
+        {
+            _sealed = new byte[length];
+            _plain = new byte[length];
+        }
+
+        var cipher = _sealed.AsSpan(0, length);
+        if (_stream.ReadAtLeast(cipher, length, throwOnEndOfStream: false) != length)
+        {
+            throw new SealedFileException($"{Path}: truncated at frame {_frame}");
+        }
+
+        var final = length == 0;
+        Span<byte> aad = stackalloc byte[AadSize];
+        WriteAad(aad, _buildId, _fileTag, _frame, final);
+        try
+        {
+            _aes.Decrypt(head[..12], cipher, head.Slice(16, 16), _plain.AsSpan(0, length), aad);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new SealedFileException($"{Path}: frame {_frame} fails authentication");
+        }
+
+        _frame++;
+        if (final)
+        {
+            _done = true;
+            return false;
+        }
+
+        plaintext = _plain.AsSpan(0, length);
+        return true;
+    }
+
+    internal static void WriteAad(Span<byte> aad, ReadOnlySpan<byte> buildId, uint fileTag, long frame, bool final)
+    {
+        buildId.CopyTo(aad);
+        BinaryPrimitives.WriteUInt32LittleEndian(aad[16..], fileTag);
+        BinaryPrimitives.WriteInt64LittleEndian(aad[20..], frame);
+        aad[28] = final ? (byte)1 : (byte)0;
+    }
+
+    public void Dispose()
+    {
+        _aes.Dispose();
+        _stream.Dispose();
+    }
+}
+
+public sealed class SealedFileException(string message) : Exception(message);

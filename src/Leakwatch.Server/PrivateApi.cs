@@ -1,0 +1,350 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Leakwatch.Privacy.Oprf;
+using Leakwatch.Privacy.Private;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+
+namespace Leakwatch.Server;
+
+/// <summary>Endpoint metadata: a private-lookup endpoint (no-store responses, the private limiter's 429 scope).</summary>
+internal sealed class PrivateAccess
+{
+    public static readonly PrivateAccess Instance = new();
+}
+
+/// <summary>
+/// Private lookups, protocol <c>leakwatch/private/v1</c> (docs/private-lookup.md §5): <c>GET /api/private/config</c> and
+/// <c>POST /api/private/evaluate</c>. The server sees a bucket number and a blinded element, answers Z = skS·B and the
+/// bucket's entries, and never learns the identifier. Every evaluation is an online guess, so each client (API key
+/// if a valid one is sent, else IP) has its own limit (<c>serve --private-rpm</c>).
+/// </summary>
+internal sealed class PrivateApi
+{
+    public const string EvaluatePolicy = "private-evaluate";
+    public const string ConfigPolicy = "private-config";
+    /// <summary>A request is two small fields; anything much larger is not one.</summary>
+    private const int MaxBodyBytes = 4096;
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_response;
+
+    private readonly ServerOptions _options;
+    private readonly PrivateIndexService _private;
+    private readonly ExposureService _exposure;
+    private readonly ServerMetrics _metrics;
+
+    public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics)
+    {
+        _options = options;
+        _private = privateIndex;
+        _exposure = exposure;
+        _metrics = metrics;
+    }
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/private").WithTags("Private lookups");
+        group.MapGet("/config", (Func<HttpContext, Task>)Config)
+            .WithMetadata(PrivateAccess.Instance)
+            .RequireRateLimiting(ConfigPolicy)
+            .WithName("PrivateConfig")
+            .WithSummary("Parameters of the private index: key id, bucketBits, bucketEntries, entry size, salt and the breaches ids may name")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound);
+        group.MapPost("/evaluate", (Func<HttpContext, Task>)Evaluate)
+            .WithMetadata(PrivateAccess.Instance)
+            .RequireRateLimiting(EvaluatePolicy)
+            .WithName("PrivateEvaluate")
+            .WithSummary("OPRF evaluation of a blinded element, with the entries of one bucket")
+            .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket and entries (base64, bucketEntries × 48 bytes). 400 names the bad field; 429 past the per-client limit.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>Per client: a valid API key's id, else the remote IP. An unknown key counts as its IP, so inventing
+    /// keys does not buy evaluations.</summary>
+    public RateLimitPartition<RateKey> EvaluatePartition(HttpContext ctx)
+    {
+        var header = ctx.Request.Headers[HibpApi.ApiKeyHeader];
+        var client = StringValues.IsNullOrEmpty(header) ? null : _exposure.Keys.Find(header[0].AsSpan().Trim());
+        var id = client?.Key is { } k ? new ClientId(k.Id, null) : new ClientId(0, ctx.Connection.RemoteIpAddress);
+        return HibpApi.TokenBucket(new RateKey(id, Math.Max(1, _options.PrivateRpm)));
+    }
+
+    public RateLimitPartition<RateKey> ConfigPartition(HttpContext ctx) =>
+        HibpApi.TokenBucket(new RateKey(new ClientId(0, ctx.Connection.RemoteIpAddress), Math.Max(1, _options.AnonymousRpm)));
+
+    private Task Config(HttpContext ctx)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        var state = _private.Acquire();
+        if (state is null)
+        {
+            return NoIndex(ctx);
+        }
+
+        try
+        {
+            var plain = _exposure.Current;
+            var cached = state.Config;
+            if (cached is not { } c || !ReferenceEquals(c.Plain, plain))
+            {
+                cached = (plain, RenderConfig(state, plain));
+                state.Config = cached;
+            }
+
+            return Write(ctx, StatusCodes.Status200OK, cached.Value.Json);
+        }
+        finally
+        {
+            state.Release();
+        }
+    }
+
+    private static byte[] RenderConfig(PrivateServingState state, ServingState plain)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("version", PrivateProtocol.Version);
+            w.WriteString("keyId", state.Key.KeyId);
+            w.WriteNumber("bucketBits", state.Index.BucketBits);
+            w.WriteNumber("bucketEntries", state.Index.BucketEntries);
+            w.WriteNumber("entrySize", PrivateProtocol.EntrySize);
+            w.WriteString("salt", state.SaltBase64);
+            w.WriteStartArray("breaches");
+            foreach (var p in plain.All)
+            {
+                // What public search shows: a retired or sensitive breach is never named to a private client either.
+                if (!p.Breach.IsRetired && !p.Breach.IsSensitive)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", p.Breach.Id);
+                    w.WriteString("name", p.Breach.Name);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task Evaluate(HttpContext ctx)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        var request = ctx.Request;
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await BadRequest(ctx, $"body: larger than {MaxBodyBytes} bytes");
+            return;
+        }
+
+        var body = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
+        {
+            var length = 0;
+            while (length <= MaxBodyBytes)
+            {
+                var n = await request.Body.ReadAsync(body.AsMemory(length, MaxBodyBytes + 1 - length), ctx.RequestAborted);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                length += n;
+            }
+
+            if (length > MaxBodyBytes)
+            {
+                await BadRequest(ctx, $"body: larger than {MaxBodyBytes} bytes");
+                return;
+            }
+
+            await Answer(ctx, body.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    private Task Answer(HttpContext ctx, ReadOnlyMemory<byte> body)
+    {
+        var error = Parse(body.Span, out var bucket, out var blinded);
+        if (error is not null)
+        {
+            return BadRequest(ctx, error);
+        }
+
+        var state = _private.Acquire();
+        if (state is null)
+        {
+            _metrics.PrivateEvaluations.WithLabels("no_index").Inc();
+            return NoIndex(ctx);
+        }
+
+        try
+        {
+            if (bucket < 0 || bucket >= state.Index.BucketCount)
+            {
+                return BadRequest(ctx, $"bucket: must be an integer in [0, {state.Index.BucketCount.ToString(CultureInfo.InvariantCulture)})");
+            }
+
+            Span<byte> evaluated = stackalloc byte[OprfSuite.ElementSize];
+            try
+            {
+                state.Key.BlindEvaluate(blinded, evaluated);
+            }
+            catch (OprfInvalidElementException)
+            {
+                return BadRequest(ctx, "blindedElement: not a valid ristretto255 element");
+            }
+
+            var buffer = t_response ??= new ArrayBufferWriter<byte>(64 * 1024);
+            buffer.ResetWrittenCount();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("keyId", state.Key.KeyId);
+                w.WriteBase64String("evaluatedElement", evaluated);
+                w.WriteNumber("bucket", bucket);
+                w.WriteBase64String("entries", state.Index.Bucket((int)bucket));
+                w.WriteEndObject();
+            }
+
+            _metrics.PrivateEvaluations.WithLabels("ok").Inc();
+            return Write(ctx, StatusCodes.Status200OK, buffer.WrittenMemory);
+        }
+        finally
+        {
+            state.Release();
+        }
+    }
+
+    /// <summary>Reads <c>{"bucket": int, "blindedElement": base64}</c>; returns a one-line error naming the field, or null.</summary>
+    internal static string? Parse(ReadOnlySpan<byte> json, out long bucket, out InlineElement blinded)
+    {
+        bucket = -1;
+        blinded = default;
+        var haveBucket = false;
+        var haveElement = false;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return "body: expected a JSON object";
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isBucket = reader.ValueTextEquals("bucket"u8);
+                var isElement = reader.ValueTextEquals("blindedElement"u8);
+                reader.Read();
+                if (isBucket)
+                {
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out bucket))
+                    {
+                        return "bucket: must be an integer";
+                    }
+
+                    haveBucket = true;
+                }
+                else if (isElement)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return "blindedElement: must be a base64 string";
+                    }
+
+                    int written;
+                    try
+                    {
+                        if (!reader.TryGetBytesFromBase64(out var bytes))
+                        {
+                            return "blindedElement: not valid base64";
+                        }
+
+                        written = bytes.Length;
+                        if (written != OprfSuite.ElementSize)
+                        {
+                            return $"blindedElement: must be {OprfSuite.ElementSize} bytes, got {written.ToString(CultureInfo.InvariantCulture)}";
+                        }
+
+                        bytes.CopyTo(blinded);
+                    }
+                    catch (FormatException)
+                    {
+                        return "blindedElement: not valid base64";
+                    }
+
+                    haveElement = true;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return "body: malformed JSON";
+            }
+        }
+        catch (JsonException)
+        {
+            return "body: malformed JSON";
+        }
+
+        return !haveBucket ? "bucket: required" : !haveElement ? "blindedElement: required" : null;
+    }
+
+    private Task BadRequest(HttpContext ctx, string message)
+    {
+        _metrics.PrivateEvaluations.WithLabels("bad_request").Inc();
+        return Write(ctx, StatusCodes.Status400BadRequest, ErrorBody(400, message));
+    }
+
+    private static Task NoIndex(HttpContext ctx) =>
+        Write(ctx, StatusCodes.Status404NotFound, ErrorBody(404, "this server has no private index"));
+
+    private static byte[] ErrorBody(int status, string message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("statusCode", status);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static Task Write(HttpContext ctx, int status, ReadOnlyMemory<byte> body)
+    {
+        var response = ctx.Response;
+        response.StatusCode = status;
+        response.ContentType = JsonContentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
+    }
+}
+
+/// <summary>A 32-byte element held inline (no allocation per request).</summary>
+[System.Runtime.CompilerServices.InlineArray(32)]
+internal struct InlineElement
+{
+    private byte _element0;
+}
