@@ -12,7 +12,6 @@ import { chromium } from 'playwright-core';
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
 const artifacts = process.env.LEAKWATCH_ARTIFACTS ?? path.resolve(import.meta.dirname, '../../artifacts');
 const base = fx.baseUrl;
-const skip = fx.private ? false : 'this CLI has no `ingest --private` (the private tier is not in this build)';
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -151,7 +150,7 @@ test('a pwned password shows how often it appeared and the password advice', asy
   assert.equal(await page.locator('#password-status').getAttribute('role'), 'status');
 });
 
-test('an exposed email, typed with spaces and capitals, shows its breaches, their data classes and the advice that fits', { skip }, async () => {
+test('an exposed email, typed with spaces and capitals, shows its breaches, their data classes and the advice that fits', async () => {
   const { typed: text, canonical, breaches } = fx.page.email;
   await page.locator('#account').fill(text);
   const { tone, text: said } = await submit('account-form', 'account-status', 'Check privately');
@@ -162,7 +161,7 @@ test('an exposed email, typed with spaces and capitals, shows its breaches, thei
   assert.ok(advice.includes(rules.find((r) => r.id === 'email').title));
 });
 
-test('an exposed phone typed in national format, with its country chosen, shows its breaches and SIM-swap advice', { skip }, async () => {
+test('an exposed phone typed in national format, with its country chosen, shows its breaches and SIM-swap advice', async () => {
   const { national, region, e164, breaches } = fx.page.phone;
   await page.locator('#region').selectOption(region);
   await page.locator('#account').fill(national);
@@ -185,7 +184,7 @@ test('at phone width the page fits without sideways scrolling (screenshot of the
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
-test('a clean email is reported as in no breach, with nothing listed', { skip }, async () => {
+test('a clean email is reported as in no breach, with nothing listed', async () => {
   const text = fx.page.cleanEmail;
   await page.locator('#account').fill(text);
   const { tone, text: said } = await submit('account-form', 'account-status', 'Check privately');
@@ -195,7 +194,7 @@ test('a clean email is reported as in no breach, with nothing listed', { skip },
   assert.equal(await page.locator('#account-details .breach').count(), 0);
 });
 
-test('each private lookup makes exactly one request, the same whatever it finds', { skip }, async () => {
+test('each private lookup makes exactly one request, the same whatever it finds', async () => {
   const shape = async (account, region) => {
     const before = pending.length;
     if (region) await page.locator('#region').selectOption(region);

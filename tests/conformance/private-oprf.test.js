@@ -12,7 +12,6 @@ import * as bundle from '../../src/Leakwatch.Server/wwwroot/assets/leakwatch.js'
 
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
 const base = fx.baseUrl;
-const skip = fx.private ? false : 'this CLI has no `ingest --private` (the private tier is not in this build)';
 const oprf = ristretto255_oprf.oprf;
 const sorted = (a) => [...a].sort();
 
@@ -58,7 +57,7 @@ async function independentLookup(x, cfg) {
   return [...new Set(ids)].filter((id) => names.has(id)).map((id) => names.get(id));
 }
 
-test('private config follows the doc: version, sizes, salt, the listed breaches', { skip }, async () => {
+test('private config follows the doc: version, sizes, salt, the listed breaches', async () => {
   const r = await fetch(`${base}/api/private/config`);
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^application\/json/);
@@ -73,7 +72,7 @@ test('private config follows the doc: version, sizes, salt, the listed breaches'
   for (const b of c.breaches) assert.ok(Number.isInteger(b.id) && b.id > 0 && b.id < 65536);
 });
 
-test('independent client (noble OPRF, node HKDF) finds exposed emails with exactly their breaches', { skip }, async () => {
+test('independent client (noble OPRF, node HKDF) finds exposed emails with exactly their breaches', async () => {
   const cfg = await config();
   assert.ok(fx.privateEmails.length > 0);
   for (const { account, breaches } of fx.privateEmails) {
@@ -81,14 +80,14 @@ test('independent client (noble OPRF, node HKDF) finds exposed emails with exact
   }
 });
 
-test('independent client finds exposed phones (E.164) with exactly their breaches', { skip }, async () => {
+test('independent client finds exposed phones (E.164) with exactly their breaches', async () => {
   const cfg = await config();
   for (const { account, breaches } of fx.privatePhones) {
     assert.deepEqual(sorted(await independentLookup(`phone:${account}`, cfg)), sorted(breaches), account);
   }
 });
 
-test('independent client reports absent emails and phones as absent', { skip }, async () => {
+test('independent client reports absent emails and phones as absent', async () => {
   const cfg = await config();
   for (const a of fx.privateAbsent) {
     assert.deepEqual(await independentLookup(a.includes('@') ? `email:${a}` : `phone:${a}`, cfg), [], a);
@@ -97,7 +96,7 @@ test('independent client reports absent emails and phones as absent', { skip }, 
   assert.deepEqual(await independentLookup(`phone:${fx.privateEmails[0].account}`, cfg), []);
 });
 
-test('evaluate answers are uncacheable, every bucket is the same size, and a repeated lookup is blinded afresh', { skip }, async () => {
+test('evaluate answers are uncacheable, every bucket is the same size, and a repeated lookup is blinded afresh', async () => {
   const cfg = await config();
   const sizes = new Set();
   for (const bucket of [0, 2 ** cfg.bucketBits - 1]) {
@@ -112,7 +111,7 @@ test('evaluate answers are uncacheable, every bucket is the same size, and a rep
   assert.notDeepEqual(oprf.blind(x).blinded, oprf.blind(x).blinded);
 });
 
-test('evaluate rejects bad input with 400 naming the field', { skip }, async () => {
+test('evaluate rejects bad input with 400 naming the field', async () => {
   const cfg = await config();
   const good = Buffer.from(oprf.blind(Buffer.from('email:x@example.com')).blinded).toString('base64');
   const cases = [
@@ -134,7 +133,7 @@ test('evaluate rejects bad input with 400 naming the field', { skip }, async () 
   assert.equal(malformed.status, 400);
 });
 
-test('the committed bundle, as a module in Node, finds emails and phones as people type them', { skip }, async () => {
+test('the committed bundle, as a module in Node, finds emails and phones as people type them', async () => {
   const client = new bundle.PrivateLookupClient({ baseUrl: base });
   const { account, breaches } = fx.privateEmails[0];
   const r = await client.lookup(`  ${account.toUpperCase()} `);
