@@ -2,6 +2,7 @@
 # Whole-process ingest benchmark: generate an N-record dump (email + phone per row), ingest it, and print
 # records/s, peak RSS, index bytes per entry, warm lookup latency percentiles and cold `check` time.
 # Usage: bench/ingest.sh [RECORDS=10000000] [FORMAT=csv]
+# INGEST_ONLY=1 stops after the ingest figures (for repeated runs: median of three).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-10000000}"
@@ -37,6 +38,7 @@ ids = s["distinct"]["email"] + s["distinct"]["phone"]
 print(f"rows={s['rows']} seconds={s['seconds']:.2f} records_per_s={s['rowsPerSecond']:.0f} wall={sys.argv[3]} peak_rss_gb={rss_gb:.2f}")
 print(f"index_bytes={size} identifiers={ids} entries={s['indexEntries']} bytes_per_identifier={size/ids:.2f}")
 PY
+[ "${INGEST_ONLY:-0}" = 1 ] && exit 0
 
 # Accounts to look up: half present (taken from the dump), half absent.
 python3 - "$dump" "$work/accounts.txt" <<'PY'

@@ -20,6 +20,10 @@ public sealed record IngestOptions
     public bool DryRun { get; init; }
     /// <summary>Earlier breaches to measure overlap against, by name; null = all of them.</summary>
     public IReadOnlySet<string>? CompareWith { get; init; }
+    /// <summary>Parse on every worker thread, one thread only scanning the input for record boundaries
+    /// (<see cref="DumpReader.ReadParallel"/>); false = one reader thread parses and hands batches to the
+    /// workers. Both give identical results.</summary>
+    public bool ParallelParse { get; init; } = true;
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }
