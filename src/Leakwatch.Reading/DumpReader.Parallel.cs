@@ -228,6 +228,7 @@ public static partial class DumpReader
     private static void ParseChunks(int thread, BlockingCollection<ScannedChunk> queue, IParallelDumpSink sink, CancellationToken ct)
     {
         using var row = new BufferedDumpRow();
+        using var sepRow = new SepDumpRow();
         var rows = new ThreadSink(sink, thread);
         ChunkedFile? current = null;
         foreach (var chunk in queue.GetConsumingEnumerable(ct))
@@ -238,12 +239,13 @@ public static partial class DumpReader
                 {
                     current = chunk.File;
                     row.StartFile(current.Path, current.Map);
+                    sepRow.StartFile(current.Path, current.Map);
                     rows.FileIndex = current.Index;
                 }
 
                 if (current.Delimited is { } delimited)
                 {
-                    DelimitedFileReader.ParseChunk(delimited, chunk.Buffer, chunk.Length, chunk.FirstLine, row, rows, ct);
+                    DelimitedFileReader.ParseChunk(delimited, chunk.Buffer, chunk.Length, chunk.FirstLine, sepRow, rows, ct);
                 }
                 else
                 {

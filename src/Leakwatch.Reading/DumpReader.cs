@@ -132,7 +132,7 @@ public static partial class DumpReader
         }
         else
         {
-            DelimitedFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, row, ct);
+            DelimitedFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, ct);
         }
 
         return true;
@@ -331,10 +331,11 @@ internal sealed record DelimitedLayout(DumpFileInfo Info, SepReaderOptions SepOp
 internal static class DelimitedFileReader
 {
     public static void Read(string file, string? compression, string sampleText, ReaderOptions options,
-        RecordScanner scanner, IDumpRowSink sink, BufferedDumpRow row, CancellationToken ct)
+        RecordScanner scanner, IDumpRowSink sink, CancellationToken ct)
     {
         var layout = Prepare(file, compression, sampleText, options);
         sink.OnFileStart(layout.Info, layout.Map);
+        using var row = new SepDumpRow();
         row.StartFile(file, layout.Map);
         using var reader = layout.SepOptions.From(new ScannerStream(scanner));
         ParseRows(reader, layout, firstLine: 1, row, sink, scanner, ct);
@@ -343,7 +344,7 @@ internal static class DelimitedFileReader
 
     /// <summary>Parses one run of whole records (a chunk cut by the scanner at a record boundary) whose
     /// first line is <paramref name="firstLine"/> of the file.</summary>
-    public static void ParseChunk(DelimitedLayout layout, byte[] chunk, int length, long firstLine, BufferedDumpRow row,
+    public static void ParseChunk(DelimitedLayout layout, byte[] chunk, int length, long firstLine, SepDumpRow row,
         IDumpRowSink sink, CancellationToken ct)
     {
         using var reader = layout.SepOptions.From(new MemoryStream(chunk, 0, length, writable: false));
@@ -352,10 +353,9 @@ internal static class DelimitedFileReader
 
     /// <summary>The rows of <paramref name="reader"/>; Sep's line numbers are 1-based within what it reads,
     /// which starts at line <paramref name="firstLine"/> of the file.</summary>
-    private static void ParseRows(SepReader reader, DelimitedLayout layout, long firstLine, BufferedDumpRow row,
+    private static void ParseRows(SepReader reader, DelimitedLayout layout, long firstLine, SepDumpRow row,
         IDumpRowSink sink, RecordScanner? scanner, CancellationToken ct)
     {
-        var count = layout.Map.Columns.Count;
         var headerLine = layout.HeaderLine;
         var lineBase = firstLine - 1;
         long prevToExcl = 1;
@@ -385,14 +385,7 @@ internal static class DelimitedFileReader
                 DumpReader.DrainProblems(scanner, sink, line);
             }
 
-            row.Begin(line);
-            row.SetRaw(span);
-            var cols = Math.Min(r.ColCount, count);
-            for (var i = 0; i < cols; i++)
-            {
-                row.SetValue(i, r[i].Span.Trim());
-            }
-
+            row.Begin(reader, line, span, r.ColCount);
             sink.OnRow(row);
             if ((++n & 0xFFF) == 0)
             {

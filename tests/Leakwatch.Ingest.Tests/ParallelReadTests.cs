@@ -260,6 +260,8 @@ internal sealed class ParallelRecordingSink(int threads) : IParallelDumpSink
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = row[i].ToString();
+            // Sep unescapes quoted columns in place: a second read must give the same value.
+            Assert.Equal(values[i], row[i].ToString());
         }
 
         _rows[thread].Add((FileIndexOf(row), row.LineNumber, values, row.Raw.ToString()));
