@@ -16,7 +16,9 @@ for n in "$small" "$large"; do
   tag="$(basename "$(dirname "$bin")")-$n-$$"
   rm -rf "$work/vg-$tag" "$work/vg-$tag.key"
   # W^X double-mapping of JIT code confuses valgrind; it is a hardening feature, not a cost we measure.
-  DOTNET_EnableWriteXorExecute=0 valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$tag.out" \
+  # Tiered compilation is off: under valgrind (~50x slower) tier-up is delayed so long that tier-0 code would
+  # dominate; with it off every method is compiled fully optimized on first call (no PGO), as in steady state.
+  DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0 DOTNET_ReadyToRun=0 valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$tag.out" \
     "$bin" --data-dir "$work/vg-$tag" --key-file "$work/vg-$tag.key" ingest "$dump" --breach Vg --json "$@" \
     >"$work/vg-$tag.json" 2>"$work/vg-$tag.log"
   ir[$n]=$(sed -n 's/.*Collected : //p' "$work/vg-$tag.log")

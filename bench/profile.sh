@@ -2,7 +2,8 @@
 # Whole-process CPU profile of `leakwatch ingest`: EventPipe's sample profiler and the runtime's GC events,
 # written by the runtime itself (DOTNET_EnableEventPipe; no global tools), then aggregated by
 # bench/Leakwatch.TraceReport into a table of CPU samples by ingest phase and by innermost method.
-# Usage: bench/profile.sh [--records N] [--format csv|jsonl] [--markdown]
+# Usage: bench/profile.sh [--records N] [--format csv|jsonl] [--markdown] [-- extra ingest args, e.g. --single-reader]
+# LEAKWATCH=path/to/binary profiles another build (e.g. a copy of artifacts/cli from before a change).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records=10000000; format=csv; report_args=()
@@ -11,12 +12,13 @@ while [ $# -gt 0 ]; do
     --records) records="$2"; shift 2 ;;
     --format) format="$2"; shift 2 ;;
     --markdown) report_args+=(--markdown); shift ;;
+    --) shift; break ;;
     *) echo "usage: bench/profile.sh [--records N] [--format csv|jsonl] [--markdown]" >&2; exit 64 ;;
   esac
 done
 work="${BENCH_WORK:-$root/bench/out}"
 mkdir -p "$work"
-lw="$root/leakwatch"
+lw="${LEAKWATCH:-$root/leakwatch}"
 "$lw" --help >/dev/null
 dotnet build "$root/bench/Leakwatch.TraceReport" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 dump="$work/dump-$records.$format"
@@ -33,7 +35,7 @@ DOTNET_EnableEventPipe=1 \
 DOTNET_EventPipeOutputPath="$trace" \
 DOTNET_EventPipeCircularMB=1024 \
 DOTNET_EventPipeConfig='Microsoft-DotNETCore-SampleProfiler:0:5,Microsoft-Windows-DotNETRuntime:0x14C14FCCBD:4' \
-  "$lw" --data-dir "$data" --key-file "$key" ingest "$dump" --breach Profile --json >"$work/profile-ingest.json"
+  "$lw" --data-dir "$data" --key-file "$key" ingest "$dump" --breach Profile "$@" --json >"$work/profile-ingest.json"
 python3 - "$work/profile-ingest.json" <<'PY'
 import json, sys
 s = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])

@@ -7,6 +7,9 @@ using Microsoft.Diagnostics.Tracing.Etlx;
 // innermost frame that a rule recognises (leaf first), so hashing called from a worker counts as hashing and
 // a sort called from a spill counts as sort/spill. Samples whose innermost recognised frame is a wait are
 // threads that were blocked, not working: they are listed but left out of the percentages.
+// "thread-s" is samples × the sampler's tick: time threads spent in that phase, running or waiting for a core
+// (the sampler cannot tell them apart), so on a machine shared with other work it exceeds CPU time; the
+// shares are the figure to read.
 // Usage: Leakwatch.TraceReport TRACE.nettrace [--top N] [--markdown]
 if (args.Length < 1)
 {
@@ -137,7 +140,7 @@ foreach (var l in gcLines)
     Console.WriteLine(l);
 }
 Console.WriteLine();
-Console.WriteLine($"{h}{"phase",-34}{sep}{"samples",9}{sep}{"share",6}{sep}{"≈ CPU s",8}{end}");
+Console.WriteLine($"{h}{"phase",-34}{sep}{"samples",9}{sep}{"share",6}{sep}{"≈ thread-s",10}{end}");
 if (markdown)
 {
     Console.WriteLine("|---|--:|--:|--:|");
@@ -150,10 +153,10 @@ foreach (var (phase, n) in byPhase.OrderByDescending(kv => kv.Value))
         continue;
     }
 
-    Console.WriteLine($"{h}{phase,-34}{sep}{n,9:N0}{sep}{100.0 * n / Math.Max(1, busy),5:F1}%{sep}{n * msPerSample / 1000,8:F2}{end}");
+    Console.WriteLine($"{h}{phase,-34}{sep}{n,9:N0}{sep}{100.0 * n / Math.Max(1, busy),5:F1}%{sep}{n * msPerSample / 1000,10:F2}{end}");
 }
 
-Console.WriteLine($"{h}{"(waiting: blocked threads, excluded)",-34}{sep}{byPhase.GetValueOrDefault(Phases.Wait),9:N0}{sep}{"",6}{sep}{"",8}{end}");
+Console.WriteLine($"{h}{"(waiting: blocked threads, excluded)",-34}{sep}{byPhase.GetValueOrDefault(Phases.Wait),9:N0}{sep}{"",6}{sep}{"",10}{end}");
 Console.WriteLine();
 Console.WriteLine($"{h}{"innermost managed method (working samples)",-90}{sep}{"share",6}{end}");
 if (markdown)

@@ -27,7 +27,7 @@ internal static class IngestCommand
         var domain = new Option<string?>("--domain") { Description = "Domain of the breached service" };
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
-        var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1)" };
+        var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1); parallel parsing runs workers + 1 parsing threads" };
         var singleReader = new Option<bool>("--single-reader") { Description = "Parse on one reader thread instead of on every worker (same results; for comparison)" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
