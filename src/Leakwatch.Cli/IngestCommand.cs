@@ -28,11 +28,12 @@ internal static class IngestCommand
         var domain = new Option<string?>("--domain") { Description = "Domain of the breached service" };
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
-        var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1)" };
+        var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1); parallel parsing runs workers + 1 parsing threads" };
         var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
+        var singleReader = new Option<bool>("--single-reader") { Description = "Parse on one reader thread instead of on every worker (same results; for comparison)" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, singleReader, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -47,6 +48,7 @@ internal static class IngestCommand
                 DateOrder = ParseDateOrder(r.GetValue(DateOrderOption)),
                 Reader = ReaderOptionsFrom(r),
                 SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
+                ParallelParse = !r.GetValue(singleReader),
             };
             if (r.GetValue(workers) is { } w)
             {

@@ -23,6 +23,11 @@ public sealed record IngestOptions
     /// <summary>`ingest --private`: every valid identifier also goes, sealed, to this private build's spill; the
     /// session is completed just before the plain index is published.</summary>
     public Private.PrivateSpillSession? PrivateSpill { get; init; }
+
+    /// <summary>Parse on every worker thread, one thread only scanning the input for record boundaries
+    /// (<see cref="DumpReader.ReadParallel"/>); false = one reader thread parses and hands batches to the
+    /// workers. Both give identical results.</summary>
+    public bool ParallelParse { get; init; } = true;
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }

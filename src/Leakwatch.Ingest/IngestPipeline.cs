@@ -101,7 +101,14 @@ public sealed class IngestPipeline
         try
         {
             var sink = new IngestSink(states, stats, progress, TotalBytes(path), ct);
-            sink.Run(path, options.Reader);
+            if (options.ParallelParse)
+            {
+                sink.RunParallel(path, options.Reader);
+            }
+            else
+            {
+                sink.Run(path, options.Reader);
+            }
 
             var emailSorters = new List<ExternalSorter>();
             var phoneSorters = new List<ExternalSorter>();
@@ -390,8 +397,10 @@ public sealed class IngestPipeline
         public DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
     }
 
-    /// <summary>Reader-thread side: copies each row's fields into batches and feeds the workers.</summary>
-    private sealed class IngestSink : IDumpRowSink
+    /// <summary>Reader-thread side: copies each row's fields into batches and feeds the workers. In parallel
+    /// mode (<see cref="IParallelDumpSink"/>) every parsing thread fills its own batch and processes it itself
+    /// with its own <see cref="WorkerState"/>.</summary>
+    private sealed class IngestSink : IDumpRowSink, IParallelDumpSink
     {
         private readonly WorkerState[] _workers;
         private readonly IngestStats _stats;
@@ -404,7 +413,6 @@ public sealed class IngestPipeline
         private long _bytesRead;
         private long _lastReport;
         private readonly bool[] _rolesWithValues = new bool[Enum.GetValues<FieldRole>().Length];
-        private ColumnMap _map = ColumnMap.Empty;
 
         public IngestSink(WorkerState[] workers, IngestStats stats, IProgress<IngestProgress>? progress, long totalBytes, CancellationToken ct)
         {
@@ -467,47 +475,175 @@ public sealed class IngestPipeline
                 throw new IngestException($"ingest worker failed: {workerError.Message}", workerError);
             }
 
-            for (var r = 0; r < _rolesWithValues.Length; r++)
+            AddSeenClasses(_rolesWithValues);
+            _stats.Files = FileCount;
+        }
+
+        private void AddSeenClasses(bool[] rolesWithValues)
+        {
+            for (var r = 0; r < rolesWithValues.Length; r++)
             {
                 var role = (FieldRole)r;
-                if (_rolesWithValues[r] && role is not (FieldRole.Email or FieldRole.Phone) && DataClass.For(role) is { } dc)
+                if (rolesWithValues[r] && role is not (FieldRole.Email or FieldRole.Phone) && DataClass.For(role) is { } dc)
                 {
                     SeenClasses.Add(dc);
                 }
             }
+        }
+
+        private ParseThread[] _parsers = [];
+        private readonly Lock _problemLock = new();
+        private readonly List<(int File, long Line, RowProblem Problem)> _firstProblems = [];
+        private long _problemCount;
+        private readonly Lock _progressLock = new();
+        private long _sharedRows;
+        private long _sharedBytes;
+
+        /// <summary>Parallel mode: one parsing thread per worker state; this thread scans the input.</summary>
+        public void RunParallel(string path, ReaderOptions options)
+        {
+            _parsers = new ParseThread[_workers.Length];
+            for (var i = 0; i < _parsers.Length; i++)
+            {
+                _parsers[i] = new ParseThread(_rolesWithValues.Length);
+            }
+
+            try
+            {
+                DumpReader.ReadParallel(path, options, _parsers.Length, this, _ct);
+            }
+            catch (Exception e) when (e is not (DumpFormatException or OperationCanceledException or IngestException))
+            {
+                throw new IngestException($"ingest worker failed: {e.Message}", e);
+            }
+
+            // The parsing threads have ended: their last partial batches are processed here, each with its own state.
+            for (var t = 0; t < _parsers.Length; t++)
+            {
+                var p = _parsers[t];
+                if (p.Batch.Count > 0)
+                {
+                    Process(_workers[t], p.Batch);
+                    p.Batch.Reset();
+                }
+
+                _stats.Rows += p.Rows;
+                AddSeenClasses(p.RolesWithValues);
+            }
+
+            _stats.Problems.Count = _problemCount;
+            foreach (var (_, _, problem) in _firstProblems)
+            {
+                _stats.Problems.First.Add(Describe(problem));
+            }
 
             _stats.Files = FileCount;
+        }
+
+        void IParallelDumpSink.OnFileStart(int fileIndex, DumpFileInfo file, ColumnMap map) => FileCount++;
+
+        void IParallelDumpSink.OnRow(int thread, DumpRow row)
+        {
+            var p = _parsers[thread];
+            p.Rows++;
+            p.Bytes += row.Raw.Length + 1;
+            var b = p.Batch;
+            CopyRow(b, row, p.RolesWithValues);
+            if (b.IsFull)
+            {
+                _ct.ThrowIfCancellationRequested();
+                Process(_workers[thread], b);
+                b.Reset();
+                var rows = Interlocked.Add(ref _sharedRows, p.Rows - p.ReportedRows);
+                var bytes = Interlocked.Add(ref _sharedBytes, p.Bytes - p.ReportedBytes);
+                p.ReportedRows = p.Rows;
+                p.ReportedBytes = p.Bytes;
+                if (_progress is not null && rows - Volatile.Read(ref _lastReport) >= 65536 && _progressLock.TryEnter())
+                {
+                    try
+                    {
+                        _lastReport = rows;
+                        _progress.Report(new IngestProgress(IngestPhase.Reading, rows, bytes, _totalBytes, 0));
+                    }
+                    finally
+                    {
+                        _progressLock.Exit();
+                    }
+                }
+            }
+        }
+
+        /// <summary>Keeps the count and, of all problems, the first few in (file, line) order — the order the
+        /// single reader reports them in.</summary>
+        void IParallelDumpSink.OnProblem(int fileIndex, RowProblem problem)
+        {
+            lock (_problemLock)
+            {
+                _problemCount++;
+                var at = _firstProblems.Count;
+                while (at > 0 && (_firstProblems[at - 1].File > fileIndex
+                    || (_firstProblems[at - 1].File == fileIndex && _firstProblems[at - 1].Line > problem.LineNumber)))
+                {
+                    at--;
+                }
+
+                if (at < ProblemSummary.MaxListed)
+                {
+                    _firstProblems.Insert(at, (fileIndex, problem.LineNumber, problem));
+                    if (_firstProblems.Count > ProblemSummary.MaxListed)
+                    {
+                        _firstProblems.RemoveAt(_firstProblems.Count - 1);
+                    }
+                }
+            }
+        }
+
+        private sealed class ParseThread(int roles)
+        {
+            public readonly RowBatch Batch = new();
+            public readonly bool[] RolesWithValues = new bool[roles];
+            public long Rows;
+            public long Bytes;
+            public long ReportedRows;
+            public long ReportedBytes;
+        }
+
+        private static string Describe(RowProblem problem) =>
+            problem.LineNumber > 0 ? $"{problem.FileName}:{problem.LineNumber}: {problem.Message}" : $"{problem.FileName}: {problem.Message}";
+
+        /// <summary>The fields the workers need, and which column roles hold any value.</summary>
+        private static void CopyRow(RowBatch b, DumpRow row, bool[] rolesWithValues)
+        {
+            b.PutDigest(EphemeralHasher.Digest(row.Raw));
+            b.Put(RowBatch.Email, row.Get(FieldRole.Email));
+            b.Put(RowBatch.Phone, row.Get(FieldRole.Phone));
+            b.Put(RowBatch.BirthDate, row.Get(FieldRole.BirthDate));
+            b.Put(RowBatch.Gender, row.Get(FieldRole.Gender));
+            b.Count++;
+            var cols = row.Map.Columns;
+            for (var i = 0; i < cols.Count; i++)
+            {
+                var role = cols[i].Role;
+                if (!rolesWithValues[(int)role] && !row[i].IsEmpty)
+                {
+                    rolesWithValues[(int)role] = true;
+                }
+            }
         }
 
         public int FileCount { get; private set; }
 
         public void OnFileStart(DumpFileInfo file, ColumnMap map)
         {
-            _map = map;
             FileCount++;
         }
 
         public void OnRow(DumpRow row)
         {
             _stats.Rows++;
-            var raw = row.Raw;
-            _bytesRead += raw.Length + 1;
+            _bytesRead += row.Raw.Length + 1;
             var b = _current;
-            b.PutDigest(EphemeralHasher.Digest(raw));
-            b.Put(RowBatch.Email, row.Get(FieldRole.Email));
-            b.Put(RowBatch.Phone, row.Get(FieldRole.Phone));
-            b.Put(RowBatch.BirthDate, row.Get(FieldRole.BirthDate));
-            b.Put(RowBatch.Gender, row.Get(FieldRole.Gender));
-            b.Count++;
-            var cols = _map.Columns;
-            for (var i = 0; i < cols.Count; i++)
-            {
-                var role = cols[i].Role;
-                if (!_rolesWithValues[(int)role] && !row[i].IsEmpty)
-                {
-                    _rolesWithValues[(int)role] = true;
-                }
-            }
+            CopyRow(b, row, _rolesWithValues);
 
             if (b.IsFull)
             {
@@ -536,7 +672,7 @@ public sealed class IngestPipeline
             _stats.Problems.Count++;
             if (_stats.Problems.First.Count < ProblemSummary.MaxListed)
             {
-                _stats.Problems.First.Add(problem.LineNumber > 0 ? $"{problem.FileName}:{problem.LineNumber}: {problem.Message}" : $"{problem.FileName}: {problem.Message}");
+                _stats.Problems.First.Add(Describe(problem));
             }
         }
 

@@ -20,7 +20,7 @@ namespace Leakwatch.Reading;
 ///   over-long-row guard.</item>
 /// </list>
 /// </summary>
-public static class DumpReader
+public static partial class DumpReader
 {
     private const int SampleBytes = 64 * 1024;
 
@@ -120,44 +120,84 @@ public static class DumpReader
     private static bool ReadFile(string file, ReaderOptions options, IDumpRowSink sink, BufferedDumpRow row,
         bool inDirectory, CancellationToken ct)
     {
-        FileStream fs;
-        try
+        using var input = DumpInput.Open(file, options, sink.OnProblem, inDirectory);
+        if (input is null)
         {
-            fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DumpFormatException(file, 0, $"cannot open: {e.Message}");
+            return false;
         }
 
-        using (fs)
+        if (input.Json)
         {
-            Span<byte> magic = stackalloc byte[4];
-            var m = fs.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-            magic = magic[..m];
-            fs.Position = 0;
-            string? compression = null;
-            Action<long, long>? eofCheck = null;
+            JsonLinesFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, row, ct);
+        }
+        else
+        {
+            DelimitedFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, ct);
+        }
+
+        return true;
+    }
+
+    /// <summary>An open dump file: decompression recognised, the byte guard in front, the first lines sampled.</summary>
+    private sealed class DumpInput : IDisposable
+    {
+        private readonly FileStream _file;
+        private readonly Stream _stream;
+
+        private DumpInput(FileStream file, Stream stream, RecordScanner scanner, string? compression)
+        {
+            _file = file;
+            _stream = stream;
+            Scanner = scanner;
+            Compression = compression;
+        }
+
+        public RecordScanner Scanner { get; }
+        public string? Compression { get; }
+        public string SampleText { get; private set; } = "";
+        public bool Json { get; private set; }
+
+        /// <returns>null when the file is empty inside a directory (reported to <paramref name="onProblem"/>).</returns>
+        public static DumpInput? Open(string file, ReaderOptions options, Action<RowProblem> onProblem, bool inDirectory)
+        {
+            FileStream fs;
+            try
+            {
+                fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DumpFormatException(file, 0, $"cannot open: {e.Message}");
+            }
+
+            DumpInput? result = null;
             Stream input = fs;
-            if (magic.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]))
+            RecordScanner? scanner = null;
+            try
             {
-                compression = "gzip";
-                eofCheck = GzipTrailerCheck(fs, file);
-                input = new GZipStream(fs, CompressionMode.Decompress, leaveOpen: true);
-            }
-            else if (magic.SequenceEqual((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]))
-            {
-                compression = "zstd";
-                input = new ZstdSharp.DecompressionStream(fs, leaveOpen: true);
-            }
-            else if (magic.SequenceEqual("PK\x03\x04"u8))
-            {
-                throw new DumpFormatException(file, 0, "zip archives are not supported; extract the archive first");
-            }
+                Span<byte> magic = stackalloc byte[4];
+                var m = fs.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+                magic = magic[..m];
+                fs.Position = 0;
+                string? compression = null;
+                Action<long, long>? eofCheck = null;
+                if (magic.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]))
+                {
+                    compression = "gzip";
+                    eofCheck = GzipTrailerCheck(fs, file);
+                    input = new GZipStream(fs, CompressionMode.Decompress, leaveOpen: true);
+                }
+                else if (magic.SequenceEqual((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]))
+                {
+                    compression = "zstd";
+                    input = new ZstdSharp.DecompressionStream(fs, leaveOpen: true);
+                }
+                else if (magic.SequenceEqual("PK\x03\x04"u8))
+                {
+                    throw new DumpFormatException(file, 0, "zip archives are not supported; extract the archive first");
+                }
 
-            using (input)
-            using (var scanner = new RecordScanner(input, file, compression, delimited: true, options.MaxRowChars, eofCheck))
-            {
+                scanner = new RecordScanner(input, file, compression, delimited: true, options.MaxRowChars, eofCheck);
                 var sample = scanner.PeekSample(SampleBytes);
                 var first = sample.IndexOfAnyExcept(" \t\r\n"u8);
                 if (first < 0 && scanner.EndOfInputReached)
@@ -167,8 +207,8 @@ public static class DumpReader
                         throw new DumpFormatException(file, 0, "file is empty");
                     }
 
-                    sink.OnProblem(new RowProblem(file, 0, "file is empty"));
-                    return false;
+                    onProblem(new RowProblem(file, 0, "file is empty"));
+                    return null;
                 }
 
                 var text = Encoding.UTF8.GetString(sample);
@@ -183,16 +223,36 @@ public static class DumpReader
                 if (json)
                 {
                     scanner.Delimited = false;
-                    JsonLinesFileReader.Read(file, compression, text, options, scanner, sink, row, ct);
                 }
-                else
+
+                result = new DumpInput(fs, input, scanner, compression) { SampleText = text, Json = json };
+                return result;
+            }
+            finally
+            {
+                if (result is null)
                 {
-                    DelimitedFileReader.Read(file, compression, text, options, scanner, sink, row, ct);
+                    scanner?.Dispose();
+                    if (!ReferenceEquals(input, fs))
+                    {
+                        input.Dispose();
+                    }
+
+                    fs.Dispose();
                 }
             }
         }
 
-        return true;
+        public void Dispose()
+        {
+            Scanner.Dispose();
+            if (!ReferenceEquals(_stream, _file))
+            {
+                _stream.Dispose();
+            }
+
+            _file.Dispose();
+        }
     }
 
     private static Action<long, long>? GzipTrailerCheck(FileStream fs, string file)
@@ -265,10 +325,77 @@ public static class DumpReader
     }
 }
 
+/// <summary>What sniffing decided about a delimited file: its Sep options, header line and column map.</summary>
+internal sealed record DelimitedLayout(DumpFileInfo Info, SepReaderOptions SepOptions, long HeaderLine, ColumnMap Map);
+
 internal static class DelimitedFileReader
 {
     public static void Read(string file, string? compression, string sampleText, ReaderOptions options,
-        RecordScanner scanner, IDumpRowSink sink, BufferedDumpRow row, CancellationToken ct)
+        RecordScanner scanner, IDumpRowSink sink, CancellationToken ct)
+    {
+        var layout = Prepare(file, compression, sampleText, options);
+        sink.OnFileStart(layout.Info, layout.Map);
+        using var row = new SepDumpRow();
+        row.StartFile(file, layout.Map);
+        using var reader = layout.SepOptions.From(new ScannerStream(scanner));
+        ParseRows(reader, layout, firstLine: 1, row, sink, scanner, ct);
+        DumpReader.DrainProblems(scanner, sink, long.MaxValue);
+    }
+
+    /// <summary>Parses one run of whole records (a chunk cut by the scanner at a record boundary) whose
+    /// first line is <paramref name="firstLine"/> of the file.</summary>
+    public static void ParseChunk(DelimitedLayout layout, byte[] chunk, int length, long firstLine, SepDumpRow row,
+        IDumpRowSink sink, CancellationToken ct)
+    {
+        using var reader = layout.SepOptions.From(new MemoryStream(chunk, 0, length, writable: false));
+        ParseRows(reader, layout, firstLine, row, sink, scanner: null, ct);
+    }
+
+    /// <summary>The rows of <paramref name="reader"/>; Sep's line numbers are 1-based within what it reads,
+    /// which starts at line <paramref name="firstLine"/> of the file.</summary>
+    private static void ParseRows(SepReader reader, DelimitedLayout layout, long firstLine, SepDumpRow row,
+        IDumpRowSink sink, RecordScanner? scanner, CancellationToken ct)
+    {
+        var headerLine = layout.HeaderLine;
+        var lineBase = firstLine - 1;
+        long prevToExcl = 1;
+        long wrap = 0;
+        long n = 0;
+        foreach (var r in reader)
+        {
+            var from = prevToExcl;
+            var to = (uint)r.LineNumberToExcl + wrap;
+            if (to < from)
+            {
+                // Sep counts lines in an int: unwrap past 2^31/2^32 for huge files.
+                wrap += 1L << 32;
+                to += 1L << 32;
+            }
+
+            prevToExcl = to;
+            var span = r.Span;
+            var line = lineBase + from;
+            if (span.IsWhiteSpace() || line == headerLine)
+            {
+                continue;
+            }
+
+            if (scanner is not null)
+            {
+                DumpReader.DrainProblems(scanner, sink, line);
+            }
+
+            row.Begin(reader, line, span, r.ColCount);
+            sink.OnRow(row);
+            if ((++n & 0xFFF) == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>Sniffs delimiter, header and column roles from the file's first lines (or takes them from the options).</summary>
+    public static DelimitedLayout Prepare(string file, string? compression, string sampleText, ReaderOptions options)
     {
         var lines = new List<string>();
         foreach (var l in sampleText.Split('\n'))
@@ -367,51 +494,12 @@ internal static class DelimitedFileReader
 
         var map = DumpReader.FinishMap(file, rowLines.Count > 0 ? rowLines[0] : 0, columns,
             sniffable: options.Columns is null, dataRows, "column");
-
-        sink.OnFileStart(new DumpFileInfo(file, "delimited", delimiter, hasHeader, compression), map);
-        row.StartFile(file, map);
-        var count = map.Columns.Count;
-        using var reader = sepOptions.From(new ScannerStream(scanner));
-        long prevToExcl = 1;
-        long wrap = 0;
-        long n = 0;
-        foreach (var r in reader)
-        {
-            var from = prevToExcl;
-            var to = (uint)r.LineNumberToExcl + wrap;
-            if (to < from)
-            {
-                // Sep counts lines in an int: unwrap past 2^31/2^32 for huge files.
-                wrap += 1L << 32;
-                to += 1L << 32;
-            }
-
-            prevToExcl = to;
-            var span = r.Span;
-            if (span.IsWhiteSpace() || from == headerLine)
-            {
-                continue;
-            }
-
-            DumpReader.DrainProblems(scanner, sink, from);
-            row.Begin(from);
-            row.SetRaw(span);
-            var cols = Math.Min(r.ColCount, count);
-            for (var i = 0; i < cols; i++)
-            {
-                row.SetValue(i, r[i].Span.Trim());
-            }
-
-            sink.OnRow(row);
-            if ((++n & 0xFFF) == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-            }
-        }
-
-        DumpReader.DrainProblems(scanner, sink, long.MaxValue);
+        return new DelimitedLayout(new DumpFileInfo(file, "delimited", delimiter, hasHeader, compression), sepOptions, headerLine, map);
     }
 }
+
+/// <summary>What sniffing decided about a JSON Lines file: its columns and their UTF-8 keys.</summary>
+internal sealed record JsonLinesLayout(DumpFileInfo Info, ColumnMap Map, byte[][] Keys);
 
 internal static class JsonLinesFileReader
 {
@@ -422,6 +510,51 @@ internal static class JsonLinesFileReader
     /// raw JSON text under its top-level key (not flattened).</summary>
     public static void Read(string file, string? compression, string sampleText, ReaderOptions options,
         RecordScanner scanner, IDumpRowSink sink, BufferedDumpRow row, CancellationToken ct)
+    {
+        var layout = Prepare(file, compression, sampleText);
+        sink.OnFileStart(layout.Info, layout.Map);
+        row.StartFile(file, layout.Map);
+        long line = 1;
+        while (true)
+        {
+            var chunk = scanner.NextClean();
+            if (chunk.IsEmpty)
+            {
+                break;
+            }
+
+            line = ParseLines(layout, chunk.Span, line, row, sink, scanner, ct);
+        }
+
+        DumpReader.DrainProblems(scanner, sink, long.MaxValue);
+    }
+
+    /// <summary>Parses one run of whole lines whose first line is <paramref name="firstLine"/> of the file.</summary>
+    public static void ParseChunk(JsonLinesLayout layout, ReadOnlySpan<byte> chunk, long firstLine, BufferedDumpRow row,
+        IDumpRowSink sink, CancellationToken ct) =>
+        ParseLines(layout, chunk, firstLine, row, sink, scanner: null, ct);
+
+    /// <returns>The line number after the span's last line.</returns>
+    private static long ParseLines(JsonLinesLayout layout, ReadOnlySpan<byte> span, long line, BufferedDumpRow row,
+        IDumpRowSink sink, RecordScanner? scanner, CancellationToken ct)
+    {
+        while (!span.IsEmpty)
+        {
+            var nl = span.IndexOf((byte)'\n');
+            var record = nl >= 0 ? span[..nl] : span;
+            span = nl >= 0 ? span[(nl + 1)..] : default;
+            ReadRecord(record.Trim(" \t\r"u8), line, layout.Info.Path, layout.Keys, scanner, sink, row);
+            if ((++line & 0xFFF) == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>Columns from the first object's keys in the sample.</summary>
+    public static JsonLinesLayout Prepare(string file, string? compression, string sampleText)
     {
         var columns = new List<DumpColumn>();
         var sampleRows = new List<string[]>();
@@ -478,43 +611,21 @@ internal static class JsonLinesFileReader
             keys[i] = Encoding.UTF8.GetBytes(columns[i].Name);
         }
 
-        sink.OnFileStart(new DumpFileInfo(file, "jsonl", null, false, compression), map);
-        row.StartFile(file, map);
-        long line = 1;
-        while (true)
-        {
-            var chunk = scanner.NextClean();
-            if (chunk.IsEmpty)
-            {
-                break;
-            }
-
-            var span = chunk.Span;
-            while (!span.IsEmpty)
-            {
-                var nl = span.IndexOf((byte)'\n');
-                var record = nl >= 0 ? span[..nl] : span;
-                span = nl >= 0 ? span[(nl + 1)..] : default;
-                ReadRecord(record.Trim(" \t\r"u8), line, file, keys, scanner, sink, row);
-                if ((++line & 0xFFF) == 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                }
-            }
-        }
-
-        DumpReader.DrainProblems(scanner, sink, long.MaxValue);
+        return new JsonLinesLayout(new DumpFileInfo(file, "jsonl", null, false, compression), map, keys);
     }
 
     private static void ReadRecord(ReadOnlySpan<byte> record, long line, string file, byte[][] keys,
-        RecordScanner scanner, IDumpRowSink sink, BufferedDumpRow row)
+        RecordScanner? scanner, IDumpRowSink sink, BufferedDumpRow row)
     {
         if (record.IsEmpty)
         {
             return;
         }
 
-        DumpReader.DrainProblems(scanner, sink, line);
+        if (scanner is not null)
+        {
+            DumpReader.DrainProblems(scanner, sink, line);
+        }
         row.Begin(line);
         var raw = row.RawBuffer(record.Length);
         row.SetRawLength(Encoding.UTF8.GetChars(record, raw));

@@ -24,5 +24,9 @@ public sealed record ReaderOptions
     /// <summary>Rows longer than this (in UTF-16 chars) are reported as problems and skipped.</summary>
     public int MaxRowChars { get; init; } = 1_048_576;
 
+    /// <summary>Bytes of whole records the scanning thread hands to a parsing thread at a time
+    /// (<see cref="DumpReader.ReadParallel"/>); small values only make sense in tests.</summary>
+    public int ParallelChunkBytes { get; init; } = 1 << 20;
+
     public static ReaderOptions Default { get; } = new();
 }

@@ -70,6 +70,14 @@ internal sealed class RecordScanner : IDisposable
     /// <summary>Row problems found so far, in line order; the parser drains them as it passes their lines.</summary>
     public Queue<RowProblem> Problems { get; } = new();
 
+    /// <summary>The file's line number where the run last returned by <see cref="NextClean"/> starts.</summary>
+    public long RunStartLine { get; private set; } = 1;
+
+    /// <summary>True when the run last returned by <see cref="NextClean"/> holds only records that are single
+    /// lines (or placeholder line breaks), so it may be cut after any '\n'; false for one record that may
+    /// span lines inside a quoted field.</summary>
+    public bool RunIsLines { get; private set; }
+
     /// <summary>Number of lines completely scanned.</summary>
     public long LinesScanned => _line - 1;
 
@@ -95,6 +103,7 @@ internal sealed class RecordScanner : IDisposable
             {
                 var n = (int)Math.Min(_pendingNewlines, Newlines.Length);
                 _pendingNewlines -= n;
+                Emit(n, lines: true);
                 return Newlines.AsMemory(0, n);
             }
 
@@ -138,8 +147,10 @@ internal sealed class RecordScanner : IDisposable
                     if (IsClean(chunk))
                     {
                         var mem = _buf.AsMemory(_start, chunk.Length);
+                        var chunkBreaks = CountBreaks(chunk);
                         _start += chunk.Length;
-                        _line += CountBreaks(chunk);
+                        _line += chunkBreaks;
+                        Emit(chunkBreaks, lines: true);
                         return mem;
                     }
 
@@ -157,6 +168,7 @@ internal sealed class RecordScanner : IDisposable
                     {
                         var mem = _buf.AsMemory(_start, length);
                         Consume(length, breaks);
+                        Emit(breaks, lines: false);
                         return mem;
                     }
                 case Take.Bad:
@@ -189,6 +201,17 @@ internal sealed class RecordScanner : IDisposable
         Bad,
         StartSkip,
     }
+
+    /// <summary>Line bookkeeping of what the parser sees: the returned runs, placeholders included, cover every
+    /// line of the file in order.</summary>
+    private void Emit(long breaks, bool lines)
+    {
+        RunStartLine = _emitLine;
+        RunIsLines = lines;
+        _emitLine += breaks;
+    }
+
+    private long _emitLine = 1;
 
     private void Consume(int length, long breaks)
     {
@@ -353,7 +376,7 @@ internal sealed class RecordScanner : IDisposable
     }
 
     /// <summary>Line breaks as Sep counts them: LF, CRLF and (delimited only) a lone CR.</summary>
-    private long CountBreaks(ReadOnlySpan<byte> span)
+    internal long CountBreaks(ReadOnlySpan<byte> span)
     {
         long n = span.Count((byte)'\n');
         if (Delimited && span.Contains((byte)'\r'))
