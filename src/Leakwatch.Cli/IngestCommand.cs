@@ -93,7 +93,14 @@ internal static class IngestCommand
             if (builder is not null)
             {
                 // The plain index is published and served; the OPRF phase runs now, resumable if interrupted.
-                stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+                try
+                {
+                    stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
+                }
+                catch (IndexBusyException e)
+                {
+                    throw new PrivateBuildException($"{options.BreachName} is ingested and served, but its private index waits: {e.Message}; run `leakwatch private resume` once it is free");
+                }
             }
 
             Print(stats, json);

@@ -37,7 +37,11 @@ internal static class PrivateIndexBuild
             var length = PrivateChain.Encode(y, salt, byKey.GetValueOrDefault(k, []), random, buffer);
             records.Add(new PrivateRecord
             {
-                BucketHash = PrivateProtocol.BucketHash(input), KeyHigh = (ulong)(k >> 64), KeyLow = (ulong)k, ChainOffset = chains.Count, ChainLength = length,
+                BucketHash = PrivateProtocol.BucketHash(input),
+                KeyHigh = (ulong)(k >> 64),
+                KeyLow = (ulong)k,
+                ChainOffset = chains.Count,
+                ChainLength = length,
             });
             chains.AddRange(buffer.AsSpan(0, length));
         }

@@ -66,6 +66,15 @@ public sealed class PrivateSpillSession
             identifiers += w.Identifiers;
         }
 
+        // Chunks are written without waiting for the disk (the plain ingest must not wait on fsyncs); they are made
+        // durable here, all at once, before the state says the source is spilled.
+        var prefix = PrivateBuildPaths.ChunkName(_source, 0)[..5];
+        foreach (var chunk in Directory.EnumerateFiles(_paths.SpillDir, prefix + "*.lws"))
+        {
+            using var fs = new FileStream(chunk, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            fs.Flush(flushToDisk: true);
+        }
+
         FileSync.Directory(_paths.SpillDir);
         var s = _state.Sources[_source];
         s.BreachId = breachId;
@@ -92,7 +101,7 @@ public sealed class PrivateSpillSession
 }
 
 /// <summary>One thread's spill: records <c>u16be length || u64be key high || u64be key low || x</c>, sealed
-/// <see cref="PrivateSpillSession.ChunkIdentifiers"/> to a chunk file (fsynced: chunks are checkpoints).</summary>
+/// <see cref="PrivateSpillSession.ChunkIdentifiers"/> to a chunk file (fsynced when the session completes).</summary>
 public sealed class PrivateSpillWriter : IDisposable
 {
     private readonly PrivateSpillSession _session;
@@ -127,7 +136,7 @@ public sealed class PrivateSpillWriter : IDisposable
     {
         if (_chunk is not null)
         {
-            _chunk.Complete(durable: true);
+            _chunk.Complete(durable: false);
             _chunk.Dispose();
             _chunk = null;
             _inChunk = 0;
