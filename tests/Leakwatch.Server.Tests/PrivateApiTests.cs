@@ -44,9 +44,21 @@ internal static class PrivateHttpClient
 
             Assert.Equal(query.Bucket, e.GetProperty("bucket").GetInt32());
             var entries = Convert.FromBase64String(e.GetProperty("entries").GetString()!);
+            if (entries.Length != config.BucketEntries * 48)
+            {
+                // A breach was merged in since the config was read (same key: bucketBits and salt unchanged, but
+                // bucketEntries and the breach list may have grown): read it again, as doc §5 tells clients to.
+                config = await GetConfigAsync(c);
+            }
+
             Assert.Equal(config.BucketEntries * 48, entries.Length);
-            var ids = PrivateLookupClient.Finish(query, Convert.FromBase64String(e.GetProperty("evaluatedElement").GetString()!), config.Salt, entries);
-            return [.. ids.Where(config.Breaches.ContainsKey).Order().Select(id => config.Breaches[id])];
+            var found = PrivateLookupClient.Finish(query, Convert.FromBase64String(e.GetProperty("evaluatedElement").GetString()!), config.Salt, entries);
+            if (found.Any(id => !config.Breaches.ContainsKey(id)))
+            {
+                config = await GetConfigAsync(c);
+            }
+
+            return [.. found.Where(config.Breaches.ContainsKey).Order().Select(id => config.Breaches[id])];
         }
     }
 }
