@@ -2,7 +2,7 @@
 # Whole-process CPU profile of `leakwatch ingest`: EventPipe's sample profiler and the runtime's GC events,
 # written by the runtime itself (DOTNET_EnableEventPipe; no global tools), then aggregated by
 # bench/Leakwatch.TraceReport into a table of CPU samples by ingest phase and by innermost method.
-# Usage: bench/profile.sh [--records N] [--format csv|jsonl] [--markdown] [-- extra ingest args, e.g. --single-reader]
+# Usage: bench/profile.sh [--records N] [--format csv|jsonl] [--markdown] [-- extra ingest args, e.g. --parse single]
 # LEAKWATCH=path/to/binary profiles another build (e.g. a copy of artifacts/cli from before a change).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

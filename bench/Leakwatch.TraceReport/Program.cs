@@ -72,7 +72,7 @@ foreach (var ev in log.Events)
         }
 
         var (phase, leaf) = Classify(ev.CallStack());
-        if (phase == Phases.Wait)
+        if (phase is Phases.Wait or Phases.PollWait)
         {
             Add(byPhase, phase);
             continue;
@@ -133,7 +133,7 @@ var h = markdown ? "| " : "";
 var sep = markdown ? " | " : "  ";
 var end = markdown ? " |" : "";
 Console.WriteLine($"trace: {Path.GetFileName(tracePath)}; {samples:N0} thread samples over {seconds:F1} s ({ticks.Count:N0} sampler ticks, ≈{msPerSample:F2} ms each); " +
-    $"{busy:N0} working samples, {samples - busy:N0} waiting");
+    $"{busy:N0} working samples, {samples - busy:N0} waiting or stopped by the sampler");
 Console.WriteLine($"GC: {gcCount} collections (gen0 {gcByGen[0]}, gen1 {gcByGen[1]}, gen2 {gcByGen[2]}); runtime suspensions {gcPauseMs / 1000:F2} s in all");
 foreach (var l in gcLines)
 {
@@ -148,7 +148,7 @@ if (markdown)
 
 foreach (var (phase, n) in byPhase.OrderByDescending(kv => kv.Value))
 {
-    if (phase == Phases.Wait)
+    if (phase is Phases.Wait or Phases.PollWait)
     {
         continue;
     }
@@ -156,7 +156,8 @@ foreach (var (phase, n) in byPhase.OrderByDescending(kv => kv.Value))
     Console.WriteLine($"{h}{phase,-34}{sep}{n,9:N0}{sep}{100.0 * n / Math.Max(1, busy),5:F1}%{sep}{n * msPerSample / 1000,10:F2}{end}");
 }
 
-Console.WriteLine($"{h}{"(waiting: blocked threads, excluded)",-34}{sep}{byPhase.GetValueOrDefault(Phases.Wait),9:N0}{sep}{"",6}{sep}{"",10}{end}");
+Console.WriteLine($"{h}{"(excluded) " + Phases.PollWait,-34}{sep}{byPhase.GetValueOrDefault(Phases.PollWait),9:N0}{sep}{"",6}{sep}{"",10}{end}");
+Console.WriteLine($"{h}{"(excluded) waiting: blocked threads",-34}{sep}{byPhase.GetValueOrDefault(Phases.Wait),9:N0}{sep}{"",6}{sep}{"",10}{end}");
 Console.WriteLine();
 Console.WriteLine($"{h}{"innermost managed method (working samples)",-90}{sep}{"share",6}{end}");
 if (markdown)
@@ -213,11 +214,16 @@ internal static class Phases
     public const string Other = "other (runtime, JIT, start-up, CLI)";
     public const string NoManagedFrame = "native only (no managed frame)";
     public const string Suspended = "runtime suspended (GC pause)";
+    public const string PollWait = "stopped at a GC poll (sampler artifact)";
 
     // Innermost match wins; within a frame, the first rule that matches. Waits come first so that a blocked
     // worker is never counted as the work it is waiting for.
     private static readonly (string Phase, string[] Patterns)[] Rules =
     [
+        // A thread coming back from a native call (here libsodium's SipHash) while the runtime is suspended —
+        // which the sample profiler does on every tick — waits until it resumes. That wait is the profiler's,
+        // not the ingest's: without a profiler nothing is suspended between GCs.
+        (PollWait, ["PollGC"]),
         (Wait, ["Monitor.Wait", "WaitHandle.Wait", "SemaphoreSlim.Wait", "LowLevelLifoSemaphore", "Thread.Join",
             "Thread.Sleep", "ManualResetEventSlim.Wait", "Task.InternalWait", "Task.Wait", "SpinWait", "LowLevelMonitor",
             "WaitOneCore", "WaitSubsystem", "BlockingCollection`1.TryTakeWithNoTimeValidation", "Thread.SleepInternal"]),

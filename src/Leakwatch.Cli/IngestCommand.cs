@@ -30,10 +30,10 @@ internal static class IngestCommand
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
         var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1); parallel parsing runs workers + 1 parsing threads" };
         var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
-        var singleReader = new Option<bool>("--single-reader") { Description = "Parse on one reader thread instead of on every worker (same results; for comparison)" };
+        var parse = new Option<string?>("--parse") { Description = "Who parses: auto (parallel on 3+ cores), single (one reader thread feeds the workers) or parallel (every worker parses chunks); same results" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, singleReader, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, parse, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -48,7 +48,7 @@ internal static class IngestCommand
                 DateOrder = ParseDateOrder(r.GetValue(DateOrderOption)),
                 Reader = ReaderOptionsFrom(r),
                 SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
-                ParallelParse = !r.GetValue(singleReader),
+                Parse = ParseModeFrom(r.GetValue(parse)),
             };
             if (r.GetValue(workers) is { } w)
             {
@@ -144,6 +144,14 @@ internal static class IngestCommand
 
         return new IngestStats { Breach = breach };
     }
+
+    private static ParseMode ParseModeFrom(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => ParseMode.Auto,
+        "single" => ParseMode.SingleReader,
+        "parallel" => ParseMode.Parallel,
+        _ => throw new UsageException($"--parse: expected auto, single or parallel, not '{value}'"),
+    };
 
     public static ReaderOptions ReaderOptionsFrom(ParseResult r)
     {

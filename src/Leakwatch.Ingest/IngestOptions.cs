@@ -24,12 +24,23 @@ public sealed record IngestOptions
     /// session is completed just before the plain index is published.</summary>
     public Private.PrivateSpillSession? PrivateSpill { get; init; }
 
-    /// <summary>Parse on every worker thread, one thread only scanning the input for record boundaries
-    /// (<see cref="DumpReader.ReadParallel"/>); false = one reader thread parses and hands batches to the
-    /// workers. Both give identical results.</summary>
-    public bool ParallelParse { get; init; } = true;
+    /// <summary>Who parses; both modes give identical results (counts, report, index bytes).</summary>
+    public ParseMode Parse { get; init; } = ParseMode.Auto;
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
+}
+
+public enum ParseMode
+{
+    /// <summary><see cref="Parallel"/> on 3 or more cores, else <see cref="SingleReader"/>. On 2 cores the single
+    /// reader already keeps both busy (it normalizes batches itself whenever the worker is behind) and costs less
+    /// CPU per row (BENCHMARKS.md); with more cores one parsing thread caps the ingest rate.</summary>
+    Auto = 0,
+    /// <summary>One reader thread parses and hands batches of fields to the normalization workers.</summary>
+    SingleReader,
+    /// <summary>One thread scans the input into chunks at proven record boundaries; every worker parses and
+    /// normalizes whole chunks (<see cref="DumpReader.ReadParallel"/>).</summary>
+    Parallel,
 }
 
 public enum IngestPhase

@@ -101,7 +101,8 @@ public sealed class IngestPipeline
         try
         {
             var sink = new IngestSink(states, stats, progress, TotalBytes(path), ct);
-            if (options.ParallelParse)
+            var parallel = options.Parse == ParseMode.Parallel || (options.Parse == ParseMode.Auto && Environment.ProcessorCount >= 3);
+            if (parallel)
             {
                 sink.RunParallel(path, options.Reader);
             }

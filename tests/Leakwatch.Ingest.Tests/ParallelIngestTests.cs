@@ -19,7 +19,7 @@ public sealed class ParallelIngestTests : IDisposable
     [InlineData(DumpShape.Csv, 1 << 20)]
     [InlineData(DumpShape.Csv, 4096)]
     [InlineData(DumpShape.JsonLines, 4096)]
-    public void Ingest_ParallelParse_SameStatsReportAndIndexAsSingleReader(DumpShape shape, int chunkBytes)
+    public void Ingest_ParallelParsing_SameStatsReportAndIndexAsSingleReader(DumpShape shape, int chunkBytes)
     {
         var dump = Path.Combine(_temp, $"dump-{shape}.txt");
         var truth = DumpGenerator.Generate(new GeneratorOptions(30_000, 77, shape), dump);
@@ -59,7 +59,7 @@ public sealed class ParallelIngestTests : IDisposable
         {
             BreachName = "Same",
             BreachDate = new DateOnly(2020, 1, 1),
-            ParallelParse = parallel,
+            Parse = parallel ? ParseMode.Parallel : ParseMode.SingleReader,
             Workers = 2,
             SortMemoryMegabytes = 4, // small sort buffers: runs spill to disk and merge, as in large ingests
             Reader = new ReaderOptions { ParallelChunkBytes = chunkBytes },
