@@ -3,6 +3,7 @@ using System.Globalization;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
 using Leakwatch.Ingest.Lookup;
 using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
@@ -42,21 +43,21 @@ internal static class DemoCommand
 
                 var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
                 var columns = new[] { "phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob" };
-                var s1 = ProgressView.Run("Ingesting FacebookScrape2019", p => pipeline.Run(olderPath, new IngestOptions
+                var s1 = IngestWithPrivateIndex(dataDir, keys, pipeline, olderPath, new IngestOptions
                 {
                     BreachName = "FacebookScrape2019",
                     Title = "Facebook phone-number scrape (synthetic)",
                     BreachDate = new DateOnly(2019, 8, 1),
                     Domain = "facebook.com",
                     Reader = new Leakwatch.Reading.ReaderOptions { Columns = columns },
-                }, p), quiet: false);
-                var s2 = ProgressView.Run("Ingesting FacebookClaim2025", p => pipeline.Run(newerPath, new IngestOptions
+                });
+                var s2 = IngestWithPrivateIndex(dataDir, keys, pipeline, newerPath, new IngestOptions
                 {
                     BreachName = "FacebookClaim2025",
                     Title = "\"1.2 billion Facebook records\" claim (synthetic)",
                     BreachDate = new DateOnly(2025, 5, 1),
                     Domain = "facebook.com",
-                }, p), quiet: false);
+                });
                 IngestCommand.RenderStats(s1);
                 IngestCommand.RenderStats(s2);
 
@@ -108,6 +109,27 @@ internal static class DemoCommand
             }
         }));
         return cmd;
+    }
+
+    /// <summary>`ingest --private`, as the CLI runs it: the plain index publishes, then the OPRF phase builds the
+    /// private index, so the page's private lookup box works in the demo too.</summary>
+    private static IngestStats IngestWithPrivateIndex(string dataDir, KeyFile keys, IngestPipeline pipeline, string path, IngestOptions options)
+    {
+        var builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes });
+        var spill = builder.BeginIngest(options.BreachName, PrivateSources.From(path, options.Reader, options.Region));
+        IngestStats stats;
+        try
+        {
+            stats = ProgressView.Run($"Ingesting {options.BreachName}", p => pipeline.Run(path, options with { PrivateSpill = spill }, p), quiet: false);
+        }
+        catch
+        {
+            spill.Abandon();
+            throw;
+        }
+
+        stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, CancellationToken.None), quiet: false);
+        return stats;
     }
 
     private static GeneratorTruth Generate(string label, GeneratorOptions options, string path)
