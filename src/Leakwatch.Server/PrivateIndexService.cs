@@ -7,9 +7,8 @@ namespace Leakwatch.Server;
 
 /// <summary>One published private index as served: the mapped file and the OPRF key its manifest names.
 /// Reference counted like <see cref="ServingState"/>, so a reload never unmaps a bucket being sent.</summary>
-internal sealed class PrivateServingState
+internal sealed class PrivateServingState : RefCountedState
 {
-    private int _refs = 1;
 
     public PrivateServingState(PrivateIndexReader index, OprfServerKey key, PrivateManifest manifest)
     {
@@ -30,30 +29,7 @@ internal sealed class PrivateServingState
     /// <summary>The rendered config for one plain generation (the breach list comes from the catalogue).</summary>
     public (ServingState Plain, byte[] Json)? Config;
 
-    public bool TryAddRef()
-    {
-        var n = Volatile.Read(ref _refs);
-        while (n > 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _refs, n + 1, n);
-            if (seen == n)
-            {
-                return true;
-            }
-
-            n = seen;
-        }
-
-        return false;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _refs) == 0)
-        {
-            Index.Dispose();
-        }
-    }
+    protected override void Free() => Index.Dispose();
 }
 
 /// <summary>

@@ -29,12 +29,11 @@ internal sealed class PreparedBreach
 /// One published generation as served: the lookup (mapped index) and the catalogue rendered to JSON. Reference
 /// counted, so a reload can swap in the next generation while requests still finish on this one.
 /// </summary>
-internal sealed class ServingState
+internal sealed class ServingState : RefCountedState
 {
     private readonly ExposureLookup? _lookup;
     private readonly Dictionary<int, PreparedBreach> _byId = [];
     private readonly Dictionary<string, PreparedBreach> _byName = new(StringComparer.OrdinalIgnoreCase);
-    private int _refs = 1;
 
     public ServingState(ExposureLookup? lookup, IEnumerable<Breach> breaches, Manifest manifest)
     {
@@ -108,30 +107,7 @@ internal sealed class ServingState
         }
     }
 
-    public bool TryAddRef()
-    {
-        var n = Volatile.Read(ref _refs);
-        while (n > 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _refs, n + 1, n);
-            if (seen == n)
-            {
-                return true;
-            }
-
-            n = seen;
-        }
-
-        return false;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _refs) == 0)
-        {
-            _lookup?.Dispose();
-        }
-    }
+    protected override void Free() => _lookup?.Dispose();
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)
     {
