@@ -69,9 +69,9 @@ public sealed class KeyFile
         KeyFileDto? dto;
         try
         {
-            dto = JsonSerializer.Deserialize(File.ReadAllText(path), KeyFileJson.Default.KeyFileDto);
+            dto = KeyFileDto.Parse(File.ReadAllBytes(path));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new KeyFileException($"{path}: key file is not valid JSON");
         }
@@ -346,6 +346,97 @@ internal sealed class KeyFileDto
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public OprfKeysDto? Oprf { get; set; }
+
+    /// <summary>
+    /// Reads key file JSON as <see cref="KeyFileJson"/> writes it (camelCase, unknown properties skipped). By
+    /// hand, not by the serializer: every one-shot command loads the key file, and the serializer's generic
+    /// metadata over <c>DateTimeOffset</c> would be JIT-compiled at each start.
+    /// </summary>
+    public static KeyFileDto? Parse(ReadOnlySpan<byte> json)
+    {
+        // A UTF-8 byte order mark (an editor's) is not JSON; File.ReadAllText used to drop it, so skip it here.
+        json = json.StartsWith("\uFEFF"u8) ? json[3..] : json;
+        var r = new Utf8JsonReader(json);
+        if (Next(ref r) == JsonTokenType.Null)
+        {
+            return End<KeyFileDto>(ref r, null);
+        }
+
+        Require(ref r, JsonTokenType.StartObject);
+        var dto = new KeyFileDto();
+        while (Next(ref r) == JsonTokenType.PropertyName)
+        {
+            var name = r;
+            Next(ref r);
+            if (name.ValueTextEquals("version"u8)) { dto.Version = r.GetInt32(); }
+            else if (name.ValueTextEquals("indexKey"u8)) { dto.IndexKey = r.GetString(); }
+            else if (name.ValueTextEquals("created"u8)) { dto.Created = r.GetDateTimeOffset(); }
+            else if (name.ValueTextEquals("oprf"u8)) { dto.Oprf = ReadOprf(ref r); }
+            else { r.Skip(); }
+        }
+
+        Require(ref r, JsonTokenType.EndObject);
+        return End(ref r, dto);
+    }
+
+    private static OprfKeysDto? ReadOprf(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        Require(ref r, JsonTokenType.StartObject);
+        var keys = new OprfKeysDto();
+        while (Next(ref r) == JsonTokenType.PropertyName)
+        {
+            var name = r;
+            Next(ref r);
+            if (name.ValueTextEquals("active"u8)) { keys.Active = ReadOprfKey(ref r); }
+            else if (name.ValueTextEquals("pending"u8)) { keys.Pending = ReadOprfKey(ref r); }
+            else { r.Skip(); }
+        }
+
+        Require(ref r, JsonTokenType.EndObject);
+        return keys;
+    }
+
+    private static OprfKeyDto? ReadOprfKey(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        Require(ref r, JsonTokenType.StartObject);
+        var key = new OprfKeyDto();
+        while (Next(ref r) == JsonTokenType.PropertyName)
+        {
+            var name = r;
+            Next(ref r);
+            if (name.ValueTextEquals("seed"u8)) { key.Seed = r.GetString(); }
+            else if (name.ValueTextEquals("keyId"u8)) { key.KeyId = r.GetString(); }
+            else if (name.ValueTextEquals("created"u8)) { key.Created = r.GetDateTimeOffset(); }
+            else { r.Skip(); }
+        }
+
+        Require(ref r, JsonTokenType.EndObject);
+        return key;
+    }
+
+    private static T? End<T>(ref Utf8JsonReader r, T? value) where T : class =>
+        r.Read() ? throw new JsonException($"unexpected content at byte {r.TokenStartIndex}") : value;
+
+    private static JsonTokenType Next(ref Utf8JsonReader r) =>
+        r.Read() ? r.TokenType : throw new JsonException("unexpected end of data");
+
+    private static void Require(ref Utf8JsonReader r, JsonTokenType expected)
+    {
+        if (r.TokenType != expected)
+        {
+            throw new JsonException($"expected {expected} at byte {r.TokenStartIndex}");
+        }
+    }
 }
 
 internal sealed class OprfKeysDto

@@ -105,4 +105,50 @@ public sealed class KeyFileTests : IDisposable
         key.Evaluate(input, y);
         Assert.Equal(y, Oprf.OprfSuite.Finalize(input, blind, evaluated));
     }
+    [Fact]
+    public void Load_ReadsEveryFieldTheWriterWrites_AndSkipsUnknownOnes()
+    {
+        var path = PathOf("full.key");
+        var keys = KeyFile.Create(path);
+        var active = keys.EnsureActiveOprfKey();
+        var pending = keys.CreatePendingOprfKey();
+        var again = KeyFile.Load(path);
+        Assert.Equal((keys.KeyId, active.KeyId, pending.KeyId), (again.KeyId, again.ActiveOprfKey!.KeyId, again.PendingOprfKey!.KeyId));
+        Assert.Equal(active.PublicKey, again.ActiveOprfKey.PublicKey);
+
+        // A newer writer's additions, anywhere in the tree, are skipped.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        node["comment"] = new System.Text.Json.Nodes.JsonArray(1, "x", null);
+        node["oprf"]!["history"] = new System.Text.Json.Nodes.JsonObject { ["a"] = 1 };
+        node["oprf"]!["active"]!["algorithm"] = "ristretto255-SHA512";
+        File.WriteAllText(path, node.ToJsonString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var extended = KeyFile.Load(path);
+        Assert.Equal((keys.KeyId, active.KeyId, pending.KeyId), (extended.KeyId, extended.ActiveOprfKey!.KeyId, extended.PendingOprfKey!.KeyId));
+    }
+
+    private const string Breakers = "{}[],:x\"";
+
+    [FsCheck.Xunit.Property(MaxTest = 100)]
+    public bool Load_AnyDamagedKeyFile_FailsWithOneLineNamingThePath(FsCheck.PositiveInt cut, byte junk, bool replace)
+    {
+        var path = PathOf($"damaged-{Guid.NewGuid():N}.key");
+        var keys = KeyFile.Create(path);
+        keys.EnsureActiveOprfKey();
+        var bytes = File.ReadAllBytes(path);
+        var at = cut.Get % bytes.Length;
+        // Either a strict prefix of the file, or one byte replaced by a byte that breaks its JSON.
+        var damaged = replace ? [.. bytes[..at], (byte)Breakers[junk % Breakers.Length], .. bytes[(at + 1)..]] : bytes[..at];
+        File.WriteAllBytes(path, damaged);
+        try
+        {
+            KeyFile.Load(path);
+            // A replacement inside a string value (e.g. a base64 seed) can leave valid JSON that decodes: then the
+            // loaded file must still carry the right fields, which the key checks enforce.
+            return replace;
+        }
+        catch (KeyFileException e)
+        {
+            return e.Message.StartsWith(path + ": ", StringComparison.Ordinal) && !e.Message.Contains('\n', StringComparison.Ordinal);
+        }
+    }
 }

@@ -22,7 +22,9 @@ public sealed class ExposureLookup : IDisposable
     private readonly IdentifierHasher _hasher;
     private readonly ExposureIndexReader? _index;
     // The catalogue is read on first need: a one-shot `check` of an account in no breach never opens SQLite.
-    private readonly Lazy<(List<Breach> List, Dictionary<int, Breach> ById)> _catalog;
+    // A class, not a value tuple: Lazy over a value tuple is a generic instantiation our ReadyToRun image
+    // cannot hold, so it would be JIT-compiled on every cold start.
+    private readonly Lazy<CatalogView> _catalog;
 
     private ExposureLookup(IdentifierHasher hasher, ExposureIndexReader? index, Manifest manifest, string dataDir)
     {
@@ -37,7 +39,9 @@ public sealed class ExposureLookup : IDisposable
     /// <summary>Published breaches, oldest breach date first.</summary>
     public IReadOnlyList<Breach> Breaches => _catalog.Value.List;
 
-    private static (List<Breach>, Dictionary<int, Breach>) LoadCatalog(string dataDir, Manifest manifest)
+    private sealed record CatalogView(List<Breach> List, Dictionary<int, Breach> ById);
+
+    private static CatalogView LoadCatalog(string dataDir, Manifest manifest)
     {
         // The snapshot beside the manifest spares a one-shot `check` loading SQLite; the catalogue is the fallback.
         var published = manifest.Breaches.Length == 0 ? [] : PublishedBreachSnapshot.TryRead(dataDir, manifest.Generation);
@@ -55,7 +59,7 @@ public sealed class ExposureLookup : IDisposable
             byId[b.Id] = b;
         }
 
-        return (published, byId);
+        return new CatalogView(published, byId);
     }
 
     public static ExposureLookup Open(string dataDir, KeyFile keys)
