@@ -57,6 +57,7 @@ fi
 # ensure-deps.sh cannot see a missing /usr/bin/time: `command -v time` finds the shell keyword.
 if [ ! -x /usr/bin/time ]; then
   [ "$(id -u)" -eq 0 ] || die "need root to apt-get install time"
+  log "installing time"
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
 fi
 pgbin="$(pgbin_of)"

@@ -8,7 +8,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-1000000}"
 duration="${2:-20s}"
+had_nginx=0; command -v nginx >/dev/null && had_nginx=1
 "$root/scripts/ensure-deps.sh" wrk nginx curl python3
+# Debian's nginx package starts its default site on port 80 where an init system runs: stop what we installed.
+if [ "$had_nginx" = 0 ] && command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+  systemctl stop nginx || true
+fi
 lw="$root/leakwatch"
 work="$(mktemp -d /tmp/lw-http-bench-XXXXXX)"
 pids=()
@@ -16,11 +21,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx
 trap cleanup EXIT
 dirs=(--data-dir "$work/data" --key-file "$work/data.key")
 
-echo "== setup: $records records, a password corpus of 2M hashes" >&2
+echo "== setup: $records records, a password corpus of 3.7M hashes" >&2
 "$lw" generate --records "$records" --seed 5 --out "$work/dump.csv" >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/dump.csv" --breach Bench >/dev/null
-# 2M random SHA-1 hashes in HIBP's corpus format: ~2 per prefix on average, like a small slice of the real thing;
-# plus a dense corpus so range bodies are HIBP-sized (~800 lines) for a fixed set of prefixes.
+# 4,096 × 900 = 3.7M random SHA-1 hashes in HIBP's corpus format, dense on a fixed set of prefixes so that
+# their range bodies are HIBP-sized (~900 lines).
 python3 - "$work/pwned.txt" <<'PY'
 import os, sys, random
 random.seed(3)
