@@ -47,13 +47,26 @@ public static class ColumnRoles
             }
         }
 
-        Add(FieldRole.Email, "email", "mail", "emailaddress");
-        Add(FieldRole.Phone, "phone", "mobile", "tel", "telephone", "msisdn", "phonenumber", "cell");
-        Add(FieldRole.Name, "name", "fullname");
-        Add(FieldRole.FirstName, "firstname", "givenname");
-        Add(FieldRole.LastName, "lastname", "surname", "familyname");
-        Add(FieldRole.BirthDate, "dob", "birthdate", "birthday", "dateofbirth");
-        Add(FieldRole.Gender, "gender", "sex");
+        // English first, then the names dumps from elsewhere carry (German, French, Spanish, Portuguese, Italian,
+        // Dutch, Nordic, Polish, Russian transliterated), as they arrive once lowercased and stripped of
+        // separators. Accented spellings are listed as typed. "nom" is French for surname.
+        Add(FieldRole.Email, "email", "mail", "emailaddress", "emailid", "mailaddress", "useremail", "emails",
+            "emailadresse", "mailadresse", "courriel", "adressemail", "correo", "correoelectronico", "epost", "eposta",
+            "posta", "pochta");
+        Add(FieldRole.Phone, "phone", "mobile", "tel", "telephone", "msisdn", "phonenumber", "cell",
+            "phoneno", "phonenum", "mobileno", "mobilenumber", "mobilephone", "cellphone", "cellnumber", "telno",
+            "contactnumber", "contactno", "telefon", "telefonnummer", "handy", "handynummer", "mobil", "telefone",
+            "telefono", "teléfono", "téléphone", "portable", "celular", "cellulare", "numerotelephone", "telefoon",
+            "mobiel", "telefonnr", "komórka", "telefonu");
+        Add(FieldRole.Name, "name", "fullname", "displayname", "nomcomplet", "nombrecompleto", "vollständigername");
+        Add(FieldRole.FirstName, "firstname", "givenname", "fname", "forename", "first", "vorname", "prenom", "prénom",
+            "nombre", "nome", "voornaam", "imie", "imię");
+        Add(FieldRole.LastName, "lastname", "surname", "familyname", "lname", "last", "nachname", "nom", "apellido",
+            "apellidos", "sobrenome", "cognome", "achternaam", "nazwisko");
+        Add(FieldRole.BirthDate, "dob", "birthdate", "birthday", "dateofbirth", "bday", "birth", "geburtsdatum",
+            "geburtstag", "datedenaissance", "fechadenacimiento", "fechanacimiento", "datanascimento", "datadinascita",
+            "geboortedatum");
+        Add(FieldRole.Gender, "gender", "sex", "geschlecht", "sexe", "sexo", "sesso", "geslacht");
         Add(FieldRole.Location, "city", "location", "hometown", "country", "state", "region", "currentcity");
         Add(FieldRole.Employer, "employer", "workplace", "company", "work");
         Add(FieldRole.Relationship, "relationship", "relationshipstatus");
