@@ -87,6 +87,53 @@ internal static class CheckCommand
     }
 
     /// <summary>
+    /// A phone check's slowest step is libphonenumber loading its metadata and building the calling code's rules
+    /// (30–60 ms, against ~20 ms for everything else after start-up). When <c>check</c> is given something that is
+    /// not an email, that work starts at once on a background thread, on the second core, while the command line
+    /// is parsed and the key file, manifest and index are opened. The lookup itself stays on the main thread; the
+    /// metadata and rule caches it finds warm are the same thread-safe ones the server shares between requests.
+    /// </summary>
+    internal static void PrewarmPhones(string[] args)
+    {
+        var check = Array.IndexOf(args, "check");
+        if (check < 0 || Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+
+        List<string>? candidates = null;
+        for (var i = check + 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith('-') && !args[i].Contains('@'))
+            {
+                (candidates ??= []).Add(args[i]);
+            }
+        }
+
+        if (candidates is null)
+        {
+            return;
+        }
+
+        new Thread(() =>
+        {
+            try
+            {
+                var phones = new PhoneNormalizer(null);
+                foreach (var c in candidates)
+                {
+                    phones.TryNormalize(c, out _);
+                }
+            }
+            catch (Exception)
+            {
+                // Only a warm-up: the lookup reports its own errors.
+            }
+        })
+        { IsBackground = true, Name = "phone-metadata-warmup" }.Start();
+    }
+
+    /// <summary>
     /// One line of human output. On a terminal it goes through Spectre (colours, the terminal's width); piped,
     /// it is written plainly: no markup to strip, no wrapping at 80 columns that would split a line for grep,
     /// and no terminal probing, which cost a cold <c>check</c> ~60 ms.

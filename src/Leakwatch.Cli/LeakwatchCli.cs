@@ -11,6 +11,7 @@ public static class LeakwatchCli
 {
     public static int Run(string[] args)
     {
+        CheckCommand.PrewarmPhones(args);
         var root = new RootCommand("Leakwatch: self-hosted breach exposure. Ingest leak dumps into a private index and check who is exposed.");
         root.Options.Add(CliContext.DataDir);
         root.Options.Add(CliContext.KeyFilePath);
