@@ -20,13 +20,10 @@ internal sealed partial class ExposureService : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly IndexStore _store;
     private readonly string _keyFilePath;
-    private readonly Lock _reloadLock = new();
-    private readonly FileSystemWatcher? _watcher;
-    private readonly Timer _manifestTimer;
+    private readonly ManifestWatcher _watcher;
     private readonly Timer _keyTimer;
     private ServingState _state;
     private ApiKeyRing _keys = ApiKeyRing.Empty;
-    private (DateTime WriteTime, long Length) _manifestStamp;
     private int _disposed;
 
     public ExposureService(ServerOptions options, ILogger<ExposureService> log, ServerMetrics metrics)
@@ -40,30 +37,14 @@ internal sealed partial class ExposureService : IDisposable
         _ = Phones.Value; // fail at start on a bad region, not on the first request
 
         // The first load throws: a server that cannot read its index should not start.
+        var stamp = ManifestWatcher.Stamp(_store.ManifestPath);
         _state = Open();
         RefreshKeys();
         _metrics.IndexGeneration.Set(_state.Generation);
         LogLoaded(_log, _state.Generation, _state.All.Count);
 
-        Directory.CreateDirectory(_store.DataDir);
-        try
-        {
-            _watcher = new FileSystemWatcher(_store.DataDir, IndexStore.ManifestName)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.CreationTime | NotifyFilters.Size,
-            };
-            _watcher.Changed += OnManifestEvent;
-            _watcher.Created += OnManifestEvent;
-            _watcher.Renamed += OnManifestEvent;
-            _watcher.EnableRaisingEvents = true;
-        }
-        catch (IOException e)
-        {
-            // inotify limits: the periodic check still reloads.
-            LogWatcherUnavailable(_log, e.Message);
-        }
-
-        _manifestTimer = new Timer(_ => TryReload(), null, options.ReloadCheckInterval, options.ReloadCheckInterval);
+        _watcher = new ManifestWatcher(_store.ManifestPath, _store.DataDir, stamp, options.ReloadCheckInterval, Reload,
+            message => LogWatcherUnavailable(_log, message));
         _keyTimer = new Timer(_ => RefreshKeysQuietly(), null, options.KeyRefreshInterval, options.KeyRefreshInterval);
     }
 
@@ -87,76 +68,51 @@ internal sealed partial class ExposureService : IDisposable
         }
     }
 
-    private void OnManifestEvent(object sender, FileSystemEventArgs e) =>
-        // The rename that publishes fires several events; a short delay lets them settle into one reload.
-        _ = Task.Delay(50).ContinueWith(_ => TryReload(), TaskScheduler.Default);
-
     /// <summary>Reloads if the manifest changed; never throws (a broken publish keeps the old generation served).</summary>
-    public bool TryReload()
+    public bool TryReload() => _watcher.Check();
+
+    /// <summary>Swaps in the generation the manifest names; false (keeping the old one) when it cannot be opened.</summary>
+    private bool Reload()
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        try
         {
-            return false;
-        }
-
-        lock (_reloadLock)
-        {
-            try
+            var manifest = _store.ReadManifest();
+            var current = Volatile.Read(ref _state);
+            if (manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
+                manifest.Published == current.Manifest.Published)
             {
-                var stamp = Stamp();
-                if (stamp == _manifestStamp)
-                {
-                    return false;
-                }
-
-                var manifest = _store.ReadManifest();
-                var current = Volatile.Read(ref _state);
-                if (manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
-                    manifest.Published == current.Manifest.Published)
-                {
-                    _manifestStamp = stamp;
-                    return false;
-                }
-
-                var next = Open();
-                var old = Interlocked.Exchange(ref _state, next);
-                _metrics.IndexGeneration.Set(next.Generation);
-                _metrics.Reloads.Inc();
-                LogReloaded(_log, old.Generation, next.Generation, next.All.Count);
-                _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
-                RefreshKeysQuietly();
                 return true;
             }
-            catch (Exception e) when (e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                // Messages name files, never identifiers.
-                LogReloadFailed(_log, e.GetType().Name, e.Message);
-                return false;
-            }
-        }
-    }
 
-    private (DateTime, long) Stamp()
-    {
-        var info = new FileInfo(_store.ManifestPath);
-        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : (default, -1);
+            var next = Open();
+            var old = Interlocked.Exchange(ref _state, next);
+            _metrics.IndexGeneration.Set(next.Generation);
+            _metrics.Reloads.Inc();
+            LogReloaded(_log, old.Generation, next.Generation, next.All.Count);
+            _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
+            RefreshKeysQuietly();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Messages name files, never identifiers.
+            LogReloadFailed(_log, e.GetType().Name, e.Message);
+            return false;
+        }
     }
 
     private ServingState Open()
     {
-        var stamp = Stamp();
         var manifest = _store.ReadManifest();
         if (manifest.Index is null && !File.Exists(_keyFilePath))
         {
             // A fresh data dir: serve an empty catalogue until the first ingest publishes.
-            _manifestStamp = stamp;
             return new ServingState(null, [], manifest);
         }
 
         var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath));
         try
         {
-            _manifestStamp = stamp;
             return new ServingState(lookup, lookup.Breaches, lookup.Manifest);
         }
         catch
@@ -195,13 +151,9 @@ internal sealed partial class ExposureService : IDisposable
             return;
         }
 
-        _watcher?.Dispose();
-        _manifestTimer.Dispose();
+        _watcher.Dispose();
         _keyTimer.Dispose();
-        lock (_reloadLock)
-        {
-            _state.Release();
-        }
+        _state.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving index generation {Generation} with {Breaches} breaches")]

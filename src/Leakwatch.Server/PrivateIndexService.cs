@@ -44,11 +44,8 @@ internal sealed partial class PrivateIndexService : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly PrivateIndexStore _store;
     private readonly string _keyFilePath;
-    private readonly Lock _reloadLock = new();
-    private readonly FileSystemWatcher? _watcher;
-    private readonly Timer _timer;
+    private readonly ManifestWatcher _watcher;
     private PrivateServingState? _state;
-    private (DateTime, long) _stamp;
     private int _disposed;
 
     public PrivateIndexService(ServerOptions options, ILogger<PrivateIndexService> log, ServerMetrics metrics)
@@ -60,7 +57,7 @@ internal sealed partial class PrivateIndexService : IDisposable
         _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
 
         // A private index that exists but cannot be served stops the start, as the exposure index does.
-        _stamp = Stamp();
+        var stamp = ManifestWatcher.Stamp(_store.ManifestPath);
         var manifest = _store.ReadManifest();
         if (manifest is not null)
         {
@@ -69,25 +66,9 @@ internal sealed partial class PrivateIndexService : IDisposable
             LogLoaded(_log, manifest.Generation, manifest.KeyId);
         }
 
-        try
-        {
-            Directory.CreateDirectory(_store.DataDir);
-            _watcher = new FileSystemWatcher(_store.DataDir, PrivateIndexStore.ManifestName)
-            {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.CreationTime | NotifyFilters.Size,
-            };
-            _watcher.Created += OnEvent;
-            _watcher.Changed += OnEvent;
-            _watcher.Renamed += OnEvent;
-            _watcher.EnableRaisingEvents = true;
-        }
-        catch (IOException e)
-        {
-            LogWatcherUnavailable(_log, e.Message);
-        }
-
-        _timer = new Timer(_ => TryReload(), null, options.ReloadCheckInterval, options.ReloadCheckInterval);
+        // The private directory may not exist until the first build: watch the data dir below.
+        _watcher = new ManifestWatcher(_store.ManifestPath, _store.DataDir, stamp, options.ReloadCheckInterval, Reload,
+            message => LogWatcherUnavailable(_log, message));
     }
 
     /// <summary>The served index with a reference taken (release it), or null when there is none.</summary>
@@ -103,20 +84,6 @@ internal sealed partial class PrivateIndexService : IDisposable
         }
     }
 
-    private void OnEvent(object sender, FileSystemEventArgs e)
-    {
-        if (string.Equals(Path.GetDirectoryName(e.FullPath), _store.Dir, StringComparison.Ordinal))
-        {
-            _ = Task.Delay(50).ContinueWith(_ => TryReload(), TaskScheduler.Default);
-        }
-    }
-
-    private (DateTime, long) Stamp()
-    {
-        var info = new FileInfo(_store.ManifestPath);
-        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : (default, -1);
-    }
-
     private PrivateServingState Open(PrivateManifest manifest)
     {
         var keys = KeyFile.Load(_keyFilePath);
@@ -125,49 +92,36 @@ internal sealed partial class PrivateIndexService : IDisposable
         return new PrivateServingState(_store.OpenPublished(manifest), key, manifest);
     }
 
-    /// <summary>Reloads if the private manifest names another index; never throws.</summary>
-    public bool TryReload()
+    /// <summary>Reloads if the private manifest changed; never throws.</summary>
+    public bool TryReload() => _watcher.Check();
+
+    /// <summary>Serves the index the private manifest names; false (keeping the previous one) when it cannot be opened.</summary>
+    private bool Reload()
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        try
         {
-            return false;
+            var manifest = _store.ReadManifest();
+            var current = Volatile.Read(ref _state);
+            if (manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId)
+            {
+                return true; // the breach list changed (a remove), not the index
+            }
+
+            var next = manifest is null ? null : Open(manifest);
+            var old = Interlocked.Exchange(ref _state, next);
+            _metrics.PrivateIndexGeneration.Set(manifest?.Generation ?? 0);
+            LogReloaded(_log, old?.Manifest.Generation ?? 0, manifest?.Generation ?? 0, manifest?.KeyId ?? "-");
+            if (old is not null)
+            {
+                _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
+            }
+
+            return true;
         }
-
-        lock (_reloadLock)
+        catch (Exception e) when (e is IOException or PrivateIndexException or KeyFileException or UnauthorizedAccessException)
         {
-            try
-            {
-                var stamp = Stamp();
-                if (stamp == _stamp)
-                {
-                    return false;
-                }
-
-                var manifest = _store.ReadManifest();
-                var current = Volatile.Read(ref _state);
-                if (manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId)
-                {
-                    _stamp = stamp; // the breach list changed (a remove), not the index
-                    return false;
-                }
-
-                var next = manifest is null ? null : Open(manifest);
-                var old = Interlocked.Exchange(ref _state, next);
-                _stamp = stamp;
-                _metrics.PrivateIndexGeneration.Set(manifest?.Generation ?? 0);
-                LogReloaded(_log, old?.Manifest.Generation ?? 0, manifest?.Generation ?? 0, manifest?.KeyId ?? "-");
-                if (old is not null)
-                {
-                    _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
-                }
-
-                return true;
-            }
-            catch (Exception e) when (e is IOException or PrivateIndexException or KeyFileException or UnauthorizedAccessException)
-            {
-                LogReloadFailed(_log, e.GetType().Name, e.Message);
-                return false;
-            }
+            LogReloadFailed(_log, e.GetType().Name, e.Message);
+            return false;
         }
     }
 
@@ -178,12 +132,8 @@ internal sealed partial class PrivateIndexService : IDisposable
             return;
         }
 
-        _watcher?.Dispose();
-        _timer.Dispose();
-        lock (_reloadLock)
-        {
-            _state?.Release();
-        }
+        _watcher.Dispose();
+        _state?.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving private index generation {Generation} (OPRF key {KeyId})")]
