@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.IO.MemoryMappedFiles;
-using Microsoft.Win32.SafeHandles;
 
 namespace Leakwatch.Index;
 
@@ -11,9 +9,7 @@ namespace Leakwatch.Index;
 /// </summary>
 public sealed unsafe class ExposureIndexReader : IDisposable
 {
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly SafeMemoryMappedViewHandle? _handle;
+    private readonly ReadOnlyMappedFile _file;
     private readonly byte* _base;
     private readonly long _length;
     private readonly int _prefixBits;
@@ -35,51 +31,51 @@ public sealed unsafe class ExposureIndexReader : IDisposable
             throw new IndexCorruptException($"{path}: too short to be an index ({_length} bytes)");
         }
 
-        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        _handle = _view.SafeMemoryMappedViewHandle;
-        byte* p = null;
-        _handle.AcquirePointer(ref p);
-        _base = p + _view.PointerOffset;
-
-        var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
-        if (!header[..8].SequenceEqual(IndexFormat.Magic))
+        _file = ReadOnlyMappedFile.Open(path, _length);
+        _base = _file.Base;
+        try
         {
-            throw new IndexCorruptException($"{path}: not a Leakwatch index (bad magic)");
-        }
+            switch (_file.CheckHeader(IndexFormat.Magic, IndexFormat.OffHeaderChecksum, IndexFormat.HeaderChecksummedBytes))
+            {
+                case HeaderCheck.BadMagic:
+                    throw new IndexCorruptException($"{path}: not a Leakwatch index (bad magic)");
+                case HeaderCheck.ChecksumMismatch:
+                    throw new IndexCorruptException($"{path}: header checksum mismatch");
+            }
 
-        var stored = BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffHeaderChecksum..]);
-        if (stored != XxHash64.HashToUInt64(header[..IndexFormat.HeaderChecksummedBytes]))
+            var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
+            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffVersion..]);
+            if (version != IndexFormat.Version)
+            {
+                throw new IndexCorruptException($"{path}: unsupported index version {version}");
+            }
+
+            _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffPrefixBits..]);
+            _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffKeyBytes..]);
+            _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffSetIdBytes..]);
+            _entrySize = _keyBytes + _setIdBytes;
+            EntryCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntryCount..]);
+            var setCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetCount..]);
+            _tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffTocOffset..]);
+            _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntriesOffset..]);
+            _setsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsOffset..]);
+            _setsLength = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsLength..]);
+            if (_prefixBits is < 1 or > 30 || _keyBytes != IndexFormat.KeyBytesFor(_prefixBits) || _setIdBytes is < 1 or > 4
+                || _entriesOffset != _tocOffset + 8L * ((1L << _prefixBits) + 1)
+                || _setsOffset != _entriesOffset + EntryCount * _entrySize
+                || _setsOffset + _setsLength != _length
+                || setCount < 0 || 8L * (setCount + 1) > _setsLength)
+            {
+                throw new IndexCorruptException($"{path}: header fields are inconsistent with the file size");
+            }
+
+            _sets = ReadSets(setCount);
+        }
+        catch
         {
-            throw new IndexCorruptException($"{path}: header checksum mismatch");
+            _file.Dispose();
+            throw;
         }
-
-        var version = BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffVersion..]);
-        if (version != IndexFormat.Version)
-        {
-            throw new IndexCorruptException($"{path}: unsupported index version {version}");
-        }
-
-        _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffPrefixBits..]);
-        _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffKeyBytes..]);
-        _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffSetIdBytes..]);
-        _entrySize = _keyBytes + _setIdBytes;
-        EntryCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntryCount..]);
-        var setCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetCount..]);
-        _tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffTocOffset..]);
-        _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntriesOffset..]);
-        _setsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsOffset..]);
-        _setsLength = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsLength..]);
-        if (_prefixBits is < 1 or > 30 || _keyBytes != IndexFormat.KeyBytesFor(_prefixBits) || _setIdBytes is < 1 or > 4
-            || _entriesOffset != _tocOffset + 8L * ((1L << _prefixBits) + 1)
-            || _setsOffset != _entriesOffset + EntryCount * _entrySize
-            || _setsOffset + _setsLength != _length
-            || setCount < 0 || 8L * (setCount + 1) > _setsLength)
-        {
-            throw new IndexCorruptException($"{path}: header fields are inconsistent with the file size");
-        }
-
-        _sets = ReadSets(setCount);
     }
 
     public string Path { get; }
@@ -300,14 +296,5 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         return h.GetCurrentHashAsUInt64();
     }
 
-    public void Dispose()
-    {
-        if (_handle is not null && _base is not null)
-        {
-            _handle.ReleasePointer();
-        }
-
-        _view?.Dispose();
-        _map?.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 }

@@ -1,9 +1,8 @@
+using Leakwatch.Index;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Leakwatch.Passwords;
 
@@ -16,9 +15,7 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
     /// <summary>Lines formatted per <see cref="IBufferWriter{T}.GetSpan"/> call.</summary>
     private const int LinesPerChunk = 256;
 
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly SafeMemoryMappedViewHandle? _handle;
+    private readonly ReadOnlyMappedFile _file;
     private readonly byte* _base;
     private readonly long* _toc;
     private readonly byte* _records;
@@ -38,83 +35,84 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
             throw new PasswordStoreCorruptException($"{path}: too short to be a password range file ({Length} bytes)");
         }
 
-        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        _handle = _view.SafeMemoryMappedViewHandle;
-        byte* p = null;
-        _handle.AcquirePointer(ref p);
-        _base = p + _view.PointerOffset;
-
-        var header = new ReadOnlySpan<byte>(_base, PasswordFormat.HeaderSize);
-        if (!header[..8].SequenceEqual(PasswordFormat.Magic))
+        _file = ReadOnlyMappedFile.Open(path, Length);
+        _base = _file.Base;
+        try
         {
-            throw new PasswordStoreCorruptException($"{path}: not a Leakwatch password range file (bad magic)");
-        }
-
-        if (BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffHeaderChecksum..]) != XxHash64.HashToUInt64(header[..PasswordFormat.HeaderChecksummedBytes]))
-        {
-            throw new PasswordStoreCorruptException($"{path}: header checksum mismatch");
-        }
-
-        var version = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffVersion..]);
-        if (version != PasswordFormat.Version)
-        {
-            throw new PasswordStoreCorruptException($"{path}: unsupported password file version {version}");
-        }
-
-        var mode = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffMode..]);
-        _recordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffRecordSize..]);
-        var hashBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffHashBytes..]);
-        RecordCount = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordCount..]);
-        TotalCount = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTotalCount..]);
-        Generation = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffGeneration..]);
-        var tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffTocOffset..]);
-        var recordsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordsOffset..]);
-        var tocChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTocChecksum..]);
-        _recordsChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffRecordsChecksum..]);
-        if (mode != PasswordFormat.ModeCode(expectedMode) || hashBytes != PasswordFormat.HashBytes(expectedMode)
-            || _recordSize != PasswordFormat.RecordSize(expectedMode) || tocOffset != PasswordFormat.HeaderSize
-            || recordsOffset != tocOffset + PasswordFormat.TocBytes || RecordCount < 0
-            || recordsOffset + RecordCount * _recordSize != Length)
-        {
-            throw new PasswordStoreCorruptException($"{path}: header fields are inconsistent (mode, sizes or file length)");
-        }
-
-        _toc = (long*)(_base + tocOffset);
-        _records = _base + recordsOffset;
-        _suffixBytes = hashBytes - PasswordFormat.DroppedBytes;
-
-        // The TOC bounds every range read, so it is checked whole at open: 8 MB, about a millisecond.
-        var tocSpan = new ReadOnlySpan<byte>(_toc, (int)PasswordFormat.TocBytes);
-        if (XxHash64.HashToUInt64(tocSpan) != tocChecksum)
-        {
-            throw new PasswordStoreCorruptException($"{path}: TOC checksum mismatch");
-        }
-
-        long prev = 0;
-        for (var i = 0; i <= PasswordFormat.BucketCount; i++)
-        {
-            var v = BinaryPrimitives.ReadInt64LittleEndian(tocSpan[(8 * i)..]);
-            if (v < prev || (i == 0 && v != 0))
+            switch (_file.CheckHeader(PasswordFormat.Magic, PasswordFormat.OffHeaderChecksum, PasswordFormat.HeaderChecksummedBytes))
             {
-                throw new PasswordStoreCorruptException($"{path}: TOC is not monotonic at bucket {i}");
+                case HeaderCheck.BadMagic:
+                    throw new PasswordStoreCorruptException($"{path}: not a Leakwatch password range file (bad magic)");
+                case HeaderCheck.ChecksumMismatch:
+                    throw new PasswordStoreCorruptException($"{path}: header checksum mismatch");
             }
 
-            prev = v;
-        }
+            var header = new ReadOnlySpan<byte>(_base, PasswordFormat.HeaderSize);
+            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffVersion..]);
+            if (version != PasswordFormat.Version)
+            {
+                throw new PasswordStoreCorruptException($"{path}: unsupported password file version {version}");
+            }
 
-        if (prev != RecordCount)
+            var mode = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffMode..]);
+            _recordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffRecordSize..]);
+            var hashBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffHashBytes..]);
+            RecordCount = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordCount..]);
+            TotalCount = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTotalCount..]);
+            Generation = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffGeneration..]);
+            var tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffTocOffset..]);
+            var recordsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordsOffset..]);
+            var tocChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTocChecksum..]);
+            _recordsChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffRecordsChecksum..]);
+            if (mode != PasswordFormat.ModeCode(expectedMode) || hashBytes != PasswordFormat.HashBytes(expectedMode)
+                || _recordSize != PasswordFormat.RecordSize(expectedMode) || tocOffset != PasswordFormat.HeaderSize
+                || recordsOffset != tocOffset + PasswordFormat.TocBytes || RecordCount < 0
+                || recordsOffset + RecordCount * _recordSize != Length)
+            {
+                throw new PasswordStoreCorruptException($"{path}: header fields are inconsistent (mode, sizes or file length)");
+            }
+
+            _toc = (long*)(_base + tocOffset);
+            _records = _base + recordsOffset;
+            _suffixBytes = hashBytes - PasswordFormat.DroppedBytes;
+
+            // The TOC bounds every range read, so it is checked whole at open: 8 MB, about a millisecond.
+            var tocSpan = new ReadOnlySpan<byte>(_toc, (int)PasswordFormat.TocBytes);
+            if (XxHash64.HashToUInt64(tocSpan) != tocChecksum)
+            {
+                throw new PasswordStoreCorruptException($"{path}: TOC checksum mismatch");
+            }
+
+            long prev = 0;
+            for (var i = 0; i <= PasswordFormat.BucketCount; i++)
+            {
+                var v = BinaryPrimitives.ReadInt64LittleEndian(tocSpan[(8 * i)..]);
+                if (v < prev || (i == 0 && v != 0))
+                {
+                    throw new PasswordStoreCorruptException($"{path}: TOC is not monotonic at bucket {i}");
+                }
+
+                prev = v;
+            }
+
+            if (prev != RecordCount)
+            {
+                throw new PasswordStoreCorruptException($"{path}: TOC does not end at the record count");
+            }
+
+            if (!BitConverter.IsLittleEndian)
+            {
+                throw new PlatformNotSupportedException("password range files are read on little-endian hosts only");
+            }
+
+            // CRLF + suffix hex + ':' + up to 10 count digits.
+            _maxLine = 2 + PasswordFormat.SuffixHexDigits(expectedMode) + 1 + 10;
+        }
+        catch
         {
-            throw new PasswordStoreCorruptException($"{path}: TOC does not end at the record count");
+            _file.Dispose();
+            throw;
         }
-
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("password range files are read on little-endian hosts only");
-        }
-
-        // CRLF + suffix hex + ':' + up to 10 count digits.
-        _maxLine = 2 + PasswordFormat.SuffixHexDigits(expectedMode) + 1 + 10;
     }
 
     public string Path { get; }
@@ -328,9 +326,7 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
             return;
         }
 
-        _handle?.ReleasePointer();
-        _view?.Dispose();
-        _map?.Dispose();
+        _file.Dispose();
     }
 }
 

@@ -1,7 +1,6 @@
+using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.IO.MemoryMappedFiles;
-using Microsoft.Win32.SafeHandles;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -126,9 +125,7 @@ public sealed class PrivateIndexWriter : IDisposable
 /// <summary>Memory-mapped, read-only private index. Thread-safe; a bucket is one contiguous slice of the file.</summary>
 public sealed unsafe class PrivateIndexReader : IDisposable
 {
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly SafeMemoryMappedViewHandle _handle;
+    private readonly ReadOnlyMappedFile _file;
     private readonly byte* _base;
     private readonly long _length;
     private readonly byte[] _salt;
@@ -142,26 +139,19 @@ public sealed unsafe class PrivateIndexReader : IDisposable
             throw new PrivateIndexException($"{path}: too short to be a private index ({_length} bytes)");
         }
 
-        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        _handle = _view.SafeMemoryMappedViewHandle;
-        byte* p = null;
-        _handle.AcquirePointer(ref p);
-        _base = p + _view.PointerOffset;
+        _file = ReadOnlyMappedFile.Open(path, _length);
+        _base = _file.Base;
         try
         {
+            switch (_file.CheckHeader(PrivateIndexFormat.Magic, PrivateIndexFormat.OffHeaderChecksum, PrivateIndexFormat.HeaderChecksummedBytes))
+            {
+                case HeaderCheck.BadMagic:
+                    throw new PrivateIndexException($"{path}: not a Leakwatch private index (bad magic)");
+                case HeaderCheck.ChecksumMismatch:
+                    throw new PrivateIndexException($"{path}: header checksum mismatch");
+            }
+
             var header = new ReadOnlySpan<byte>(_base, PrivateIndexFormat.HeaderSize);
-            if (!header[..8].SequenceEqual(PrivateIndexFormat.Magic))
-            {
-                throw new PrivateIndexException($"{path}: not a Leakwatch private index (bad magic)");
-            }
-
-            if (BinaryPrimitives.ReadUInt64LittleEndian(header[PrivateIndexFormat.OffHeaderChecksum..])
-                != XxHash64.HashToUInt64(header[..PrivateIndexFormat.HeaderChecksummedBytes]))
-            {
-                throw new PrivateIndexException($"{path}: header checksum mismatch");
-            }
-
             var version = BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffVersion..]);
             if (version != PrivateIndexFormat.Version)
             {
@@ -277,13 +267,7 @@ public sealed unsafe class PrivateIndexReader : IDisposable
             return;
         }
 
-        if (_base is not null)
-        {
-            _handle.ReleasePointer();
-        }
-
-        _view.Dispose();
-        _map.Dispose();
+        _file.Dispose();
     }
 
     private int _disposed;
