@@ -11,71 +11,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server.Tests;
 
-/// <summary>Runs the real `leakwatch` binary (built beside the tests) as a child process.</summary>
-internal static class LeakwatchProcess
+/// <summary>Test set-up through the real CLI.</summary>
+internal static class TempDirCli
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static void Ingest(this TempDir dir, string dump, string breach, params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "leakwatch.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("LEAKWATCH_DATA");
-        psi.Environment.Remove("LEAKWATCH_KEY_FILE");
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"leakwatch {string.Join(' ', args)} timed out");
-        }
-
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
-}
-
-public sealed class TempDir : IDisposable
-{
-    public TempDir() => Path = Directory.CreateTempSubdirectory("lw-server-test-").FullName;
-
-    public string Path { get; }
-
-    public string DataDir => System.IO.Path.Combine(Path, "data");
-
-    public string KeyFile => System.IO.Path.Combine(Path, "keys", "leakwatch.key");
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public string[] Dirs => ["--data-dir", DataDir, "--key-file", KeyFile];
-
-    public void Ingest(string dump, string breach, params string[] extra)
-    {
-        var r = LeakwatchProcess.Run([.. Dirs, "ingest", dump, "--breach", breach, "--json", .. extra]);
+        var r = LeakwatchProcess.Run([.. dir.Dirs, "ingest", dump, "--breach", breach, "--json", .. extra]);
         Assert.True(r.ExitCode == 0, $"ingest failed ({r.ExitCode}): {r.Stderr}");
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }
 

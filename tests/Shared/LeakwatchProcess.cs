@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Leakwatch.Cli.Tests;
+namespace Leakwatch.TestSupport;
+
+// Compiled into each test project that runs the CLI (see its .csproj); one copy, not a test project of its own.
 
 /// <summary>Runs the real `leakwatch` binary (built beside the tests) as a child process.</summary>
 internal static class LeakwatchProcess
@@ -63,7 +65,7 @@ internal static class LeakwatchProcess
 
 public sealed class TempDir : IDisposable
 {
-    public TempDir() => Path = Directory.CreateTempSubdirectory("lw-cli-test-").FullName;
+    public TempDir() => Path = Directory.CreateTempSubdirectory("lw-test-").FullName;
 
     public string Path { get; }
 
