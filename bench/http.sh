@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP benchmarks with wrk on loopback, peers in the same run:
-#   1. /range/{prefix}: leakwatch serve vs nginx serving the very same range bodies as static files.
+#   1. /range/{prefix}: leakwatch serve (default, and --inline-io) vs nginx serving the very same range bodies
+#      as static files; and the gzip form against nginx gzip_static.
 #   2. /api/v3/breachedaccount: peak throughput, then latency percentiles at half of peak.
 #   3. 256 connections for 60 s: errors must be 0.
 # Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]   (RANGE_ONLY=1: stop after the /range/ runs)
@@ -39,16 +40,21 @@ PY
 "$lw" "${dirs[@]}" ingest-passwords "$work/pwned.txt" --mode sha1 >/dev/null
 key=$("$lw" "${dirs[@]}" keys create --name bench --rpm 100000000 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 
-port=18080; nport=18081
+port=18080; nport=18081; iport=18082
 "$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" --range-rpm 0 >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+# The same server with requests on the socket threads (serve --inline-io), measured beside the default.
+"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$iport" --range-rpm 0 --inline-io >"$work/serve-inline.log" 2>&1 &
+pids+=($!)
+for p in $port $iport; do
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+done
 
 # The same bodies for nginx, fetched from our own server so both serve identical bytes.
 mkdir -p "$work/www/range"
-python3 - "$work" "$port" <<'PY'
+python3 - "$work" "$port" "$iport" <<'PY'
 import sys, urllib.request
-work, port = sys.argv[1], sys.argv[2]
+work, port, iport = sys.argv[1], sys.argv[2], sys.argv[3]
 prefixes = [f"{p * 256:05X}" for p in range(4096)]
 for p in prefixes:
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/range/{p}").read()
@@ -57,7 +63,9 @@ for p in prefixes:
     import gzip
     open(f"{work}/www/range/{p}.gz", "wb").write(gzip.compress(body, compresslevel=6, mtime=0))
     # Warm leakwatch's gzip cache as nginx's files are "warm": each form is made once per store generation.
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/range/{p}", headers={"Accept-Encoding": "gzip"})).read()
+    for q in (port, iport):
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{q}/range/{p}", headers={"Accept-Encoding": "gzip"})).read()
+        urllib.request.urlopen(f"http://127.0.0.1:{q}/range/{p}").read()
 open(f"{work}/prefixes.lua", "w").write("prefixes = {" + ",".join(f'"{p}"' for p in prefixes) + "}\n")
 PY
 cat >"$work/nginx.conf" <<NGINX
@@ -100,11 +108,13 @@ rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 echo "== /range/: nginx vs leakwatch (64 connections, $duration each)" >&2
 run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" >"$work/nginx.txt"
 run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-range.txt"
+run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" >"$work/lw-range-inline.txt"
 nginx_rps=$(rps <"$work/nginx.txt"); lw_rps=$(rps <"$work/lw-range.txt")
 echo "== /range/ with Accept-Encoding: gzip: nginx gzip_static vs leakwatch (64 connections, $duration each)" >&2
 run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/nginx-gz.txt"
 run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz.txt"
-[ "${RANGE_ONLY:-0}" = 1 ] && { for f in nginx lw-range nginx-gz lw-range-gz; do echo "$f $(rps <"$work/$f.txt") req/s"; done; exit 0; }
+run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz-inline.txt"
+[ "${RANGE_ONLY:-0}" = 1 ] && { for f in nginx lw-range lw-range-inline nginx-gz lw-range-gz lw-range-gz-inline; do echo "$f $(rps <"$work/$f.txt") req/s"; done; exit 0; }
 
 # Accounts: real emails and phones from the dump, mixed with absent ones (a realistic hit rate).
 python3 - "$work" "$key" "$lw" <<'PY'
@@ -174,9 +184,12 @@ def errors(name):
     return (sum(map(int, e.groups())) if e else 0), (int(non2xx.group(1)) if non2xx else 0)
 print(f"| /range/ nginx static | {nginx:,.0f} req/s | p99 {pct('nginx.txt', 99)} |")
 print(f"| /range/ leakwatch | {lw:,.0f} req/s | p99 {pct('lw-range.txt', 99)} | ratio {lw / nginx:.2f}× nginx |")
-ngz, lgz = rps("nginx-gz.txt"), rps("lw-range-gz.txt")
+li = rps("lw-range-inline.txt")
+print(f"| /range/ leakwatch --inline-io | {li:,.0f} req/s | p99 {pct('lw-range-inline.txt', 99)} | ratio {li / nginx:.2f}× nginx |")
+ngz, lgz, lgi = rps("nginx-gz.txt"), rps("lw-range-gz.txt"), rps("lw-range-gz-inline.txt")
 print(f"| /range/ gzip, nginx gzip_static | {ngz:,.0f} req/s | p99 {pct('nginx-gz.txt', 99)} |")
 print(f"| /range/ gzip, leakwatch | {lgz:,.0f} req/s | p99 {pct('lw-range-gz.txt', 99)} | ratio {lgz / ngz:.2f}× nginx |")
+print(f"| /range/ gzip, leakwatch --inline-io | {lgi:,.0f} req/s | p99 {pct('lw-range-gz-inline.txt', 99)} | ratio {lgi / ngz:.2f}× nginx |")
 print(f"| breachedaccount peak | {rps('acct-peak.txt'):,.0f} req/s | p99 {pct('acct-peak.txt', 99)} |")
 print(f"| breachedaccount at half load | {rps('acct-half.txt'):,.0f} req/s | p50 {pct('acct-half.txt', 50)} p99 {pct('acct-half.txt', 99)} |")
 se, n2 = errors("soak.txt")

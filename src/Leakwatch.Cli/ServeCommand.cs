@@ -12,9 +12,13 @@ internal static class ServeCommand
         var anonymousRpm = new Option<int>("--anonymous-rpm") { Description = "Requests per minute per IP on the anonymous catalogue endpoints", DefaultValueFactory = _ => 600 };
         var rangeRpm = new Option<int>("--range-rpm") { Description = "Requests per minute per IP on /range/ (0 = no limit, e.g. behind a CDN)", DefaultValueFactory = _ => 6000 };
         var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
+        var inlineIo = new Option<bool>("--inline-io")
+        {
+            Description = "Run requests on the socket threads, without thread-pool hops (~20% more /range/ throughput; a blocking handler would stall its thread's connections)",
+        };
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, IngestCommand.Region,
+            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, inlineIo, IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -38,7 +42,14 @@ internal static class ServeCommand
                 RangeRpm = r.GetValue(rangeRpm),
                 PrivateRpm = r.GetValue(privateRpm),
                 DefaultRegion = r.GetValue(IngestCommand.Region),
+                InlineIo = r.GetValue(inlineIo),
             };
+            if (options.InlineIo)
+            {
+                // Read once by the socket engine when the first socket opens, which has not happened yet here.
+                Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+            }
+
             try
             {
                 LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();

@@ -30,6 +30,11 @@ public static class LeakwatchServer
         });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        if (options.InlineIo)
+        {
+            // Requests run on the socket thread that read them, with no hop to the thread pool (see ServerOptions).
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        }
 
         ConfigureLogging(builder.Logging, options);
 

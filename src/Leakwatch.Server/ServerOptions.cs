@@ -34,6 +34,15 @@ public sealed record ServerOptions
     /// online guess at an identifier.</summary>
     public int PrivateRpm { get; init; } = 30;
 
+    /// <summary>
+    /// Run each request on the socket thread that received it (Kestrel's <c>UnsafePreferInlineScheduling</c>,
+    /// with the process started under <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which
+    /// <c>leakwatch serve --inline-io</c> sets). It saves two thread hops per request: ~20% more <c>/range/</c>
+    /// throughput on two cores. Off by default because a handler that blocks then stalls every connection on its
+    /// socket thread; no Leakwatch handler blocks on I/O, and the heaviest (one OPRF evaluation) takes ~0.1 ms.
+    /// </summary>
+    public bool InlineIo { get; init; }
+
     /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -25,8 +25,10 @@ public class RangeTests
         }
     }
 
-    [Fact]
-    public async Task Range_WireFormatETagPaddingAndReload_MatchPwnedPasswords()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // serve --inline-io: requests on the socket threads
+    public async Task Range_WireFormatETagPaddingAndReload_MatchPwnedPasswords(bool inlineIo)
     {
         using var dir = new TempDir();
         var list = dir.File("passwords.txt");
@@ -34,7 +36,7 @@ public class RangeTests
         Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", dir.DataDir, "ingest-passwords", list, "--mode", "plain"]).ExitCode);
         dir.Ingest(WriteTinyDump(dir), "Tiny");
 
-        await using var server = await RunningServer.StartAsync(new ServerOptions { DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false });
+        await using var server = await RunningServer.StartAsync(new ServerOptions { DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, InlineIo = inlineIo });
         using var c = server.Client(userAgent: null); // Pwned Passwords needs no user agent
         var hash = Sha1Hex("password");
         var (prefix, suffix) = (hash[..5], hash[5..]);
