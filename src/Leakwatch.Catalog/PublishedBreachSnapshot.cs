@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Index;
+using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Catalog;
 
@@ -15,9 +16,9 @@ namespace Leakwatch.Catalog;
 /// </summary>
 /// <remarks>
 /// Read and written with <see cref="Utf8JsonReader"/>/<see cref="Utf8JsonWriter"/> directly, not the
-/// serializer: the serializer's generic metadata over <c>DateOnly</c>, <c>long</c> and <c>bool</c> cannot be
-/// precompiled into our ReadyToRun images, and JIT-compiling its ~200 methods cost a cold <c>check</c> tens of
-/// milliseconds. Unknown properties are skipped, so a newer writer's additions do not break an older reader.
+/// serializer, for start-up time (see <see cref="JsonFileReading"/>): its ~200 generic methods cost a cold
+/// <c>check</c> tens of milliseconds. Unknown properties are skipped, so a newer writer's additions do not break
+/// an older reader.
 /// </remarks>
 public static class PublishedBreachSnapshot
 {
@@ -111,9 +112,7 @@ public static class PublishedBreachSnapshot
         breaches = null;
         try
         {
-            // A UTF-8 byte order mark (an editor's) is not JSON; File.ReadAllText used to drop it, so skip it here.
-            json = json.StartsWith("\uFEFF"u8) ? json[3..] : json;
-            var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            var r = Reader(json);
             Expect(ref r, JsonTokenType.StartObject);
             while (Next(ref r) == JsonTokenType.PropertyName)
             {
@@ -136,7 +135,7 @@ public static class PublishedBreachSnapshot
                         breaches.Add(ReadBreach(ref r));
                     }
 
-                    Require(r.TokenType == JsonTokenType.EndArray);
+                    Require(ref r, JsonTokenType.EndArray);
                 }
                 else
                 {
@@ -145,9 +144,8 @@ public static class PublishedBreachSnapshot
                 }
             }
 
-            Require(r.TokenType == JsonTokenType.EndObject && breaches is not null);
-            // Nothing but whitespace may follow the object.
-            Require(!r.Read());
+            Check(r.TokenType == JsonTokenType.EndObject && breaches is not null);
+            RequireEnd(ref r);
             return true;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -224,13 +222,13 @@ public static class PublishedBreachSnapshot
             else if (p.ValueTextEquals("logoPath"u8)) { logoPath = r.GetString() ?? ""; }
             else if (p.ValueTextEquals("dataClasses"u8))
             {
-                Require(r.TokenType == JsonTokenType.StartArray);
+                Require(ref r, JsonTokenType.StartArray);
                 while (Next(ref r) == JsonTokenType.String)
                 {
                     classes.Add(r.GetString()!);
                 }
 
-                Require(r.TokenType == JsonTokenType.EndArray);
+                Require(ref r, JsonTokenType.EndArray);
             }
             else if (p.ValueTextEquals("isVerified"u8)) { verified = r.GetBoolean(); }
             else if (p.ValueTextEquals("isFabricated"u8)) { fabricated = r.GetBoolean(); }
@@ -244,7 +242,7 @@ public static class PublishedBreachSnapshot
             else { r.Skip(); }
         }
 
-        Require(r.TokenType == JsonTokenType.EndObject && name is not null && title is not null);
+        Check(r.TokenType == JsonTokenType.EndObject && name is not null && title is not null);
         return new Breach
         {
             Id = id, Name = name!, Title = title!, Domain = domain, BreachDate = breachDate, AddedDate = added, ModifiedDate = modified,
@@ -256,7 +254,7 @@ public static class PublishedBreachSnapshot
 
     private static void FormatDate(DateOnly d, Span<byte> ten)
     {
-        Require(d.Year is >= 1 and <= 9999);
+        Check(d.Year is >= 1 and <= 9999);
         Utf8Formatter.TryFormat(d.Year, ten[..4], out _, new StandardFormat('D', 4));
         ten[4] = (byte)'-';
         Utf8Formatter.TryFormat(d.Month, ten[5..7], out _, new StandardFormat('D', 2));
@@ -266,7 +264,7 @@ public static class PublishedBreachSnapshot
 
     private static DateOnly ParseDate(ref Utf8JsonReader r)
     {
-        Require(r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && r.ValueSpan.Length == 10);
+        Check(r.TokenType == JsonTokenType.String && !r.ValueIsEscaped && r.ValueSpan.Length == 10);
         var s = r.ValueSpan;
         if (s[4] != '-' || s[7] != '-'
             || !Utf8Parser.TryParse(s[..4], out int y, out var n1) || n1 != 4
@@ -280,15 +278,13 @@ public static class PublishedBreachSnapshot
         return new DateOnly(y, m, d);
     }
 
-    private static JsonTokenType Next(ref Utf8JsonReader r)
+    private static void Expect(ref Utf8JsonReader r, JsonTokenType type)
     {
-        Require(r.Read());
-        return r.TokenType;
+        Next(ref r);
+        Require(ref r, type);
     }
 
-    private static void Expect(ref Utf8JsonReader r, JsonTokenType type) => Require(Next(ref r) == type);
-
-    private static void Require(bool ok)
+    private static void Check(bool ok)
     {
         if (!ok)
         {

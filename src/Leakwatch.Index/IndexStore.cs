@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
 
@@ -162,69 +163,53 @@ public sealed record Manifest
 
     /// <summary>
     /// Reads manifest JSON as <see cref="ManifestJson"/> writes it: camelCase names, unknown properties skipped.
-    /// Read by hand rather than by the serializer because every one-shot <c>check</c> reads it, and the
-    /// serializer's generic metadata over <c>long</c> and <c>DateTimeOffset</c> is JIT-compiled at each start
-    /// (it cannot be precompiled into our ReadyToRun image).
+    /// By hand, for start-up time (see <see cref="JsonFileReading"/>).
     /// </summary>
     /// <exception cref="JsonException">Not a JSON object of this shape.</exception>
     public static Manifest Parse(ReadOnlySpan<byte> json)
     {
-        // A UTF-8 byte order mark (an editor's) is not JSON; File.ReadAllText used to drop it, so skip it here.
-        json = json.StartsWith("\uFEFF"u8) ? json[3..] : json;
-        var r = new Utf8JsonReader(json);
-        Read(ref r, JsonTokenType.StartObject);
+        var r = Reader(json);
+        Next(ref r);
+        Require(ref r, JsonTokenType.StartObject);
         var m = new Manifest();
+        int format = m.Format;
+        long generation = 0, indexBytes = 0, entries = 0;
+        string? index = null, keyId = null;
+        int[] breaches = [];
+        DateTimeOffset published = default;
         while (Next(ref r) == JsonTokenType.PropertyName)
         {
             var name = r;
             Next(ref r);
-            if (name.ValueTextEquals("format"u8)) { m = m with { Format = r.GetInt32() }; }
-            else if (name.ValueTextEquals("generation"u8)) { m = m with { Generation = r.GetInt64() }; }
-            else if (name.ValueTextEquals("index"u8)) { m = m with { Index = r.GetString() }; }
-            else if (name.ValueTextEquals("indexBytes"u8)) { m = m with { IndexBytes = r.GetInt64() }; }
-            else if (name.ValueTextEquals("entries"u8)) { m = m with { Entries = r.GetInt64() }; }
-            else if (name.ValueTextEquals("keyId"u8)) { m = m with { KeyId = r.GetString() }; }
-            else if (name.ValueTextEquals("published"u8)) { m = m with { Published = r.GetDateTimeOffset() }; }
+            if (name.ValueTextEquals("format"u8)) { format = r.GetInt32(); }
+            else if (name.ValueTextEquals("generation"u8)) { generation = r.GetInt64(); }
+            else if (name.ValueTextEquals("index"u8)) { index = r.GetString(); }
+            else if (name.ValueTextEquals("indexBytes"u8)) { indexBytes = r.GetInt64(); }
+            else if (name.ValueTextEquals("entries"u8)) { entries = r.GetInt64(); }
+            else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
+            else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
             else if (name.ValueTextEquals("breaches"u8))
             {
-                if (r.TokenType != JsonTokenType.StartArray)
-                {
-                    throw new JsonException($"\"breaches\" is not an array (byte {r.TokenStartIndex})");
-                }
-
+                Require(ref r, JsonTokenType.StartArray);
                 var ids = new List<int>();
                 while (Next(ref r) == JsonTokenType.Number)
                 {
                     ids.Add(r.GetInt32());
                 }
 
-                if (r.TokenType != JsonTokenType.EndArray)
-                {
-                    throw new JsonException($"\"breaches\" holds a non-number (byte {r.TokenStartIndex})");
-                }
-
-                m = m with { Breaches = [.. ids] };
+                Require(ref r, JsonTokenType.EndArray);
+                breaches = [.. ids];
             }
             else { r.Skip(); }
         }
 
-        if (r.TokenType != JsonTokenType.EndObject || r.Read())
+        Require(ref r, JsonTokenType.EndObject);
+        RequireEnd(ref r);
+        return new Manifest
         {
-            throw new JsonException($"unexpected content at byte {r.TokenStartIndex}");
-        }
-
-        return m;
-    }
-
-    private static JsonTokenType Next(ref Utf8JsonReader r) =>
-        r.Read() ? r.TokenType : throw new JsonException("unexpected end of data");
-
-    private static void Read(ref Utf8JsonReader r, JsonTokenType expected)
-    {
-        if (Next(ref r) != expected)
-        {
-            throw new JsonException($"expected {expected} at byte {r.TokenStartIndex}");
-        }
+            Format = format, Generation = generation, Index = index, IndexBytes = indexBytes, Entries = entries,
+            KeyId = keyId, Breaches = breaches, Published = published,
+        };
     }
 }
 

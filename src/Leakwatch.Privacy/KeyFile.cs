@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Index;
 using Leakwatch.Privacy.Oprf;
+using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Privacy;
 
@@ -349,17 +351,15 @@ internal sealed class KeyFileDto
 
     /// <summary>
     /// Reads key file JSON as <see cref="KeyFileJson"/> writes it (camelCase, unknown properties skipped). By
-    /// hand, not by the serializer: every one-shot command loads the key file, and the serializer's generic
-    /// metadata over <c>DateTimeOffset</c> would be JIT-compiled at each start.
+    /// hand, for start-up time (see <see cref="JsonFileReading"/>).
     /// </summary>
     public static KeyFileDto? Parse(ReadOnlySpan<byte> json)
     {
-        // A UTF-8 byte order mark (an editor's) is not JSON; File.ReadAllText used to drop it, so skip it here.
-        json = json.StartsWith("\uFEFF"u8) ? json[3..] : json;
-        var r = new Utf8JsonReader(json);
+        var r = Reader(json);
         if (Next(ref r) == JsonTokenType.Null)
         {
-            return End<KeyFileDto>(ref r, null);
+            RequireEnd(ref r);
+            return null;
         }
 
         Require(ref r, JsonTokenType.StartObject);
@@ -376,7 +376,8 @@ internal sealed class KeyFileDto
         }
 
         Require(ref r, JsonTokenType.EndObject);
-        return End(ref r, dto);
+        RequireEnd(ref r);
+        return dto;
     }
 
     private static OprfKeysDto? ReadOprf(ref Utf8JsonReader r)
@@ -422,20 +423,6 @@ internal sealed class KeyFileDto
 
         Require(ref r, JsonTokenType.EndObject);
         return key;
-    }
-
-    private static T? End<T>(ref Utf8JsonReader r, T? value) where T : class =>
-        r.Read() ? throw new JsonException($"unexpected content at byte {r.TokenStartIndex}") : value;
-
-    private static JsonTokenType Next(ref Utf8JsonReader r) =>
-        r.Read() ? r.TokenType : throw new JsonException("unexpected end of data");
-
-    private static void Require(ref Utf8JsonReader r, JsonTokenType expected)
-    {
-        if (r.TokenType != expected)
-        {
-            throw new JsonException($"expected {expected} at byte {r.TokenStartIndex}");
-        }
     }
 }
 
