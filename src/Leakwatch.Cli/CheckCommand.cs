@@ -192,9 +192,7 @@ internal static class CheckCommand
             w.WriteEndObject();
         }
 
-        using var stdout = Console.OpenStandardOutput();
-        stdout.Write(buffer.WrittenSpan);
-        stdout.Write("\n"u8);
+        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     /// <summary>The breaches a private lookup shows: ids from the entries, mapped through the breaches public search

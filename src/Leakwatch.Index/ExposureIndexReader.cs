@@ -31,7 +31,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
             throw new IndexCorruptException($"{path}: too short to be an index ({_length} bytes)");
         }
 
-        _file = ReadOnlyMappedFile.Open(path, _length);
+        _file = ReadOnlyMappedFile.Open(path);
         _base = _file.Base;
         try
         {

@@ -17,9 +17,8 @@ public sealed unsafe class ReadOnlyMappedFile : IDisposable
     private readonly SafeMemoryMappedViewHandle _handle;
     private int _disposed;
 
-    private ReadOnlyMappedFile(string path, long length)
+    private ReadOnlyMappedFile(string path)
     {
-        Length = length;
         _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         try
         {
@@ -39,11 +38,10 @@ public sealed unsafe class ReadOnlyMappedFile : IDisposable
 
     public byte* Base { get; }
 
-    public long Length { get; }
-
-    /// <summary>Maps <paramref name="path"/>; <paramref name="length"/> is its size as the caller checked it (an empty file cannot be mapped).</summary>
+    /// <summary>Maps <paramref name="path"/>, which the caller has checked is at least a header long (an empty
+    /// file cannot be mapped).</summary>
     /// <exception cref="IOException">The file cannot be opened or mapped.</exception>
-    public static ReadOnlyMappedFile Open(string path, long length) => new(path, length);
+    public static ReadOnlyMappedFile Open(string path) => new(path);
 
     /// <summary>Whether the file starts with <paramref name="magic"/> and the checksum stored at
     /// <paramref name="checksumOffset"/> is the XxHash64 of the first <paramref name="checksummedBytes"/>.</summary>

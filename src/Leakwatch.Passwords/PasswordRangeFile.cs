@@ -35,7 +35,7 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
             throw new PasswordStoreCorruptException($"{path}: too short to be a password range file ({Length} bytes)");
         }
 
-        _file = ReadOnlyMappedFile.Open(path, Length);
+        _file = ReadOnlyMappedFile.Open(path);
         _base = _file.Base;
         try
         {

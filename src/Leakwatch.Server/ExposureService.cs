@@ -68,10 +68,8 @@ internal sealed partial class ExposureService : IDisposable
         }
     }
 
-    /// <summary>Reloads if the manifest changed; never throws (a broken publish keeps the old generation served).</summary>
-    public bool TryReload() => _watcher.Check();
-
-    /// <summary>Swaps in the generation the manifest names; false (keeping the old one) when it cannot be opened.</summary>
+    /// <summary>Swaps in the generation the manifest names (the watcher calls it when the manifest changed); never
+    /// throws: false, keeping the old generation served, when the new one cannot be opened.</summary>
     private bool Reload()
     {
         try

@@ -92,9 +92,6 @@ internal sealed partial class PrivateIndexService : IDisposable
         return new PrivateServingState(_store.OpenPublished(manifest), key, manifest);
     }
 
-    /// <summary>Reloads if the private manifest changed; never throws.</summary>
-    public bool TryReload() => _watcher.Check();
-
     /// <summary>Serves the index the private manifest names; false (keeping the previous one) when it cannot be opened.</summary>
     private bool Reload()
     {

@@ -139,7 +139,7 @@ public sealed unsafe class PrivateIndexReader : IDisposable
             throw new PrivateIndexException($"{path}: too short to be a private index ({_length} bytes)");
         }
 
-        _file = ReadOnlyMappedFile.Open(path, _length);
+        _file = ReadOnlyMappedFile.Open(path);
         _base = _file.Base;
         try
         {
