@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # HTTP benchmarks with wrk on loopback, peers in the same run:
-#   1. /range/{prefix}: leakwatch serve (default, and --inline-io) vs nginx serving the very same range bodies
-#      as static files; and the gzip form against nginx gzip_static.
+#   1. /range/{prefix}: leakwatch serve (default inline I/O, and --inline-io false) vs nginx serving the very same
+#      range bodies as static files; and the gzip form against nginx gzip_static. ROUNDS (default 3) interleaved
+#      rounds of DURATION each, so a noisy neighbour hits all three alike; the median ratio is reported.
 #   2. /api/v3/breachedaccount: peak throughput, then latency percentiles at half of peak.
 #   3. 256 connections for 60 s: errors must be 0.
-# Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]   (RANGE_ONLY=1: stop after the /range/ runs)
+# Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]   (RANGE_ONLY=1: stop after the /range/ runs; ROUNDS=3)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-1000000}"
@@ -43,8 +44,8 @@ key=$("$lw" "${dirs[@]}" keys create --name bench --rpm 100000000 --json | pytho
 port=18080; nport=18081; iport=18082
 "$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" --range-rpm 0 >"$work/serve.log" 2>&1 &
 pids+=($!)
-# The same server with requests on the socket threads (serve --inline-io), measured beside the default.
-"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$iport" --range-rpm 0 --inline-io >"$work/serve-inline.log" 2>&1 &
+# The same server with every request on the thread pool (serve --inline-io false), measured beside the default.
+"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$iport" --range-rpm 0 --inline-io false >"$work/serve-pool.log" 2>&1 &
 pids+=($!)
 for p in $port $iport; do
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -105,16 +106,39 @@ export PREFIXES="$work/prefixes.lua"
 run_wrk() { local url="$1" conns="$2" dur="$3" script="$4"; shift 4; wrk -t2 -c"$conns" -d"$dur" --latency -s "$script" "$@" "$url" 2>&1; }
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 
-echo "== /range/: nginx vs leakwatch (64 connections, $duration each)" >&2
-run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" >"$work/nginx.txt"
-run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-range.txt"
-run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" >"$work/lw-range-inline.txt"
-nginx_rps=$(rps <"$work/nginx.txt"); lw_rps=$(rps <"$work/lw-range.txt")
-echo "== /range/ with Accept-Encoding: gzip: nginx gzip_static vs leakwatch (64 connections, $duration each)" >&2
-run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/nginx-gz.txt"
-run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz.txt"
-run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz-inline.txt"
-[ "${RANGE_ONLY:-0}" = 1 ] && { for f in nginx lw-range lw-range-inline nginx-gz lw-range-gz lw-range-gz-inline; do echo "$f $(rps <"$work/$f.txt") req/s"; done; exit 0; }
+rounds="${ROUNDS:-3}"
+for r in $(seq 1 "$rounds"); do
+  echo "== /range/ round $r/$rounds: nginx, leakwatch, leakwatch --inline-io false (64 connections, $duration each)" >&2
+  run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" >"$work/nginx-$r.txt"
+  run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" >"$work/lw-range-$r.txt"
+  run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" >"$work/lw-range-pool-$r.txt"
+  echo "== /range/ gzip round $r/$rounds: nginx gzip_static, leakwatch, leakwatch --inline-io false" >&2
+  run_wrk "http://127.0.0.1:$nport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/nginx-gz-$r.txt"
+  run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz-$r.txt"
+  run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/range.lua" -H "Accept-Encoding: gzip" >"$work/lw-range-gz-pool-$r.txt"
+done
+
+range_table() {
+  python3 - "$work" "$rounds" <<'PY'
+import sys, re, statistics
+work, rounds = sys.argv[1], int(sys.argv[2])
+def rps(name):
+    m = re.search(r"Requests/sec:\s*([\d.]+)", open(f"{work}/{name}").read()); return float(m.group(1)) if m else 0
+def p99(name):
+    m = re.search(r"^\s*99(?:\.000)?%\s+([\d.]+)(us|ms|s)", open(f"{work}/{name}").read(), re.M)
+    return f"{float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000}[m.group(2)]:.2f} ms" if m else "n/a"
+for label, ref, runs in (("/range/", "nginx", (("leakwatch", "lw-range"), ("leakwatch --inline-io false", "lw-range-pool"))),
+                         ("/range/ gzip", "nginx-gz", (("leakwatch", "lw-range-gz"), ("leakwatch --inline-io false", "lw-range-gz-pool")))):
+    base = [rps(f"{ref}-{r}.txt") for r in range(1, rounds + 1)]
+    print(f"| {label} nginx | {statistics.median(base):,.0f} req/s (rounds: {', '.join(f'{b:,.0f}' for b in base)}) | p99 {p99(f'{ref}-1.txt')} |")
+    for name, f in runs:
+        mine = [rps(f"{f}-{r}.txt") for r in range(1, rounds + 1)]
+        ratios = [m / b if b else 0 for m, b in zip(mine, base)]
+        print(f"| {label} {name} | {statistics.median(mine):,.0f} req/s | p99 {p99(f'{f}-1.txt')} | "
+              f"median ratio {statistics.median(ratios):.2f}× nginx (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
+PY
+}
+[ "${RANGE_ONLY:-0}" = 1 ] && { range_table; exit 0; }
 
 # Accounts: real emails and phones from the dump, mixed with absent ones (a realistic hit rate).
 python3 - "$work" "$key" "$lw" <<'PY'
@@ -154,8 +178,9 @@ end
 LUA
 export ACCOUNTS="$work/accounts.lua"
 
-echo "== breachedaccount: peak (64 connections)" >&2
+echo "== breachedaccount: peak (64 connections), leakwatch and leakwatch --inline-io false" >&2
 run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/account.lua" >"$work/acct-peak.txt"
+run_wrk "http://127.0.0.1:$iport" 64 "$duration" "$work/account.lua" >"$work/acct-peak-pool.txt"
 peak=$(rps <"$work/acct-peak.txt")
 half=$(python3 -c "print(int(float('$peak')/2))")
 echo "== breachedaccount: latency at half of peak ($half req/s)" >&2
@@ -166,9 +191,10 @@ PAUSE_MS=$pause run_wrk "http://127.0.0.1:$port" 64 "$duration" "$work/account.l
 echo "== 256 connections for 60 s (accounts that exist: any non-2xx is an error)" >&2
 ACCOUNTS="$work/hits.lua" run_wrk "http://127.0.0.1:$port" 256 60s "$work/account.lua" >"$work/soak.txt"
 
-python3 - "$work" "$nginx_rps" "$lw_rps" <<'PY'
+range_table
+python3 - "$work" <<'PY'
 import sys, re
-work, nginx, lw = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+work = sys.argv[1]
 def pct(name, p):
     t = open(f"{work}/{name}").read()
     m = re.search(rf"^\s*{p}(?:\.000)?%\s+([\d.]+)(us|ms|s)", t, re.M)
@@ -182,15 +208,8 @@ def errors(name):
     e = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
     return (sum(map(int, e.groups())) if e else 0), (int(non2xx.group(1)) if non2xx else 0)
-print(f"| /range/ nginx static | {nginx:,.0f} req/s | p99 {pct('nginx.txt', 99)} |")
-print(f"| /range/ leakwatch | {lw:,.0f} req/s | p99 {pct('lw-range.txt', 99)} | ratio {lw / nginx:.2f}× nginx |")
-li = rps("lw-range-inline.txt")
-print(f"| /range/ leakwatch --inline-io | {li:,.0f} req/s | p99 {pct('lw-range-inline.txt', 99)} | ratio {li / nginx:.2f}× nginx |")
-ngz, lgz, lgi = rps("nginx-gz.txt"), rps("lw-range-gz.txt"), rps("lw-range-gz-inline.txt")
-print(f"| /range/ gzip, nginx gzip_static | {ngz:,.0f} req/s | p99 {pct('nginx-gz.txt', 99)} |")
-print(f"| /range/ gzip, leakwatch | {lgz:,.0f} req/s | p99 {pct('lw-range-gz.txt', 99)} | ratio {lgz / ngz:.2f}× nginx |")
-print(f"| /range/ gzip, leakwatch --inline-io | {lgi:,.0f} req/s | p99 {pct('lw-range-gz-inline.txt', 99)} | ratio {lgi / ngz:.2f}× nginx |")
 print(f"| breachedaccount peak | {rps('acct-peak.txt'):,.0f} req/s | p99 {pct('acct-peak.txt', 99)} |")
+print(f"| breachedaccount peak, --inline-io false | {rps('acct-peak-pool.txt'):,.0f} req/s | p99 {pct('acct-peak-pool.txt', 99)} |")
 print(f"| breachedaccount at half load | {rps('acct-half.txt'):,.0f} req/s | p50 {pct('acct-half.txt', 50)} p99 {pct('acct-half.txt', 99)} |")
 se, n2 = errors("soak.txt")
 print(f"| 256 connections, 60 s | {rps('soak.txt'):,.0f} req/s | socket errors {se}, non-2xx/3xx {n2} |")

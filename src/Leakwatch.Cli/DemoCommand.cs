@@ -98,8 +98,9 @@ internal static class DemoCommand
                 Console.WriteLine($"curl -H 'hibp-api-key: {secret}' -H 'user-agent: demo' '{url}/api/v3/breachedaccount/{escaped}?truncateResponse=false'");
                 Console.WriteLine($"curl '{url}/range/5BAA6'");
                 Console.WriteLine("Press Ctrl+C to stop.");
-                Leakwatch.Server.LeakwatchServer.RunAsync(new Leakwatch.Server.ServerOptions { DataDir = dataDir, KeyFilePath = keyPath, Urls = url })
-                    .GetAwaiter().GetResult();
+                var serverOptions = new Leakwatch.Server.ServerOptions { DataDir = dataDir, KeyFilePath = keyPath, Urls = url };
+                ServeCommand.PrepareProcess(serverOptions);
+                Leakwatch.Server.LeakwatchServer.RunAsync(serverOptions).GetAwaiter().GetResult();
                 return ExitCodes.Ok;
             }
             finally

@@ -14,7 +14,8 @@ internal static class ServeCommand
         var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
         var inlineIo = new Option<bool>("--inline-io")
         {
-            Description = "Run requests on the socket threads, without thread-pool hops (~20% more /range/ throughput; a blocking handler would stall its thread's connections)",
+            Description = "Answer from-memory requests (ranges, catalogue, page) on the socket threads, without thread-pool hops; the rest still runs on the pool. --inline-io false runs everything on the pool",
+            DefaultValueFactory = _ => true,
         };
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
@@ -44,12 +45,7 @@ internal static class ServeCommand
                 DefaultRegion = r.GetValue(IngestCommand.Region),
                 InlineIo = r.GetValue(inlineIo),
             };
-            if (options.InlineIo)
-            {
-                // Read once by the socket engine when the first socket opens, which has not happened yet here.
-                Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-            }
-
+            PrepareProcess(options);
             try
             {
                 LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
@@ -62,5 +58,19 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// With inline I/O, socket operations complete on the socket engine's threads instead of being posted to the
+    /// pool, so requests can run there. It is process-wide and read when the first socket opens, which has not
+    /// happened yet when a command starts a server: set here, not in the server library, whose tests share one
+    /// process with their clients.
+    /// </summary>
+    internal static void PrepareProcess(ServerOptions options)
+    {
+        if (options.InlineIo)
+        {
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        }
     }
 }

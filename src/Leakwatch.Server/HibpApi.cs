@@ -74,6 +74,7 @@ internal sealed class HibpApi
 
         v3.MapGet("/breaches", (HttpContext ctx, [FromQuery] string? domain, [FromQuery] string? isSpamList) => Breaches(ctx, domain, isSpamList))
             .WithMetadata(HibpAccess.Anonymous)
+            .RunsOnSocketThread()
             .WithName("Breaches")
             .WithSummary("All breaches in the catalogue, optionally filtered by domain or spam-list flag")
             .Produces<List<HibpBreach>>(StatusCodes.Status200OK, "application/json");
@@ -84,6 +85,7 @@ internal sealed class HibpApi
                 return b is null ? NotFound(ctx) : WriteJson(ctx, b.Full);
             })
             .WithMetadata(HibpAccess.Anonymous)
+            .RunsOnSocketThread()
             .WithName("Breach")
             .WithSummary("One breach by name")
             .Produces<HibpBreach>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status404NotFound);
@@ -94,18 +96,21 @@ internal sealed class HibpApi
                 return b is null ? NotFound(ctx) : WriteJson(ctx, b.Full);
             }))
             .WithMetadata(HibpAccess.Anonymous)
+            .RunsOnSocketThread()
             .WithName("LatestBreach")
             .WithSummary("The most recently added breach")
             .Produces<HibpBreach>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status404NotFound);
 
         v3.MapGet("/dataclasses", (Func<HttpContext, Task>)(ctx => WriteJson(ctx, _exposure.Current.DataClassesJson)))
             .WithMetadata(HibpAccess.Anonymous)
+            .RunsOnSocketThread()
             .WithName("DataClasses")
             .WithSummary("Every data class in the catalogue, sorted")
             .Produces<List<string>>(StatusCodes.Status200OK, "application/json");
 
         v3.MapGet("/subscription/status", (Func<HttpContext, Task>)SubscriptionStatus)
             .WithMetadata(HibpAccess.Key)
+            .RunsOnSocketThread()
             .WithName("SubscriptionStatus")
             .WithSummary("The calling key's plan: name, rate limit")
             .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);

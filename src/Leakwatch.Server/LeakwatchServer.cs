@@ -32,7 +32,8 @@ public static class LeakwatchServer
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         if (options.InlineIo)
         {
-            // Requests run on the socket thread that read them, with no hop to the thread pool (see ServerOptions).
+            // Requests run on the thread that read them, with no hop to the thread pool; endpoints that may wait
+            // are handed to the pool by SocketThreads.HandOff (see ServerOptions.InlineIo).
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         }
 
@@ -81,9 +82,10 @@ public static class LeakwatchServer
         });
         app.Use(api.Authenticate);
         app.UseRateLimiter();
+        app.Use(SocketThreads.HandOff);
 
         api.Map(app);
-        PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>());
+        PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>(), options);
         ReportEndpoints.Map(app, exposure, options);
         PageEndpoints.Map(app, new WebAssets(), exposure);
         privateApi.Map(app);
@@ -93,8 +95,8 @@ public static class LeakwatchServer
             var s = exposure.Current;
             return Results.Json(new HealthStatus("ok", s.Generation, s.All.Count, s.Manifest.Index is null ? null : s.Manifest.Published),
                 ServerJson.Default.HealthStatus);
-        }).WithName("Health").WithSummary("Liveness and the index generation served").WithTags("Operations");
-        app.MapMetrics("/metrics", metrics.Registry);
+        }).RunsOnSocketThread().WithName("Health").WithSummary("Liveness and the index generation served").WithTags("Operations");
+        app.MapMetrics("/metrics", metrics.Registry).RunsOnSocketThread();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o =>
         {

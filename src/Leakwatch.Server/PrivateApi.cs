@@ -54,6 +54,7 @@ internal sealed class PrivateApi
         group.MapGet("/config", (Func<HttpContext, Task>)Config)
             .WithMetadata(PrivateAccess.Instance)
             .RequireRateLimiting(ConfigPolicy)
+            .RunsOnSocketThread()
             .WithName("PrivateConfig")
             .WithSummary("Parameters of the private index: key id, bucketBits, bucketEntries, entry size, salt and the breaches ids may name")
             .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound);
@@ -170,6 +171,9 @@ internal sealed class PrivateApi
                 return;
             }
 
+            // The body's last read may have completed on a socket thread; the evaluation and the bucket's
+            // memory-mapped entries belong on the pool.
+            await SocketThreads.LeaveAsync();
             await Answer(ctx, body.AsMemory(0, length));
         }
         finally

@@ -24,13 +24,21 @@ internal static class PwnedPasswordsEndpoints
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_body;
 
-    public static void Map(IEndpointRouteBuilder app, PasswordStoreHolder store)
+    public static void Map(IEndpointRouteBuilder app, PasswordStoreHolder store, ServerOptions options)
     {
-        app.MapGet("/range/{prefix}", (HttpContext ctx, string prefix) => Range(ctx, prefix, store))
+        // A cached body is written from memory on the socket thread; a range not yet rendered leaves it (Range).
+        var range = app.MapGet("/range/{prefix}", (HttpContext ctx, string prefix) => Range(ctx, prefix, store))
             .WithMetadata(RangeAccess.Instance)
+            .RunsOnSocketThread()
             .WithName("PwnedPasswordsRange").WithTags("Pwned Passwords")
             .WithSummary("Hash suffixes and counts for a 5-hex SHA-1 (or ?mode=ntlm NTLM) prefix; k-anonymous")
             .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces(StatusCodes.Status400BadRequest);
+        if (options.RangeRpm <= 0)
+        {
+            // No per-IP limit (e.g. behind a CDN): the rate limiter is skipped, not consulted for a no-op lease.
+            range.DisableRateLimiting();
+        }
+
         app.MapMethods("/range/{prefix}", [HttpMethods.Options], (HttpContext ctx) =>
         {
             // CORS preflight: browsers ask before sending the non-simple Add-Padding header.
@@ -41,7 +49,7 @@ internal static class PwnedPasswordsEndpoints
             h.AccessControlMaxAge = "86400";
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
             return Task.CompletedTask;
-        }).WithMetadata(RangeAccess.Instance).ExcludeFromDescription();
+        }).WithMetadata(RangeAccess.Instance).RunsOnSocketThread().ExcludeFromDescription();
     }
 
     private static Task Range(HttpContext ctx, string prefix, PasswordStoreHolder holder)
@@ -60,11 +68,41 @@ internal static class PwnedPasswordsEndpoints
             ? PasswordHashMode.Ntlm
             : PasswordHashMode.Sha1;
         var padding = string.Equals(ctx.Request.Headers["Add-Padding"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
-        var range = holder.Get(mode, prefix);
 
         // A client that takes gzip gets the body compressed once per store generation (about half the bytes, as
         // HIBP's CDN serves it). Padded bodies are random every time, so they go out as they are.
         var gzip = !padding && AcceptsGzip(ctx.Request.Headers.AcceptEncoding);
+        var range = holder.TryGetRendered(mode, prefix);
+        if (range is null || (gzip && !range.HasGzip))
+        {
+            if (SocketThreads.OnSocketThread)
+            {
+                // Rendering reads the memory-mapped store (which may wait on the disk) and gzip takes ~1 ms:
+                // neither belongs on a socket thread.
+                return RenderOnThreadPool(ctx, prefix, holder, mode, padding, gzip);
+            }
+
+            range ??= holder.Get(mode, prefix);
+        }
+
+        return Respond(ctx, range, mode, padding, gzip);
+    }
+
+    private static async Task RenderOnThreadPool(HttpContext ctx, string prefix, PasswordStoreHolder holder, PasswordHashMode mode, bool padding, bool gzip)
+    {
+        await SocketThreads.LeaveAsync();
+        var range = holder.Get(mode, prefix);
+        if (gzip)
+        {
+            _ = range.Gzip;
+        }
+
+        await Respond(ctx, range, mode, padding, gzip);
+    }
+
+    private static Task Respond(HttpContext ctx, RenderedRange range, PasswordHashMode mode, bool padding, bool gzip)
+    {
+        var response = ctx.Response;
 
         // The ETag names the real lines; a padded body differs every time, so it is only weakly equal, and
         // the gzip representation has a strong tag of its own.
@@ -156,6 +194,9 @@ internal sealed class RenderedRange(byte[] body, int lines, string etag)
     /// <summary>The gzip representation's own strong tag (same lines, different bytes).</summary>
     public string GzipETag { get; } = etag.EndsWith('"') ? etag[..^1] + "-gz\"" : etag + "-gz";
 
+    /// <summary>True once the gzip form is made.</summary>
+    public bool HasGzip => Volatile.Read(ref _gzip) is not null;
+
     public byte[] Gzip
     {
         get
@@ -213,11 +254,15 @@ internal sealed class PasswordStoreHolder : IDisposable
         public long CacheBytes;
     }
 
+    /// <summary>The range's body if this generation's cache holds it, else null (see <see cref="Get"/>).</summary>
+    public RenderedRange? TryGetRendered(PasswordHashMode mode, ReadOnlySpan<char> prefix)
+        => CurrentSnapshot.Cache.TryGetValue(CacheKey(mode, prefix), out var hit) ? hit : null;
+
+    /// <summary>The range's body, rendered from the store (and cached within budget) if not cached yet.</summary>
     public RenderedRange Get(PasswordHashMode mode, ReadOnlySpan<char> prefix)
     {
         var snapshot = CurrentSnapshot;
-        var key = (int.Parse(prefix, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 1)
-            | (mode == PasswordHashMode.Ntlm ? 1 : 0);
+        var key = CacheKey(mode, prefix);
         if (snapshot.Cache.TryGetValue(key, out var hit))
         {
             return hit;
@@ -237,6 +282,10 @@ internal sealed class PasswordStoreHolder : IDisposable
 
         return rendered;
     }
+
+    private static int CacheKey(PasswordHashMode mode, ReadOnlySpan<char> prefix)
+        => (int.Parse(prefix, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 1)
+            | (mode == PasswordHashMode.Ntlm ? 1 : 0);
 
     /// <summary>The store, checking at most once a second whether a newer generation was published.</summary>
     public PasswordRangeStore? Current => CurrentSnapshot.Store;

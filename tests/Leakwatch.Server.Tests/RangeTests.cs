@@ -27,7 +27,7 @@ public class RangeTests
 
     [Theory]
     [InlineData(false)]
-    [InlineData(true)] // serve --inline-io: requests on the socket threads
+    [InlineData(true)] // inline I/O (the default): from-memory requests on the thread that read them
     public async Task Range_WireFormatETagPaddingAndReload_MatchPwnedPasswords(bool inlineIo)
     {
         using var dir = new TempDir();

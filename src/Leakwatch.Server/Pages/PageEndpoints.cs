@@ -24,8 +24,10 @@ internal static class PageEndpoints
 
         string[] getHead = [HttpMethods.Get, HttpMethods.Head];
         app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, assets, "/index.html"))
+            .RunsOnSocketThread()
             .WithName("Page").WithTags("Page").WithSummary("The page: private email/phone lookup and k-anonymous password check");
         app.MapMethods("/assets/{*path}", getHead, (HttpContext ctx, string path) => Serve(ctx, assets, "/assets/" + path))
+            .RunsOnSocketThread()
             .ExcludeFromDescription();
         app.MapMethods("/breaches", getHead, (HttpContext ctx) =>
             {
@@ -45,6 +47,7 @@ internal static class PageEndpoints
                 ctx.Response.ContentLength = advice.Length;
                 return ctx.Response.Body.WriteAsync(advice).AsTask();
             }))
+            .RunsOnSocketThread()
             .WithName("Advice").WithTags("Page")
             .WithSummary("What to do about each kind of exposed data: rules over HIBP data class names, matched by the client")
             .Produces<AdviceDocument>(StatusCodes.Status200OK, "application/json");
