@@ -64,8 +64,11 @@ public sealed class PhoneNormalizer
         if (trimmed.IsEmpty)
             return false;
 
-        // Without a region, bare digits are read as international: that is what '+' tells libphonenumber.
-        var text = _region is null && !IsPlus(trimmed[0]) ? string.Concat("+", trimmed) : trimmed.ToString();
+        // Without a region, bare digits are read as international: that is what '+' tells libphonenumber. So is
+        // a leading 00, the international call prefix of most of the world (ITU-T E.164), which then stands for '+'.
+        var text = _region is null && !IsPlus(trimmed[0])
+            ? string.Concat("+", trimmed[(StartsWithDoubleZero(trimmed) ? 2 : 0)..])
+            : trimmed.ToString();
         PhoneNumber number;
         try
         {
@@ -82,6 +85,10 @@ public sealed class PhoneNormalizer
         var nationalSignificant = Util.GetNationalSignificantNumber(number);
         return TryPack(number.CountryCode, nationalSignificant, out e164);
     }
+
+    /// <summary>"00" (ASCII or fullwidth zeros) at the start: the international call prefix.</summary>
+    private static bool StartsWithDoubleZero(ReadOnlySpan<char> text)
+        => text.Length >= 2 && text[0] is '0' or '\uFF10' && text[1] is '0' or '\uFF10';
 
     /// <summary>Writes <c>+digits</c>; returns the number of chars written.</summary>
     public static int FormatE164(ulong e164, Span<char> destination)
@@ -125,9 +132,11 @@ public sealed class PhoneNormalizer
             return FastOutcome.Unsure;
 
         var hasPlus = text[0] == '+';
+        // Without a region a leading 00 stands for '+' (as in TryNormalizeSlow).
+        var doubleZero = !hasPlus && _regionRules is null && StartsWithDoubleZero(text);
         Span<char> digitBuffer = stackalloc char[MaxPackedDigits];
         var count = 0;
-        for (var i = hasPlus ? 1 : 0; i < text.Length; i++)
+        for (var i = hasPlus ? 1 : doubleZero ? 2 : 0; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsAsciiDigit(c))

@@ -28,6 +28,8 @@ public class PhoneNormalizerTests
     [InlineData("+39 06 1234 5678", null, 390612345678UL)]
     [InlineData("  +49 151 12345678 ", null, 4915112345678UL)]
     [InlineData("4915112345678", null, 4915112345678UL)]
+    [InlineData("0044 7911 123456", null, 447911123456UL)] // 00: the international call prefix, read as '+'
+    [InlineData("00 1 (212) 555-0123", null, 12125550123UL)]
     public void TryNormalize_ValidNumber_ReturnsE164Digits(string input, string? region, ulong expected)
     {
         var normalizer = new PhoneNormalizer(region);
@@ -47,6 +49,8 @@ public class PhoneNormalizerTests
     [InlineData("", null)]
     [InlineData("not a phone", "GB")]
     [InlineData("+", null)]
+    [InlineData("0 044 7911 123456", null)]
+    [InlineData("0044 7911 123456", "US")] // the US call prefix is 011
     public void TryNormalize_InvalidNumber_ReturnsFalse(string input, string? region)
     {
         var normalizer = new PhoneNormalizer(region);
@@ -100,6 +104,7 @@ public class PhoneNormalizerTests
     [InlineData("(212) 555-0123", "US")]
     [InlineData("07400 123456", "GB")]
     [InlineData("+49 151 12345678", "DE")]
+    [InlineData("0044 7400 123456", null)]
     public void TryNormalize_CommonShapes_TakeTheAllocationFreeFastPath(string input, string? region)
     {
         // The reference path allocates (strings, StringBuilders, PhoneNumber); no allocation proves Parse was skipped.
@@ -190,6 +195,19 @@ public class PhoneNormalizerTests
             var slow = normalizer.TryNormalizeSlow(c.Input, out var slowValue);
             return (fast == slow && fastValue == slowValue)
                 .Label($"'{c.Input}' region={c.Region ?? "none"}: fast={fast}/{fastValue} slow={slow}/{slowValue}");
+        });
+
+    [Property(MaxTest = 5000)]
+    public Property TryNormalize_NoRegion_LeadingDoubleZeroStandsForPlus() =>
+        Prop.ForAll(Gen.Frequency((4, CountryCodePlusNational), (1, RandomDigits)).ToArbitrary(), input =>
+        {
+            // The international call prefix 00 and '+' mean the same when no region says otherwise.
+            var rest = input.TrimStart('+', '0');
+            var normalizer = For(null);
+            var plus = normalizer.TryNormalize("+" + rest, out var plusValue);
+            var zeros = normalizer.TryNormalize("00" + rest, out var zerosValue);
+            return (plus == zeros && plusValue == zerosValue)
+                .Label($"'{rest}': +{plus}/{plusValue} 00:{zeros}/{zerosValue}");
         });
 
     [Property(MaxTest = 3000)]

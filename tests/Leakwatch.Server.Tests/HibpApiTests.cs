@@ -172,7 +172,7 @@ public class HibpApiTests(ServerFixture f)
             var expected = await c.GetStringAsync(Path(e164, "?truncateResponse=false"));
             Assert.StartsWith("[{", expected, StringComparison.Ordinal);
             var digits = p.ToString(CultureInfo.InvariantCulture);
-            var formats = new List<string> { digits, e164[..3] + " " + e164[3..7] + " " + e164[7..], " " + e164 + " " };
+            var formats = new List<string> { digits, e164[..3] + " " + e164[3..7] + " " + e164[7..], " " + e164 + " ", "00" + digits };
             if (p == us)
             {
                 formats.Add($"+1 ({digits[1..4]}) {digits[4..7]}-{digits[7..]}");

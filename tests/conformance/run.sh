@@ -70,7 +70,7 @@ phones = [p for p in phones if got[p]]
 shared = next(a for a in emails + phones if got[a] == ["OlderScrape", "NewerLeak"])
 def formats(p):
     d = "".join(c for c in p if c.isdigit())
-    return ["+" + d, d, f"+{d[:2]} {d[2:6]} {d[6:]}"]
+    return ["+" + d, d, f"+{d[:2]} {d[2:6]} {d[6:]}", f"00{d[:2]} {d[2:]}"]
 def sha1(s): return hashlib.sha1(s.encode()).hexdigest().upper()
 def ntlm(s):
     try: return hashlib.new("md4", s.encode("utf-16le")).hexdigest().upper()

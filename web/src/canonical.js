@@ -84,8 +84,8 @@ function validDomain(domain) {
 
 /**
  * The E.164 form (`+447911123456`) of a phone number as a person types it, or null when it is not a valid
- * number. `region` (ISO 3166 alpha-2) reads national numbers; without one, digits without '+' start with a
- * country calling code (the server's convention for dumps like the 2021 533M files).
+ * number. `region` (ISO 3166 alpha-2) reads national numbers; without one, digits without '+' (or after a
+ * leading 00) start with a country calling code (the server's convention for dumps like the 2021 533M files).
  * Google's libphonenumber Parse + IsValidNumber is the reference; libphonenumber-js with its "max" metadata
  * (the same metadata release as the server's libphonenumber-csharp) reproduces it.
  */
@@ -96,7 +96,9 @@ export function canonicalPhone(input, region) {
   if (r && !getCountries().includes(r)) return null;
   // Google's parser reads a fullwidth plus as '+'; libphonenumber-js needs the ASCII one.
   const plain = s[0] === '\uFF0B' ? `+${s.slice(1)}` : s;
-  const text = !r && plain[0] !== '+' ? `+${plain}` : plain;
+  // Without a region, digits are read as international, and a leading 00 (the ITU international call prefix)
+  // stands for the '+'.
+  const text = !r && plain[0] !== '+' ? `+${/^[0\uFF10]{2}/.test(plain) ? plain.slice(2) : plain}` : plain;
   const options = r ? { defaultCountry: r } : undefined;
   let number = parse(text, options);
   if (number === null || (!number.ext && !number.isValid())) {
