@@ -12,12 +12,26 @@ namespace Leakwatch.Cli;
 
 internal static class IngestCommand
 {
-    public static readonly Option<string?> Region = new("--region") { Description = "Default region (ISO 3166, e.g. GB) for national-format phone numbers" };
+    public static readonly Option<string?> Region = KnownRegion(new("--region") { Description = "Default region (ISO 3166, e.g. GB) for national-format phone numbers" });
     public static readonly Option<string?> Columns = new("--columns") { Description = "Column names for a headerless file, comma-separated (e.g. phone,uid,first_name,email)" };
     public static readonly Option<string?> Delimiter = new("--delimiter") { Description = "Field delimiter: one character, or comma|semicolon|tab|pipe|colon (default: sniffed)" };
     public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
     public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
     public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|jsonl (default auto)" };
+
+    /// <summary>Refuses an unknown region while parsing, naming it, for every command that takes --region.</summary>
+    private static Option<string?> KnownRegion(Option<string?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (!string.IsNullOrWhiteSpace(value) && !Leakwatch.Core.PhoneNormalizer.IsKnownRegion(value))
+            {
+                result.AddError($"--region: unknown phone region '{value}': expected an ISO 3166 alpha-2 country code such as US, GB or DE");
+            }
+        });
+        return option;
+    }
 
     public static Command Build()
     {

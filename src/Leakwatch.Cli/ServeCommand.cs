@@ -17,9 +17,24 @@ internal static class ServeCommand
             Description = "Answer from-memory requests (ranges, catalogue, page) on the socket threads, without thread-pool hops; the rest still runs on the pool. --inline-io false runs everything on the pool",
             DefaultValueFactory = _ => true,
         };
+        var trustedProxy = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "A reverse proxy or CDN edge (IP or CIDR, repeatable) whose X-Forwarded-For names the client for per-IP limits; unset: the header is ignored",
+        };
+        trustedProxy.Validators.Add(result =>
+        {
+            try
+            {
+                ServerOptions.ParseTrustedProxies(result.GetValueOrDefault<string[]?>() ?? []);
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, inlineIo, IngestCommand.Region,
+            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, inlineIo, trustedProxy, IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -44,16 +59,10 @@ internal static class ServeCommand
                 PrivateRpm = r.GetValue(privateRpm),
                 DefaultRegion = r.GetValue(IngestCommand.Region),
                 InlineIo = r.GetValue(inlineIo),
+                TrustedProxies = r.GetValue(trustedProxy) ?? [],
             };
             PrepareProcess(options);
-            try
-            {
-                LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
-            }
-            catch (ArgumentException e) when (e.ParamName == "defaultRegion")
-            {
-                throw new UsageException(e.Message);
-            }
+            LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
 
             return ExitCodes.Ok;
         }));

@@ -34,13 +34,16 @@ public sealed class PhoneNormalizer
         if (string.IsNullOrWhiteSpace(defaultRegion))
             return;
         var region = defaultRegion.Trim().ToUpperInvariant();
-        if (!Util.GetSupportedRegions().Contains(region))
+        if (!IsKnownRegion(region))
             throw new ArgumentException(
                 $"Unknown phone region '{defaultRegion}': expected an ISO 3166 alpha-2 country code such as US, GB or DE.",
                 nameof(defaultRegion));
         _region = region;
         _regionRules = PhoneNumberRules.ForRegion(region);
     }
+
+    /// <summary>True for an ISO 3166 alpha-2 code (any case, surrounding blanks ignored) that libphonenumber knows.</summary>
+    public static bool IsKnownRegion(string region) => Util.GetSupportedRegions().Contains(region.Trim().ToUpperInvariant());
 
     /// <summary>The default region (upper case), or null.</summary>
     public string? DefaultRegion => _region;

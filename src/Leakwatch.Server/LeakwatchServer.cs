@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,12 +66,28 @@ public static class LeakwatchServer
                 o.AddPolicy(PrivateApi.ConfigPolicy, privateApi.ConfigPartition);
             });
 
+        // Parsed before anything starts, so a bad value fails at once, naming it.
+        var trustedProxies = ServerOptions.ParseTrustedProxies(options.TrustedProxies);
         var app = builder.Build();
         // Open the index now: a server that cannot read it fails at start, not on the first request.
         var exposure = app.Services.GetRequiredService<ExposureService>();
         var api = app.Services.GetRequiredService<HibpApi>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
         var privateApi = app.Services.GetRequiredService<PrivateApi>();
+
+        if (trustedProxies.Count > 0)
+        {
+            // Only the configured proxies: ASP.NET's defaults would also trust loopback.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = null };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in trustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
 
         app.UseRouting();
         app.Use(async (ctx, next) =>

@@ -45,6 +45,43 @@ public sealed record ServerOptions
     /// </summary>
     public bool InlineIo { get; init; } = true;
 
+    /// <summary>
+    /// Reverse proxies or CDN edges (IP addresses or CIDR networks, <c>--trusted-proxy</c>) whose
+    /// <c>X-Forwarded-For</c> names the client: per-IP limits and the enumeration detector then count the client,
+    /// not the proxy. The header is read right to left through trusted hops only, so a client cannot choose its
+    /// own address; from any other peer it is ignored. Empty (the default): never read.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>Parses <see cref="TrustedProxies"/>: a bare address is a one-address network.</summary>
+    /// <exception cref="FormatException">A value is neither, or a network has host bits set (the message names it).</exception>
+    public static IReadOnlyList<System.Net.IPNetwork> ParseTrustedProxies(IEnumerable<string> values)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var value in values)
+        {
+            var text = value.Trim();
+            if (System.Net.IPAddress.TryParse(text, out var address) && !text.Contains('/'))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else if (System.Net.IPNetwork.TryParse(text, out var network)
+                     && System.Net.IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/')), out var written)
+                     && written.Equals(network.BaseAddress))
+            {
+                // 10.0.0.1/8 is refused rather than widened to 10.0.0.0/8: for whom to trust, a typo must not guess.
+                networks.Add(network);
+            }
+            else
+            {
+                throw new FormatException(
+                    $"--trusted-proxy: '{value}' is neither an IP address nor a CIDR network such as 10.0.0.0/8 (with the host bits zero)");
+            }
+        }
+
+        return networks;
+    }
+
     /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -152,6 +152,42 @@ public class BadInputTests : IClassFixture<BadInputTests.PublishedIndex>
         File.Delete(path);
     }
 
+    [Theory]
+    [InlineData("10.0.0.1/8")] // host bits set
+    [InlineData("proxy.example")]
+    public void Serve_TrustedProxyNotAnAddress_OneLineUsageErrorNamingIt(string value)
+    {
+        // Refused while parsing: the server never starts (a started one would not exit).
+        var r = LeakwatchProcess.Run([.. _index.Dir.Dirs, "serve", "--urls", "http://127.0.0.1:0", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", value]);
+        AssertUsageError(r, "--trusted-proxy", $"'{value}'");
+    }
+
+    [Theory]
+    [InlineData("check", "XX")]
+    [InlineData("serve", "Atlantis")]
+    [InlineData("ingest", "UK")] // the ISO code is GB
+    public void UnknownRegion_IsAUsageErrorNamingIt(string command, string region)
+    {
+        string[] rest = command switch
+        {
+            "check" => ["0044 7911 123456"],
+            "serve" => ["--urls", "http://127.0.0.1:0"],
+            _ => [_index.Dir.File("absent.csv"), "--breach", "Whatever"],
+        };
+        var r = LeakwatchProcess.Run([.. _index.Dir.Dirs, command, "--region", region, .. rest]);
+        AssertUsageError(r, "--region", $"'{region}'");
+    }
+
+    private static void AssertUsageError(LeakwatchProcess.Result r, string option, string value)
+    {
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", r.Stderr, StringComparison.Ordinal);
+        var first = r.StderrLines[0];
+        Assert.Contains(option, first, StringComparison.Ordinal);
+        Assert.Contains(value, first, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Ingest_UnbalancedQuote_DoesNotSwallowTheFile()
     {

@@ -54,12 +54,12 @@ public class ForwardedForTests
     }
 
     [Theory]
-    [InlineData(new string[0])] // no --trusted-proxy
-    [InlineData(new[] { "192.0.2.0/24" })] // trusted proxies, but the peer (loopback) is not one of them
-    public async Task UntrustedPeer_ForwardedForIsIgnored(string[] trusted)
+    [InlineData(null)] // no --trusted-proxy
+    [InlineData("192.0.2.0/24")] // trusted proxies, but the peer (loopback) is not one of them
+    public async Task UntrustedPeer_ForwardedForIsIgnored(string? trusted)
     {
         using var dir = new TempDir();
-        await using var server = await Start(dir, trusted);
+        await using var server = await Start(dir, trusted is null ? [] : [trusted]);
         using var c = server.Client();
         Assert.Equal(HttpStatusCode.OK, await Get(c, "203.0.113.7"));
         Assert.Equal(HttpStatusCode.OK, await Get(c, "203.0.113.8"));
@@ -74,7 +74,7 @@ public class ForwardedForTests
     [InlineData("")]
     public void TrustedProxies_NotAnAddressOrNetwork_AreRefusedNamingTheValue(string value)
     {
-        var e = Assert.Throws<ArgumentException>(() => ServerOptions.ParseTrustedProxies([value]));
+        var e = Assert.Throws<FormatException>(() => ServerOptions.ParseTrustedProxies([value]));
         Assert.Contains($"'{value}'", e.Message, StringComparison.Ordinal);
         Assert.Contains("--trusted-proxy", e.Message, StringComparison.Ordinal);
     }
