@@ -19,7 +19,11 @@ fi
 lw="$root/leakwatch"
 work="$(mktemp -d /tmp/lw-http-bench-XXXXXX)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
+# nginx's workers run as an unprivileged user and cannot enter the 0700 work dir, so the static copies live in
+# a world-readable dir of their own (before this, nginx answered every request 403 and looked fast).
+www="$(mktemp -d /tmp/lw-http-www-XXXXXX)"
+chmod 755 "$www"
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work" "$www"; }
 trap cleanup EXIT
 dirs=(--data-dir "$work/data" --key-file "$work/data.key")
 
@@ -52,17 +56,17 @@ for p in $port $iport; do
 done
 
 # The same bodies for nginx, fetched from our own server so both serve identical bytes.
-mkdir -p "$work/www/range"
-python3 - "$work" "$port" "$iport" <<'PY'
+mkdir -p "$www/range"
+python3 - "$work" "$port" "$iport" "$www" <<'PY'
 import sys, urllib.request
-work, port, iport = sys.argv[1], sys.argv[2], sys.argv[3]
+work, port, iport, www = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 prefixes = [f"{p * 256:05X}" for p in range(4096)]
 for p in prefixes:
     body = urllib.request.urlopen(f"http://127.0.0.1:{port}/range/{p}").read()
-    open(f"{work}/www/range/{p}", "wb").write(body)
+    open(f"{www}/range/{p}", "wb").write(body)
     # nginx's gzip_static twin, at zlib's default level (what .NET's CompressionLevel.Optimal uses).
     import gzip
-    open(f"{work}/www/range/{p}.gz", "wb").write(gzip.compress(body, compresslevel=6, mtime=0))
+    open(f"{www}/range/{p}.gz", "wb").write(gzip.compress(body, compresslevel=6, mtime=0))
     # Warm leakwatch's gzip cache as nginx's files are "warm": each form is made once per store generation.
     for q in (port, iport):
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{q}/range/{p}", headers={"Accept-Encoding": "gzip"})).read()
@@ -80,7 +84,7 @@ http {
   open_file_cache max=10000 inactive=60s;
   server {
     listen 127.0.0.1:$nport;
-    root $work/www;
+    root $www;
     default_type text/plain;
     location /range/ {
       add_header Cache-Control "public, max-age=2678400";
@@ -92,6 +96,16 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf"
+chmod -R a+rX "$www"
+# Both must serve the same bytes with 200 before anything is measured.
+for p in 00000 7FF00 FFF00; do
+  for enc in identity gzip; do
+    [ "$(curl -s -o "$work/check-nginx" -w '%{http_code}' -H "Accept-Encoding: $enc" "http://127.0.0.1:$nport/range/$p")" = 200 ] \
+      || { echo "http.sh: nginx does not serve /range/$p ($enc): see $work/nginx-error.log" >&2; cat "$work/nginx-error.log" >&2; exit 1; }
+    curl -s -o "$work/check-lw" -H "Accept-Encoding: $enc" "http://127.0.0.1:$port/range/$p"
+    if [ "$enc" = identity ]; then cmp -s "$work/check-nginx" "$work/check-lw" || { echo "http.sh: nginx and leakwatch bodies differ for /range/$p" >&2; exit 1; }; fi
+  done
+done
 
 cat >"$work/range.lua" <<'LUA'
 dofile(os.getenv("PREFIXES"))
@@ -127,6 +141,14 @@ def rps(name):
 def p99(name):
     m = re.search(r"^\s*99(?:\.000)?%\s+([\d.]+)(us|ms|s)", open(f"{work}/{name}").read(), re.M)
     return f"{float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000}[m.group(2)]:.2f} ms" if m else "n/a"
+bad = []
+for r in range(1, rounds + 1):
+    for f in ("nginx", "lw-range", "lw-range-pool", "nginx-gz", "lw-range-gz", "lw-range-gz-pool"):
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", open(f"{work}/{f}-{r}.txt").read())
+        if m: bad.append(f"{f}-{r}: {m.group(1)} non-2xx")
+if bad:
+    # A server answering errors is fast and wrong: no ratio from such a run.
+    sys.exit("http.sh: invalid /range/ runs (" + "; ".join(bad) + ")")
 for label, ref, runs in (("/range/", "nginx", (("leakwatch", "lw-range"), ("leakwatch --inline-io false", "lw-range-pool"))),
                          ("/range/ gzip", "nginx-gz", (("leakwatch", "lw-range-gz"), ("leakwatch --inline-io false", "lw-range-gz-pool")))):
     base = [rps(f"{ref}-{r}.txt") for r in range(1, rounds + 1)]

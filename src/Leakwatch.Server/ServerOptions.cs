@@ -47,8 +47,8 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Reverse proxies or CDN edges (IP addresses or CIDR networks, <c>--trusted-proxy</c>) whose
-    /// <c>X-Forwarded-For</c> names the client: per-IP limits and the enumeration detector then count the client,
-    /// not the proxy. The header is read right to left through trusted hops only, so a client cannot choose its
+    /// <c>X-Forwarded-For</c> names the client: the per-IP limits (anonymous endpoints, ranges, private evaluations
+    /// without a key) then count the client, not the proxy. The header is read right to left through trusted hops only, so a client cannot choose its
     /// own address; from any other peer it is ignored. Empty (the default): never read.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
