@@ -3,6 +3,7 @@ using Leakwatch.Passwords;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
 
@@ -221,29 +222,33 @@ internal sealed class RenderedRange(byte[] body, int lines, string etag)
 }
 
 /// <summary>
-/// The published password store, reopened when an ingest publishes a new generation, with a bounded cache of
-/// rendered range bodies: a store generation is immutable, so a body rendered once stays right until the next
-/// publish. The cache stops growing at its byte budget (no eviction: ranges are uniformly popular, as HIBP's
-/// CDN statistics show, so a frozen subset serves as well as an LRU) and is dropped with its generation.
+/// The published password store, reopened when an ingest publishes a new generation (the same
+/// <see cref="ManifestWatcher"/> as the index, so no request ever touches the manifest or opens files), with a
+/// bounded cache of rendered range bodies: a store generation is immutable, so a body rendered once stays right
+/// until the next publish. The cache stops growing at its byte budget (no eviction: ranges are uniformly popular,
+/// as HIBP's CDN statistics show, so a frozen subset serves as well as an LRU) and is dropped with its generation.
 /// </summary>
-internal sealed class PasswordStoreHolder : IDisposable
+internal sealed partial class PasswordStoreHolder : IDisposable
 {
     private const long CacheBudgetBytes = 256L << 20;
     private readonly string _dataDir;
-    private readonly string _manifest;
-    private readonly Lock _reopen = new();
-    private Snapshot _current = new(null);
-    private DateTime _seenWrite;
-    private long _nextCheck;
+    private readonly ILogger<PasswordStoreHolder> _log;
+    private readonly ManifestWatcher _watcher;
+    private Snapshot _current;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_render;
 
-    public PasswordStoreHolder(ServerOptions options)
+    public PasswordStoreHolder(ServerOptions options, ILogger<PasswordStoreHolder> log)
     {
         _dataDir = options.DataDir;
-        _manifest = Path.Combine(options.DataDir, "passwords", "manifest.json");
-        Refresh();
+        _log = log;
+        var manifest = Path.Combine(options.DataDir, "passwords", "manifest.json");
+        var stamp = ManifestWatcher.Stamp(manifest);
+        // The first open throws: a server that cannot read its password store should not start.
+        _current = new Snapshot(PasswordRangeStore.Open(_dataDir));
+        _watcher = new ManifestWatcher(manifest, options.DataDir, stamp, options.ReloadCheckInterval, Reload,
+            message => LogWatcherUnavailable(_log, message));
     }
 
     /// <summary>A store generation and the bodies rendered from it, swapped as one so a body never outlives its store.</summary>
@@ -254,7 +259,6 @@ internal sealed class PasswordStoreHolder : IDisposable
         public long CacheBytes;
     }
 
-    /// <summary>The range's body if this generation's cache holds it, else null (see <see cref="Get"/>).</summary>
     public RenderedRange? TryGetRendered(PasswordHashMode mode, ReadOnlySpan<char> prefix)
         => CurrentSnapshot.Cache.TryGetValue(CacheKey(mode, prefix), out var hit) ? hit : null;
 
@@ -287,45 +291,36 @@ internal sealed class PasswordStoreHolder : IDisposable
         => (int.Parse(prefix, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 1)
             | (mode == PasswordHashMode.Ntlm ? 1 : 0);
 
-    /// <summary>The store, checking at most once a second whether a newer generation was published.</summary>
+    /// <summary>The store of the current generation, or null when none is published.</summary>
     public PasswordRangeStore? Current => CurrentSnapshot.Store;
 
-    private Snapshot CurrentSnapshot
+    private Snapshot CurrentSnapshot => Volatile.Read(ref _current);
+
+    private bool Reload()
     {
-        get
+        try
         {
-            var now = Environment.TickCount64;
-            if (now >= Volatile.Read(ref _nextCheck))
-            {
-                Volatile.Write(ref _nextCheck, now + 1000);
-                Refresh();
-            }
-
-            return Volatile.Read(ref _current);
-        }
-    }
-
-    private void Refresh()
-    {
-        var write = File.Exists(_manifest) ? File.GetLastWriteTimeUtc(_manifest) : default;
-        if (write == _seenWrite && (write == default || _current.Store is not null))
-        {
-            return;
-        }
-
-        lock (_reopen)
-        {
-            if (write == _seenWrite && (write == default || _current.Store is not null))
-            {
-                return; // another request reopened it while this one waited
-            }
-
             // The old snapshot stays mapped: requests may still be writing from it, and the OS frees the
             // mapping with the last reference. Stores are few (one per publish).
             Volatile.Write(ref _current, new Snapshot(PasswordRangeStore.Open(_dataDir)));
-            _seenWrite = write;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PasswordStoreCorruptException)
+        {
+            LogReloadFailed(_log, e.GetType().Name, e.Message);
+            return false;
         }
     }
 
-    public void Dispose() => _current.Store?.Dispose();
+    public void Dispose()
+    {
+        _watcher.Dispose();
+        _current.Store?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Password store reload failed, still serving the previous generation: {Error}: {Message}")]
+    private static partial void LogReloadFailed(ILogger logger, string error, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "File watcher unavailable for the password store, relying on the periodic manifest check: {Message}")]
+    private static partial void LogWatcherUnavailable(ILogger logger, string message);
 }

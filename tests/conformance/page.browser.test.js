@@ -97,9 +97,8 @@ test('the page loads under the strict CSP with its forms ready and no script err
   assert.equal(h['x-content-type-options'], 'nosniff');
   assert.equal(h['referrer-policy'], 'no-referrer');
   await page.waitForSelector('#password:enabled');
-  // With a private index the lookup form is ready; without one the page says so and disables it.
-  await page.waitForSelector(fx.private ? '#account:enabled' : '#account:disabled');
-  if (!fx.private) assert.match(await page.locator('#bucket-note').textContent(), /not enabled/);
+  // The fixture has a private index, so the lookup form is ready.
+  await page.waitForSelector('#account:enabled');
   assert.equal(await page.title(), 'Leakwatch: has your data leaked?');
   // The country list is filled and defaults to the browser's locale.
   assert.equal(await page.locator('#region').inputValue(), 'US');
@@ -127,9 +126,7 @@ test('keyboard: the controls are reached in reading order and Enter checks a pwn
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
   }
-  const wanted = fx.private
-    ? ['account', 'region', 'Check privately', 'password', 'show-password', 'Check password']
-    : ['password', 'show-password', 'Check password']; // the private form is disabled without a private index
+  const wanted = ['account', 'region', 'Check privately', 'password', 'show-password', 'Check password'];
   const seen = order.filter((x) => wanted.includes(x));
   assert.deepEqual(seen.slice(0, wanted.length), wanted, order.join(' → '));
 
@@ -267,8 +264,8 @@ function haystack(r) {
 test('nothing identifying leaves the browser: no account in any form, no E.164, no full SHA-1/SHA-256, no password hash', async () => {
   const all = await requests();
   const needles = forbidden();
-  assert.ok(typed.length >= (fx.private ? 6 : 1), `typed ${typed.length}`);
-  assert.ok(needles.length >= (fx.private ? 100 : 10), `${needles.length} needles`);
+  assert.ok(typed.length >= 6, `typed ${typed.length}`);
+  assert.ok(needles.length >= 100, `${needles.length} needles`);
   for (const r of all) {
     const hay = haystack(r);
     const lower = hay.toLowerCase();
@@ -283,7 +280,7 @@ test('nothing identifying leaves the browser: no account in any form, no E.164, 
   assert.equal(range.length, 1);
   assert.equal(range[0].headers['add-padding'], 'true');
   const evaluations = all.filter((r) => r.url === `${base}/api/private/evaluate`);
-  assert.equal(evaluations.length, fx.private ? 5 : 0);
+  assert.equal(evaluations.length, 5);
   for (const e of evaluations) {
     const body = JSON.parse(e.body);
     assert.deepEqual(Object.keys(body).sort(), ['blindedElement', 'bucket']);

@@ -40,9 +40,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 server_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
-python3 - "$work" "$port" "$key_json" "$limited_json" "$lw" "${#private[@]}" <<'PY'
+python3 - "$work" "$port" "$key_json" "$limited_json" "$lw" <<'PY'
 import json, subprocess, sys, hashlib, csv
-work, port, key_json, limited_json, lw, private = sys.argv[1:7]
+work, port, key_json, limited_json, lw = sys.argv[1:6]
 dirs = ["--data-dir", f"{work}/data", "--key-file", f"{work}/keys/leakwatch.key"]
 emails, phones = [], []
 with open(f"{work}/newer.csv", newline="", encoding="utf-8") as f:
@@ -103,7 +103,6 @@ def national(p):
     if d.startswith("33"): return "0" + " ".join(d[i:i+2] for i in range(2, len(d), 2)), "FR"
     if d.startswith("39"): return d[2:5] + " " + d[5:], "IT"
     return None, None
-fx["private"] = private != "0"
 fx["privateEmails"] = fx["emails"][:6]
 typed = {e164(p["account"]): p for p in fx["phones"]}
 confirmed = check(list(typed))
