@@ -126,7 +126,7 @@ public sealed class AnalysisAccumulator : IDisposable
 
     /// <summary>
     /// A non-empty phone value that <see cref="PhoneNormalizer"/> rejected, attributed to a calling code where its
-    /// text shows one ('+' in front, or bare digits without a default region), else to the default region.
+    /// text shows one ('+' or 00 in front, or bare digits without a default region), else to the default region.
     /// </summary>
     public void AddInvalidPhone(ReadOnlySpan<char> raw)
     {
@@ -137,6 +137,12 @@ public sealed class AnalysisAccumulator : IDisposable
         {
             _invalidPhonesByCode[_defaultRegionCode]++;
             return;
+        }
+
+        // Without a default region a leading 00 (the international call prefix) stands for '+', as in PhoneNormalizer.
+        if (text[0] != '+' && text.StartsWith("00", StringComparison.Ordinal))
+        {
+            text = text[2..];
         }
 
         ulong digits = 0;

@@ -14,7 +14,7 @@ internal static class ServeCommand
         var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
         var inlineIo = new Option<bool>("--inline-io")
         {
-            Description = "Answer from-memory requests (ranges, catalogue, page) on the socket threads, without thread-pool hops; the rest still runs on the pool. --inline-io false runs everything on the pool",
+            Description = "Answer from-memory requests (ranges, catalogue, page) on the socket threads, without thread-pool hops; the rest still runs on the pool. On by default; --inline-io false runs everything on the pool",
             DefaultValueFactory = _ => true,
         };
         var trustedProxy = new Option<string[]>("--trusted-proxy")

@@ -225,6 +225,21 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void AddInvalidPhone_NoDefaultRegion_ReadsTheCallingCodeAfterPlusOr00()
+    {
+        using var acc = new AnalysisAccumulator(new AnalysisOptions());
+        acc.AddInvalidPhone("+33 1");
+        acc.AddInvalidPhone("0033 12");
+        acc.AddInvalidPhone("4930 1");
+        acc.AddInvalidPhone("0 12345"); // a trunk prefix: no calling code to read
+        var report = ReportBuilder.Build(new ReportInputs { Rows = 4, InvalidPhone = 4, Analysis = acc });
+
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 33, Region: "FR", Invalid: 2 });
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 49, Region: "DE", Invalid: 1 });
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 0, Invalid: 1 });
+    }
+
+    [Fact]
     public void AddGender_Values_CountedWithFemaleShare()
     {
         using var acc = new AnalysisAccumulator();
