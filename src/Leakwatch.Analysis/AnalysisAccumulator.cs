@@ -140,7 +140,7 @@ public sealed class AnalysisAccumulator : IDisposable
         }
 
         // Without a default region a leading 00 (the international call prefix) stands for '+', as in PhoneNormalizer.
-        if (text[0] != '+' && text.StartsWith("00", StringComparison.Ordinal))
+        if (text[0] != '+' && PhoneNormalizer.StartsWithDoubleZero(text))
         {
             text = text[2..];
         }

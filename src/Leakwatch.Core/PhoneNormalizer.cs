@@ -89,8 +89,11 @@ public sealed class PhoneNormalizer
         return TryPack(number.CountryCode, nationalSignificant, out e164);
     }
 
-    /// <summary>"00" (ASCII or fullwidth zeros) at the start: the international call prefix.</summary>
-    private static bool StartsWithDoubleZero(ReadOnlySpan<char> text)
+    /// <summary>
+    /// "00" (ASCII or fullwidth zeros) at the start: the international call prefix, which stands for '+' when no
+    /// default region is set.
+    /// </summary>
+    public static bool StartsWithDoubleZero(ReadOnlySpan<char> text)
         => text.Length >= 2 && text[0] is '0' or '\uFF10' && text[1] is '0' or '\uFF10';
 
     /// <summary>Writes <c>+digits</c>; returns the number of chars written.</summary>

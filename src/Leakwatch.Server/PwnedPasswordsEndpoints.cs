@@ -92,13 +92,8 @@ internal static class PwnedPasswordsEndpoints
     private static async Task RenderOnThreadPool(HttpContext ctx, string prefix, PasswordStoreHolder holder, PasswordHashMode mode, bool padding, bool gzip)
     {
         await SocketThreads.LeaveAsync();
-        var range = holder.Get(mode, prefix);
-        if (gzip)
-        {
-            _ = range.Gzip;
-        }
-
-        await Respond(ctx, range, mode, padding, gzip);
+        // Respond makes the gzip form if it is missing, still here on the pool.
+        await Respond(ctx, holder.Get(mode, prefix), mode, padding, gzip);
     }
 
     private static Task Respond(HttpContext ctx, RenderedRange range, PasswordHashMode mode, bool padding, bool gzip)
@@ -290,9 +285,6 @@ internal sealed partial class PasswordStoreHolder : IDisposable
     private static int CacheKey(PasswordHashMode mode, ReadOnlySpan<char> prefix)
         => (int.Parse(prefix, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) << 1)
             | (mode == PasswordHashMode.Ntlm ? 1 : 0);
-
-    /// <summary>The store of the current generation, or null when none is published.</summary>
-    public PasswordRangeStore? Current => CurrentSnapshot.Store;
 
     private Snapshot CurrentSnapshot => Volatile.Read(ref _current);
 
