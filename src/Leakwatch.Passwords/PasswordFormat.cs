@@ -1,3 +1,5 @@
+using Leakwatch.Storage;
+
 namespace Leakwatch.Passwords;
 
 /// <summary>The two hash kinds Pwned Passwords serves.</summary>
