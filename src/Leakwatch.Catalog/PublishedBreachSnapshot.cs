@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Index;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Catalog;
@@ -40,15 +41,7 @@ public static class PublishedBreachSnapshot
     public static void Write(string dataDir, long generation, List<Breach> published)
     {
         var path = Path.Combine(dataDir, FileName);
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(Encode(generation, published));
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-        FileSync.Directory(dataDir);
+        AtomicFile.Write(path, Encode(generation, published));
     }
 
     /// <summary>The published breaches for <paramref name="generation"/>, or null when there is no usable snapshot.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Index;
 
@@ -25,31 +26,12 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     private ExposureIndexReader(string path)
     {
         Path = path;
-        _length = new FileInfo(path).Length;
-        if (_length < IndexFormat.HeaderSize)
-        {
-            throw new IndexCorruptException($"{path}: too short to be an index ({_length} bytes)");
-        }
-
-        _file = ReadOnlyMappedFile.Open(path);
+        _file = ReadOnlyMappedFile.OpenValidated(path, IndexFormat.Mapped, message => new IndexCorruptException(message));
+        _length = _file.Length;
         _base = _file.Base;
         try
         {
-            switch (_file.CheckHeader(IndexFormat.Magic, IndexFormat.OffHeaderChecksum, IndexFormat.HeaderChecksummedBytes))
-            {
-                case HeaderCheck.BadMagic:
-                    throw new IndexCorruptException($"{path}: not a Leakwatch index (bad magic)");
-                case HeaderCheck.ChecksumMismatch:
-                    throw new IndexCorruptException($"{path}: header checksum mismatch");
-            }
-
             var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
-            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffVersion..]);
-            if (version != IndexFormat.Version)
-            {
-                throw new IndexCorruptException($"{path}: unsupported index version {version}");
-            }
-
             _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffPrefixBits..]);
             _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffKeyBytes..]);
             _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffSetIdBytes..]);

@@ -1,3 +1,5 @@
+using Leakwatch.Storage;
+
 namespace Leakwatch.Index;
 
 /// <summary>Constants of the exposure index file (see docs/index-format.md).</summary>
@@ -6,6 +8,11 @@ internal static class IndexFormat
     public static ReadOnlySpan<byte> Magic => "LWXIDX01"u8;
     public const uint Version = 1;
     public const int HeaderSize = 128;
+
+    /// <summary>The header checks <see cref="ReadOnlyMappedFile.OpenValidated"/> makes before the reader reads a field.</summary>
+    public static readonly MappedFileFormat Mapped = new(
+        "an index", "index", "index", Magic.ToArray(), Version, OffVersion, OffHeaderChecksum, HeaderChecksummedBytes, HeaderSize);
+
     public const int HeaderChecksummedBytes = 96;
 
     // Header field offsets.

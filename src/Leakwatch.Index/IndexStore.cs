@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
@@ -94,15 +95,7 @@ public sealed class IndexStore
     public void Publish(Manifest next)
     {
         Directory.CreateDirectory(DataDir);
-        var tmp = ManifestPath + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, next, ManifestJson.Default.Manifest);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, ManifestPath, overwrite: true);
-        FsyncDirectory(DataDir);
+        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, next, ManifestJson.Default.Manifest));
     }
 
     /// <summary>Deletes index files and temp runs the manifest no longer names (left by old generations or kills).</summary>

@@ -1,16 +1,16 @@
-using System.IO.Compression;
+using Leakwatch.Storage.Input;
 
 namespace Leakwatch.Passwords;
 
 /// <summary>
-/// Reads byte lines (LF or CRLF; the CR is dropped) from a plain, gzip or zstd file, chosen by magic bytes.
+/// Reads byte lines (LF or CRLF; the CR is dropped) from a plain, gzip or zstd file (<see cref="CompressedInput"/>).
 /// A line longer than the buffer is reported as too long and skipped whole.
 /// </summary>
 internal sealed class LineReader : IDisposable
 {
     public const int MaxLineBytes = 1 << 16;
 
-    private readonly FileStream _file;
+    private readonly CompressedInput _file;
     private readonly Stream _input;
     private readonly byte[] _buf = new byte[1 << 20];
     private int _start;
@@ -19,31 +19,16 @@ internal sealed class LineReader : IDisposable
 
     public LineReader(string path)
     {
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[4];
-        var m = _file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        _file.Position = 0;
-        magic = magic[..m];
-        if (magic.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]))
-        {
-            _input = new GZipStream(_file, CompressionMode.Decompress, leaveOpen: true);
-        }
-        else if (magic.SequenceEqual((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]))
-        {
-            _input = new ZstdSharp.DecompressionStream(_file, leaveOpen: true);
-        }
-        else
-        {
-            _input = _file;
-        }
+        _file = CompressedInput.Open(path);
+        _input = _file.Stream;
     }
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
 
-    public long CompressedPosition => _file.Position;
+    public long CompressedPosition => _file.File.Position;
 
-    public long CompressedLength => _file.Length;
+    public long CompressedLength => _file.File.Length;
 
     /// <summary>Next line without its terminator; valid until the next call. False at end of input.</summary>
     public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
@@ -127,13 +112,5 @@ internal sealed class LineReader : IDisposable
 
     private static ReadOnlySpan<byte> StripBom(ReadOnlySpan<byte> l) => l.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? l[3..] : l;
 
-    public void Dispose()
-    {
-        if (!ReferenceEquals(_input, _file))
-        {
-            _input.Dispose();
-        }
-
-        _file.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 }

@@ -1,3 +1,5 @@
+using Leakwatch.Storage;
+
 namespace Leakwatch.Passwords;
 
 /// <summary>The two hash kinds Pwned Passwords serves.</summary>
@@ -24,6 +26,12 @@ internal static class PasswordFormat
     public static ReadOnlySpan<byte> Magic => "LWPWRS01"u8;
     public const uint Version = 1;
     public const int HeaderSize = 128;
+
+    /// <summary>The header checks <see cref="ReadOnlyMappedFile.OpenValidated"/> makes; the TOC is read unchecked, so it counts in the minimum length.</summary>
+    public static readonly MappedFileFormat Mapped = new(
+        "a password range file", "password range file", "password file", Magic.ToArray(), Version, OffVersion, OffHeaderChecksum,
+        HeaderChecksummedBytes, HeaderSize + TocBytes);
+
     public const int HeaderChecksummedBytes = 88;
 
     /// <summary>Buckets: one per 5-hex (20-bit) prefix.</summary>

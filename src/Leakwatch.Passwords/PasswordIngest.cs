@@ -1,4 +1,5 @@
 using Leakwatch.Index;
+using Leakwatch.Storage;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;

@@ -1,4 +1,4 @@
-using Leakwatch.Index;
+using Leakwatch.Storage;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -69,15 +69,7 @@ internal sealed record PasswordManifest
     public void Publish(string passwordsDir)
     {
         var path = Path.Combine(passwordsDir, FileName);
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, this, PasswordManifestJson.Default.PasswordManifest);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-        FileSync.Directory(passwordsDir);
+        AtomicFile.Write(path, fs => JsonSerializer.Serialize(fs, this, PasswordManifestJson.Default.PasswordManifest));
     }
 }
 

@@ -1,4 +1,4 @@
-using Leakwatch.Index;
+using Leakwatch.Storage;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -29,31 +29,12 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
     {
         Path = path;
         Mode = expectedMode;
-        Length = new FileInfo(path).Length;
-        if (Length < PasswordFormat.HeaderSize + PasswordFormat.TocBytes)
-        {
-            throw new PasswordStoreCorruptException($"{path}: too short to be a password range file ({Length} bytes)");
-        }
-
-        _file = ReadOnlyMappedFile.Open(path);
+        _file = ReadOnlyMappedFile.OpenValidated(path, PasswordFormat.Mapped, message => new PasswordStoreCorruptException(message));
+        Length = _file.Length;
         _base = _file.Base;
         try
         {
-            switch (_file.CheckHeader(PasswordFormat.Magic, PasswordFormat.OffHeaderChecksum, PasswordFormat.HeaderChecksummedBytes))
-            {
-                case HeaderCheck.BadMagic:
-                    throw new PasswordStoreCorruptException($"{path}: not a Leakwatch password range file (bad magic)");
-                case HeaderCheck.ChecksumMismatch:
-                    throw new PasswordStoreCorruptException($"{path}: header checksum mismatch");
-            }
-
             var header = new ReadOnlySpan<byte>(_base, PasswordFormat.HeaderSize);
-            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffVersion..]);
-            if (version != PasswordFormat.Version)
-            {
-                throw new PasswordStoreCorruptException($"{path}: unsupported password file version {version}");
-            }
-
             var mode = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffMode..]);
             _recordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffRecordSize..]);
             var hashBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffHashBytes..]);

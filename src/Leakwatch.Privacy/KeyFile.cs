@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Leakwatch.Index;
+using Leakwatch.Storage;
 using Leakwatch.Privacy.Oprf;
 using static Leakwatch.Index.JsonFileReading;
 
@@ -16,6 +16,7 @@ namespace Leakwatch.Privacy;
 public sealed class KeyFile
 {
     private const int CurrentVersion = 2;
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const string IndexKeyField = "indexKey";
     private readonly DateTimeOffset _created;
 
@@ -220,17 +221,8 @@ public sealed class KeyFile
     /// <summary>Rewrites the file atomically: a 0600 temp file, fsynced, renamed over the old one, directory fsynced.</summary>
     private void Save()
     {
-        var full = System.IO.Path.GetFullPath(Path);
-        var tmp = full + ".tmp";
-        File.Delete(tmp);
-        using (var fs = new FileStream(tmp, OwnerOnly(FileMode.CreateNew)))
-        {
-            JsonSerializer.Serialize(fs, ToDto(), KeyFileJson.Default.KeyFileDto);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, full, overwrite: true);
-        Leakwatch.Index.FileSync.Directory(System.IO.Path.GetDirectoryName(full)!);
+        var dto = ToDto();
+        AtomicFile.Write(System.IO.Path.GetFullPath(Path), fs => JsonSerializer.Serialize(fs, dto, KeyFileJson.Default.KeyFileDto), OwnerReadWrite);
     }
 
     private KeyFileDto ToDto() => new()
@@ -252,7 +244,7 @@ public sealed class KeyFile
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            options.UnixCreateMode = OwnerReadWrite;
         }
 
         return options;

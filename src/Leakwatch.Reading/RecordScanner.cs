@@ -30,7 +30,6 @@ internal sealed class RecordScanner : IDisposable
     private readonly string? _compression;
     private readonly int _maxRowChars;
     private readonly int _capBytes;
-    private readonly Action<long, long>? _eofCheck;
     private readonly string _tooLong;
     private readonly string _unbalanced;
     private byte[] _buf;
@@ -42,11 +41,9 @@ internal sealed class RecordScanner : IDisposable
     private long _skipBreaks;
     private long _pendingNewlines;
     private long _slowBytes;
-    private long _total;
     private long _line = 1;
 
-    public RecordScanner(Stream src, string file, string? compression, bool delimited, int maxRowChars,
-        Action<long, long>? eofCheck)
+    public RecordScanner(Stream src, string file, string? compression, bool delimited, int maxRowChars)
     {
         _src = src;
         _file = file;
@@ -54,7 +51,6 @@ internal sealed class RecordScanner : IDisposable
         Delimited = delimited;
         _maxRowChars = Math.Max(16, maxRowChars);
         _capBytes = (int)Math.Min(int.MaxValue / 2, 3L * _maxRowChars + 8);
-        _eofCheck = eofCheck;
         _tooLong = $"row longer than {_maxRowChars} characters";
         _unbalanced = $"unbalanced quote: the quoted field opened on this line is not closed within {MaxRowLines} lines or {_maxRowChars} characters; line skipped";
         _buf = ArrayPool<byte>.Shared.Rent(MinBuffer);
@@ -447,11 +443,9 @@ internal sealed class RecordScanner : IDisposable
         }
 
         _end += read;
-        _total += read;
         if (read < want)
         {
             _eof = true;
-            _eofCheck?.Invoke(_total, LinesScanned + (_buf.AsSpan(_start, _end - _start).Count((byte)'\n')));
         }
     }
 

@@ -3,6 +3,7 @@ using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Lookup;
 using Leakwatch.Privacy;
+using Leakwatch.Storage.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
@@ -10,25 +11,22 @@ namespace Leakwatch.Server;
 /// <summary>
 /// Holds the served generation and swaps in the next one when <c>manifest.json</c> is replaced: a file watcher
 /// on the data dir reacts at once, and a cheap periodic check of the manifest catches anything the watcher
-/// missed. The old generation is released after a grace period and closed when its last request ends.
-/// API keys are re-read on every reload and on a short interval.
+/// missed (<see cref="PublishedGenerationHolder{T}"/>). The old generation is released after a grace period and
+/// closed when its last request ends. API keys are re-read on every reload and on a short interval.
 /// </summary>
-internal sealed partial class ExposureService : IDisposable
+internal sealed partial class ExposureService : IGenerationSource<ServingState>, IDisposable
 {
-    private readonly ServerOptions _options;
     private readonly ILogger _log;
     private readonly ServerMetrics _metrics;
     private readonly IndexStore _store;
     private readonly string _keyFilePath;
-    private readonly ManifestWatcher _watcher;
+    private readonly PublishedGenerationHolder<ServingState> _holder;
     private readonly Timer _keyTimer;
-    private ServingState _state;
     private ApiKeyRing _keys = ApiKeyRing.Empty;
     private int _disposed;
 
     public ExposureService(ServerOptions options, ILogger<ExposureService> log, ServerMetrics metrics)
     {
-        _options = options;
         _log = log;
         _metrics = metrics;
         _store = new IndexStore(options.DataDir);
@@ -37,14 +35,12 @@ internal sealed partial class ExposureService : IDisposable
         _ = Phones.Value; // fail at start on a bad region, not on the first request
 
         // The first load throws: a server that cannot read its index should not start.
-        var stamp = ManifestWatcher.Stamp(_store.ManifestPath);
-        _state = Open();
+        _holder = new PublishedGenerationHolder<ServingState>(this, _store.ManifestPath, _store.DataDir,
+            options.ReloadCheckInterval, options.RetireGrace);
         RefreshKeys();
-        _metrics.IndexGeneration.Set(_state.Generation);
-        LogLoaded(_log, _state.Generation, _state.All.Count);
-
-        _watcher = new ManifestWatcher(_store.ManifestPath, _store.DataDir, stamp, options.ReloadCheckInterval, Reload,
-            message => LogWatcherUnavailable(_log, message));
+        var state = Current;
+        _metrics.IndexGeneration.Set(state.Generation);
+        LogLoaded(_log, state.Generation, state.All.Count);
         _keyTimer = new Timer(_ => RefreshKeysQuietly(), null, options.KeyRefreshInterval, options.KeyRefreshInterval);
     }
 
@@ -53,53 +49,36 @@ internal sealed partial class ExposureService : IDisposable
     public ApiKeyRing Keys => Volatile.Read(ref _keys);
 
     /// <summary>The current generation without taking a reference (for catalogue endpoints: prepared bytes only).</summary>
-    public ServingState Current => Volatile.Read(ref _state);
+    public ServingState Current => _holder.Current!;
 
     /// <summary>Takes a reference to the current generation; the caller must <see cref="ServingState.Release"/> it.</summary>
-    public ServingState Acquire()
+    public ServingState Acquire() => _holder.Acquire()!;
+
+    bool IGenerationSource<ServingState>.IsCurrent(ServingState? current)
     {
-        while (true)
-        {
-            var s = Volatile.Read(ref _state);
-            if (s.TryAddRef())
-            {
-                return s;
-            }
-        }
+        var manifest = _store.ReadManifest();
+        return current is not null && manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
+            manifest.Published == current.Manifest.Published;
     }
 
-    /// <summary>Swaps in the generation the manifest names (the watcher calls it when the manifest changed); never
-    /// throws: false, keeping the old generation served, when the new one cannot be opened.</summary>
-    private bool Reload()
-    {
-        try
-        {
-            var manifest = _store.ReadManifest();
-            var current = Volatile.Read(ref _state);
-            if (manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
-                manifest.Published == current.Manifest.Published)
-            {
-                return true;
-            }
+    bool IGenerationSource<ServingState>.IsReloadFailure(Exception e)
+        => e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException;
 
-            var next = Open();
-            var old = Interlocked.Exchange(ref _state, next);
-            _metrics.IndexGeneration.Set(next.Generation);
-            _metrics.Reloads.Inc();
-            LogReloaded(_log, old.Generation, next.Generation, next.All.Count);
-            _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
-            RefreshKeysQuietly();
-            return true;
-        }
-        catch (Exception e) when (e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            // Messages name files, never identifiers.
-            LogReloadFailed(_log, e.GetType().Name, e.Message);
-            return false;
-        }
+    void IGenerationSource<ServingState>.Reloaded(ServingState? old, ServingState? next)
+    {
+        _metrics.IndexGeneration.Set(next!.Generation);
+        _metrics.Reloads.Inc();
+        LogReloaded(_log, old!.Generation, next.Generation, next.All.Count);
+        RefreshKeysQuietly();
     }
 
-    private ServingState Open()
+    // Messages name files, never identifiers.
+    void IGenerationSource<ServingState>.ReloadFailed(Exception e) => LogReloadFailed(_log, e.GetType().Name, e.Message);
+
+    void IGenerationSource<ServingState>.WatcherUnavailable(string message) => LogWatcherUnavailable(_log, message);
+
+    /// <summary>The generation the manifest names; never null (a fresh data dir serves an empty catalogue).</summary>
+    ServingState? IGenerationSource<ServingState>.Open()
     {
         var manifest = _store.ReadManifest();
         if (manifest.Index is null && !File.Exists(_keyFilePath))
@@ -149,9 +128,8 @@ internal sealed partial class ExposureService : IDisposable
             return;
         }
 
-        _watcher.Dispose();
+        _holder.Dispose();
         _keyTimer.Dispose();
-        _state.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving index generation {Generation} with {Breaches} breaches")]

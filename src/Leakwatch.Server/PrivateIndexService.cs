@@ -1,15 +1,15 @@
 using Leakwatch.Index;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;
+using Leakwatch.Storage.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
 
 /// <summary>One published private index as served: the mapped file and the OPRF key its manifest names.
 /// Reference counted like <see cref="ServingState"/>, so a reload never unmaps a bucket being sent.</summary>
-internal sealed class PrivateServingState : RefCountedState
+internal sealed class PrivateServingState : PublishedGeneration
 {
-
     public PrivateServingState(PrivateIndexReader index, OprfServerKey key, PrivateManifest manifest)
     {
         Index = index;
@@ -37,51 +37,40 @@ internal sealed class PrivateServingState : RefCountedState
 /// it when a build publishes, with the OPRF key re-read from the key file (a rotation publishes under the pending
 /// key, which the server finds there). A failed reload keeps the previous index served.
 /// </summary>
-internal sealed partial class PrivateIndexService : IDisposable
+internal sealed partial class PrivateIndexService : IGenerationSource<PrivateServingState>, IDisposable
 {
-    private readonly ServerOptions _options;
     private readonly ILogger _log;
     private readonly ServerMetrics _metrics;
     private readonly PrivateIndexStore _store;
     private readonly string _keyFilePath;
-    private readonly ManifestWatcher _watcher;
-    private PrivateServingState? _state;
+    private readonly PublishedGenerationHolder<PrivateServingState> _holder;
     private int _disposed;
 
     public PrivateIndexService(ServerOptions options, ILogger<PrivateIndexService> log, ServerMetrics metrics)
     {
-        _options = options;
         _log = log;
         _metrics = metrics;
         _store = new PrivateIndexStore(options.DataDir);
         _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
 
         // A private index that exists but cannot be served stops the start, as the exposure index does.
-        var stamp = ManifestWatcher.Stamp(_store.ManifestPath);
-        var manifest = _store.ReadManifest();
-        if (manifest is not null)
-        {
-            _state = Open(manifest);
-            _metrics.PrivateIndexGeneration.Set(manifest.Generation);
-            LogLoaded(_log, manifest.Generation, manifest.KeyId);
-        }
-
         // The private directory may not exist until the first build: watch the data dir below.
-        _watcher = new ManifestWatcher(_store.ManifestPath, _store.DataDir, stamp, options.ReloadCheckInterval, Reload,
-            message => LogWatcherUnavailable(_log, message));
+        _holder = new PublishedGenerationHolder<PrivateServingState>(this, _store.ManifestPath, _store.DataDir,
+            options.ReloadCheckInterval, options.RetireGrace);
+        if (_holder.Current is { } served)
+        {
+            _metrics.PrivateIndexGeneration.Set(served.Manifest.Generation);
+            LogLoaded(_log, served.Manifest.Generation, served.Manifest.KeyId);
+        }
     }
 
     /// <summary>The served index with a reference taken (release it), or null when there is none.</summary>
-    public PrivateServingState? Acquire()
+    public PrivateServingState? Acquire() => _holder.Acquire();
+
+    PrivateServingState? IGenerationSource<PrivateServingState>.Open()
     {
-        while (true)
-        {
-            var s = Volatile.Read(ref _state);
-            if (s is null || s.TryAddRef())
-            {
-                return s;
-            }
-        }
+        var manifest = _store.ReadManifest();
+        return manifest is null ? null : Open(manifest);
     }
 
     private PrivateServingState Open(PrivateManifest manifest)
@@ -92,35 +81,25 @@ internal sealed partial class PrivateIndexService : IDisposable
         return new PrivateServingState(_store.OpenPublished(manifest), key, manifest);
     }
 
-    /// <summary>Serves the index the private manifest names; false (keeping the previous one) when it cannot be opened.</summary>
-    private bool Reload()
+    /// <summary>The same index under the same key: the breach list changed (a remove), not the index.</summary>
+    bool IGenerationSource<PrivateServingState>.IsCurrent(PrivateServingState? current)
     {
-        try
-        {
-            var manifest = _store.ReadManifest();
-            var current = Volatile.Read(ref _state);
-            if (manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId)
-            {
-                return true; // the breach list changed (a remove), not the index
-            }
-
-            var next = manifest is null ? null : Open(manifest);
-            var old = Interlocked.Exchange(ref _state, next);
-            _metrics.PrivateIndexGeneration.Set(manifest?.Generation ?? 0);
-            LogReloaded(_log, old?.Manifest.Generation ?? 0, manifest?.Generation ?? 0, manifest?.KeyId ?? "-");
-            if (old is not null)
-            {
-                _ = Task.Delay(_options.RetireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
-            }
-
-            return true;
-        }
-        catch (Exception e) when (e is IOException or PrivateIndexException or KeyFileException or UnauthorizedAccessException)
-        {
-            LogReloadFailed(_log, e.GetType().Name, e.Message);
-            return false;
-        }
+        var manifest = _store.ReadManifest();
+        return manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId;
     }
+
+    bool IGenerationSource<PrivateServingState>.IsReloadFailure(Exception e)
+        => e is IOException or PrivateIndexException or KeyFileException or UnauthorizedAccessException;
+
+    void IGenerationSource<PrivateServingState>.Reloaded(PrivateServingState? old, PrivateServingState? next)
+    {
+        _metrics.PrivateIndexGeneration.Set(next?.Manifest.Generation ?? 0);
+        LogReloaded(_log, old?.Manifest.Generation ?? 0, next?.Manifest.Generation ?? 0, next?.Manifest.KeyId ?? "-");
+    }
+
+    void IGenerationSource<PrivateServingState>.ReloadFailed(Exception e) => LogReloadFailed(_log, e.GetType().Name, e.Message);
+
+    void IGenerationSource<PrivateServingState>.WatcherUnavailable(string message) => LogWatcherUnavailable(_log, message);
 
     public void Dispose()
     {
@@ -129,8 +108,7 @@ internal sealed partial class PrivateIndexService : IDisposable
             return;
         }
 
-        _watcher.Dispose();
-        _state?.Release();
+        _holder.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving private index generation {Generation} (OPRF key {KeyId})")]

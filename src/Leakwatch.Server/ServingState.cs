@@ -4,6 +4,7 @@ using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Lookup;
+using Leakwatch.Storage.Publishing;
 
 namespace Leakwatch.Server;
 
@@ -29,7 +30,7 @@ internal sealed class PreparedBreach
 /// One published generation as served: the lookup (mapped index) and the catalogue rendered to JSON. Reference
 /// counted, so a reload can swap in the next generation while requests still finish on this one.
 /// </summary>
-internal sealed class ServingState : RefCountedState
+internal sealed class ServingState : PublishedGeneration
 {
     private readonly ExposureLookup? _lookup;
     private readonly Dictionary<int, PreparedBreach> _byId = [];

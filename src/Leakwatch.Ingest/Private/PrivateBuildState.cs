@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Private;
 
@@ -121,15 +122,7 @@ internal sealed class PrivateBuildPaths(PrivateIndexStore store)
     public void Write(PrivateBuildState state)
     {
         Directory.CreateDirectory(Root);
-        var tmp = StatePath + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, state, PrivateBuildJson.Default.PrivateBuildState);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, StatePath, overwrite: true);
-        FileSync.Directory(Root);
+        AtomicFile.Write(StatePath, fs => JsonSerializer.Serialize(fs, state, PrivateBuildJson.Default.PrivateBuildState));
     }
 
     /// <summary>Removes the build directory: state, spill, outputs, partitions.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Leakwatch.Index;
+using Leakwatch.Storage;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Oprf;
 using Leakwatch.Privacy.Private;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Leakwatch.Index;
+using Leakwatch.Storage;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;
 

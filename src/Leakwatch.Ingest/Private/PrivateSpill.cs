@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Leakwatch.Core;
 using Leakwatch.Index;
+using Leakwatch.Storage;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;

@@ -1,4 +1,4 @@
-using Leakwatch.Index;
+using Leakwatch.Storage;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
@@ -10,6 +10,12 @@ public static class PrivateIndexFormat
     public static ReadOnlySpan<byte> Magic => "LWPRIV01"u8;
     public const uint Version = 1;
     public const int HeaderSize = 128;
+
+    /// <summary>The header checks <see cref="ReadOnlyMappedFile.OpenValidated"/> makes before the reader reads a field.</summary>
+    public static readonly MappedFileFormat Mapped = new(
+        "a private index", "private index", "private index", Magic.ToArray(), Version, OffVersion, OffHeaderChecksum,
+        HeaderChecksummedBytes, HeaderSize);
+
     public const int HeaderChecksummedBytes = 96;
 
     internal const int OffVersion = 8;
@@ -117,7 +123,7 @@ public sealed class PrivateIndexWriter : IDisposable
         _stream.Dispose();
         if (!_completed)
         {
-            Leakwatch.Index.FileSync.TryDelete(Path);
+            FileSync.TryDelete(Path);
         }
     }
 }
@@ -133,31 +139,12 @@ public sealed unsafe class PrivateIndexReader : IDisposable
     private PrivateIndexReader(string path)
     {
         Path = path;
-        _length = new FileInfo(path).Length;
-        if (_length < PrivateIndexFormat.HeaderSize)
-        {
-            throw new PrivateIndexException($"{path}: too short to be a private index ({_length} bytes)");
-        }
-
-        _file = ReadOnlyMappedFile.Open(path);
+        _file = ReadOnlyMappedFile.OpenValidated(path, PrivateIndexFormat.Mapped, message => new PrivateIndexException(message));
+        _length = _file.Length;
         _base = _file.Base;
         try
         {
-            switch (_file.CheckHeader(PrivateIndexFormat.Magic, PrivateIndexFormat.OffHeaderChecksum, PrivateIndexFormat.HeaderChecksummedBytes))
-            {
-                case HeaderCheck.BadMagic:
-                    throw new PrivateIndexException($"{path}: not a Leakwatch private index (bad magic)");
-                case HeaderCheck.ChecksumMismatch:
-                    throw new PrivateIndexException($"{path}: header checksum mismatch");
-            }
-
             var header = new ReadOnlySpan<byte>(_base, PrivateIndexFormat.HeaderSize);
-            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffVersion..]);
-            if (version != PrivateIndexFormat.Version)
-            {
-                throw new PrivateIndexException($"{path}: unsupported private index version {version}");
-            }
-
             BucketBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffBucketBits..]);
             BucketEntries = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffBucketEntries..]);
             var entrySize = BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffEntrySize..]);

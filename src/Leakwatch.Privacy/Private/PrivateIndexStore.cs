@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -114,15 +115,7 @@ public sealed class PrivateIndexStore
     {
         Directory.CreateDirectory(Dir);
         FileSync.Directory(Dir);
-        var tmp = ManifestPath + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, next, PrivateManifestJson.Default.PrivateManifest);
-            fs.Flush(flushToDisk: true);
-        }
-
-        File.Move(tmp, ManifestPath, overwrite: true);
-        FileSync.Directory(Dir);
+        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, next, PrivateManifestJson.Default.PrivateManifest));
     }
 
     /// <summary>Deletes private index files the manifest no longer names (old generations, killed builds).</summary>

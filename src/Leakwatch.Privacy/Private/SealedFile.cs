@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -21,13 +22,12 @@ public sealed class SealedFileWriter : IDisposable
     private readonly AesGcm _aes;
     private readonly byte[] _buildId;
     private readonly uint _fileTag;
-    private readonly FileStream _stream;
-    private readonly string _tmp;
+    private readonly AtomicFileWriter _file;
+    private readonly Stream _stream;
     private readonly byte[] _plain;
     private byte[] _sealed;
     private int _length;
     private long _frame;
-    private bool _completed;
 
     public SealedFileWriter(string path, ReadOnlySpan<byte> key, ReadOnlySpan<byte> buildId, uint fileTag, int frameSize = 1 << 20)
     {
@@ -37,8 +37,8 @@ public sealed class SealedFileWriter : IDisposable
         _fileTag = fileTag;
         _plain = new byte[frameSize];
         _sealed = new byte[FrameHeaderSize + frameSize];
-        _tmp = path + ".tmp";
-        _stream = new FileStream(_tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        _file = new AtomicFileWriter(path, bufferSize: 1 << 16);
+        _stream = _file.Stream;
         Span<byte> header = stackalloc byte[HeaderSize];
         Magic.CopyTo(header);
         _buildId.CopyTo(header[8..]);
@@ -69,7 +69,7 @@ public sealed class SealedFileWriter : IDisposable
         BytesWritten += record.Length;
     }
 
-    /// <summary>Seals the last frames, optionally fsyncs, and renames the file into place.</summary>
+    /// <summary>Seals the last frames and renames the file into place, fsynced (file and directory) when <paramref name="durable"/>.</summary>
     public void Complete(bool durable)
     {
         if (_length > 0)
@@ -78,10 +78,7 @@ public sealed class SealedFileWriter : IDisposable
         }
 
         SealFrame(final: true);
-        _stream.Flush(flushToDisk: durable);
-        _stream.Dispose();
-        File.Move(_tmp, Path, overwrite: true);
-        _completed = true;
+        _file.Commit(durable);
     }
 
     private void SealFrame(bool final)
@@ -102,11 +99,7 @@ public sealed class SealedFileWriter : IDisposable
     public void Dispose()
     {
         _aes.Dispose();
-        if (!_completed)
-        {
-            _stream.Dispose();
-            Leakwatch.Index.FileSync.TryDelete(_tmp);
-        }
+        _file.Dispose();
     }
 }
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Leakwatch.Storage.Input;
 
 namespace Leakwatch.Synthetic.Internal;
 
@@ -16,21 +17,9 @@ internal static class Fields
     public static readonly string CsvHeader = string.Join(',', Names);
 }
 
-/// <summary>Opens and reads dumps written by this generator (any shape; plain, gzip or zstd, told by magic bytes).</summary>
+/// <summary>Opens and reads dumps written by this generator (any shape; plain, gzip or zstd, see <see cref="CompressedInput"/>).</summary>
 internal static class DumpIo
 {
-    public static Stream OpenRead(string path)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        Span<byte> magic = stackalloc byte[4];
-        int n = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        file.Position = 0;
-        if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) return new GZipStream(file, CompressionMode.Decompress);
-        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD)
-            return new ZstdSharp.DecompressionStream(file, leaveOpen: false);
-        return file;
-    }
-
     /// <summary>The compressing stream for a path ending in .gz or .zst, or null; it leaves <paramref name="file"/> open.</summary>
     public static Stream? Compressor(string path, Stream file)
     {
@@ -42,8 +31,8 @@ internal static class DumpIo
     /// <summary>The data rows of a dump, each as its 11 fields in <see cref="Fields"/> order.</summary>
     public static IEnumerable<string[]> ReadRows(string path)
     {
-        using Stream stream = OpenRead(path);
-        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
+        using var input = CompressedInput.Open(path);
+        using var reader = new StreamReader(input.Stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
         string? line = reader.ReadLine();
         if (line is null) yield break;
         DumpShape shape = line == Fields.CsvHeader ? DumpShape.Csv : line.StartsWith('{') ? DumpShape.JsonLines : DumpShape.Colon;

@@ -1,4 +1,4 @@
-namespace Leakwatch.Server;
+namespace Leakwatch.Storage.Publishing;
 
 /// <summary>
 /// Follows one manifest file of a served index. A file watcher reacts at once; the several events of one
@@ -8,7 +8,7 @@ namespace Leakwatch.Server;
 /// the callback reads the manifest, so a publish racing the read is seen by the next check. The callback
 /// returns false when it failed; the stamp is then not accepted and the next check retries.
 /// </summary>
-internal sealed class ManifestWatcher : IDisposable
+public sealed class ManifestWatcher : IDisposable
 {
     private readonly string _path;
     private readonly Func<bool> _reload;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Leakwatch.Index;
+namespace Leakwatch.Storage;
 
 /// <summary>Durability helpers shared by every store: fsync of directories, so a rename or a new file survives a
 /// power cut, and best-effort deletes of leftovers.</summary>

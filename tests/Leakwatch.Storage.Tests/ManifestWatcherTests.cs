@@ -1,4 +1,6 @@
-namespace Leakwatch.Server.Tests;
+using Leakwatch.Storage.Publishing;
+
+namespace Leakwatch.Storage.Tests;
 
 /// <summary>The watcher both served indexes share: the file watcher alone (the periodic check set to an hour)
 /// must see an atomic publish, also in a directory made after it started, and a failed reload is retried.</summary>
