@@ -43,7 +43,7 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
     /// <summary>Records added, duplicates included, counting those absorbed from other sorters.</summary>
     public long Added { get; private set; }
 
-    /// <summary>Runs spilled to the store, counting those absorbed from other sorters and those since handed to a merge.</summary>
+    /// <summary>Runs spilled to the store, counting those absorbed from other sorters and those already merged.</summary>
     public int SpilledRuns { get; private set; }
 
     public void Add(in TRecord record)
@@ -102,9 +102,9 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
     public SortedMergeCursor<TRecord, TOrder> Merge() => Merge([this]);
 
     /// <summary>
-    /// Streams the sorted, combined union of everything added to these sorters. The cursor takes over the spilled runs
-    /// (disposing it removes them) and reads the in-memory remainders in place, so the sorters must outlive it and
-    /// take no more records. Call once, after the last <see cref="Add"/>.
+    /// Streams the sorted, combined union of everything added to these sorters. Disposing the cursor removes the
+    /// spilled runs at once (the sorters' Dispose would too). The cursor reads the in-memory remainders in place, so
+    /// the sorters must outlive it and take no more records. Call once, after the last <see cref="Add"/>.
     /// </summary>
     public static SortedMergeCursor<TRecord, TOrder> Merge(IReadOnlyList<ExternalSorter<TRecord, TOrder>> sorters)
     {
@@ -138,11 +138,12 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
             throw;
         }
 
+        // The sorters keep their runs too: should the caller fail before it disposes the cursor, disposing the
+        // sorters still removes them. Removing a run twice is harmless.
         var runs = new List<ISpilledRun<TRecord>>(readers.Count);
         foreach (var s in sorters)
         {
             runs.AddRange(s._runs);
-            s._runs.Clear();
         }
 
         return new SortedMergeCursor<TRecord, TOrder>(memory, readers, runs);

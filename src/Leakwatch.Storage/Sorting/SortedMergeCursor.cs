@@ -3,7 +3,7 @@ namespace Leakwatch.Storage.Sorting;
 /// <summary>
 /// K-way merge of sorted, internally combined sources (spilled runs and in-memory remainders) through a loser tree:
 /// log2(k) comparisons per record, each inlined from <typeparamref name="TOrder"/>. Records of equal key from
-/// different sources are combined into one. Disposing closes the readers and removes the runs the cursor owns.
+/// different sources are combined into one. Disposing closes the readers and removes the runs.
 /// </summary>
 public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
     where TRecord : unmanaged
@@ -16,14 +16,14 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
     // _tree[0] is the source holding the smallest head; _tree[1..k-1] are the losers of the inner matches.
     // Source i plays from leaf k + i; node n's children are 2n and 2n + 1.
     private readonly int[] _tree;
-    private readonly List<ISpilledRun<TRecord>> _ownedRuns;
+    private readonly List<ISpilledRun<TRecord>> _runs;
     private bool _started;
     private bool _disposed;
     private TRecord _current;
 
-    internal SortedMergeCursor(List<ArraySegment<TRecord>> memory, List<IRunReader<TRecord>> readers, List<ISpilledRun<TRecord>> ownedRuns)
+    internal SortedMergeCursor(List<ArraySegment<TRecord>> memory, List<IRunReader<TRecord>> readers, List<ISpilledRun<TRecord>> runs)
     {
-        _ownedRuns = ownedRuns;
+        _runs = runs;
         var k = memory.Count + readers.Count;
         _sources = new Source[k];
         _heads = new TRecord[k];
@@ -107,12 +107,12 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
         }
         finally
         {
-            foreach (var run in _ownedRuns)
+            foreach (var run in _runs)
             {
                 run.Dispose();
             }
 
-            _ownedRuns.Clear();
+            _runs.Clear();
         }
     }
 
