@@ -1,3 +1,5 @@
+using Leakwatch.Storage.Sorting;
+
 namespace Leakwatch.Index;
 
 /// <summary>A sorted, duplicate-free stream of keys with the class each came from.</summary>
@@ -129,14 +131,14 @@ public static class ExposureIndexMerger
 /// <summary>Merges two disjoint sorted key streams (e.g. emails and phones) into one.</summary>
 public sealed class ClassedKeyStream : IKeyStream
 {
-    private readonly SortedMergeCursor[] _cursors;
+    private readonly SortedMergeCursor<UInt128, KeyOrder>[] _cursors;
     private readonly byte[] _classes;
     private readonly UInt128[] _heads;
     private readonly bool[] _has;
 
-    public ClassedKeyStream(IReadOnlyList<(SortedMergeCursor Cursor, byte KeyClass)> streams)
+    public ClassedKeyStream(IReadOnlyList<(SortedMergeCursor<UInt128, KeyOrder> Cursor, byte KeyClass)> streams)
     {
-        _cursors = new SortedMergeCursor[streams.Count];
+        _cursors = new SortedMergeCursor<UInt128, KeyOrder>[streams.Count];
         _classes = new byte[streams.Count];
         _heads = new UInt128[streams.Count];
         _has = new bool[streams.Count];

@@ -115,7 +115,7 @@ public static class PasswordIngest
         {
             foreach (var m in modes)
             {
-                spillers[(int)m] = new RunSpiller(tempDir, PasswordFormat.ModeName(m), m, options.RunBytes / modes.Length);
+                spillers[(int)m] = new RunSpiller(tempDir, PasswordFormat.ModeName(m), options.RunBytes / modes.Length);
             }
 
             var reader = new InputReader(mode, spillers, progress, ct);
@@ -197,7 +197,7 @@ public static class PasswordIngest
 
     private static (long Count, long Fresh) Merge(PasswordRangeFile? existing, RunSpiller spiller, string path, PasswordHashMode mode, long generation, CancellationToken ct)
     {
-        using var input = new MergingSource(spiller.Finish());
+        using var input = spiller.Merge();
         using var old = existing?.OpenCursor();
         using var writer = new PasswordFileWriter(path, mode, generation);
         var haveOld = old?.MoveNext() ?? false;

@@ -1,0 +1,238 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Leakwatch.Storage.Sorting;
+
+/// <summary>
+/// Sorts an unbounded stream of records within a fixed number of records in memory: the buffer grows by doubling
+/// up to <c>maxRecords</c> (small inputs never take the whole budget); a full buffer is sorted, records of equal
+/// key are combined, and the result is spilled as one run to the <see cref="IRunStore{TRecord}"/>.
+/// <see cref="Merge()"/> then streams the combined union of the runs and the in-memory remainder.
+/// One sorter belongs to one thread; several can be merged together or absorbed into one.
+/// Disposing removes every run the sorter still owns.
+/// </summary>
+public class ExternalSorter<TRecord, TOrder> : IDisposable
+    where TRecord : unmanaged
+    where TOrder : struct, IRecordOrder<TRecord>
+{
+    private readonly IRunStore<TRecord> _store;
+    private readonly int _maxRecords;
+    private readonly bool _compactBeforeSpill;
+    private readonly List<ISpilledRun<TRecord>> _runs = [];
+    private TRecord[] _buffer;
+    private int _limit;
+    private int _count;
+    private bool _sorted;
+
+    /// <param name="store">Where spilled runs go.</param>
+    /// <param name="maxRecords">The most records held in memory: the memory budget.</param>
+    /// <param name="initialRecords">The first buffer's size, doubled as needed up to <paramref name="maxRecords"/>.</param>
+    /// <param name="compactBeforeSpill">When a full buffer combines down to half or less, keep it in memory instead of
+    /// spilling: worth it for inputs with heavy repetition, a wasted sort for inputs without.</param>
+    public ExternalSorter(IRunStore<TRecord> store, int maxRecords, int initialRecords, bool compactBeforeSpill = false)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        _store = store;
+        _maxRecords = maxRecords;
+        _compactBeforeSpill = compactBeforeSpill;
+        _buffer = Allocate(Math.Clamp(initialRecords, 1, maxRecords));
+        _limit = Math.Min(_buffer.Length, maxRecords);
+    }
+
+    /// <summary>Records added, duplicates included, counting those absorbed from other sorters.</summary>
+    public long Added { get; private set; }
+
+    /// <summary>Runs spilled to the store, counting those absorbed from other sorters and those already merged.</summary>
+    public int SpilledRuns { get; private set; }
+
+    public void Add(in TRecord record)
+    {
+        if (_count == _limit)
+        {
+            MakeRoom();
+        }
+
+        _buffer[_count++] = record;
+        _sorted = false;
+        Added++;
+    }
+
+    /// <summary>Sorts and combines the buffered records in place; returns how many remain. Cheap when already done.</summary>
+    public int SortBuffer()
+    {
+        if (!_sorted)
+        {
+            _count = SortCombined(_buffer.AsSpan(0, _count));
+            _sorted = true;
+        }
+
+        return _count;
+    }
+
+    /// <summary>Sorts the buffers of several sorters in parallel, ahead of <see cref="Merge(IReadOnlyList{ExternalSorter{TRecord, TOrder}})"/>.</summary>
+    public static void SortBuffers(IReadOnlyList<ExternalSorter<TRecord, TOrder>> sorters) =>
+        Parallel.ForEach(sorters, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.SortBuffer());
+
+    /// <summary>Takes over everything <paramref name="other"/> holds, which is left empty.</summary>
+    public void Absorb(ExternalSorter<TRecord, TOrder> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this))
+        {
+            return;
+        }
+
+        _runs.AddRange(other._runs);
+        other._runs.Clear();
+        SpilledRuns += other.SpilledRuns;
+        other.SpilledRuns = 0;
+        var added = Added + other.Added;
+        for (var i = 0; i < other._count; i++)
+        {
+            Add(in other._buffer[i]);
+        }
+
+        Added = added;
+        other._count = 0;
+        other.Added = 0;
+    }
+
+    /// <summary>Streams everything added, sorted and combined. See <see cref="Merge(IReadOnlyList{ExternalSorter{TRecord, TOrder}})"/>.</summary>
+    public SortedMergeCursor<TRecord, TOrder> Merge() => Merge([this]);
+
+    /// <summary>
+    /// Streams the sorted, combined union of everything added to these sorters. Disposing the cursor removes the
+    /// spilled runs at once (the sorters' Dispose would too). The cursor reads the in-memory remainders in place, so
+    /// the sorters must outlive it and take no more records. Call once, after the last <see cref="Add"/>.
+    /// </summary>
+    public static SortedMergeCursor<TRecord, TOrder> Merge(IReadOnlyList<ExternalSorter<TRecord, TOrder>> sorters)
+    {
+        ArgumentNullException.ThrowIfNull(sorters);
+        var memory = new List<ArraySegment<TRecord>>(sorters.Count);
+        var readers = new List<IRunReader<TRecord>>();
+        try
+        {
+            foreach (var s in sorters)
+            {
+                foreach (var run in s._runs)
+                {
+                    readers.Add(run.OpenReader());
+                }
+
+                var n = s.SortBuffer();
+                if (n > 0)
+                {
+                    memory.Add(new ArraySegment<TRecord>(s._buffer, 0, n));
+                }
+            }
+        }
+        catch
+        {
+            // The runs stay with their sorters, whose Dispose removes them.
+            foreach (var r in readers)
+            {
+                r.Dispose();
+            }
+
+            throw;
+        }
+
+        // The sorters keep their runs too: should the caller fail before it disposes the cursor, disposing the
+        // sorters still removes them. Removing a run twice is harmless.
+        var runs = new List<ISpilledRun<TRecord>>(readers.Count);
+        foreach (var s in sorters)
+        {
+            runs.AddRange(s._runs);
+        }
+
+        return new SortedMergeCursor<TRecord, TOrder>(memory, readers, runs);
+    }
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var run in _runs)
+            {
+                run.Dispose();
+            }
+        }
+        finally
+        {
+            _runs.Clear();
+            Release(_buffer);
+            _buffer = [];
+            _limit = 0;
+            _count = 0;
+        }
+    }
+
+    /// <summary>Sorts, then folds each run of equal keys into its first record; returns the records left.</summary>
+    private static int SortCombined(Span<TRecord> records)
+    {
+        TOrder.Sort(records);
+        var kept = 0;
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (kept > 0 && TOrder.SameKey(in records[kept - 1], in records[i]))
+            {
+                TOrder.Combine(ref records[kept - 1], in records[i]);
+            }
+            else
+            {
+                records[kept++] = records[i];
+            }
+        }
+
+        return kept;
+    }
+
+    private void MakeRoom()
+    {
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        if (_limit < _maxRecords)
+        {
+            var grown = Allocate((int)Math.Min(_maxRecords, 2L * _limit));
+            _buffer.AsSpan(0, _count).CopyTo(grown);
+            Release(_buffer);
+            _buffer = grown;
+            _limit = Math.Min(grown.Length, _maxRecords);
+            return;
+        }
+
+        var n = SortBuffer();
+        if (_compactBeforeSpill && n <= _maxRecords / 2)
+        {
+            return;
+        }
+
+        _runs.Add(_store.Write(_buffer.AsSpan(0, n)));
+        SpilledRuns++;
+        _count = 0;
+    }
+
+    // Doubling sizes come from the pool, which hands out powers of two; a budget that is not one gets an exact array,
+    // because rounding it up to the pool's size could nearly double the budget.
+    private static TRecord[] Allocate(int records) =>
+        BitOperations.IsPow2(records) ? ArrayPool<TRecord>.Shared.Rent(records) : GC.AllocateUninitializedArray<TRecord>(records);
+
+    private static void Release(TRecord[] buffer)
+    {
+        if (BitOperations.IsPow2(buffer.Length))
+        {
+            ArrayPool<TRecord>.Shared.Return(buffer);
+        }
+    }
+}
