@@ -37,19 +37,7 @@ internal static class PasswordsCommand
             var dataDir = CliContext.ResolveDataDir(r);
             var options = new PasswordIngestOptions { RunBytes = (long)Math.Max(1, r.GetValue(memory)) << 20 };
             using var cts = IngestCommand.CancelOnCtrlC();
-            PasswordIngestStats stats;
-            try
-            {
-                stats = Run(dataDir, r.GetValue(files)!, inputMode, options, json, cts.Token);
-            }
-            catch (PasswordInputException e)
-            {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (PasswordStoreCorruptException e)
-            {
-                return Fail(e.Message, ExitCodes.DataDir);
-            }
+            var stats = Run(dataDir, r.GetValue(files)!, inputMode, options, json, cts.Token);
 
             if (json)
             {
@@ -79,12 +67,6 @@ internal static class PasswordsCommand
             result = PasswordIngest.Run(dataDir, files, mode, options, progress, ct);
         });
         return result;
-    }
-
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine($"leakwatch: error: {message.ReplaceLineEndings(" ")}");
-        return code;
     }
 
     private static void Render(PasswordIngestStats s)

@@ -1,3 +1,4 @@
+using Leakwatch.Core.Errors;
 namespace Leakwatch.Index;
 
 /// <summary>Constants of the exposure index file (see docs/index-format.md).</summary>
@@ -43,4 +44,4 @@ internal static class IndexFormat
         setCountUpperBound <= 0xFF ? 1 : setCountUpperBound <= 0xFFFF ? 2 : setCountUpperBound <= 0xFF_FFFF ? 3 : 4;
 }
 
-public sealed class IndexCorruptException(string message) : Exception(message);
+public sealed class IndexCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

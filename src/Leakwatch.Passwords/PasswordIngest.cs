@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Passwords;
 
@@ -57,7 +58,7 @@ public sealed record PasswordIngestStats
 }
 
 /// <summary>A problem with the ingest's input files.</summary>
-public sealed class PasswordInputException(string message) : Exception(message);
+public sealed class PasswordInputException(string message) : LeakwatchException(ErrorKind.BadInput, message);
 
 /// <summary>Another password ingest holds the lock.</summary>
 public sealed class PasswordStoreBusyException(string message) : PasswordStoreCorruptException(message);

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Passwords;
 
@@ -330,4 +331,5 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
     }
 }
 
-public class PasswordStoreCorruptException(string message) : Exception(message);
+/// <summary>The password store is missing a piece, corrupt, or (as <see cref="PasswordStoreBusyException"/>) locked.</summary>
+public class PasswordStoreCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Oprf;
 using static Leakwatch.Index.JsonFileReading;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Privacy;
 
@@ -338,7 +339,8 @@ public sealed class OprfServerKey
     public void Evaluate(ReadOnlySpan<byte> input, Span<byte> output) => OprfSuite.Evaluate(_privateKey, input, output);
 }
 
-public sealed class KeyFileException(string message) : Exception(message);
+/// <summary>The key file is missing, unreadable or does not match what it should open.</summary>
+public sealed class KeyFileException(string message) : LeakwatchException(ErrorKind.DataDir, message);
 
 internal sealed class KeyFileDto
 {

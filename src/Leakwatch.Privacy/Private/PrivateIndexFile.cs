@@ -1,6 +1,7 @@
 using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -28,7 +29,7 @@ public static class PrivateIndexFormat
         HeaderSize + (1L << bucketBits) * bucketEntries * PrivateProtocol.EntrySize;
 }
 
-public sealed class PrivateIndexException(string message) : Exception(message);
+public sealed class PrivateIndexException(string message) : LeakwatchException(ErrorKind.DataDir, message);
 
 /// <summary>
 /// Writes a private index file front to back: header placeholder, then every bucket in order (each exactly

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -214,4 +215,4 @@ public sealed class SealedFileReader : IDisposable
     }
 }
 
-public sealed class SealedFileException(string message) : Exception(message);
+public sealed class SealedFileException(string message) : LeakwatchException(ErrorKind.DataDir, message);
