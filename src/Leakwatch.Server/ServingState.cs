@@ -3,7 +3,7 @@ using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 
 namespace Leakwatch.Server;
 
