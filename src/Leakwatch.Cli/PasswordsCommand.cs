@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Core;
 using Leakwatch.Passwords;
 using Spectre.Console;
 
@@ -63,7 +64,7 @@ internal static class PasswordsCommand
         PasswordIngestStats result = null!;
         AnsiConsole.Status().Start("Ingesting passwords", ctx =>
         {
-            var progress = new SyncProgress(lines => ctx.Status($"Ingesting passwords: {lines.ToString("N0", CultureInfo.InvariantCulture)} lines read"));
+            var progress = new SyncProgress<long>(lines => ctx.Status($"Ingesting passwords: {lines.ToString("N0", CultureInfo.InvariantCulture)} lines read"));
             result = PasswordIngest.Run(dataDir, files, mode, options, progress, ct);
         });
         return result;
@@ -88,12 +89,6 @@ internal static class PasswordsCommand
         {
             AnsiConsole.MarkupLine($"[yellow]malformed[/] {Markup.Escape(p)}");
         }
-    }
-
-    /// <summary>Reports on the caller's thread.</summary>
-    private sealed class SyncProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }
 

@@ -1,4 +1,5 @@
 using Leakwatch.Core.Errors;
+
 namespace Leakwatch.Index;
 
 /// <summary>Constants of the exposure index file (see docs/index-format.md).</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using static Leakwatch.Index.JsonFileReading;
 using Leakwatch.Core.Errors;
+using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
 

@@ -4,10 +4,10 @@ using System.Text.Json;
 using Leakwatch.Analysis;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Reading;
 using Leakwatch.Privacy;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Ingest;
 
@@ -170,7 +170,7 @@ public sealed class IngestPipeline
                 analysis.Merge(states[i].Analysis);
             }
 
-            var enumeration = Task.Run(() => EnumerationDetector.Detect(analysis), ct);
+            var enumeration = Task.Run(() => NumberRunDetector.Detect(analysis), ct);
             var rowCount = Task.Run(() =>
             {
                 ExternalSorter.SortBuffers(rowSorters);

@@ -1,10 +1,10 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Passwords;
 

@@ -1,9 +1,9 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Passwords;
 

@@ -2,10 +2,10 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Ingest.Private;
 

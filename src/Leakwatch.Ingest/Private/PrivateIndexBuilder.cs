@@ -3,11 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Ingest.Private;
 

@@ -1,7 +1,7 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Privacy.Private;
 
