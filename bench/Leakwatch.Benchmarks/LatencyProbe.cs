@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Leakwatch.Core;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Benchmarks;

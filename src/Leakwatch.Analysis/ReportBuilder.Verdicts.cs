@@ -131,17 +131,17 @@ public static partial class ReportBuilder
         }
 
         var e = r.Enumeration;
-        if (e.Scope == "population" && e.LongestRun >= EnumerationDetector.LongRun)
+        if (e.Scope == "population" && e.LongestRun >= NumberRunDetector.LongRun)
         {
             var share = e.ShareInRunsOf100.Value;
             var confidence = share >= EnumerationHighShare || e.RunsOf100 >= EnumerationHighRuns ? "high" : "medium";
             findings.Add(new Finding("likely-scraped-by-enumeration", confidence,
             [
                 $"longest run of consecutive valid numbers: {N(e.LongestRun)}, starting {e.LongestRunStartMasked} ({e.LongestRunRegion})",
-                $"{N(e.NumbersInRunsOf100)} numbers ({P(e.ShareInRunsOf100)} of {N(e.DistinctNumbers)} distinct) sit in {N(e.RunsOf100)} runs of >= {EnumerationDetector.LongRun}",
-                $"{N(e.NumbersInRunsOf10)} numbers sit in {N(e.RunsOf10)} runs of >= {EnumerationDetector.ShortRun}",
+                $"{N(e.NumbersInRunsOf100)} numbers ({P(e.ShareInRunsOf100)} of {N(e.DistinctNumbers)} distinct) sit in {N(e.RunsOf100)} runs of >= {NumberRunDetector.LongRun}",
+                $"{N(e.NumbersInRunsOf10)} numbers sit in {N(e.RunsOf10)} runs of >= {NumberRunDetector.ShortRun}",
             ],
-                $"a run of >= {EnumerationDetector.LongRun} consecutive valid numbers in one calling code (subscribers' numbers are scattered; enumeration walks number ranges); high confidence when >= {P(EnumerationHighShare)} of distinct numbers sit in such runs or there are >= {EnumerationHighRuns} such runs"));
+                $"a run of >= {NumberRunDetector.LongRun} consecutive valid numbers in one calling code (subscribers' numbers are scattered; enumeration walks number ranges); high confidence when >= {P(EnumerationHighShare)} of distinct numbers sit in such runs or there are >= {EnumerationHighRuns} such runs"));
         }
 
         if (r.DomainMismatch is { Mismatch: true } dm)

@@ -22,7 +22,7 @@ public static partial class ReportBuilder
         ArgumentNullException.ThrowIfNull(inputs);
         var acc = inputs.Analysis;
         var ctx = new RatioMaker(inputs.Sample is not null);
-        var enumeration = inputs.Enumeration ?? EnumerationDetector.Detect(acc);
+        var enumeration = inputs.Enumeration ?? NumberRunDetector.Detect(acc);
         var top = Math.Max(1, inputs.TopCount);
 
         var domains = TopOf(acc.Domains, acc.ValidEmails, top, ctx);

@@ -97,7 +97,7 @@ public static class ReportCharts
             labels[i] = "+" + items[i].CallingCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + items[i].Region;
         }
 
-        Grouped(plot, first, second, labels, $"runs >= {EnumerationDetector.ShortRun}", $"runs >= {EnumerationDetector.LongRun}");
+        Grouped(plot, first, second, labels, $"runs >= {NumberRunDetector.ShortRun}", $"runs >= {NumberRunDetector.LongRun}");
         return Svg(plot, n == 0);
     }
 

@@ -107,7 +107,7 @@ public static class ReportHtml
         var e = report.Enumeration;
         sb.Append("<h2>Phone-number enumeration</h2>\n<p>").Append(E(e.LongestRun == 0
             ? "No valid phone numbers."
-            : $"Longest run of consecutive numbers: {ReportMarkdown.N(e.LongestRun)} from {e.LongestRunStartMasked} ({e.LongestRunRegion}); {ReportMarkdown.N(e.NumbersInRunsOf100)} numbers in {ReportMarkdown.N(e.RunsOf100)} runs of at least {EnumerationDetector.LongRun}.{(e.Scope == "sample" ? " Computed on the sample only: not representative of runs in the dump." : "")}"))
+            : $"Longest run of consecutive numbers: {ReportMarkdown.N(e.LongestRun)} from {e.LongestRunStartMasked} ({e.LongestRunRegion}); {ReportMarkdown.N(e.NumbersInRunsOf100)} numbers in {ReportMarkdown.N(e.RunsOf100)} runs of at least {NumberRunDetector.LongRun}.{(e.Scope == "sample" ? " Computed on the sample only: not representative of runs in the dump." : "")}"))
             .Append("</p>\n");
         Chart(sb, ReportCharts.EnumerationDensity(report));
         Chart(sb, ReportCharts.RunLengths(report));

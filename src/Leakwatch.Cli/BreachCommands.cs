@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Ingest;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Leakwatch.Core;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy.Private;
 using Spectre.Console;
 

@@ -4,7 +4,7 @@ using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Private;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
 using Spectre.Console;

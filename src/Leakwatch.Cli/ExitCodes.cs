@@ -1,6 +1,9 @@
+using Leakwatch.Core.Errors;
+
 namespace Leakwatch.Cli;
 
-/// <summary>Exit codes, documented in the README.</summary>
+/// <summary>Exit codes, documented in the README's "Exit codes" table; <see cref="For"/> is the one place an
+/// error's kind becomes a code.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;
@@ -14,4 +17,14 @@ public static class ExitCodes
     public const int NotFound = 5;
     public const int Interrupted = 130;
     public const int Internal = 70;
+
+    public static int For(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Usage => Usage,
+        ErrorKind.BadInput => BadInput,
+        ErrorKind.DataDir => DataDir,
+        ErrorKind.NotFound => NotFound,
+        ErrorKind.Interrupted => Interrupted,
+        _ => Internal,
+    };
 }

@@ -14,18 +14,7 @@ internal static class FsckCommand
             var keyPath = CliContext.ResolveKeyFile(r);
             var keys = File.Exists(keyPath) ? KeyFile.Load(keyPath) : null;
             var problems = DataDirMaintenance.Fsck(CliContext.ResolveDataDir(r), keys);
-            try
-            {
-                using var passwords = Leakwatch.Passwords.PasswordRangeStore.Open(CliContext.ResolveDataDir(r));
-                if (passwords is not null)
-                {
-                    problems.AddRange(passwords.Verify());
-                }
-            }
-            catch (Leakwatch.Passwords.PasswordStoreCorruptException e)
-            {
-                problems.Add(e.Message);
-            }
+            problems.AddRange(Leakwatch.Passwords.PasswordRangeStore.Fsck(CliContext.ResolveDataDir(r)));
             if (keys is null)
             {
                 problems.Add($"{keyPath}: key file not found (lookups are impossible without it)");

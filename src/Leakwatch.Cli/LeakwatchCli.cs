@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Leakwatch.Index;
-using Leakwatch.Ingest;
-using Leakwatch.Reading;
-using Leakwatch.Privacy;
+using Leakwatch.Core.Errors;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;
@@ -51,48 +48,12 @@ public static class LeakwatchCli
     {
         try
         {
+            InternalFaultForTests.ThrowIfRequested();
             return body();
         }
-        catch (DumpFormatException e)
+        catch (LeakwatchException e)
         {
-            return Fail(e.Message, ExitCodes.BadInput);
-        }
-        catch (IngestException e)
-        {
-            return Fail(e.Message, ExitCodes.BadInput);
-        }
-        catch (UsageException e)
-        {
-            return Fail(e.Message, ExitCodes.Usage);
-        }
-        catch (KeyFileException e)
-        {
-            return Fail(e.Message, ExitCodes.DataDir);
-        }
-        catch (IndexCorruptException e)
-        {
-            return Fail(e.Message, ExitCodes.DataDir);
-        }
-        catch (IndexBusyException e)
-        {
-            return Fail(e.Message, ExitCodes.DataDir);
-        }
-        catch (Leakwatch.Ingest.Private.PrivateBuildException e)
-        {
-            return Fail(e.Message, e.Error switch
-            {
-                Leakwatch.Ingest.Private.PrivateBuildError.NotFound => ExitCodes.NotFound,
-                Leakwatch.Ingest.Private.PrivateBuildError.Input => ExitCodes.BadInput,
-                _ => ExitCodes.DataDir,
-            });
-        }
-        catch (Leakwatch.Privacy.Private.PrivateIndexException e)
-        {
-            return Fail(e.Message, ExitCodes.DataDir);
-        }
-        catch (Leakwatch.Privacy.Private.SealedFileException e)
-        {
-            return Fail(e.Message, ExitCodes.DataDir);
+            return Fail(e.Message, ExitCodes.For(e.Kind));
         }
         catch (OperationCanceledException)
         {
@@ -122,4 +83,4 @@ public static class LeakwatchCli
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 }
 
-public sealed class UsageException(string message) : Exception(message);
+public sealed class UsageException(string message) : LeakwatchException(ErrorKind.Usage, message);

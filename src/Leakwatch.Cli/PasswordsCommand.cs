@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Core;
 using Leakwatch.Passwords;
 using Spectre.Console;
 
@@ -37,19 +38,7 @@ internal static class PasswordsCommand
             var dataDir = CliContext.ResolveDataDir(r);
             var options = new PasswordIngestOptions { RunBytes = (long)Math.Max(1, r.GetValue(memory)) << 20 };
             using var cts = IngestCommand.CancelOnCtrlC();
-            PasswordIngestStats stats;
-            try
-            {
-                stats = Run(dataDir, r.GetValue(files)!, inputMode, options, json, cts.Token);
-            }
-            catch (PasswordInputException e)
-            {
-                return Fail(e.Message, ExitCodes.BadInput);
-            }
-            catch (PasswordStoreCorruptException e)
-            {
-                return Fail(e.Message, ExitCodes.DataDir);
-            }
+            var stats = Run(dataDir, r.GetValue(files)!, inputMode, options, json, cts.Token);
 
             if (json)
             {
@@ -75,16 +64,10 @@ internal static class PasswordsCommand
         PasswordIngestStats result = null!;
         AnsiConsole.Status().Start("Ingesting passwords", ctx =>
         {
-            var progress = new SyncProgress(lines => ctx.Status($"Ingesting passwords: {lines.ToString("N0", CultureInfo.InvariantCulture)} lines read"));
+            var progress = new SyncProgress<long>(lines => ctx.Status($"Ingesting passwords: {lines.ToString("N0", CultureInfo.InvariantCulture)} lines read"));
             result = PasswordIngest.Run(dataDir, files, mode, options, progress, ct);
         });
         return result;
-    }
-
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine($"leakwatch: error: {message.ReplaceLineEndings(" ")}");
-        return code;
     }
 
     private static void Render(PasswordIngestStats s)
@@ -106,12 +89,6 @@ internal static class PasswordsCommand
         {
             AnsiConsole.MarkupLine($"[yellow]malformed[/] {Markup.Escape(p)}");
         }
-    }
-
-    /// <summary>Reports on the caller's thread.</summary>
-    private sealed class SyncProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Leakwatch.Core;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Private;
 using Spectre.Console;
@@ -23,7 +24,7 @@ internal static class ProgressView
             {
                 var task = ctx.AddTask(Markup.Escape(label), maxValue: 1.0);
                 var started = DateTime.UtcNow;
-                var progress = new SyncProgress(p =>
+                var progress = new SyncProgress<IngestProgress>(p =>
                 {
                     var secs = Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
                     var rate = p.Rows / secs;
@@ -67,7 +68,7 @@ internal static class ProgressView
                 var task = ctx.AddTask(Markup.Escape(label), maxValue: 1.0);
                 var phase = PrivatePhase.Spilling;
                 var started = DateTime.UtcNow;
-                var progress = new SyncPrivateProgress(p =>
+                var progress = new SyncProgress<PrivateBuildProgress>(p =>
                 {
                     if (p.Phase != phase)
                     {
@@ -98,16 +99,5 @@ internal static class ProgressView
                 task.Value = 1.0;
             });
         return result;
-    }
-
-    private sealed class SyncPrivateProgress(Action<PrivateBuildProgress> report) : IProgress<PrivateBuildProgress>
-    {
-        public void Report(PrivateBuildProgress value) => report(value);
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a thread pool and lag).</summary>
-    private sealed class SyncProgress(Action<IngestProgress> report) : IProgress<IngestProgress>
-    {
-        public void Report(IngestProgress value) => report(value);
     }
 }

@@ -1,4 +1,5 @@
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Index;
 
@@ -50,4 +51,4 @@ internal static class IndexFormat
         setCountUpperBound <= 0xFF ? 1 : setCountUpperBound <= 0xFFFF ? 2 : setCountUpperBound <= 0xFF_FFFF ? 3 : 4;
 }
 
-public sealed class IndexCorruptException(string message) : Exception(message);
+public sealed class IndexCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
@@ -127,7 +128,8 @@ public sealed class IndexStore
     private static void TryDelete(string file) => FileSync.TryDelete(file);
 }
 
-public sealed class IndexBusyException(string message) : Exception(message);
+/// <summary>Another process holds the data dir's lock.</summary>
+public sealed class IndexBusyException(string message) : LeakwatchException(ErrorKind.DataDir, message);
 
 /// <summary>The published state. Breaches in the catalogue but not listed here are not visible.</summary>
 public sealed record Manifest

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Leakwatch.Analysis;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Reading;
 using Leakwatch.Privacy;
@@ -33,7 +34,7 @@ public sealed class IngestPipeline
         var manifest = _store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != _keys.KeyId)
         {
-            throw new IngestException($"{_keys.Path}: key file does not match the index (key id {_keys.KeyId}, index built with {manifest.KeyId})");
+            throw new KeyFileException($"{_keys.Path}: key file does not match the index (key id {_keys.KeyId}, index built with {manifest.KeyId})");
         }
 
         using var catalog = options.DryRun ? null : BreachCatalog.Open(_store.DataDir);
@@ -169,7 +170,7 @@ public sealed class IngestPipeline
                 analysis.Merge(states[i].Analysis);
             }
 
-            var enumeration = Task.Run(() => EnumerationDetector.Detect(analysis), ct);
+            var enumeration = Task.Run(() => NumberRunDetector.Detect(analysis), ct);
             var rowCount = Task.Run(() =>
             {
                 ExternalSorter.SortBuffers(rowSorters);
@@ -748,10 +749,11 @@ public sealed class IngestPipeline
     }
 }
 
-public sealed class IngestException : Exception
+/// <summary>An ingest cannot go on because of its input or its arguments.</summary>
+public sealed class IngestException : LeakwatchException
 {
-    public IngestException(string message) : base(message) { }
-    public IngestException(string message, Exception inner) : base(message, inner) { }
+    public IngestException(string message) : base(ErrorKind.BadInput, message) { }
+    public IngestException(string message, Exception inner) : base(ErrorKind.BadInput, message, inner) { }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IngestStats))]

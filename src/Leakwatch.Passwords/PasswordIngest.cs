@@ -1,3 +1,4 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Storage;
 using System.Buffers;
@@ -58,7 +59,7 @@ public sealed record PasswordIngestStats
 }
 
 /// <summary>A problem with the ingest's input files.</summary>
-public sealed class PasswordInputException(string message) : Exception(message);
+public sealed class PasswordInputException(string message) : LeakwatchException(ErrorKind.BadInput, message);
 
 /// <summary>Another password ingest holds the lock.</summary>
 public sealed class PasswordStoreBusyException(string message) : PasswordStoreCorruptException(message);

@@ -1,4 +1,6 @@
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -311,4 +313,5 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
     }
 }
 
-public class PasswordStoreCorruptException(string message) : Exception(message);
+/// <summary>The password store is missing a piece, corrupt, or (as <see cref="PasswordStoreBusyException"/>) locked.</summary>
+public class PasswordStoreCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -70,6 +70,21 @@ public sealed class PasswordRangeStore : IDisposable
         return problems;
     }
 
+    /// <summary>What <c>fsck</c> reports of a data dir's password store: empty when healthy or absent. A store that
+    /// cannot even be opened is one problem among the data dir's others, not the end of the check.</summary>
+    public static List<string> Fsck(string dataDir)
+    {
+        try
+        {
+            using var store = Open(dataDir);
+            return store?.Verify() ?? [];
+        }
+        catch (PasswordStoreCorruptException e)
+        {
+            return [e.Message];
+        }
+    }
+
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
     {
         PasswordRangeFile? sha1 = null;

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
 using Leakwatch.Privacy.Oprf;
 using static Leakwatch.Index.JsonFileReading;
 
@@ -330,7 +332,8 @@ public sealed class OprfServerKey
     public void Evaluate(ReadOnlySpan<byte> input, Span<byte> output) => OprfSuite.Evaluate(_privateKey, input, output);
 }
 
-public sealed class KeyFileException(string message) : Exception(message);
+/// <summary>The key file is missing, unreadable or does not match what it should open.</summary>
+public sealed class KeyFileException(string message) : LeakwatchException(ErrorKind.DataDir, message);
 
 internal sealed class KeyFileDto
 {

@@ -1,4 +1,5 @@
 using Leakwatch.Core;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Reading;
 
@@ -46,7 +47,7 @@ public readonly record struct RowProblem(string FileName, long LineNumber, strin
 
 /// <summary>A problem that stops the whole read: the message names the file and, where known, the line.</summary>
 public sealed class DumpFormatException(string fileName, long lineNumber, string message)
-    : Exception(lineNumber > 0 ? $"{fileName}:{lineNumber}: {message}" : $"{fileName}: {message}")
+    : LeakwatchException(ErrorKind.BadInput, lineNumber > 0 ? $"{fileName}:{lineNumber}: {message}" : $"{fileName}: {message}")
 {
     public string FileName { get; } = fileName;
     public long LineNumber { get; } = lineNumber;

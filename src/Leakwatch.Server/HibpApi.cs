@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Leakwatch.Catalog;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -46,10 +46,10 @@ internal sealed class HibpApi
 
     private readonly ServerOptions _options;
     private readonly ExposureService _exposure;
-    private readonly EnumerationDetector _detector;
+    private readonly ScrapingDetector _detector;
     private readonly ServerMetrics _metrics;
 
-    public HibpApi(ServerOptions options, ExposureService exposure, EnumerationDetector detector, ServerMetrics metrics)
+    public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics)
     {
         _options = options;
         _exposure = exposure;

@@ -43,7 +43,7 @@ public static class LeakwatchServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<ExposureService>();
-        builder.Services.AddSingleton(sp => new EnumerationDetector(options.Enumeration, options.TimeProvider,
+        builder.Services.AddSingleton(sp => new ScrapingDetector(options.Enumeration, options.TimeProvider,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
         builder.Services.AddSingleton<HibpApi>();
         builder.Services.AddSingleton<PasswordStoreHolder>();

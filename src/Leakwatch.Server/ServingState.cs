@@ -5,6 +5,7 @@ using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Lookup;
 using Leakwatch.Storage.Publishing;
+using Leakwatch.Catalog.Lookup;
 
 namespace Leakwatch.Server;
 

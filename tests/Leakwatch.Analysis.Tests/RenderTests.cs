@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Leakwatch.Ingest;
 
 namespace Leakwatch.Analysis.Tests;
 

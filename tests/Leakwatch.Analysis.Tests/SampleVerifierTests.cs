@@ -1,4 +1,5 @@
 using Leakwatch.Reading;
+using Leakwatch.Ingest;
 
 namespace Leakwatch.Analysis.Tests;
 

@@ -1,7 +1,7 @@
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Ingest.Tests;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Leakwatch.Core;
 
 namespace Leakwatch.Synthetic.Tests;
 
@@ -185,12 +186,7 @@ public sealed class DumpGeneratorTests : IDisposable
     public void Generate_Progress_ReportsFinalCount()
     {
         long last = 0;
-        DumpGenerator.Generate(new GeneratorOptions(70_000, 1) { EmailPresence = 0, BirthdatePresence = 0 }, TextWriter.Null, progress: new SyncProgress(v => last = v));
+        DumpGenerator.Generate(new GeneratorOptions(70_000, 1) { EmailPresence = 0, BirthdatePresence = 0 }, TextWriter.Null, progress: new SyncProgress<long>(v => last = v));
         Assert.Equal(70_000, last);
-    }
-
-    private sealed class SyncProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

@@ -37,6 +37,7 @@ internal static class LeakwatchProcess
         psi.Environment.Remove("LEAKWATCH_KEY_FILE");
         psi.Environment.Remove("LEAKWATCH_DEBUG");
         psi.Environment.Remove("LEAKWATCH_PRIVATE_CHUNK");
+        psi.Environment.Remove("LEAKWATCH_TEST_FAULT");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;

@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
@@ -136,22 +137,11 @@ internal sealed class PrivateBuildPaths(PrivateIndexStore store)
     }
 }
 
-/// <summary>Why a private build cannot start or go on.</summary>
-public enum PrivateBuildError
-{
-    /// <summary>The data dir's state does not allow it (an unfinished build, a missing key, …).</summary>
-    State,
-    /// <summary>No such breach, or nothing to resume.</summary>
-    NotFound,
-    /// <summary>A source dump or an argument is unusable.</summary>
-    Input,
-}
-
-/// <summary>A private build cannot start or go on; the message says why and what to do.</summary>
-public sealed class PrivateBuildException(string message, PrivateBuildError error = PrivateBuildError.State) : Exception(message)
-{
-    public PrivateBuildError Error { get; } = error;
-}
+/// <summary>A private build cannot start or go on; the message says why and what to do. The kind is
+/// <see cref="ErrorKind.DataDir"/> when the data dir's state does not allow it (an unfinished build, a missing key, …),
+/// <see cref="ErrorKind.NotFound"/> for no such breach or nothing to resume, <see cref="ErrorKind.BadInput"/> for an
+/// unusable source dump or argument.</summary>
+public sealed class PrivateBuildException(string message, ErrorKind kind = ErrorKind.DataDir) : LeakwatchException(kind, message);
 
 /// <summary>Reader options ⇄ what the private manifest records of a source.</summary>
 public static class PrivateSources

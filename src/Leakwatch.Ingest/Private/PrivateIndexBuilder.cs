@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;
@@ -127,7 +128,7 @@ public sealed partial class PrivateIndexBuilder
     public PrivateBuildResult Resume(IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
     {
         using var writeLock = _store.LockForWrite();
-        var state = _paths.Read() ?? throw new PrivateBuildException("no private build to resume", PrivateBuildError.NotFound);
+        var state = _paths.Read() ?? throw new PrivateBuildException("no private build to resume", ErrorKind.NotFound);
         return Continue(state, progress, ct);
     }
 
@@ -143,7 +144,7 @@ public sealed partial class PrivateIndexBuilder
         RequireNoPending();
         var plain = ReadPlainManifest();
         var breach = PublishedBreaches(plain).Find(b => string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
-            ?? throw new PrivateBuildException($"no breach named '{breachName}'; ingest it first (`leakwatch ingest PATH --breach {breachName} --private` does both)", PrivateBuildError.NotFound);
+            ?? throw new PrivateBuildException($"no breach named '{breachName}'; ingest it first (`leakwatch ingest PATH --breach {breachName} --private` does both)", ErrorKind.NotFound);
         RequireSource(source.Path);
         var key = KeyForMerge();
         var state = NewState("build", key.KeyId, fresh: false,
@@ -177,7 +178,7 @@ public sealed partial class PrivateIndexBuilder
         {
             if (!indexed.Exists(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                throw new PrivateBuildException($"--source {name}=…: '{name}' is not indexed privately", PrivateBuildError.Input);
+                throw new PrivateBuildException($"--source {name}=…: '{name}' is not indexed privately", ErrorKind.BadInput);
             }
         }
 
@@ -208,7 +209,7 @@ public sealed partial class PrivateIndexBuilder
 
         if (missing.Count > 0)
         {
-            throw new PrivateBuildException($"rotate-oprf: the source of {string.Join(", ", missing)} is missing; pass --source NAME=PATH for each", PrivateBuildError.Input);
+            throw new PrivateBuildException($"rotate-oprf: the source of {string.Join(", ", missing)} is missing; pass --source NAME=PATH for each", ErrorKind.BadInput);
         }
 
         var key = _keys.CreatePendingOprfKey();
@@ -256,7 +257,7 @@ public sealed partial class PrivateIndexBuilder
                 {
                     SpillSource(state, i, progress, ct);
                 }
-                catch (Exception e) when (e is DumpFormatException or PrivateBuildException { Error: PrivateBuildError.Input })
+                catch (Exception e) when (e is DumpFormatException or PrivateBuildException { Kind: ErrorKind.BadInput })
                 {
                     // A source that cannot be read will not read better on resume: discard, fix, run the command again.
                     _paths.Delete();
@@ -319,7 +320,7 @@ public sealed partial class PrivateIndexBuilder
         }
         catch (ArgumentException e)
         {
-            throw new PrivateBuildException($"{s.Breach}: {e.Message}", PrivateBuildError.Input);
+            throw new PrivateBuildException($"{s.Breach}: {e.Message}", ErrorKind.BadInput);
         }
 
         var session = new PrivateSpillSession(_paths, state, index, SpillKey(state), _options.ChunkIdentifiers);
@@ -378,7 +379,7 @@ public sealed partial class PrivateIndexBuilder
     {
         if (!File.Exists(path) && !Directory.Exists(path))
         {
-            throw new PrivateBuildException($"{path}: source dump not found", PrivateBuildError.Input);
+            throw new PrivateBuildException($"{path}: source dump not found", ErrorKind.BadInput);
         }
     }
 

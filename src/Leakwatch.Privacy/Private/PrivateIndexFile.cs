@@ -1,4 +1,6 @@
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
@@ -34,7 +36,7 @@ public static class PrivateIndexFormat
         HeaderSize + (1L << bucketBits) * bucketEntries * PrivateProtocol.EntrySize;
 }
 
-public sealed class PrivateIndexException(string message) : Exception(message);
+public sealed class PrivateIndexException(string message) : LeakwatchException(ErrorKind.DataDir, message);
 
 /// <summary>
 /// Writes a private index file front to back: header placeholder, then every bucket in order (each exactly

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Leakwatch.Storage;
+using Leakwatch.Core.Errors;
 
 namespace Leakwatch.Privacy.Private;
 
@@ -207,4 +208,4 @@ public sealed class SealedFileReader : IDisposable
     }
 }
 
-public sealed class SealedFileException(string message) : Exception(message);
+public sealed class SealedFileException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -1,9 +1,8 @@
-using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
 
-namespace Leakwatch.Ingest.Lookup;
+namespace Leakwatch.Catalog.Lookup;
 
 /// <summary>How an account a person typed was understood.</summary>
 public enum AccountKind

@@ -8,7 +8,7 @@ namespace Leakwatch.Analysis;
 /// scrape by phone-number enumeration (the 2021 Facebook 533M data), where real subscribers' numbers are
 /// otherwise scattered. Streams ascending distinct numbers, so the population never has to fit in memory.
 /// </summary>
-public static class EnumerationDetector
+public static class NumberRunDetector
 {
     /// <summary>Run length from which a run counts as "long" in the report.</summary>
     public const int LongRun = 100;
@@ -172,7 +172,7 @@ public static class EnumerationDetector
     }
 }
 
-/// <summary>What <see cref="EnumerationDetector"/> found. Aggregates only: the longest run's start is masked.</summary>
+/// <summary>What <see cref="NumberRunDetector"/> found. Aggregates only: the longest run's start is masked.</summary>
 public sealed record EnumerationResult
 {
     public long DistinctNumbers { get; init; }

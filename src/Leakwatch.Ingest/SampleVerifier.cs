@@ -1,9 +1,10 @@
 using System.Globalization;
+using Leakwatch.Analysis;
 using Leakwatch.Core;
 using Leakwatch.Reading;
 using Leakwatch.Privacy;
 
-namespace Leakwatch.Analysis;
+namespace Leakwatch.Ingest;
 
 /// <summary>What to sample and how to read it.</summary>
 public sealed record SampleOptions

@@ -5,7 +5,7 @@ namespace Leakwatch.Server.Tests;
 
 /// <summary>The enumeration detector against a real server, on a clock the test moves.</summary>
 [Collection(ServerCollection.Name)]
-public class EnumerationTests(ServerFixture f)
+public class ScrapingDetectorTests(ServerFixture f)
 {
     private static string Path(string account) => "/api/v3/breachedaccount/" + Uri.EscapeDataString(account);
 
@@ -127,5 +127,5 @@ public class EnumerationTests(ServerFixture f)
     [InlineData(new ulong[] { 10, 30, 50, 70 }, 0)]
     [InlineData(new ulong[] { 10, 11, 500, 501, 502 }, 3)]
     public void CountInRuns_Numbers_CountsDistinctNumbersInTightRuns(ulong[] numbers, int expected) =>
-        Assert.Equal(expected, EnumerationDetector.CountInRuns(numbers, 16, 3));
+        Assert.Equal(expected, ScrapingDetector.CountInRuns(numbers, 16, 3));
 }

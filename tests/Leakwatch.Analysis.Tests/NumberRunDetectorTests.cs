@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Leakwatch.Analysis.Tests;
 
-public sealed class EnumerationTests
+public sealed class NumberRunDetectorTests
 {
     [Fact]
     public void Detect_PlantedRun_FindsExactLengthAndMasksStart()
@@ -13,7 +13,7 @@ public sealed class EnumerationTests
         using var _ = merged;
 
         Assert.Equal(truth.DistinctPhones, scan.Phones.Count);
-        var result = EnumerationDetector.Detect(merged);
+        var result = NumberRunDetector.Detect(merged);
 
         Assert.Equal(run.Length, result.LongestRun);
         Assert.Equal(truth.DistinctPhones, result.DistinctNumbers);
@@ -42,8 +42,8 @@ public sealed class EnumerationTests
             // Spill files are unlinked as soon as they are opened: nothing is left to find in the directory.
             Assert.Empty(Directory.GetFiles(spillDir));
 
-            var expected = EnumerationDetector.Detect(inMemory);
-            var actual = EnumerationDetector.Detect(spilled);
+            var expected = NumberRunDetector.Detect(inMemory);
+            var actual = NumberRunDetector.Detect(spilled);
             Assert.Equal(truth.LongestPlantedRun!.Length, actual.LongestRun);
             Assert.Equal(expected.LongestRun, actual.LongestRun);
             Assert.Equal(expected.LongestRunStartMasked, actual.LongestRunStartMasked);
@@ -138,7 +138,7 @@ public sealed class EnumerationTests
         numbers.Add(447911200000UL); // repeats count once
         numbers.Add(447911300000UL);
 
-        var r = EnumerationDetector.Detect(numbers);
+        var r = NumberRunDetector.Detect(numbers);
 
         Assert.Equal(134, r.DistinctNumbers);
         Assert.Equal(120, r.LongestRun);
@@ -157,7 +157,7 @@ public sealed class EnumerationTests
     public void Detect_ConsecutiveValuesAcrossCallingCodes_AreNotOneRun()
     {
         // 1 999 999 9999 and 20 000 000 000 differ by one but belong to +1 and +20.
-        var r = EnumerationDetector.Detect([19999999998UL, 19999999999UL, 20000000000UL, 20000000001UL]);
+        var r = NumberRunDetector.Detect([19999999998UL, 19999999999UL, 20000000000UL, 20000000001UL]);
         Assert.Equal(2, r.LongestRun);
     }
 

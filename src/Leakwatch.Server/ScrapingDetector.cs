@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using Leakwatch.Ingest.Lookup;
+using Leakwatch.Catalog.Lookup;
 using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
@@ -26,7 +26,7 @@ internal readonly record struct ClientId(int KeyId, IPAddress? Address)
 /// </list>
 /// A block is written to the audit log with the client and the pattern's counts, never an account.
 /// </summary>
-internal sealed partial class EnumerationDetector
+internal sealed partial class ScrapingDetector
 {
     private readonly EnumerationRules _rules;
     private readonly TimeProvider _time;
@@ -35,7 +35,7 @@ internal sealed partial class EnumerationDetector
     private readonly ConcurrentDictionary<ClientId, History> _clients = new();
     private long _lastSweep;
 
-    public EnumerationDetector(EnumerationRules rules, TimeProvider time, ILoggerFactory logs, ServerMetrics metrics)
+    public ScrapingDetector(EnumerationRules rules, TimeProvider time, ILoggerFactory logs, ServerMetrics metrics)
     {
         _rules = rules;
         _time = time;
