@@ -125,6 +125,19 @@ public sealed class RenderTests
     }
 
     [Fact]
+    public void Render_Html_BreachNameEncodedOnceAsWebUtilityDoes()
+    {
+        const string name = "<b>Müller & 'Co'</b> \"+\" – 😀";
+        using var acc = new AnalysisAccumulator();
+        var html = ReportHtml.Render(ReportBuilder.Build(new ReportInputs { Rows = 0, Analysis = acc }) with { Breach = name });
+        var encoded = System.Net.WebUtility.HtmlEncode("Verification report: " + name);
+        Assert.Contains($"<title>{encoded}</title>", html, StringComparison.Ordinal);
+        Assert.Contains($"<h1>{encoded}</h1>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("&amp;amp;", html, StringComparison.Ordinal);
+        Assert.EndsWith("</div>\n</body>\n</html>\n", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_EmptyReport_StillRendersEveryChart()
     {
         using var acc = new AnalysisAccumulator();

@@ -21,9 +21,11 @@ internal static class PageEndpoints
     {
         var advice = JsonSerializer.SerializeToUtf8Bytes(new AdviceDocument(ExposureAdvice.Version, ExposureAdvice.Rules), PageJson.Default.AdviceDocument);
         var catalogue = new CataloguePageCache();
+        // The page has no data in it: rendered once here, then served from memory with its ETag like the assets.
+        var home = WebAsset.Of(System.Text.Encoding.UTF8.GetBytes(HomePage.Render()), "text/html; charset=utf-8");
 
         string[] getHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, assets, "/index.html"))
+        app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, home))
             .RunsOnSocketThread()
             .WithName("Page").WithTags("Page").WithSummary("The page: private email/phone lookup and k-anonymous password check");
         app.MapMethods("/assets/{*path}", getHead, (HttpContext ctx, string path) => Serve(ctx, assets, "/assets/" + path))
@@ -68,13 +70,20 @@ internal static class PageEndpoints
 
     private static Task Serve(HttpContext ctx, WebAssets assets, string path)
     {
-        var response = ctx.Response;
-        SetPageHeaders(response);
         if (!assets.TryGet(path, out var asset))
         {
-            response.StatusCode = StatusCodes.Status404NotFound;
+            SetPageHeaders(ctx.Response);
+            ctx.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         }
+
+        return Serve(ctx, asset);
+    }
+
+    private static Task Serve(HttpContext ctx, WebAsset asset)
+    {
+        var response = ctx.Response;
+        SetPageHeaders(response);
 
         // Names are not content-hashed, so browsers revalidate; a match costs a 304 and no body.
         response.Headers.CacheControl = "no-cache";

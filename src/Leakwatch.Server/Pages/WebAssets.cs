@@ -5,7 +5,11 @@ using System.Security.Cryptography;
 namespace Leakwatch.Server.Pages;
 
 /// <summary>A static file of the page, held in memory with its strong ETag.</summary>
-internal sealed record WebAsset(byte[] Body, string ContentType, string ETag);
+internal sealed record WebAsset(byte[] Body, string ContentType, string ETag)
+{
+    public static WebAsset Of(byte[] body, string contentType) =>
+        new(body, contentType, "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 12)) + "\"");
+}
 
 /// <summary>
 /// The page's static files (<c>wwwroot/</c>), embedded in the server assembly so that the published CLI serves them
@@ -35,15 +39,13 @@ internal sealed class WebAssets
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            var body = copy.ToArray();
-            var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 12)) + "\"";
-            files["/" + path[Prefix.Length..]] = new WebAsset(body, ContentTypeOf(path), etag);
+            files["/" + path[Prefix.Length..]] = WebAsset.Of(copy.ToArray(), ContentTypeOf(path));
         }
 
         _files = files.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>Paths served, each starting with '/' (e.g. <c>/index.html</c>, <c>/assets/app.js</c>).</summary>
+    /// <summary>Paths served, each starting with '/' (e.g. <c>/assets/app.js</c>).</summary>
     public IEnumerable<string> Paths => _files.Keys;
 
     public bool TryGet(string path, out WebAsset asset) => _files.TryGetValue(path, out asset!);
