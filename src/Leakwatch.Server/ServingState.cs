@@ -3,7 +3,6 @@ using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Ingest.Lookup;
 using Leakwatch.Storage.Publishing;
 using Leakwatch.Catalog.Lookup;
 
