@@ -16,8 +16,6 @@ public sealed record IngestOptions
     public ReaderOptions Reader { get; init; } = new();
     /// <summary>Memory for sort buffers; beyond it, sorted runs spill to the data dir's tmp/.</summary>
     public int SortMemoryMegabytes { get; init; } = 1024;
-    /// <summary>Analyse only: count and compare with the index, but write nothing (`leakwatch verify`).</summary>
-    public bool DryRun { get; init; }
     /// <summary>Earlier breaches to measure overlap against, by name; null = all of them.</summary>
     public IReadOnlySet<string>? CompareWith { get; init; }
     /// <summary>`ingest --private`: every valid identifier also goes, sealed, to this private build's spill; the
