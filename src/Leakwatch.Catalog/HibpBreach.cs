@@ -50,7 +50,3 @@ public sealed class HibpBreach
         IsStealerLog = b.IsStealerLog,
     };
 }
-
-[JsonSerializable(typeof(HibpBreach))]
-[JsonSerializable(typeof(List<HibpBreach>))]
-public sealed partial class HibpJson : JsonSerializerContext;

@@ -137,7 +137,3 @@ public sealed class IngestException : Exception
     public IngestException(string message) : base(message) { }
     public IngestException(string message, Exception inner) : base(message, inner) { }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(IngestStats))]
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = false)]
-public sealed partial class IngestJson : System.Text.Json.Serialization.JsonSerializerContext;

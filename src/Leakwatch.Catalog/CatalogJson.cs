@@ -1,0 +1,9 @@
+using System.Globalization;
+using System.Text.Json;
+using Leakwatch.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Leakwatch.Catalog;
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class CatalogJson : System.Text.Json.Serialization.JsonSerializerContext;

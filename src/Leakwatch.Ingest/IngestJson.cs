@@ -1,0 +1,12 @@
+using System.Diagnostics;
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest.Phases;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest;
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IngestStats))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = false)]
+public sealed partial class IngestJson : System.Text.Json.Serialization.JsonSerializerContext;
