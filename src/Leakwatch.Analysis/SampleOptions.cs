@@ -1,7 +1,4 @@
-using System.Globalization;
 using Leakwatch.Core;
-using Leakwatch.Reading;
-using Leakwatch.Privacy;
 
 namespace Leakwatch.Analysis;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Leakwatch.Core;
-using Leakwatch.Reading;
 using Leakwatch.Privacy;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Analysis;
 

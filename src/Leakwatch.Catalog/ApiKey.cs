@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
-
 namespace Leakwatch.Catalog;
 
 /// <summary>An API key as stored: never the key itself, only the SHA-256 of it.</summary>

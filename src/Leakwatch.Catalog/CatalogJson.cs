@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Leakwatch.Core;
-using Microsoft.Data.Sqlite;
-
 namespace Leakwatch.Catalog;
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
-using Leakwatch.Core;
 
 namespace Leakwatch.Catalog;
 

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using Leakwatch.Catalog;
-using Leakwatch.Core;
-using Leakwatch.Index;
-using Leakwatch.Ingest.Phases;
-using Leakwatch.Privacy;
-
 namespace Leakwatch.Ingest;
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IngestStats))]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Phases;

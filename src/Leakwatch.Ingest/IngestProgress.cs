@@ -1,6 +1,3 @@
-using Leakwatch.Core;
-using Leakwatch.Reading;
-
 namespace Leakwatch.Ingest;
 
 public readonly record struct IngestProgress(IngestPhase Phase, long Rows, long BytesRead, long TotalBytes, long MergedEntries);

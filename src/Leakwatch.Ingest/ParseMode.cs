@@ -1,4 +1,3 @@
-using Leakwatch.Core;
 using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest;

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Text;
-
 namespace Leakwatch.Privacy;
 
 /// <summary>Which kind of identifier a key was made from. Part of the hashed input (domain separation),

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Private;

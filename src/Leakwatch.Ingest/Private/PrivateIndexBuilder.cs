@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;

@@ -1,8 +1,5 @@
-using System.Buffers.Binary;
 using Leakwatch.Core;
-using Leakwatch.Index;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Private;

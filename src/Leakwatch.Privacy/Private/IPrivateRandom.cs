@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-
 namespace Leakwatch.Privacy.Private;
 
 /// <summary>Randomness for entries (nonces, dummies, which dummies to drop). Real builds use the OS CSPRNG; tests

@@ -1,8 +1,4 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy.Private;
 

@@ -1,6 +1,3 @@
-using Leakwatch.Core;
-using Leakwatch.Privacy.Oprf;
-
 namespace Leakwatch.Privacy.Private;
 
 /// <summary>What a client holds between sending its blinded element and reading the answer.</summary>

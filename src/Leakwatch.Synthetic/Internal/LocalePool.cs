@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
-using Bogus;
-
 namespace Leakwatch.Synthetic.Internal;
 
 /// <summary>Names, cities and employers of one locale, drawn from Bogus once and then picked from with the fast
