@@ -80,8 +80,8 @@ public sealed class IngestPipeline
             return 0;
         }, ct);
         ReportAssembly.Build(options, stats, compared, overlap, merged);
-        Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
+        Finish(stats, clock);
         return stats;
     }
 
