@@ -92,8 +92,23 @@ public static partial class ReportBuilder
     private static List<Finding> Verdicts(VerificationReport r, ReportInputs inputs, AnalysisAccumulator acc)
     {
         var findings = new List<Finding>();
-        var identifiers = r.Distinct.Email + r.Distinct.Phone;
+        RecycledOrNew(r, findings);
+        ScrapedByEnumeration(r, findings);
+        DomainMismatch(r, findings);
+        // Shape signals, each also a vote towards "fabricated".
+        var fabricationSignals = new List<string>();
+        LowValidityFields(r, findings, fabricationSignals);
+        DefaultBirthDates(r, findings, fabricationSignals);
+        DuplicatedRows(r, findings, fabricationSignals);
+        Fabricated(findings, fabricationSignals);
+        SpamList(r, inputs, acc, findings);
+        return findings;
+    }
 
+    /// <summary>How much of the dump earlier breaches already hold.</summary>
+    private static void RecycledOrNew(VerificationReport r, List<Finding> findings)
+    {
+        var identifiers = r.Distinct.Email + r.Distinct.Phone;
         if (r.SeenBefore is { } seen && identifiers > 0)
         {
             var ratio = seen.IdentifierRatio;
@@ -129,7 +144,11 @@ public static partial class ReportBuilder
                     $"new when < {P(NewShare)} of distinct identifiers are in any loaded earlier breach (only as new as the index is complete)"));
             }
         }
+    }
 
+    /// <summary>Long runs of consecutive phone numbers.</summary>
+    private static void ScrapedByEnumeration(VerificationReport r, List<Finding> findings)
+    {
         var e = r.Enumeration;
         if (e.Scope == "population" && e.LongestRun >= NumberRunDetector.LongRun)
         {
@@ -143,7 +162,11 @@ public static partial class ReportBuilder
             ],
                 $"a run of >= {NumberRunDetector.LongRun} consecutive valid numbers in one calling code (subscribers' numbers are scattered; enumeration walks number ranges); high confidence when >= {P(EnumerationHighShare)} of distinct numbers sit in such runs or there are >= {EnumerationHighRuns} such runs"));
         }
+    }
 
+    /// <summary>The claimed domain against the emails' dominant domain.</summary>
+    private static void DomainMismatch(VerificationReport r, List<Finding> findings)
+    {
         if (r.DomainMismatch is { Mismatch: true } dm)
         {
             var strong = dm.ClaimedShare.Value < 0.01 && dm.DominantCount >= 10 * Math.Max(1, dm.ClaimedCount);
@@ -154,9 +177,11 @@ public static partial class ReportBuilder
             ],
                 $"mismatch when the claimed domain holds < {P(ClaimedDomainSmall)} of valid emails while another non-webmail domain holds >= {P(DominantDomainShare)} and >= {DominantOverClaimed}x the claimed domain's count (Zoosk 2020: 6.4k zoosk.com vs 88k badoo.com)"));
         }
+    }
 
-        // Shape signals, each also a vote towards "fabricated".
-        var fabricationSignals = new List<string>();
+    /// <summary>Fields whose non-empty values are mostly invalid.</summary>
+    private static void LowValidityFields(VerificationReport r, List<Finding> findings, List<string> fabricationSignals)
+    {
         var lowValidity = new List<string>();
         void CheckValidity(string field, Ratio? validity)
         {
@@ -175,7 +200,11 @@ public static partial class ReportBuilder
             findings.Add(new Finding("low-validity", lowValidity.Count > 1 ? "high" : "medium", lowValidity,
                 $"a field is flagged when < {P(LowValidity)} of its non-empty values are valid (real exports validate on sign-up; generated or mangled data does not)"));
         }
+    }
 
+    /// <summary>One birth date standing out of the calendar.</summary>
+    private static void DefaultBirthDates(VerificationReport r, List<Finding> findings, List<string> fabricationSignals)
+    {
         if (r.BirthDates.MostCommon is { } common && r.BirthDates.Spikes.Count > 0 && r.BirthDates.Spikes[0].Count == common.Count
             && common.Share.Value >= DefaultDateShare)
         {
@@ -191,7 +220,11 @@ public static partial class ReportBuilder
                 fabricationSignals.Add($"one birth date holds {P(common.Share)}");
             }
         }
+    }
 
+    /// <summary>Rows repeated byte for byte.</summary>
+    private static void DuplicatedRows(VerificationReport r, List<Finding> findings, List<string> fabricationSignals)
+    {
         if (r.Rows > 0 && r.DuplicateRatio.Value >= HighDuplication)
         {
             findings.Add(new Finding("high-duplication", "medium",
@@ -199,13 +232,21 @@ public static partial class ReportBuilder
                 $"flagged when >= {P(HighDuplication)} of rows are exact duplicates (concatenated or padded dumps)"));
             fabricationSignals.Add($"{P(r.DuplicateRatio)} duplicate rows");
         }
+    }
 
+    /// <summary>The shape signals' vote.</summary>
+    private static void Fabricated(List<Finding> findings, List<string> fabricationSignals)
+    {
         if (fabricationSignals.Count >= 2)
         {
             findings.Add(new Finding("likely-fabricated", fabricationSignals.Count >= 3 ? "high" : "medium", fabricationSignals,
                 $"fabricated when >= 2 independent shape signals hold: a field < {P(LowValidity)} valid (each field counts), one birth date >= {P(FabricatedDateShare)} of valid dates, >= {P(HighDuplication)} duplicate rows; high confidence from 3"));
         }
+    }
 
+    /// <summary>Rows that carry an email and little else.</summary>
+    private static void SpamList(VerificationReport r, ReportInputs inputs, AnalysisAccumulator acc, List<Finding> findings)
+    {
         if (r.Rows > 0)
         {
             var emailPresence = (double)(acc.ValidEmails + inputs.InvalidEmail) / r.Rows;
@@ -228,8 +269,6 @@ public static partial class ReportBuilder
                     $"spam/combo-list shape when >= {P(SpamEmailPresence)} of rows have an email and phone, birth date and gender each appear in < {P(SpamOtherPresence)} of rows (a service's user table carries more than addresses)"));
             }
         }
-
-        return findings;
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Leakwatch.Analysis;
 
@@ -16,11 +15,3 @@ public static class ReportJson
     public static VerificationReport? Deserialize(string json) =>
         JsonSerializer.Deserialize(json, ReportJsonContext.Default.VerificationReport);
 }
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    WriteIndented = true,
-    NewLine = "\n",
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(VerificationReport))]
-internal sealed partial class ReportJsonContext : JsonSerializerContext;

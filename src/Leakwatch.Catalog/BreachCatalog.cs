@@ -301,6 +301,3 @@ public sealed class BreachCatalog : IDisposable
 
     public void Dispose() => _db.Dispose();
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
-internal sealed partial class CatalogJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Leakwatch.Core;
 
 namespace Leakwatch.Catalog;
@@ -50,7 +49,3 @@ public sealed class HibpBreach
         IsStealerLog = b.IsStealerLog,
     };
 }
-
-[JsonSerializable(typeof(HibpBreach))]
-[JsonSerializable(typeof(List<HibpBreach>))]
-public sealed partial class HibpJson : JsonSerializerContext;

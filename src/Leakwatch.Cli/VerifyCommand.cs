@@ -64,11 +64,10 @@ internal static class VerifyCommand
                     Region = r.GetValue(IngestCommand.Region),
                     DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
                     Reader = reader,
-                    DryRun = true,
                     CompareWith = wanted,
                 };
                 var json = r.GetValue(CliContext.Json);
-                var stats = ProgressView.Run($"Verifying {name}", p => pipeline.Run(r.GetValue(path)!, options, p), json);
+                var stats = ProgressView.Run($"Verifying {name}", p => pipeline.Verify(r.GetValue(path)!, options, p), json);
                 report = stats.Report!;
             }
 

@@ -1,15 +1,5 @@
 namespace Leakwatch.Core;
 
-/// <summary>How to read a numeric date whose field order is not evident from the text.</summary>
-public enum DateOrder
-{
-    /// <summary>ISO when the year comes first; otherwise M/D/Y unless a field over 12 forces D/M/Y.</summary>
-    Auto,
-    DayMonthYear,
-    MonthDayYear,
-    YearMonthDay,
-}
-
 /// <summary>
 /// Reads dates of birth from dump columns. Only plausible birth dates are accepted: a real calendar
 /// date from 1900-01-01 up to "today". Two-digit years are rejected on purpose: "01/02/03" cannot be

@@ -1,12 +1,6 @@
 namespace Leakwatch.Core;
 
 /// <summary>
-/// One piece of advice and the exposure that calls for it: the rule applies when every data class of at least one
-/// set in <see cref="When"/> was exposed.
-/// </summary>
-public sealed record AdviceRule(string Id, IReadOnlyList<IReadOnlyList<string>> When, string Title, IReadOnlyList<string> Steps);
-
-/// <summary>
 /// What a person should do about what was exposed, as data: the CLI's <c>check</c>, <c>GET /api/advice</c> and the
 /// page all read this one table. The page matches it in the browser, so the server never learns which rules applied.
 /// Most urgent first.

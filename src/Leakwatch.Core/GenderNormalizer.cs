@@ -1,14 +1,5 @@
 namespace Leakwatch.Core;
 
-/// <summary>Gender as dumps record it, reduced to what the verification report needs.</summary>
-public enum Gender
-{
-    Unknown,
-    Female,
-    Male,
-    Other,
-}
-
 /// <summary>Maps the spellings found in dump gender columns to <see cref="Gender"/>.</summary>
 public static class GenderNormalizer
 {

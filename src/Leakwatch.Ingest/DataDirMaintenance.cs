@@ -132,9 +132,17 @@ public static class DataDirMaintenance
 
         problems.AddRange(FsckPrivate(store.DataDir, keys, manifest));
 
-        if (File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
+        problems.AddRange(FsckCatalog(store.DataDir, manifest));
+        return problems;
+    }
+
+    /// <summary>The catalogue's own integrity, the published breaches in it, and the snapshot the server reads.</summary>
+    private static List<string> FsckCatalog(string dataDir, Manifest manifest)
+    {
+        var problems = new List<string>();
+        if (File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
         {
-            using var catalog = BreachCatalog.Open(store.DataDir);
+            using var catalog = BreachCatalog.Open(dataDir);
             problems.AddRange(catalog.Verify());
             var published = catalog.Published(manifest.Breaches);
             if (published.Count != manifest.Breaches.Length)
@@ -142,14 +150,14 @@ public static class DataDirMaintenance
                 problems.Add($"catalog.db: {manifest.Breaches.Length - published.Count} published breach(es) missing from the catalogue");
             }
 
-            if (!PublishedBreachSnapshot.AgreesWith(store.DataDir, manifest.Generation, published))
+            if (!PublishedBreachSnapshot.AgreesWith(dataDir, manifest.Generation, published))
             {
                 problems.Add($"{PublishedBreachSnapshot.FileName}: differs from catalog.db; any catalogue write (e.g. `leakwatch breach set`) rewrites it, or delete it");
             }
         }
         else if (manifest.Breaches.Length > 0)
         {
-            problems.Add($"{store.DataDir}: catalog.db is missing");
+            problems.Add($"{dataDir}: catalog.db is missing");
         }
 
         return problems;

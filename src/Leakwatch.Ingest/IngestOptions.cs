@@ -16,8 +16,6 @@ public sealed record IngestOptions
     public ReaderOptions Reader { get; init; } = new();
     /// <summary>Memory for sort buffers; beyond it, sorted runs spill to the data dir's tmp/.</summary>
     public int SortMemoryMegabytes { get; init; } = 1024;
-    /// <summary>Analyse only: count and compare with the index, but write nothing (`leakwatch verify`).</summary>
-    public bool DryRun { get; init; }
     /// <summary>Earlier breaches to measure overlap against, by name; null = all of them.</summary>
     public IReadOnlySet<string>? CompareWith { get; init; }
     /// <summary>`ingest --private`: every valid identifier also goes, sealed, to this private build's spill; the
@@ -29,26 +27,3 @@ public sealed record IngestOptions
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>
     public int Workers { get; init; } = Math.Max(1, Math.Min(Environment.ProcessorCount - 1, 4));
 }
-
-public enum ParseMode
-{
-    /// <summary><see cref="Parallel"/> on 3 or more cores, else <see cref="SingleReader"/>. On 2 cores the single
-    /// reader already keeps both busy (it normalizes batches itself whenever the worker is behind) and costs less
-    /// CPU per row (BENCHMARKS.md); with more cores one parsing thread caps the ingest rate.</summary>
-    Auto = 0,
-    /// <summary>One reader thread parses and hands batches of fields to the normalization workers.</summary>
-    SingleReader,
-    /// <summary>One thread scans the input into chunks at proven record boundaries; every worker parses and
-    /// normalizes whole chunks (<see cref="DumpReader.ReadParallel"/>).</summary>
-    Parallel,
-}
-
-public enum IngestPhase
-{
-    Reading,
-    Sorting,
-    Merging,
-    Publishing,
-}
-
-public readonly record struct IngestProgress(IngestPhase Phase, long Rows, long BytesRead, long TotalBytes, long MergedEntries);

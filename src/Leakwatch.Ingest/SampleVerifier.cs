@@ -1,35 +1,10 @@
 using System.Globalization;
 using Leakwatch.Analysis;
 using Leakwatch.Core;
-using Leakwatch.Reading;
 using Leakwatch.Privacy;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest;
-
-/// <summary>What to sample and how to read it.</summary>
-public sealed record SampleOptions
-{
-    /// <summary>Rows to keep (a uniform sample without replacement).</summary>
-    public int Size { get; init; } = 100_000;
-
-    /// <summary>Same file, size and seed → the same sample.</summary>
-    public long Seed { get; init; } = 1;
-
-    /// <summary>Default phone region, as <c>ingest --region</c>.</summary>
-    public string? Region { get; init; }
-
-    public DateOrder DateOrder { get; init; } = DateOrder.Auto;
-
-    public string? ClaimedDomain { get; init; }
-
-    public string? Breach { get; init; }
-
-    /// <summary>"Today" for birth-date plausibility; null = the current UTC date.</summary>
-    public DateOnly? Today { get; init; }
-
-    /// <summary>Where the accumulator may spill (it rarely does at sample sizes); null = the system temp dir.</summary>
-    public string? TempDirectory { get; init; }
-}
 
 /// <summary>
 /// Verifies a dump from a uniform sample of its rows, without ingesting it: one streaming pass keeps a seeded
@@ -66,82 +41,29 @@ public static class SampleVerifier
             DefaultRegion = options.Region,
             TempDirectory = options.TempDirectory ?? Path.GetTempPath(),
         });
-        var digests = new HashSet<UInt128>();
-        var emails = new HashSet<string>(StringComparer.Ordinal);
-        var numbers = new HashSet<ulong>();
-        long duplicates = 0, invalidEmail = 0, invalidPhone = 0, invalidDate = 0;
-        Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
+        var tally = new SampleTally(acc, phones, options.DateOrder, today);
         foreach (var row in rows)
         {
-            if (!digests.Add(row.Digest))
-            {
-                duplicates++;
-            }
-
-            if (row.Email.Length > 0)
-            {
-                if (EmailNormalizer.TryNormalize(row.Email, email, out var n))
-                {
-                    acc.AddEmail(email[..n]);
-                    emails.Add(new string(email[..n]));
-                }
-                else
-                {
-                    acc.AddInvalidEmail();
-                    invalidEmail++;
-                }
-            }
-
-            if (row.Phone.Length > 0)
-            {
-                if (phones.TryNormalize(row.Phone, out var e164))
-                {
-                    acc.AddPhone(e164);
-                    numbers.Add(e164);
-                }
-                else
-                {
-                    acc.AddInvalidPhone(row.Phone);
-                    invalidPhone++;
-                }
-            }
-
-            if (row.BirthDate.Length > 0)
-            {
-                if (BirthDateParser.TryParse(row.BirthDate, options.DateOrder, today, out var date))
-                {
-                    acc.AddBirthDate(date);
-                }
-                else
-                {
-                    acc.AddInvalidBirthDate();
-                    invalidDate++;
-                }
-            }
-
-            if (row.Gender.Length > 0)
-            {
-                acc.AddGender(GenderNormalizer.Parse(row.Gender));
-            }
+            tally.Add(row);
         }
 
         List<(string, long, long)> overlap = [];
         (long, long)? seen = null;
         if (lookupKey is not null && hasher is not null)
         {
-            (overlap, seen) = Overlap(emails, numbers, lookupKey, hasher, breachNames);
+            (overlap, seen) = Overlap(tally.Emails, tally.Numbers, lookupKey, hasher, breachNames);
         }
 
         var info = Describe(rows.Count, population, options.Seed);
         return ReportBuilder.Build(new ReportInputs
         {
             Rows = rows.Count,
-            DuplicateRows = duplicates,
-            InvalidEmail = invalidEmail,
-            InvalidPhone = invalidPhone,
-            InvalidBirthdate = invalidDate,
-            DistinctEmail = emails.Count,
-            DistinctPhone = numbers.Count,
+            DuplicateRows = tally.Duplicates,
+            InvalidEmail = tally.InvalidEmail,
+            InvalidPhone = tally.InvalidPhone,
+            InvalidBirthdate = tally.InvalidBirthdate,
+            DistinctEmail = tally.Emails.Count,
+            DistinctPhone = tally.Numbers.Count,
             Analysis = acc,
             Overlap = overlap,
             SeenBefore = seen,
@@ -339,6 +261,79 @@ public static class SampleVerifier
                 {
                     return (ulong)(product >> 64);
                 }
+            }
+        }
+    }
+
+    /// <summary>The sampled rows' counts: distinct identifiers (for the overlap lookups), duplicates and invalid values,
+    /// with every value also fed to the analysis.</summary>
+    private sealed class SampleTally(AnalysisAccumulator analysis, PhoneNormalizer phones, DateOrder dateOrder, DateOnly today)
+    {
+        private readonly HashSet<UInt128> _digests = [];
+        private readonly PhoneNormalizer _phones = phones;
+        private readonly DateOrder _dateOrder = dateOrder;
+        private readonly DateOnly _today = today;
+
+        public AnalysisAccumulator Analysis { get; } = analysis;
+        public HashSet<string> Emails { get; } = new(StringComparer.Ordinal);
+        public HashSet<ulong> Numbers { get; } = [];
+        public long Duplicates { get; private set; }
+        public long InvalidEmail { get; private set; }
+        public long InvalidPhone { get; private set; }
+        public long InvalidBirthdate { get; private set; }
+
+        public void Add(SampledRow row)
+        {
+            Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
+            if (!_digests.Add(row.Digest))
+            {
+                Duplicates++;
+            }
+
+            if (row.Email.Length > 0)
+            {
+                if (EmailNormalizer.TryNormalize(row.Email, email, out var n))
+                {
+                    Analysis.AddEmail(email[..n]);
+                    Emails.Add(new string(email[..n]));
+                }
+                else
+                {
+                    Analysis.AddInvalidEmail();
+                    InvalidEmail++;
+                }
+            }
+
+            if (row.Phone.Length > 0)
+            {
+                if (_phones.TryNormalize(row.Phone, out var e164))
+                {
+                    Analysis.AddPhone(e164);
+                    Numbers.Add(e164);
+                }
+                else
+                {
+                    Analysis.AddInvalidPhone(row.Phone);
+                    InvalidPhone++;
+                }
+            }
+
+            if (row.BirthDate.Length > 0)
+            {
+                if (BirthDateParser.TryParse(row.BirthDate, _dateOrder, _today, out var date))
+                {
+                    Analysis.AddBirthDate(date);
+                }
+                else
+                {
+                    Analysis.AddInvalidBirthDate();
+                    InvalidBirthdate++;
+                }
+            }
+
+            if (row.Gender.Length > 0)
+            {
+                Analysis.AddGender(GenderNormalizer.Parse(row.Gender));
             }
         }
     }

@@ -4,14 +4,6 @@ using System.Text;
 
 namespace Leakwatch.Privacy;
 
-/// <summary>Which kind of identifier a key was made from. Part of the hashed input (domain separation),
-/// so an email and a phone never collide and every key has exactly one class.</summary>
-public enum IdentifierClass : byte
-{
-    Email = 1,
-    Phone = 2,
-}
-
 /// <summary>
 /// The one keyed hasher: turns a normalized identifier into its 80-bit exposure-index key.
 /// SipHash (libsodium, 128-bit output) keyed by the key file; without the key the index is not reversible
@@ -74,32 +66,5 @@ public sealed class IdentifierHasher
         {
             Sodium.crypto_shorthash_siphashx24(o, i, (ulong)input.Length, k);
         }
-    }
-}
-
-/// <summary>
-/// Fingerprints whole rows for exact-duplicate detection with a key that lives only in memory for one run.
-/// The row is first condensed with XXH128 (fast, unkeyed, never stored), and that digest is then passed
-/// through keyed SipHash: what reaches the sorter, and so any spilled temp file, is a keyed PRF output.
-/// </summary>
-public sealed class EphemeralHasher
-{
-    private readonly byte[] _key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
-
-    public EphemeralHasher() => Sodium.EnsureInitialized();
-
-    /// <summary>The unkeyed digest of a row: cheap, computed on the reader thread, kept only in memory.</summary>
-    public static UInt128 Digest(ReadOnlySpan<char> row) =>
-        System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row));
-
-    /// <summary>The keyed fingerprint of a row digest.</summary>
-    [SkipLocalsInit]
-    public UInt128 Fingerprint(UInt128 digest)
-    {
-        Span<byte> input = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128LittleEndian(input, digest);
-        Span<byte> output = stackalloc byte[16];
-        IdentifierHasher.SipHash128(_key, input, output);
-        return new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(output), BinaryPrimitives.ReadUInt64LittleEndian(output[8..]));
     }
 }

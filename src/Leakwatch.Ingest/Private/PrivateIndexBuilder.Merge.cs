@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Leakwatch.Index;
 using Leakwatch.Storage;
 using Leakwatch.Privacy;
@@ -18,34 +17,11 @@ public sealed partial class PrivateIndexBuilder
         IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
     {
         var current = _private.ReadManifest();
-        PrivateIndexReader? old = null;
+        var old = OpenPrevious(state, current);
         var salt = state.SaltBytes;
-        if (!state.Fresh && current is not null)
-        {
-            if (current.KeyId != state.KeyId || current.Salt != state.Salt)
-            {
-                _paths.Delete();
-                throw new PrivateBuildException($"the private index was rebuilt (key id {current.KeyId}) while this build waited; build discarded, run it again");
-            }
-
-            old = _private.OpenPublished(current);
-        }
-
         using var oldIndex = old;
         var bits = old?.BucketBits ?? PrivateProtocol.BucketBitsFor(state.Sources.Sum(s => s.Distinct));
-        var outputs = Directory.Exists(_paths.OutputDir) ? Directory.GetFiles(_paths.OutputDir, "*.lwo") : [];
-        Array.Sort(outputs, StringComparer.Ordinal);
-        var bytes = outputs.Sum(f => new FileInfo(f).Length);
-        // Each record is about 24 bytes of sort key beside its chain in the arena; a partition stays under 1 GB (arrays).
-        var bytesNeeded = bytes + bytes / 3;
-        var budget = Math.Clamp((long)_options.MemoryMegabytes << 20, 1L << 20, 1L << 30);
-        var partitionBits = 0;
-        while (partitionBits < bits && (bytesNeeded >> partitionBits) > budget)
-        {
-            partitionBits++;
-        }
-
-        var source = new RecordSource(this, state, outputs, bits, partitionBits);
+        var source = new RecordSource(this, state, OutputFiles(out var bytes), bits, PartitionBitsFor(bytes, bits));
         result.Partitions = source.Partitions;
         var assembler = new PrivateBucketAssembler(key, salt, bits, old, _options.Random);
         var buckets = 1L << bits;
@@ -59,63 +35,16 @@ public sealed partial class PrivateIndexBuilder
             }
         }
 
-        // Pass 1: the fullest bucket.
-        var fullest = 0;
-        for (var p = 0; p < source.Partitions; p++)
-        {
-            var part = source.Load(p);
-            ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
-            {
-                fullest = Math.Max(fullest, assembler.CountReal(b, inBucket, chains));
-                Tick();
-            });
-        }
-
-        var bucketEntries = PrivateProtocol.BucketEntriesFor(fullest);
+        var bucketEntries = PrivateProtocol.BucketEntriesFor(FullestBucket(source, assembler, bits, Tick));
         var generation = (current?.Generation ?? 0) + 1;
         var path = _private.NewIndexPath(generation);
-        long real = 0;
+        long real;
         using (var writer = new PrivateIndexWriter(path, bits, bucketEntries, salt, key.KeyId, generation))
         {
-            var buffer = new byte[bucketEntries * PrivateProtocol.EntrySize];
-            for (var p = 0; p < source.Partitions; p++)
-            {
-                var part = source.Load(p);
-                ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
-                {
-                    real += assembler.Assemble(b, inBucket, chains, bucketEntries, buffer);
-                    writer.WriteBucket(buffer);
-                    Tick();
-                });
-            }
-
-            writer.Complete(real);
+            real = WriteBuckets(writer, source, assembler, bits, bucketEntries, Tick);
             progress?.Report(new PrivateBuildProgress(PrivatePhase.Publishing, 0, 0));
             FileSync.Directory(_private.Dir);
-            var publishedIds = new HashSet<int>(plain.Breaches);
-            var breaches = state.Fresh || current is null ? [] : current.Breaches.FindAll(b => publishedIds.Contains(b.Id));
-            var now = DateTimeOffset.UtcNow;
-            foreach (var s in state.Sources)
-            {
-                breaches.RemoveAll(b => b.Id == s.BreachId);
-                breaches.Add(new PrivateBreachSource { Id = s.BreachId, Name = s.Breach, Source = s.Source, Indexed = now });
-            }
-
-            breaches.Sort((a, b) => a.Id.CompareTo(b.Id));
-            var next = new PrivateManifest
-            {
-                Generation = generation,
-                Index = Path.GetRelativePath(_private.DataDir, path),
-                IndexBytes = new FileInfo(path).Length,
-                Checksum = PrivateIndexStore.ChecksumText(writer.EntriesChecksum),
-                KeyId = key.KeyId,
-                BucketBits = bits,
-                BucketEntries = bucketEntries,
-                Salt = state.Salt,
-                RealEntries = real,
-                Breaches = breaches,
-                Published = now,
-            };
+            var next = NextManifest(state, key, plain, current, writer, generation, bits, bucketEntries, real);
             ct.ThrowIfCancellationRequested();
             _private.Publish(next);
             FillFromManifest(result, next);
@@ -125,7 +54,121 @@ public sealed partial class PrivateIndexBuilder
         _private.CollectGarbage(_private.ReadManifest());
         result.Indexed = assembler.Indexed;
         result.ReplacedEntries = assembler.Replaced;
-        var average = real / (double)buckets;
+        WarnAboutShape(result, real / (double)buckets, bits, bucketEntries);
+    }
+
+    /// <summary>The published generation this build merges into, or null when it starts afresh.</summary>
+    private PrivateIndexReader? OpenPrevious(PrivateBuildState state, PrivateManifest? current)
+    {
+        if (state.Fresh || current is null)
+        {
+            return null;
+        }
+
+        if (current.KeyId != state.KeyId || current.Salt != state.Salt)
+        {
+            _paths.Delete();
+            throw new PrivateBuildException($"the private index was rebuilt (key id {current.KeyId}) while this build waited; build discarded, run it again");
+        }
+
+        return _private.OpenPublished(current);
+    }
+
+    /// <summary>The OPRF phase's output files, in name order, and their total size.</summary>
+    private string[] OutputFiles(out long bytes)
+    {
+        var outputs = Directory.Exists(_paths.OutputDir) ? Directory.GetFiles(_paths.OutputDir, "*.lwo") : [];
+        Array.Sort(outputs, StringComparer.Ordinal);
+        bytes = outputs.Sum(f => new FileInfo(f).Length);
+        return outputs;
+    }
+
+    /// <summary>How many top bucket bits split the records into partitions that fit the memory budget.</summary>
+    private int PartitionBitsFor(long bytes, int bits)
+    {
+        // Each record is about 24 bytes of sort key beside its chain in the arena; a partition stays under 1 GB (arrays).
+        var bytesNeeded = bytes + bytes / 3;
+        var budget = Math.Clamp((long)_options.MemoryMegabytes << 20, 1L << 20, 1L << 30);
+        var partitionBits = 0;
+        while (partitionBits < bits && (bytesNeeded >> partitionBits) > budget)
+        {
+            partitionBits++;
+        }
+
+        return partitionBits;
+    }
+
+    /// <summary>Pass 1: the real entries of the fullest bucket.</summary>
+    private static int FullestBucket(RecordSource source, PrivateBucketAssembler assembler, int bits, Action tick)
+    {
+        var fullest = 0;
+        for (var p = 0; p < source.Partitions; p++)
+        {
+            var part = source.Load(p);
+            ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
+            {
+                fullest = Math.Max(fullest, assembler.CountReal(b, inBucket, chains));
+                tick();
+            });
+        }
+
+        return fullest;
+    }
+
+    /// <summary>Pass 2: every bucket, in order; returns the real entries written.</summary>
+    private static long WriteBuckets(PrivateIndexWriter writer, RecordSource source, PrivateBucketAssembler assembler, int bits,
+        int bucketEntries, Action tick)
+    {
+        long real = 0;
+        var buffer = new byte[bucketEntries * PrivateProtocol.EntrySize];
+        for (var p = 0; p < source.Partitions; p++)
+        {
+            var part = source.Load(p);
+            ForEachBucket(part, source.FirstBucket(p), source.FirstBucket(p + 1), bits, (b, inBucket, chains) =>
+            {
+                real += assembler.Assemble(b, inBucket, chains, bucketEntries, buffer);
+                writer.WriteBucket(buffer);
+                tick();
+            });
+        }
+
+        writer.Complete(real);
+        return real;
+    }
+
+    /// <summary>The manifest of the generation just written: the breaches still published, with this build's sources
+    /// replacing their earlier entries.</summary>
+    private PrivateManifest NextManifest(PrivateBuildState state, OprfServerKey key, Manifest plain, PrivateManifest? current,
+        PrivateIndexWriter writer, long generation, int bits, int bucketEntries, long real)
+    {
+        var publishedIds = new HashSet<int>(plain.Breaches);
+        var breaches = state.Fresh || current is null ? [] : current.Breaches.FindAll(b => publishedIds.Contains(b.Id));
+        var now = DateTimeOffset.UtcNow;
+        foreach (var s in state.Sources)
+        {
+            breaches.RemoveAll(b => b.Id == s.BreachId);
+            breaches.Add(new PrivateBreachSource { Id = s.BreachId, Name = s.Breach, Source = s.Source, Indexed = now });
+        }
+
+        breaches.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return new PrivateManifest
+        {
+            Generation = generation,
+            Index = Path.GetRelativePath(_private.DataDir, writer.Path),
+            IndexBytes = new FileInfo(writer.Path).Length,
+            Checksum = PrivateIndexStore.ChecksumText(writer.EntriesChecksum),
+            KeyId = key.KeyId,
+            BucketBits = bits,
+            BucketEntries = bucketEntries,
+            Salt = state.Salt,
+            RealEntries = real,
+            Breaches = breaches,
+            Published = now,
+        };
+    }
+
+    private static void WarnAboutShape(PrivateBuildResult result, double average, int bits, int bucketEntries)
+    {
         if (average > 2 * PrivateProtocol.TargetOccupancy)
         {
             result.Warnings.Add($"buckets hold {average:F0} real entries on average (bucketBits {bits} was chosen for {PrivateProtocol.TargetOccupancy}); "

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Core.Errors;
@@ -10,68 +9,6 @@ using Leakwatch.Privacy.Private;
 using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Private;
-
-public sealed record PrivateBuildOptions
-{
-    /// <summary>Identifiers per spill chunk: the unit of OPRF work and of resumption. <c>LEAKWATCH_PRIVATE_CHUNK</c>
-    /// overrides the default (tests use small chunks to have many checkpoints).</summary>
-    public static int DefaultChunkIdentifiers =>
-        int.TryParse(Environment.GetEnvironmentVariable("LEAKWATCH_PRIVATE_CHUNK"), out var n) && n > 0 ? n : 16_384;
-
-    /// <summary>Memory for the identifiers of the merge; beyond it they are partitioned by bucket on disk (sealed).</summary>
-    public int MemoryMegabytes { get; init; } = 1024;
-
-    /// <summary>Threads evaluating the OPRF.</summary>
-    public int Workers { get; init; } = Environment.ProcessorCount;
-
-    public int ChunkIdentifiers { get; init; } = DefaultChunkIdentifiers;
-
-    /// <summary>Salt, nonces and dummies; the OS CSPRNG unless a test injects a seeded source.</summary>
-    public IPrivateRandom Random { get; init; } = SecurePrivateRandom.Instance;
-}
-
-public enum PrivatePhase
-{
-    Spilling,
-    Evaluating,
-    Merging,
-    Publishing,
-}
-
-/// <summary>Rows read (spilling), identifiers evaluated (evaluating) or buckets written (merging), of about Total.</summary>
-public readonly record struct PrivateBuildProgress(PrivatePhase Phase, long Done, long Total);
-
-/// <summary>What a private build did. Aggregates only.</summary>
-public sealed class PrivateBuildResult
-{
-    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
-    [JsonPropertyName("breaches")] public List<string> Breaches { get; set; } = [];
-    [JsonPropertyName("keyId")] public string KeyId { get; set; } = "";
-    [JsonPropertyName("generation")] public long Generation { get; set; }
-    [JsonPropertyName("bucketBits")] public int BucketBits { get; set; }
-    [JsonPropertyName("bucketEntries")] public int BucketEntries { get; set; }
-    [JsonPropertyName("realEntries")] public long RealEntries { get; set; }
-    [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
-    /// <summary>Identifiers (re)indexed by this build.</summary>
-    [JsonPropertyName("indexed")] public long Indexed { get; set; }
-    /// <summary>Identifiers evaluated whose exposure-index entry was gone (e.g. a breach removed meanwhile): nothing to list.</summary>
-    [JsonPropertyName("notInIndex")] public long NotInIndex { get; set; }
-    /// <summary>Old entries replaced by an identifier's new chain.</summary>
-    [JsonPropertyName("replacedEntries")] public long ReplacedEntries { get; set; }
-    /// <summary>Bucket-range partitions the merge sorted one at a time (1: all identifiers fit the memory budget).</summary>
-    [JsonPropertyName("partitions")] public int Partitions { get; set; }
-    [JsonPropertyName("chunks")] public int Chunks { get; set; }
-    /// <summary>Chunks whose OPRF output a previous, interrupted run had already written.</summary>
-    [JsonPropertyName("chunksResumed")] public int ChunksResumed { get; set; }
-    [JsonPropertyName("evaluated")] public long Evaluated { get; set; }
-    [JsonPropertyName("evaluateSeconds")] public double EvaluateSeconds { get; set; }
-    [JsonPropertyName("identifiersPerSecond")] public double IdentifiersPerSecond { get; set; }
-    /// <summary>Processor time of the OPRF phase: on a shared machine, identifiers per core-second is the steadier figure.</summary>
-    [JsonPropertyName("evaluateCpuSeconds")] public double EvaluateCpuSeconds { get; set; }
-    [JsonPropertyName("identifiersPerCoreSecond")] public double IdentifiersPerCoreSecond { get; set; }
-    [JsonPropertyName("seconds")] public double Seconds { get; set; }
-    [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
-}
 
 /// <summary>
 /// Builds the private index (docs/private-index-format.md): spill the identifiers sealed, evaluate the OPRF over the

@@ -1,130 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy.Private;
-
-/// <summary>
-/// One identifier's chain as the OPRF phase leaves it for the merge: <c>prk (32) || u8 k || k entries (48 each)</c>,
-/// where prk = HKDF-Extract(salt, y) and the k entries list the identifier's breaches (k = 0 when it has none left).
-/// All the per-identifier cryptography happens here, on all cores; the merge only compares and copies.
-/// </summary>
-public static class PrivateChain
-{
-    public const int HeaderSize = PrivateEntryCodec.PrkSize + 1;
-    public const int MaxSize = HeaderSize + PrivateProtocol.MaxEntriesPerIdentifier * PrivateProtocol.EntrySize;
-
-    /// <summary>Writes the chain of an identifier with PRF output <paramref name="y"/> in <paramref name="breachIds"/>
-    /// (ascending catalogue ids); returns its length.</summary>
-    [SkipLocalsInit]
-    public static int Encode(ReadOnlySpan<byte> y, ReadOnlySpan<byte> salt, ReadOnlySpan<int> breachIds, IPrivateRandom random, Span<byte> destination)
-    {
-        var entries = breachIds.IsEmpty ? 0 : PrivateProtocol.EntriesFor(breachIds.Length);
-        if (entries > PrivateProtocol.MaxEntriesPerIdentifier)
-        {
-            throw new PrivateIndexException($"an identifier is in {breachIds.Length} breaches; the private format holds at most {PrivateProtocol.MaxEntriesPerIdentifier * PrivateProtocol.IdsPerEntry}");
-        }
-
-        var prk = destination[..PrivateEntryCodec.PrkSize];
-        PrivateEntryCodec.DerivePrk(y, salt, prk);
-        destination[PrivateEntryCodec.PrkSize] = (byte)entries;
-        Span<ushort> ids = stackalloc ushort[PrivateProtocol.IdsPerEntry];
-        Span<byte> nonce = stackalloc byte[PrivateProtocol.NonceSize];
-        for (var i = 0; i < entries; i++)
-        {
-            var slice = breachIds.Slice(i * PrivateProtocol.IdsPerEntry, Math.Min(PrivateProtocol.IdsPerEntry, breachIds.Length - i * PrivateProtocol.IdsPerEntry));
-            for (var k = 0; k < slice.Length; k++)
-            {
-                if (slice[k] is < 1 or > PrivateProtocol.MaxBreachId)
-                {
-                    throw new PrivateIndexException($"breach id {slice[k]} does not fit the private format (1–{PrivateProtocol.MaxBreachId})");
-                }
-
-                ids[k] = (ushort)slice[k];
-            }
-
-            random.Fill(nonce);
-            PrivateEntryCodec.Encode(prk, i, nonce, ids[..slice.Length], more: i < entries - 1,
-                destination.Slice(HeaderSize + i * PrivateProtocol.EntrySize, PrivateProtocol.EntrySize));
-        }
-
-        return HeaderSize + entries * PrivateProtocol.EntrySize;
-    }
-}
-
-/// <summary>An identifier in the merge: its bucket hash and exposure-index key, and where its chain lies in the
-/// partition's byte arena. The identifier itself is gone by this point.</summary>
-public struct PrivateRecord
-{
-    public uint BucketHash;
-    public ulong KeyHigh;
-    public ulong KeyLow;
-    public int ChainOffset;
-    public int ChainLength;
-
-    public readonly UInt128 Key => new(KeyHigh, KeyLow);
-
-    /// <summary>Serialized (in the OPRF outputs): <c>u32be bucket hash || u64be key high || u64be key low || u16be chain length</c>, then the chain.</summary>
-    public const int SerializedHeaderSize = 4 + 8 + 8 + 2;
-
-    public static void WriteHeader(Span<byte> destination, uint bucketHash, UInt128 key, int chainLength)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(destination, bucketHash);
-        BinaryPrimitives.WriteUInt128BigEndian(destination[4..], key);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[20..], checked((ushort)chainLength));
-    }
-
-    /// <summary>Reads a serialized header; the chain follows it.</summary>
-    public static PrivateRecord ReadHeader(ReadOnlySpan<byte> source) => new()
-    {
-        BucketHash = BinaryPrimitives.ReadUInt32BigEndian(source),
-        KeyHigh = BinaryPrimitives.ReadUInt64BigEndian(source[4..]),
-        KeyLow = BinaryPrimitives.ReadUInt64BigEndian(source[12..]),
-        ChainLength = BinaryPrimitives.ReadUInt16BigEndian(source[20..]),
-    };
-
-    /// <summary>Bucket order, then key order: equal keys (the same identifier met twice) end up adjacent.</summary>
-    public static int Compare(PrivateRecord a, PrivateRecord b)
-    {
-        var c = a.BucketHash.CompareTo(b.BucketHash);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = a.KeyHigh.CompareTo(b.KeyHigh);
-        return c != 0 ? c : a.KeyLow.CompareTo(b.KeyLow);
-    }
-}
-
-/// <summary>Draws randomness from a refilled buffer: a nonce per entry without a system call per nonce. One per thread.</summary>
-public sealed class BufferedPrivateRandom(IPrivateRandom source) : IPrivateRandom
-{
-    private readonly byte[] _buffer = new byte[4096];
-    private int _at = 4096;
-
-    public void Fill(Span<byte> destination)
-    {
-        if (destination.Length > _buffer.Length)
-        {
-            source.Fill(destination);
-            return;
-        }
-
-        if (_at + destination.Length > _buffer.Length)
-        {
-            source.Fill(_buffer);
-            _at = 0;
-        }
-
-        _buffer.AsSpan(_at, destination.Length).CopyTo(destination);
-        _at += destination.Length;
-    }
-
-    public int Next(int maxExclusive) => source.Next(maxExclusive);
-}
 
 /// <summary>
 /// Builds one bucket of the next private index from the previous generation's bucket and the chains of the
@@ -175,11 +52,30 @@ public sealed class PrivateBucketAssembler
     public int Assemble(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output) =>
         Process(bucket, records, chains, bucketEntries, output[..(bucketEntries * PrivateProtocol.EntrySize)], write: true);
 
-    [SkipLocalsInit]
     private int Process(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output, bool write)
     {
-        const int E = PrivateProtocol.EntrySize;
         var old = _old is null ? default : _old.Bucket(bucket);
+        var flags = ClassifyOld(bucket, old);
+        var freshCount = TakeChains(records, chains, old, flags, write);
+        var realCount = freshCount + CountKeptOld(flags, out var oldDummies);
+        if (!write)
+        {
+            return realCount;
+        }
+
+        if (realCount > bucketEntries)
+        {
+            throw new InvalidOperationException($"bucket {bucket} needs {realCount} entries but holds {bucketEntries}");
+        }
+
+        Fill(bucket, old, flags, chains, freshCount, room: bucketEntries - realCount, oldDummies, bucketEntries, output);
+        return realCount;
+    }
+
+    /// <summary>Flags every entry of the previous generation's bucket as real or dummy.</summary>
+    private Span<byte> ClassifyOld(int bucket, ReadOnlySpan<byte> old)
+    {
+        const int E = PrivateProtocol.EntrySize;
         var oldCount = old.Length / E;
         Grow(ref _flags, oldCount);
         var flags = _flags.AsSpan(0, oldCount);
@@ -189,6 +85,15 @@ public sealed class PrivateBucketAssembler
             flags[j] = PrivateEntryCodec.IsDummy(dummyKey, bucket, old.Slice(j * E, E)) ? Dummy : Real;
         }
 
+        return flags;
+    }
+
+    /// <summary>Walks the identifiers being (re)indexed: their previous chains are flagged removed, and (when
+    /// writing) where their new entries lie is noted. Returns how many new entries they bring.</summary>
+    [SkipLocalsInit]
+    private int TakeChains(ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, ReadOnlySpan<byte> old, Span<byte> flags, bool write)
+    {
+        const int E = PrivateProtocol.EntrySize;
         Span<byte> keycheck = stackalloc byte[PrivateProtocol.KeycheckSize];
         Span<ushort> ids = stackalloc ushort[PrivateProtocol.IdsPerEntry];
         var freshCount = 0;
@@ -205,43 +110,8 @@ public sealed class PrivateBucketAssembler
             hasPrevious = true;
             previous = key;
             var chain = chains.Slice(r.ChainOffset, r.ChainLength);
-            var prk = chain[..PrivateEntryCodec.PrkSize];
             var entries = chain[PrivateEntryCodec.PrkSize];
-            var fresh = chain[PrivateChain.HeaderSize..];
-
-            // Drop the identifier's previous chain: keycheck_0, 1, … as a client walks it. The new chain's own entries
-            // carry keycheck_0 … keycheck_(k-1); beyond them (an old chain that was longer) they are derived and the
-            // old entries decrypted to follow their "more" flag.
-            for (var i = 0; oldCount > 0 && i < PrivateProtocol.MaxEntriesPerIdentifier; i++)
-            {
-                if (i < entries)
-                {
-                    fresh.Slice(i * E, PrivateProtocol.KeycheckSize).CopyTo(keycheck);
-                }
-                else
-                {
-                    PrivateEntryCodec.Keycheck(prk, i, keycheck);
-                }
-
-                var at = PrivateEntryCodec.Find(old, keycheck);
-                if (at < 0 || flags[at] != Real)
-                {
-                    break;
-                }
-
-                flags[at] = Removed;
-                if (write)
-                {
-                    Replaced++;
-                }
-
-                if (i >= entries - 1
-                    && (!PrivateEntryCodec.TryDecode(prk, i, old.Slice(at * E, E), ids, out _, out var more) || !more))
-                {
-                    break;
-                }
-            }
-
+            RemovePreviousChain(chain, old, flags, keycheck, ids, write);
             if (entries == 0)
             {
                 continue;
@@ -261,14 +131,61 @@ public sealed class PrivateBucketAssembler
             freshCount += entries;
         }
 
-        var realCount = freshCount;
-        var oldDummies = 0;
-        Grow(ref _dummies, oldCount);
-        for (var j = 0; j < oldCount; j++)
+        return freshCount;
+    }
+
+    /// <summary>Drops the identifier's previous chain: keycheck_0, 1, … as a client walks it. The new chain's own
+    /// entries carry keycheck_0 … keycheck_(k-1); beyond them (an old chain that was longer) they are derived and the
+    /// old entries decrypted to follow their "more" flag.</summary>
+    private void RemovePreviousChain(ReadOnlySpan<byte> chain, ReadOnlySpan<byte> old, Span<byte> flags, Span<byte> keycheck,
+        Span<ushort> ids, bool write)
+    {
+        const int E = PrivateProtocol.EntrySize;
+        var prk = chain[..PrivateEntryCodec.PrkSize];
+        var entries = chain[PrivateEntryCodec.PrkSize];
+        var fresh = chain[PrivateChain.HeaderSize..];
+        for (var i = 0; flags.Length > 0 && i < PrivateProtocol.MaxEntriesPerIdentifier; i++)
+        {
+            if (i < entries)
+            {
+                fresh.Slice(i * E, PrivateProtocol.KeycheckSize).CopyTo(keycheck);
+            }
+            else
+            {
+                PrivateEntryCodec.Keycheck(prk, i, keycheck);
+            }
+
+            var at = PrivateEntryCodec.Find(old, keycheck);
+            if (at < 0 || flags[at] != Real)
+            {
+                break;
+            }
+
+            flags[at] = Removed;
+            if (write)
+            {
+                Replaced++;
+            }
+
+            if (i >= entries - 1
+                && (!PrivateEntryCodec.TryDecode(prk, i, old.Slice(at * E, E), ids, out _, out var more) || !more))
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Old real entries that stay; the old dummies' indexes go to the dummy scratch buffer.</summary>
+    private int CountKeptOld(ReadOnlySpan<byte> flags, out int oldDummies)
+    {
+        var kept = 0;
+        oldDummies = 0;
+        Grow(ref _dummies, flags.Length);
+        for (var j = 0; j < flags.Length; j++)
         {
             if (flags[j] == Real)
             {
-                realCount++;
+                kept++;
             }
             else if (flags[j] == Dummy)
             {
@@ -276,21 +193,19 @@ public sealed class PrivateBucketAssembler
             }
         }
 
-        if (!write)
-        {
-            return realCount;
-        }
+        return kept;
+    }
 
-        if (realCount > bucketEntries)
-        {
-            throw new InvalidOperationException($"bucket {bucket} needs {realCount} entries but holds {bucketEntries}");
-        }
-
-        // Real entries, then the dummies kept: a random subset of the old ones, topped up with fresh ones.
+    /// <summary>Real entries, then the dummies kept: a random subset of the old ones, topped up with fresh ones;
+    /// then sorted by keycheck into <paramref name="output"/>.</summary>
+    private void Fill(int bucket, ReadOnlySpan<byte> old, ReadOnlySpan<byte> flags, ReadOnlySpan<byte> chains, int freshCount,
+        int room, int oldDummies, int bucketEntries, Span<byte> output)
+    {
+        const int E = PrivateProtocol.EntrySize;
         Grow(ref _unsorted, bucketEntries * E);
         var unsorted = _unsorted.AsSpan(0, bucketEntries * E);
         var n = 0;
-        for (var j = 0; j < oldCount; j++)
+        for (var j = 0; j < flags.Length; j++)
         {
             if (flags[j] == Real)
             {
@@ -303,7 +218,6 @@ public sealed class PrivateBucketAssembler
             chains.Slice(_fresh[f], E).CopyTo(unsorted[(n++ * E)..]);
         }
 
-        var room = bucketEntries - realCount;
         var keep = Math.Min(room, oldDummies);
         for (var k = 0; k < keep; k++)
         {
@@ -316,6 +230,7 @@ public sealed class PrivateBucketAssembler
         {
             // One call to the random source for all fresh dummies; keychecks are then set in place.
             _random.Fill(unsorted[(n * E)..]);
+            var dummyKey = _key.DummyKey;
             for (; n < bucketEntries; n++)
             {
                 PrivateEntryCodec.SealDummy(dummyKey, bucket, unsorted.Slice(n * E, E));
@@ -323,7 +238,6 @@ public sealed class PrivateBucketAssembler
         }
 
         SortByKeycheck(unsorted, output, bucketEntries);
-        return realCount;
     }
 
     private void SortByKeycheck(ReadOnlySpan<byte> entries, Span<byte> output, int count)

@@ -164,22 +164,3 @@ public static class PrivateEntryCodec
         }
     }
 }
-
-/// <summary>Randomness for entries (nonces, dummies, which dummies to drop). Real builds use the OS CSPRNG; tests
-/// and golden files inject a seeded one.</summary>
-public interface IPrivateRandom
-{
-    void Fill(Span<byte> destination);
-
-    /// <summary>Uniform in [0, maxExclusive).</summary>
-    int Next(int maxExclusive);
-}
-
-public sealed class SecurePrivateRandom : IPrivateRandom
-{
-    public static readonly SecurePrivateRandom Instance = new();
-
-    public void Fill(Span<byte> destination) => RandomNumberGenerator.Fill(destination);
-
-    public int Next(int maxExclusive) => RandomNumberGenerator.GetInt32(maxExclusive);
-}

@@ -3,29 +3,6 @@ using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy.Private;
 
-/// <summary>What a client holds between sending its blinded element and reading the answer.</summary>
-public sealed class PrivateQuery
-{
-    internal PrivateQuery(byte[] input, int bucket, byte[] blind, byte[] blindedElement)
-    {
-        Input = input;
-        Bucket = bucket;
-        Blind = blind;
-        BlindedElement = blindedElement;
-    }
-
-    /// <summary>The OPRF input x; never sent.</summary>
-    public byte[] Input { get; }
-
-    public int Bucket { get; }
-
-    /// <summary>The blinding scalar r; never sent.</summary>
-    public byte[] Blind { get; }
-
-    /// <summary>B = r · HashToGroup(x): what the server sees.</summary>
-    public byte[] BlindedElement { get; }
-}
-
 /// <summary>
 /// The reference client of docs/private-lookup.md §6 in C#: canonicalize, bucket, blind, then unblind the
 /// server's answer and walk the entry chain in the returned bucket. The JS client and the tests agree with it.

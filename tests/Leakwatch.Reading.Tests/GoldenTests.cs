@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Leakwatch.Reading;
 
-namespace Leakwatch.Ingest.Tests;
+namespace Leakwatch.Reading.Tests;
 
 /// <summary>Reads small inputs from Golden/ and compares what the sink receives with Golden/&lt;case&gt;.expected.txt.
 /// Set LEAKWATCH_UPDATE_GOLDEN=1 to rewrite the expected files (then review them).</summary>

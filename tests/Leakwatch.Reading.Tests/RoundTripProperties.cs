@@ -3,7 +3,7 @@ using FsCheck.Xunit;
 using Leakwatch.Reading;
 using nietras.SeparatedValues;
 
-namespace Leakwatch.Ingest.Tests;
+namespace Leakwatch.Reading.Tests;
 
 public sealed class RoundTripProperties
 {

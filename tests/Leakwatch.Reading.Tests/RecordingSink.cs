@@ -1,7 +1,7 @@
 using System.Text;
 using Leakwatch.Reading;
 
-namespace Leakwatch.Ingest.Tests;
+namespace Leakwatch.Reading.Tests;
 
 /// <summary>Renders everything a reader delivers as text (for golden files) and keeps rows for assertions.</summary>
 internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDumpRowSink

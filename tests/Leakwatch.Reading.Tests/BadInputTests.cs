@@ -3,7 +3,7 @@ using System.Text;
 using Leakwatch.Core;
 using Leakwatch.Reading;
 
-namespace Leakwatch.Ingest.Tests;
+namespace Leakwatch.Reading.Tests;
 
 public sealed class BadInputTests : IDisposable
 {

@@ -5,7 +5,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Leakwatch.Reading;
 
-namespace Leakwatch.Ingest.Tests;
+namespace Leakwatch.Reading.Tests;
 
 /// <summary>
 /// <see cref="DumpReader.ReadParallel"/> must deliver exactly what <see cref="DumpReader.Read"/> does: the same rows

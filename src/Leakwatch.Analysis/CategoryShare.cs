@@ -1,0 +1,3 @@
+namespace Leakwatch.Analysis;
+
+public sealed record CategoryShare(string Name, long Count, Ratio Share);

@@ -1,0 +1,10 @@
+namespace Leakwatch.Analysis;
+
+public sealed class PhoneCountryValidity
+{
+    public int CallingCode { get; init; }
+    public string Region { get; init; } = "";
+    public long Valid { get; init; }
+    public long Invalid { get; init; }
+    public Ratio ValidRatio { get; init; } = Ratio.Zero;
+}

@@ -1,0 +1,3 @@
+namespace Leakwatch.Analysis;
+
+public sealed record YearCount(int Year, long Count, bool Spike);

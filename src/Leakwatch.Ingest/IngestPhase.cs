@@ -1,0 +1,9 @@
+namespace Leakwatch.Ingest;
+
+public enum IngestPhase
+{
+    Reading,
+    Sorting,
+    Merging,
+    Publishing,
+}

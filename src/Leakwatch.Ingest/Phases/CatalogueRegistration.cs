@@ -1,0 +1,33 @@
+using Leakwatch.Catalog;
+using Leakwatch.Index;
+
+namespace Leakwatch.Ingest.Phases;
+
+/// <summary>The ingest's side of the catalogue: it is opened for writing under the index lock, cleared of what
+/// an interrupted ingest left behind, and checked for the new breach's name.</summary>
+internal static class CatalogueRegistration
+{
+    public static BreachCatalog Open(IndexStore store, Manifest manifest, string breachName)
+    {
+        var catalog = BreachCatalog.Open(store.DataDir);
+        try
+        {
+            catalog.DeleteUnpublished(manifest.Breaches);
+            store.CollectGarbage(manifest);
+            foreach (var b in catalog.All())
+            {
+                if (string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new IngestException($"breach '{b.Name}' already exists; remove it first with `leakwatch remove {b.Name}`");
+                }
+            }
+
+            return catalog;
+        }
+        catch
+        {
+            catalog.Dispose();
+            throw;
+        }
+    }
+}

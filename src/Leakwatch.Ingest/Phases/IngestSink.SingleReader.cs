@@ -1,0 +1,104 @@
+using Leakwatch.Reading;
+
+namespace Leakwatch.Ingest.Phases;
+
+/// <summary>Single-reader mode: this thread parses and batches; worker threads normalize.</summary>
+internal sealed partial class IngestSink
+{
+    public void Run(string path, ReaderOptions options)
+    {
+        var threads = new Thread[_workers.Length - 1];
+        Exception? workerError = null;
+        for (var i = 0; i < threads.Length; i++)
+        {
+            var state = _workers[i];
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    foreach (var batch in _full.GetConsumingEnumerable())
+                    {
+                        Process(state, batch);
+                        batch.Reset();
+                        _free.Add(batch);
+                    }
+                }
+                catch (Exception e)
+                {
+                    workerError ??= e;
+                    _full.CompleteAdding();
+                }
+            })
+            { IsBackground = true, Name = $"ingest-worker-{i}" };
+            threads[i].Start();
+        }
+
+        try
+        {
+            DumpReader.Read(path, options, this, _ct);
+            if (_current.Count > 0)
+            {
+                _full.Add(_current, _ct);
+            }
+        }
+        finally
+        {
+            _full.CompleteAdding();
+            foreach (var t in threads)
+            {
+                t.Join();
+            }
+        }
+
+        if (workerError is not null)
+        {
+            throw new IngestException($"ingest worker failed: {workerError.Message}", workerError);
+        }
+
+        AddSeenClasses(_rolesWithValues);
+        _stats.Files = FileCount;
+    }
+
+    public void OnFileStart(DumpFileInfo file, ColumnMap map)
+    {
+        FileCount++;
+    }
+
+    public void OnRow(DumpRow row)
+    {
+        _stats.Rows++;
+        _bytesRead += row.Raw.Length + 1;
+        var b = _current;
+        CopyRow(b, row, _rolesWithValues);
+
+        if (b.IsFull)
+        {
+            if (_full.TryAdd(b))
+            {
+                _current = _free.TryTake(out var next) ? next : new RowBatch();
+            }
+            else
+            {
+                // The workers are behind: do this batch here rather than block (keeps both cores busy).
+                _ct.ThrowIfCancellationRequested();
+                Process(_workers[^1], b);
+                b.Reset();
+            }
+
+            if (_stats.Rows - _lastReport >= 65536)
+            {
+                _lastReport = _stats.Rows;
+                _progress?.Report(new IngestProgress(IngestPhase.Reading, _stats.Rows, _bytesRead, _totalBytes, 0));
+            }
+        }
+    }
+
+    public void OnProblem(RowProblem problem)
+    {
+        _stats.Problems.Count++;
+        if (_stats.Problems.First.Count < ProblemSummary.MaxListed)
+        {
+            _stats.Problems.First.Add(Describe(problem));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Leakwatch.Analysis;
+using Leakwatch.Catalog;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest.Phases;
+
+/// <summary>The publish phase: the catalogue gets the breach's counts and report, then the new index generation
+/// becomes the published one. Nothing before this phase is visible to readers.</summary>
+internal static class Publication
+{
+    public static void Publish(IndexStore store, KeyFile keys, BreachCatalog catalog, Manifest previous, Breach breach,
+        string indexPath, IngestOptions options, IngestStats stats, CancellationToken ct)
+    {
+        catalog.Update(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
+        catalog.SetReport(breach.Id, ReportJson.Serialize(stats.Report!));
+        ct.ThrowIfCancellationRequested();
+        var next = new Manifest
+        {
+            Generation = previous.Generation + 1,
+            Index = Path.GetRelativePath(store.DataDir, indexPath),
+            IndexBytes = stats.IndexBytes,
+            Entries = stats.IndexEntries,
+            KeyId = keys.KeyId,
+            Breaches = [.. previous.Breaches, breach.Id],
+            Published = DateTimeOffset.UtcNow,
+        };
+        IndexStore.FsyncDirectory(store.IndexDir);
+        // The private spill is sealed and recorded before the breach is published, so a published breach
+        // with --private always has its spill to resume from.
+        options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);
+        store.Publish(next);
+        catalog.WriteSnapshot(next.Generation, next.Breaches);
+        store.CollectGarbage(next);
+    }
+}

@@ -1,0 +1,30 @@
+using Leakwatch.Analysis;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Ingest.Private;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest.Phases;
+
+/// <summary>What one normalization thread owns: its hashers, its sorters and its analysis, so the hot path
+/// takes no locks.</summary>
+internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phones, DateOrder dateOrder,
+    ExternalSorter emails, ExternalSorter phoneKeys, ExternalSorter rowFingerprints, EphemeralHasher rowHasher,
+    AnalysisAccumulator analysis)
+{
+    public readonly IdentifierHasher Hasher = hasher;
+    public readonly PhoneNormalizer PhoneNormalizer = phones;
+    public readonly DateOrder DateOrder = dateOrder;
+    public readonly ExternalSorter Emails = emails;
+    public readonly ExternalSorter Phones = phoneKeys;
+    public readonly ExternalSorter RowFingerprints = rowFingerprints;
+    public readonly EphemeralHasher RowHasher = rowHasher;
+    public readonly AnalysisAccumulator Analysis = analysis;
+    public PrivateSpillWriter? Spill;
+    public long InvalidEmail;
+    public long InvalidPhone;
+    public long InvalidBirthdate;
+    public long ValidEmails;
+    public long ValidPhones;
+    public DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+}

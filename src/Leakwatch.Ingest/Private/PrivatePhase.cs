@@ -1,0 +1,9 @@
+namespace Leakwatch.Ingest.Private;
+
+public enum PrivatePhase
+{
+    Spilling,
+    Evaluating,
+    Merging,
+    Publishing,
+}
