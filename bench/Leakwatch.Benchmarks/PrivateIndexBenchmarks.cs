@@ -3,7 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Oprf;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Benchmarks;
 

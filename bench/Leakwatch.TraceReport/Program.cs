@@ -227,7 +227,7 @@ internal static class Phases
         (Wait, ["Monitor.Wait", "WaitHandle.Wait", "SemaphoreSlim.Wait", "LowLevelLifoSemaphore", "Thread.Join",
             "Thread.Sleep", "ManualResetEventSlim.Wait", "Task.InternalWait", "Task.Wait", "SpinWait", "LowLevelMonitor",
             "WaitOneCore", "WaitSubsystem", "BlockingCollection`1.TryTakeWithNoTimeValidation", "Thread.SleepInternal"]),
-        ("fsync", ["FileSync.", "FSync", "FlushToDisk", "IndexStore.Publish", "IndexStore.FsyncDirectory"]),
+        ("fsync", ["FileSync.", "FSync", "FlushToDisk", "ExposureIndexStore.Publish", "ExposureIndexStore.FsyncDirectory"]),
         ("phone normalization", ["Leakwatch.Core.PhoneNormalizer", "PhoneNumbers."]),
         ("email normalization", ["Leakwatch.Core.EmailNormalizer", "IdnMapping", "Leakwatch.Core.TopLevelDomains"]),
         ("birth date + gender", ["Leakwatch.Core.BirthDateParser", "Leakwatch.Core.GenderNormalizer"]),

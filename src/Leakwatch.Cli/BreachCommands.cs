@@ -115,7 +115,7 @@ internal static class BreachCommands
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var dataDir = CliContext.ResolveDataDir(r);
-            var manifest = new Index.IndexStore(dataDir).ReadManifest();
+            var manifest = new Index.ExposureIndexStore(dataDir).ReadManifest();
             using var catalog = BreachCatalog.Open(dataDir);
             var b = catalog.Published(manifest.Breaches).Find(x => string.Equals(x.Name, r.GetValue(name), StringComparison.OrdinalIgnoreCase));
             if (b is null)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Leakwatch.Core;
 using Leakwatch.Catalog.Lookup;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;

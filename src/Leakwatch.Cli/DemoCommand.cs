@@ -41,7 +41,7 @@ internal static class DemoCommand
                 var newer = Generate("newer leak (CSV, gzip, 30% recycled from the scrape)",
                     new GeneratorOptions(n, 2025, DumpShape.Csv) { RecycleFrom = olderPath, RecycleRate = 0.3 }, newerPath);
 
-                var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
+                var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys);
                 var columns = new[] { "phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob" };
                 var s1 = IngestWithPrivateIndex(dataDir, keys, pipeline, olderPath, new IngestOptions
                 {
@@ -195,7 +195,7 @@ internal static class DemoCommand
     {
         if (Directory.Exists(dataDir))
         {
-            var looksOurs = File.Exists(Path.Combine(dataDir, IndexStore.ManifestName)) || !Directory.EnumerateFileSystemEntries(dataDir).Any();
+            var looksOurs = File.Exists(Path.Combine(dataDir, ExposureIndexStore.ManifestName)) || !Directory.EnumerateFileSystemEntries(dataDir).Any();
             if (!looksOurs)
             {
                 throw new UsageException($"{dataDir}: exists and is not a Leakwatch data dir; refusing to reset it for the demo");

@@ -71,7 +71,7 @@ internal static class IngestCommand
             var json = r.GetValue(CliContext.Json);
             var dataDir = CliContext.ResolveDataDir(r);
             var keys = CliContext.LoadKeys(r, create: true);
-            var pipeline = new IngestPipeline(new IndexStore(dataDir), keys);
+            var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys);
             using var cts = CancelOnCtrlC();
             PrivateIndexBuilder? builder = null;
             PrivateSpillSession? spill = null;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Private;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;

@@ -27,7 +27,7 @@ internal static class VerifyCommand
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var dataDir = CliContext.ResolveDataDir(r);
-            var store = new IndexStore(dataDir);
+            var store = new ExposureIndexStore(dataDir);
             var manifest = store.Exists ? store.ReadManifest() : Manifest.Empty;
             var keyPath = CliContext.ResolveKeyFile(r);
             var keys = manifest.Breaches.Length == 0 && !File.Exists(keyPath) ? KeyFile.Ephemeral() : KeyFile.Load(keyPath);

@@ -26,23 +26,23 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     private ExposureIndexReader(string path)
     {
         Path = path;
-        _file = ReadOnlyMappedFile.OpenValidated(path, IndexFormat.Mapped, message => new IndexCorruptException(message));
+        _file = ReadOnlyMappedFile.OpenValidated(path, ExposureIndexFormat.Mapped, message => new IndexCorruptException(message));
         _length = _file.Length;
         _base = _file.Base;
         try
         {
-            var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
-            _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffPrefixBits..]);
-            _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffKeyBytes..]);
-            _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[IndexFormat.OffSetIdBytes..]);
+            var header = new ReadOnlySpan<byte>(_base, ExposureIndexFormat.HeaderSize);
+            _prefixBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[ExposureIndexFormat.OffPrefixBits..]);
+            _keyBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[ExposureIndexFormat.OffKeyBytes..]);
+            _setIdBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[ExposureIndexFormat.OffSetIdBytes..]);
             _entrySize = _keyBytes + _setIdBytes;
-            EntryCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntryCount..]);
-            var setCount = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetCount..]);
-            _tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffTocOffset..]);
-            _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffEntriesOffset..]);
-            _setsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsOffset..]);
-            _setsLength = BinaryPrimitives.ReadInt64LittleEndian(header[IndexFormat.OffSetsLength..]);
-            if (_prefixBits is < 1 or > 30 || _keyBytes != IndexFormat.KeyBytesFor(_prefixBits) || _setIdBytes is < 1 or > 4
+            EntryCount = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffEntryCount..]);
+            var setCount = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffSetCount..]);
+            _tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffTocOffset..]);
+            _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffEntriesOffset..]);
+            _setsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffSetsOffset..]);
+            _setsLength = BinaryPrimitives.ReadInt64LittleEndian(header[ExposureIndexFormat.OffSetsLength..]);
+            if (_prefixBits is < 1 or > 30 || _keyBytes != ExposureIndexFormat.KeyBytesFor(_prefixBits) || _setIdBytes is < 1 or > 4
                 || _entriesOffset != _tocOffset + 8L * ((1L << _prefixBits) + 1)
                 || _setsOffset != _entriesOffset + EntryCount * _entrySize
                 || _setsOffset + _setsLength != _length
@@ -210,19 +210,19 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     public List<string> Verify()
     {
         var problems = new List<string>();
-        var header = new ReadOnlySpan<byte>(_base, IndexFormat.HeaderSize);
+        var header = new ReadOnlySpan<byte>(_base, ExposureIndexFormat.HeaderSize);
         var tocLen = _entriesOffset - _tocOffset;
-        if (HashRange(_tocOffset, tocLen) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffTocChecksum..]))
+        if (HashRange(_tocOffset, tocLen) != BinaryPrimitives.ReadUInt64LittleEndian(header[ExposureIndexFormat.OffTocChecksum..]))
         {
             problems.Add($"{Path}: TOC checksum mismatch");
         }
 
-        if (HashRange(_entriesOffset, EntryCount * _entrySize) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffEntriesChecksum..]))
+        if (HashRange(_entriesOffset, EntryCount * _entrySize) != BinaryPrimitives.ReadUInt64LittleEndian(header[ExposureIndexFormat.OffEntriesChecksum..]))
         {
             problems.Add($"{Path}: entries checksum mismatch");
         }
 
-        if (HashRange(_setsOffset, _setsLength) != BinaryPrimitives.ReadUInt64LittleEndian(header[IndexFormat.OffSetsChecksum..]))
+        if (HashRange(_setsOffset, _setsLength) != BinaryPrimitives.ReadUInt64LittleEndian(header[ExposureIndexFormat.OffSetsChecksum..]))
         {
             problems.Add($"{Path}: breach-set checksum mismatch");
         }

@@ -29,17 +29,17 @@ public sealed class ExposureIndexWriter : IDisposable
     public ExposureIndexWriter(string path, long entryUpperBound, long setCountUpperBound)
     {
         Path = path;
-        _prefixBits = IndexFormat.PrefixBitsFor(entryUpperBound);
-        _keyBytes = IndexFormat.KeyBytesFor(_prefixBits);
-        _setIdBytes = IndexFormat.SetIdBytesFor(setCountUpperBound);
+        _prefixBits = ExposureIndexFormat.PrefixBitsFor(entryUpperBound);
+        _keyBytes = ExposureIndexFormat.KeyBytesFor(_prefixBits);
+        _setIdBytes = ExposureIndexFormat.SetIdBytesFor(setCountUpperBound);
         _bucketCounts = new long[(1 << _prefixBits) + 1];
         _entrySize = _keyBytes + _setIdBytes;
         _block = new byte[_entrySize * 8192];
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
         _out = new BufferedStream(_file, 1 << 20);
-        _tocOffset = IndexFormat.HeaderSize;
+        _tocOffset = ExposureIndexFormat.HeaderSize;
         _entriesOffset = _tocOffset + 8L * _bucketCounts.Length;
-        _out.Write(new byte[IndexFormat.HeaderSize]);
+        _out.Write(new byte[ExposureIndexFormat.HeaderSize]);
         // TOC placeholder, filled in by Complete.
         var zeros = new byte[64 * 1024];
         var tocBytes = 8L * _bucketCounts.Length;
@@ -142,23 +142,23 @@ public sealed class ExposureIndexWriter : IDisposable
         _file.Position = _tocOffset;
         _file.Write(toc);
 
-        var header = new byte[IndexFormat.HeaderSize];
-        IndexFormat.Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffVersion), IndexFormat.Version);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffPrefixBits), (uint)_prefixBits);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffKeyBytes), (uint)_keyBytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(IndexFormat.OffSetIdBytes), (uint)_setIdBytes);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffEntryCount), EntryCount);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetCount), sets.Count);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffTocOffset), _tocOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffEntriesOffset), _entriesOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsOffset), setsOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsLength), setsLength);
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffTocChecksum), XxHash64.HashToUInt64(toc));
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffEntriesChecksum), _entriesHash.GetCurrentHashAsUInt64());
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffSetsChecksum), setsHash.GetCurrentHashAsUInt64());
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(IndexFormat.OffHeaderChecksum),
-            XxHash64.HashToUInt64(header.AsSpan(0, IndexFormat.HeaderChecksummedBytes)));
+        var header = new byte[ExposureIndexFormat.HeaderSize];
+        ExposureIndexFormat.Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ExposureIndexFormat.OffVersion), ExposureIndexFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ExposureIndexFormat.OffPrefixBits), (uint)_prefixBits);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ExposureIndexFormat.OffKeyBytes), (uint)_keyBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetIdBytes), (uint)_setIdBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffEntryCount), EntryCount);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetCount), sets.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffTocOffset), _tocOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffEntriesOffset), _entriesOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsOffset), setsOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsLength), setsLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffTocChecksum), XxHash64.HashToUInt64(toc));
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffEntriesChecksum), _entriesHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsChecksum), setsHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffHeaderChecksum),
+            XxHash64.HashToUInt64(header.AsSpan(0, ExposureIndexFormat.HeaderChecksummedBytes)));
         _file.Position = 0;
         _file.Write(header);
         _file.Flush(flushToDisk: true);

@@ -1,7 +1,7 @@
 using Leakwatch.Catalog;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest;
 
@@ -11,7 +11,7 @@ public static class DataDirMaintenance
     /// <summary>Rebuilds the index without the breach and publishes it; returns false if no such breach.</summary>
     public static bool Remove(string dataDir, KeyFile keys, string name)
     {
-        var store = new IndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir);
         using var writeLock = store.LockForWrite();
         var manifest = store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
@@ -38,7 +38,7 @@ public static class DataDirMaintenance
             {
                 var path = store.NewIndexPath(manifest.Generation + 1);
                 var entries = ExposureIndexMerger.MergeRemove(existing, breach.Id, path);
-                IndexStore.FsyncDirectory(store.IndexDir);
+                ExposureIndexStore.FsyncDirectory(store.IndexDir);
                 next = manifest with
                 {
                     Generation = manifest.Generation + 1,
@@ -75,7 +75,7 @@ public static class DataDirMaintenance
     public static List<string> Fsck(string dataDir, KeyFile? keys)
     {
         var problems = new List<string>();
-        var store = new IndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir);
         if (!Directory.Exists(store.DataDir))
         {
             problems.Add($"{store.DataDir}: data dir does not exist");

@@ -14,10 +14,10 @@ namespace Leakwatch.Ingest;
 /// </summary>
 public sealed class IngestPipeline
 {
-    private readonly IndexStore _store;
+    private readonly ExposureIndexStore _store;
     private readonly KeyFile _keys;
 
-    public IngestPipeline(IndexStore store, KeyFile keys)
+    public IngestPipeline(ExposureIndexStore store, KeyFile keys)
     {
         _store = store;
         _keys = keys;

@@ -15,7 +15,7 @@ internal struct HashRecord : IComparable<HashRecord>
 
     public ulong Count;
 
-    public readonly int Bucket => (int)(Hi >> (128 - PasswordFormat.PrefixBits));
+    public readonly int Bucket => (int)(Hi >> (128 - PasswordRangeFormat.PrefixBits));
 
     public static HashRecord FromHash(ReadOnlySpan<byte> hash, ulong count)
     {

@@ -116,7 +116,7 @@ public static class PasswordIngest
         {
             foreach (var m in modes)
             {
-                spillers[(int)m] = new RunSpiller(tempDir, PasswordFormat.ModeName(m), options.RunBytes / modes.Length);
+                spillers[(int)m] = new RunSpiller(tempDir, PasswordRangeFormat.ModeName(m), options.RunBytes / modes.Length);
             }
 
             var reader = new InputReader(mode, spillers, progress, ct);
@@ -136,7 +136,7 @@ public static class PasswordIngest
                 foreach (var m in modes)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var name = $"{PasswordFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
+                    var name = $"{PasswordRangeFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
                     var path = Path.Combine(dir, name);
                     newFiles.Add(path);
                     var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
@@ -150,7 +150,7 @@ public static class PasswordIngest
                         newNtlm = fresh;
                     }
 
-                    options.KillPoint?.Invoke($"merged-{PasswordFormat.ModeName(m)}");
+                    options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
                 }
             }
 
@@ -196,11 +196,11 @@ public static class PasswordIngest
         }
     }
 
-    private static (long Count, long Fresh) Merge(PasswordRangeFile? existing, RunSpiller spiller, string path, PasswordHashMode mode, long generation, CancellationToken ct)
+    private static (long Count, long Fresh) Merge(PasswordRangeReader? existing, RunSpiller spiller, string path, PasswordHashMode mode, long generation, CancellationToken ct)
     {
         using var input = spiller.Merge();
         using var old = existing?.OpenCursor();
-        using var writer = new PasswordFileWriter(path, mode, generation);
+        using var writer = new PasswordRangeWriter(path, mode, generation);
         var haveOld = old?.MoveNext() ?? false;
         var haveNew = input.MoveNext();
         long fresh = 0;
@@ -406,7 +406,7 @@ public static class PasswordIngest
             var hex = line[..colon].TrimEnd(" \t"u8);
             var digits = line[(colon + 1)..].TrimStart(" \t"u8);
             var hashMode = mode == PasswordInputMode.Sha1 ? PasswordHashMode.Sha1 : PasswordHashMode.Ntlm;
-            var hashBytes = PasswordFormat.HashBytes(hashMode);
+            var hashBytes = PasswordRangeFormat.HashBytes(hashMode);
             if (hex.Length != 2 * hashBytes)
             {
                 return $"hash is not {2 * hashBytes} hex digits";

@@ -14,10 +14,10 @@ public sealed class PasswordRangeStore : IDisposable
     /// <summary>Longest padding line: 35 hex + ":0" + CRLF.</summary>
     private const int MaxPaddingLine = 35 + 2 + 2;
 
-    private readonly PasswordRangeFile? _sha1;
-    private readonly PasswordRangeFile? _ntlm;
+    private readonly PasswordRangeReader? _sha1;
+    private readonly PasswordRangeReader? _ntlm;
 
-    private PasswordRangeStore(long generation, PasswordRangeFile? sha1, PasswordRangeFile? ntlm)
+    private PasswordRangeStore(long generation, PasswordRangeReader? sha1, PasswordRangeReader? ntlm)
     {
         Generation = generation;
         _sha1 = sha1;
@@ -87,7 +87,7 @@ public sealed class PasswordRangeStore : IDisposable
 
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
     {
-        PasswordRangeFile? sha1 = null;
+        PasswordRangeReader? sha1 = null;
         try
         {
             sha1 = OpenFile(passwordsDir, manifest.Sha1, PasswordHashMode.Sha1);
@@ -101,7 +101,7 @@ public sealed class PasswordRangeStore : IDisposable
         }
     }
 
-    private static PasswordRangeFile? OpenFile(string dir, string? name, PasswordHashMode mode)
+    private static PasswordRangeReader? OpenFile(string dir, string? name, PasswordHashMode mode)
     {
         if (name is null)
         {
@@ -119,10 +119,10 @@ public sealed class PasswordRangeStore : IDisposable
             throw new PasswordStoreCorruptException($"{path}: password range file named by the manifest is missing");
         }
 
-        return PasswordRangeFile.Open(path, mode);
+        return PasswordRangeReader.Open(path, mode);
     }
 
-    internal PasswordRangeFile? FileFor(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? _sha1 : _ntlm;
+    internal PasswordRangeReader? FileFor(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? _sha1 : _ntlm;
 
     /// <summary>Number of distinct hashes stored for the mode.</summary>
     public long Count(PasswordHashMode mode) => FileFor(mode)?.RecordCount ?? 0;
@@ -151,7 +151,7 @@ public sealed class PasswordRangeStore : IDisposable
     public string ETag(PasswordHashMode mode, ReadOnlySpan<char> prefix5)
     {
         var bucket = ParsePrefix(prefix5);
-        var seed = ((long)PasswordFormat.Version << 40) | ((long)PasswordFormat.ModeCode(mode) << 32) | (uint)bucket;
+        var seed = ((long)PasswordRangeFormat.Version << 40) | ((long)PasswordRangeFormat.ModeCode(mode) << 32) | (uint)bucket;
         var file = FileFor(mode);
         var hash = XxHash64.HashToUInt64(file is null ? [] : file.BucketBytes(bucket), seed);
         return string.Create(18, hash, static (span, h) =>
@@ -177,7 +177,7 @@ public sealed class PasswordRangeStore : IDisposable
             return 0;
         }
 
-        var digits = PasswordFormat.SuffixHexDigits(mode);
+        var digits = PasswordRangeFormat.SuffixHexDigits(mode);
         var randomPerLine = (digits + 1) / 2;
         Span<byte> random = stackalloc byte[64 * 18];
         var hex = Hex.Digits;

@@ -18,7 +18,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
 {
     private readonly ILogger _log;
     private readonly ServerMetrics _metrics;
-    private readonly IndexStore _store;
+    private readonly ExposureIndexStore _store;
     private readonly string _keyFilePath;
     private readonly PublishedGenerationHolder<ServingState> _holder;
     private readonly Timer _keyTimer;
@@ -29,7 +29,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     {
         _log = log;
         _metrics = metrics;
-        _store = new IndexStore(options.DataDir);
+        _store = new ExposureIndexStore(options.DataDir);
         _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
         Phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(options.DefaultRegion));
         _ = Phones.Value; // fail at start on a bad region, not on the first request

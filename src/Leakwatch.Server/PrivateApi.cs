@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Leakwatch.Privacy.Oprf;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,6 +1,6 @@
 using Leakwatch.Index;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Storage.Publishing;
 using Microsoft.Extensions.Logging;
 

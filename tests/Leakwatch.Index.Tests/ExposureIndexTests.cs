@@ -152,11 +152,11 @@ public class ExposureIndexTests
     [InlineData(1_200_000_000)]
     public void EntrySize_AtScaleWithThousandsOfBreachSets_StaysWithinTwelveBytes(long entries)
     {
-        var bits = IndexFormat.PrefixBitsFor(entries);
-        var entry = IndexFormat.KeyBytesFor(bits) + IndexFormat.SetIdBytesFor(60_000);
+        var bits = ExposureIndexFormat.PrefixBitsFor(entries);
+        var entry = ExposureIndexFormat.KeyBytesFor(bits) + ExposureIndexFormat.SetIdBytesFor(60_000);
         var tocPerEntry = 8.0 * ((1L << bits) + 1) / entries;
         Assert.True(entry + tocPerEntry <= 12, $"entry {entry} B + toc {tocPerEntry:F2} B");
         // The bucket bits plus the stored key bytes must still identify all 80 bits of the key.
-        Assert.True(bits + 8 * IndexFormat.KeyBytesFor(bits) >= 80);
+        Assert.True(bits + 8 * ExposureIndexFormat.KeyBytesFor(bits) >= 80);
     }
 }

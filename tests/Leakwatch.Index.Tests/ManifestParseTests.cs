@@ -23,7 +23,7 @@ public sealed class ManifestParseTests
         }
 
         using var dir = new TempDir();
-        var store = new IndexStore(dir.Path);
+        var store = new ExposureIndexStore(dir.Path);
         store.Publish(m);
         return Canonical(m) == Canonical(store.ReadManifest());
     }
@@ -39,7 +39,7 @@ public sealed class ManifestParseTests
     public void ReadManifest_WithByteOrderMark_ReadsAsBefore()
     {
         using var dir = new TempDir();
-        var store = new IndexStore(dir.Path);
+        var store = new ExposureIndexStore(dir.Path);
         File.WriteAllText(store.ManifestPath, """{"format":1,"generation":9,"breaches":[2]}""", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         Assert.Equal(9, store.ReadManifest().Generation);
     }
@@ -55,7 +55,7 @@ public sealed class ManifestParseTests
     public void ReadManifest_Damaged_FailsNamingTheFile(string text, string message)
     {
         using var dir = new TempDir();
-        var store = new IndexStore(dir.Path);
+        var store = new ExposureIndexStore(dir.Path);
         File.WriteAllText(store.ManifestPath, text, Encoding.UTF8);
         var e = Assert.Throws<IndexCorruptException>(store.ReadManifest);
         Assert.StartsWith(store.ManifestPath + ": " + message, e.Message);

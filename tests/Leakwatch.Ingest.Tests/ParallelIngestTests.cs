@@ -54,7 +54,7 @@ public sealed class ParallelIngestTests : IDisposable
 
     private (IngestStats Stats, string Report, byte[] Index) Ingest(string name, string dump, KeyFile keys, bool parallel, int chunkBytes)
     {
-        var store = new IndexStore(Path.Combine(_temp, name));
+        var store = new ExposureIndexStore(Path.Combine(_temp, name));
         var stats = new IngestPipeline(store, keys).Run(dump, new IngestOptions
         {
             BreachName = "Same",

@@ -3,7 +3,7 @@ using Leakwatch.Index;
 using Leakwatch.Catalog.Lookup;
 using Leakwatch.Ingest.Private;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Ingest.Tests;
@@ -22,7 +22,7 @@ public sealed class PrivateBuilderTests : IDisposable
     {
         var builder = new PrivateIndexBuilder(DataDir, keys, options);
         var spill = builder.BeginIngest(breach, PrivateSources.From(dump, new Reading.ReaderOptions(), null));
-        new IngestPipeline(new IndexStore(DataDir), keys).Run(dump, new IngestOptions { BreachName = breach, PrivateSpill = spill, Workers = 2 });
+        new IngestPipeline(new ExposureIndexStore(DataDir), keys).Run(dump, new IngestOptions { BreachName = breach, PrivateSpill = spill, Workers = 2 });
         return builder.Resume();
     }
 

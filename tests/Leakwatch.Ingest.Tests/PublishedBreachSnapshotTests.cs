@@ -28,7 +28,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     {
         var path = Path.Combine(_temp, breach + ".csv");
         File.WriteAllLines(path, ["email", .. emails]);
-        new IngestPipeline(new IndexStore(_data), _keys).Run(path, new IngestOptions { BreachName = breach, BreachDate = new DateOnly(2024, 1, 1) });
+        new IngestPipeline(new ExposureIndexStore(_data), _keys).Run(path, new IngestOptions { BreachName = breach, BreachDate = new DateOnly(2024, 1, 1) });
     }
 
     private List<string> Names(string email)
@@ -43,7 +43,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     {
         Ingest("Alpha", "a@example.com", "both@example.com");
         Ingest("Beta", "both@example.com");
-        var generation = new IndexStore(_data).ReadManifest().Generation;
+        var generation = new ExposureIndexStore(_data).ReadManifest().Generation;
 
         var snapshot = PublishedBreachSnapshot.TryRead(_data, generation);
         Assert.NotNull(snapshot);
@@ -59,7 +59,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     public void CatalogueWrite_RemovesSnapshotFirst_SoReadersFallBackToTheCatalogue()
     {
         Ingest("Alpha", "a@example.com");
-        var manifest = new IndexStore(_data).ReadManifest();
+        var manifest = new ExposureIndexStore(_data).ReadManifest();
         using (var catalog = BreachCatalog.Open(_data))
         {
             var b = catalog.Published(manifest.Breaches)[0];
@@ -80,7 +80,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     public void SnapshotOfAnotherGeneration_IsIgnored()
     {
         Ingest("Alpha", "a@example.com");
-        var manifest = new IndexStore(_data).ReadManifest();
+        var manifest = new ExposureIndexStore(_data).ReadManifest();
         var stale = new List<Breach> { new() { Id = manifest.Breaches[0], Name = "Alpha", Title = "Stale" } };
         PublishedBreachSnapshot.Write(_data, manifest.Generation - 1, stale);
 
@@ -101,14 +101,14 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     {
         Ingest("Alpha", "a@example.com");
         Ingest("Beta", "b@example.com");
-        var betaId = new IndexStore(_data).ReadManifest().Breaches[^1];
+        var betaId = new ExposureIndexStore(_data).ReadManifest().Breaches[^1];
 
         Assert.True(DataDirMaintenance.Remove(_data, _keys, "Beta"));
-        var afterRemove = new IndexStore(_data).ReadManifest();
+        var afterRemove = new ExposureIndexStore(_data).ReadManifest();
         Assert.Equal(["Alpha"], PublishedBreachSnapshot.TryRead(_data, afterRemove.Generation)!.ConvertAll(b => b.Name));
 
         Ingest("Gamma", "b@example.com");
-        var gammaId = new IndexStore(_data).ReadManifest().Breaches[^1];
+        var gammaId = new ExposureIndexStore(_data).ReadManifest().Breaches[^1];
         Assert.True(gammaId > betaId, $"breach id {gammaId} reused (Beta was {betaId})");
         Assert.Equal(["Gamma"], Names("b@example.com"));
     }
@@ -119,7 +119,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
         Ingest("Alpha", "a@example.com");
         Assert.Empty(DataDirMaintenance.Fsck(_data, _keys));
 
-        var manifest = new IndexStore(_data).ReadManifest();
+        var manifest = new ExposureIndexStore(_data).ReadManifest();
         var forged = PublishedBreachSnapshot.TryRead(_data, manifest.Generation)!.ConvertAll(b => b with { Title = "Forged" });
         PublishedBreachSnapshot.Write(_data, manifest.Generation, forged);
 

@@ -19,7 +19,7 @@ public sealed class VerifyCompositionTests : IDisposable
     {
         var dump = Generate("a.csv", 30_000, 11);
         var keys = KeyFile.Create(Path.Combine(_temp, "key"));
-        var store = new IndexStore(Path.Combine(_temp, "data"));
+        var store = new ExposureIndexStore(Path.Combine(_temp, "data"));
 
         var verified = Pipeline(store, keys).Verify(dump, Options("A"));
         Assert.False(Directory.Exists(store.DataDir));
@@ -36,7 +36,7 @@ public sealed class VerifyCompositionTests : IDisposable
     public void Verify_AgainstPublishedBreach_MeasuresTheOverlapTheIngestMeasures_AndPublishesNothing()
     {
         var keys = KeyFile.Create(Path.Combine(_temp, "key"));
-        var store = new IndexStore(Path.Combine(_temp, "data"));
+        var store = new ExposureIndexStore(Path.Combine(_temp, "data"));
         Pipeline(store, keys).Run(Generate("a.csv", 4_000, 11), Options("A"));
         var before = store.ReadManifest();
         var second = Generate("b.csv", 3_000, 11); // the same seed: B repeats identifiers of A
@@ -70,7 +70,7 @@ public sealed class VerifyCompositionTests : IDisposable
         Assert.Equal(ReportJson.Serialize(ingested.Report!), ReportJson.Serialize(verified.Report!));
     }
 
-    private static IngestPipeline Pipeline(IndexStore store, KeyFile keys) => new(store, keys);
+    private static IngestPipeline Pipeline(ExposureIndexStore store, KeyFile keys) => new(store, keys);
 
     // Small sort buffers: runs spill to the scratch dir, which the verify must then remove.
     private static IngestOptions Options(string breach) =>

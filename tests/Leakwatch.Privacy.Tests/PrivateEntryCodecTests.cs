@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using FsCheck.Xunit;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Privacy.Tests;
 

@@ -1,7 +1,8 @@
+using Leakwatch.Privacy;
 using System.Security.Cryptography;
 using System.Text;
 using Leakwatch.Privacy.Oprf;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Privacy.Tests;
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Server.Tests;

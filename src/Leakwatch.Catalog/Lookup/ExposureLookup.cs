@@ -63,7 +63,7 @@ public sealed class ExposureLookup : IDisposable
 
     public static ExposureLookup Open(string dataDir, KeyFile keys)
     {
-        var store = new IndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir);
         var manifest = store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
         {

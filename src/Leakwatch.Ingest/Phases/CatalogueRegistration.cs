@@ -7,7 +7,7 @@ namespace Leakwatch.Ingest.Phases;
 /// an interrupted ingest left behind, and checked for the new breach's name.</summary>
 internal static class CatalogueRegistration
 {
-    public static BreachCatalog Open(IndexStore store, Manifest manifest, string breachName)
+    public static BreachCatalog Open(ExposureIndexStore store, Manifest manifest, string breachName)
     {
         var catalog = BreachCatalog.Open(store.DataDir);
         try

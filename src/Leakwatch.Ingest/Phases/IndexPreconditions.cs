@@ -7,7 +7,7 @@ namespace Leakwatch.Ingest.Phases;
 internal static class IndexPreconditions
 {
     /// <summary>The published manifest, provided the index was built with this key file.</summary>
-    public static Manifest ReadManifest(IndexStore store, KeyFile keys)
+    public static Manifest ReadManifest(ExposureIndexStore store, KeyFile keys)
     {
         var manifest = store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)

@@ -11,7 +11,7 @@ namespace Leakwatch.Ingest.Phases;
 /// becomes the published one. Nothing before this phase is visible to readers.</summary>
 internal static class Publication
 {
-    public static void Publish(IndexStore store, KeyFile keys, BreachCatalog catalog, Manifest previous, Breach breach,
+    public static void Publish(ExposureIndexStore store, KeyFile keys, BreachCatalog catalog, Manifest previous, Breach breach,
         string indexPath, IngestOptions options, IngestStats stats, CancellationToken ct)
     {
         catalog.Update(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
@@ -27,7 +27,7 @@ internal static class Publication
             Breaches = [.. previous.Breaches, breach.Id],
             Published = DateTimeOffset.UtcNow,
         };
-        IndexStore.FsyncDirectory(store.IndexDir);
+        ExposureIndexStore.FsyncDirectory(store.IndexDir);
         // The private spill is sealed and recorded before the breach is published, so a published breach
         // with --private always has its spill to resume from.
         options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);

@@ -1,4 +1,4 @@
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;
 

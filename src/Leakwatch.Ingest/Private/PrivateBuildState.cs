@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Reading;
 using Leakwatch.Storage;
 

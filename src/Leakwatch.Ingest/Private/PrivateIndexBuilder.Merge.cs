@@ -1,7 +1,7 @@
 using Leakwatch.Index;
 using Leakwatch.Storage;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;
 

@@ -5,7 +5,7 @@ using Leakwatch.Core;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Private;
@@ -19,7 +19,7 @@ namespace Leakwatch.Ingest.Private;
 public sealed partial class PrivateIndexBuilder
 {
     private static ReadOnlySpan<byte> SpillKeyInfo => "leakwatch/private/v1/spill"u8;
-    private readonly IndexStore _store;
+    private readonly ExposureIndexStore _store;
     private readonly PrivateIndexStore _private;
     private readonly PrivateBuildPaths _paths;
     private readonly KeyFile _keys;
@@ -27,7 +27,7 @@ public sealed partial class PrivateIndexBuilder
 
     public PrivateIndexBuilder(string dataDir, KeyFile keys, PrivateBuildOptions? options = null)
     {
-        _store = new IndexStore(dataDir);
+        _store = new ExposureIndexStore(dataDir);
         _private = new PrivateIndexStore(dataDir);
         _paths = new PrivateBuildPaths(_private);
         _keys = keys;

@@ -1,6 +1,7 @@
+using Leakwatch.Privacy;
 using Leakwatch.Storage;
 using Leakwatch.Index;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;
 

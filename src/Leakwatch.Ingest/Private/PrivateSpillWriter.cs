@@ -1,5 +1,6 @@
+using Leakwatch.Privacy;
 using System.Buffers.Binary;
-using Leakwatch.Privacy.Private;
+using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;
 

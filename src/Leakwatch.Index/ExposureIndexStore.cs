@@ -11,11 +11,11 @@ namespace Leakwatch.Index;
 /// breach ids it holds. Publishing writes and fsyncs the new index, then atomically renames a new manifest
 /// over the old one, so a kill at any point leaves the previous generation served whole.
 /// </summary>
-public sealed class IndexStore
+public sealed class ExposureIndexStore
 {
     public const string ManifestName = "manifest.json";
 
-    public IndexStore(string dataDir)
+    public ExposureIndexStore(string dataDir)
     {
         DataDir = Path.GetFullPath(dataDir);
     }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// Builds one bucket of the next private index from the previous generation's bucket and the chains of the

@@ -12,7 +12,7 @@ namespace Leakwatch.Passwords;
 /// Memory-mapped, read-only view of one password range file. Thread-safe. A range is the contiguous run
 /// of records between two TOC slots, formatted straight into the caller's buffer.
 /// </summary>
-internal sealed unsafe class PasswordRangeFile : IDisposable
+internal sealed unsafe class PasswordRangeReader : IDisposable
 {
     /// <summary>Lines formatted per <see cref="IBufferWriter{T}.GetSpan"/> call.</summary>
     private const int LinesPerChunk = 256;
@@ -27,29 +27,29 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
     private readonly ulong _recordsChecksum;
     private int _disposed;
 
-    private PasswordRangeFile(string path, PasswordHashMode expectedMode)
+    private PasswordRangeReader(string path, PasswordHashMode expectedMode)
     {
         Path = path;
         Mode = expectedMode;
-        _file = ReadOnlyMappedFile.OpenValidated(path, PasswordFormat.Mapped, message => new PasswordStoreCorruptException(message));
+        _file = ReadOnlyMappedFile.OpenValidated(path, PasswordRangeFormat.Mapped, message => new PasswordStoreCorruptException(message));
         Length = _file.Length;
         _base = _file.Base;
         try
         {
-            var header = new ReadOnlySpan<byte>(_base, PasswordFormat.HeaderSize);
-            var mode = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffMode..]);
-            _recordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffRecordSize..]);
-            var hashBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordFormat.OffHashBytes..]);
-            RecordCount = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordCount..]);
-            TotalCount = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTotalCount..]);
-            Generation = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffGeneration..]);
-            var tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffTocOffset..]);
-            var recordsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordFormat.OffRecordsOffset..]);
-            var tocChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffTocChecksum..]);
-            _recordsChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordFormat.OffRecordsChecksum..]);
-            if (mode != PasswordFormat.ModeCode(expectedMode) || hashBytes != PasswordFormat.HashBytes(expectedMode)
-                || _recordSize != PasswordFormat.RecordSize(expectedMode) || tocOffset != PasswordFormat.HeaderSize
-                || recordsOffset != tocOffset + PasswordFormat.TocBytes || RecordCount < 0
+            var header = new ReadOnlySpan<byte>(_base, PasswordRangeFormat.HeaderSize);
+            var mode = BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordRangeFormat.OffMode..]);
+            _recordSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordRangeFormat.OffRecordSize..]);
+            var hashBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PasswordRangeFormat.OffHashBytes..]);
+            RecordCount = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordRangeFormat.OffRecordCount..]);
+            TotalCount = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordRangeFormat.OffTotalCount..]);
+            Generation = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordRangeFormat.OffGeneration..]);
+            var tocOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordRangeFormat.OffTocOffset..]);
+            var recordsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PasswordRangeFormat.OffRecordsOffset..]);
+            var tocChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordRangeFormat.OffTocChecksum..]);
+            _recordsChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PasswordRangeFormat.OffRecordsChecksum..]);
+            if (mode != PasswordRangeFormat.ModeCode(expectedMode) || hashBytes != PasswordRangeFormat.HashBytes(expectedMode)
+                || _recordSize != PasswordRangeFormat.RecordSize(expectedMode) || tocOffset != PasswordRangeFormat.HeaderSize
+                || recordsOffset != tocOffset + PasswordRangeFormat.TocBytes || RecordCount < 0
                 || recordsOffset + RecordCount * _recordSize != Length)
             {
                 throw new PasswordStoreCorruptException($"{path}: header fields are inconsistent (mode, sizes or file length)");
@@ -57,17 +57,17 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
 
             _toc = (long*)(_base + tocOffset);
             _records = _base + recordsOffset;
-            _suffixBytes = hashBytes - PasswordFormat.DroppedBytes;
+            _suffixBytes = hashBytes - PasswordRangeFormat.DroppedBytes;
 
             // The TOC bounds every range read, so it is checked whole at open: 8 MB, about a millisecond.
-            var tocSpan = new ReadOnlySpan<byte>(_toc, (int)PasswordFormat.TocBytes);
+            var tocSpan = new ReadOnlySpan<byte>(_toc, (int)PasswordRangeFormat.TocBytes);
             if (XxHash64.HashToUInt64(tocSpan) != tocChecksum)
             {
                 throw new PasswordStoreCorruptException($"{path}: TOC checksum mismatch");
             }
 
             long prev = 0;
-            for (var i = 0; i <= PasswordFormat.BucketCount; i++)
+            for (var i = 0; i <= PasswordRangeFormat.BucketCount; i++)
             {
                 var v = BinaryPrimitives.ReadInt64LittleEndian(tocSpan[(8 * i)..]);
                 if (v < prev || (i == 0 && v != 0))
@@ -89,7 +89,7 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
             }
 
             // CRLF + suffix hex + ':' + up to 10 count digits.
-            _maxLine = 2 + PasswordFormat.SuffixHexDigits(expectedMode) + 1 + 10;
+            _maxLine = 2 + PasswordRangeFormat.SuffixHexDigits(expectedMode) + 1 + 10;
         }
         catch
         {
@@ -110,11 +110,11 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
 
     public long Generation { get; }
 
-    public static PasswordRangeFile Open(string path, PasswordHashMode mode)
+    public static PasswordRangeReader Open(string path, PasswordHashMode mode)
     {
         try
         {
-            return new PasswordRangeFile(path, mode);
+            return new PasswordRangeReader(path, mode);
         }
         catch (IOException e)
         {
@@ -257,15 +257,15 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
 
     internal sealed class Cursor : IRecordSource
     {
-        private readonly PasswordRangeFile _f;
+        private readonly PasswordRangeReader _f;
         private readonly byte[] _hash;
         private long _index = -1;
         private int _bucket;
 
-        public Cursor(PasswordRangeFile f)
+        public Cursor(PasswordRangeReader f)
         {
             _f = f;
-            _hash = new byte[PasswordFormat.HashBytes(f.Mode)];
+            _hash = new byte[PasswordRangeFormat.HashBytes(f.Mode)];
         }
 
         public HashRecord Current { get; private set; }
@@ -287,7 +287,7 @@ internal sealed unsafe class PasswordRangeFile : IDisposable
             var rec = new ReadOnlySpan<byte>(_f._records + _index * _f._recordSize, _f._recordSize);
             _hash[0] = (byte)(_bucket >> 12);
             _hash[1] = (byte)(_bucket >> 4);
-            rec[.._f._suffixBytes].CopyTo(_hash.AsSpan(PasswordFormat.DroppedBytes));
+            rec[.._f._suffixBytes].CopyTo(_hash.AsSpan(PasswordRangeFormat.DroppedBytes));
             if ((_hash[2] >> 4) != (_bucket & 15))
             {
                 BucketsConsistent = false;

@@ -1,7 +1,7 @@
 using Leakwatch.Core;
 using Leakwatch.Privacy.Oprf;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// The reference client of docs/private-lookup.md §6 in C#: canonicalize, bucket, blind, then unblind the

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>An identifier in the merge: its bucket hash and exposure-index key, and where its chain lies in the
 /// partition's byte arena. The identifier itself is gone by this point.</summary>

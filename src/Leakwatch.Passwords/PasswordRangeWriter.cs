@@ -9,14 +9,14 @@ namespace Leakwatch.Passwords;
 /// Writes one password range file (see docs/passwords-format.md) from records in strictly increasing hash
 /// order. Header and TOC are written last, then the file is fsynced; an unfinished file has a zero header.
 /// </summary>
-internal sealed class PasswordFileWriter : IDisposable
+internal sealed class PasswordRangeWriter : IDisposable
 {
     private readonly FileStream _fs;
     private readonly PasswordHashMode _mode;
     private readonly long _generation;
     private readonly int _hashBytes;
     private readonly int _recordSize;
-    private readonly long[] _toc = new long[PasswordFormat.BucketCount + 1];
+    private readonly long[] _toc = new long[PasswordRangeFormat.BucketCount + 1];
     private readonly XxHash64 _recordsHash = new();
     private readonly byte[] _buffer = new byte[1 << 20];
     private readonly byte[] _hash = new byte[20];
@@ -28,15 +28,15 @@ internal sealed class PasswordFileWriter : IDisposable
     private HashRecord _last;
     private bool _finished;
 
-    public PasswordFileWriter(string path, PasswordHashMode mode, long generation)
+    public PasswordRangeWriter(string path, PasswordHashMode mode, long generation)
     {
         Path = path;
         _mode = mode;
         _generation = generation;
-        _hashBytes = PasswordFormat.HashBytes(mode);
-        _recordSize = PasswordFormat.RecordSize(mode);
+        _hashBytes = PasswordRangeFormat.HashBytes(mode);
+        _recordSize = PasswordRangeFormat.RecordSize(mode);
         _fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1);
-        _fs.Position = PasswordFormat.HeaderSize + PasswordFormat.TocBytes;
+        _fs.Position = PasswordRangeFormat.HeaderSize + PasswordRangeFormat.TocBytes;
     }
 
     public string Path { get; }
@@ -66,7 +66,7 @@ internal sealed class PasswordFileWriter : IDisposable
 
         r.WriteHash(_hash, _hashBytes);
         var rec = _buffer.AsSpan(_buffered, _recordSize);
-        _hash.AsSpan(PasswordFormat.DroppedBytes, _hashBytes - PasswordFormat.DroppedBytes).CopyTo(rec);
+        _hash.AsSpan(PasswordRangeFormat.DroppedBytes, _hashBytes - PasswordRangeFormat.DroppedBytes).CopyTo(rec);
         uint stored;
         if (r.Count > uint.MaxValue)
         {
@@ -78,7 +78,7 @@ internal sealed class PasswordFileWriter : IDisposable
             stored = (uint)r.Count;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[(_hashBytes - PasswordFormat.DroppedBytes)..], stored);
+        BinaryPrimitives.WriteUInt32LittleEndian(rec[(_hashBytes - PasswordRangeFormat.DroppedBytes)..], stored);
         _buffered += _recordSize;
         _count++;
         _total = Counts.Add(_total, stored);
@@ -88,36 +88,36 @@ internal sealed class PasswordFileWriter : IDisposable
     public void Finish()
     {
         FlushBuffer();
-        while (_nextBucket <= PasswordFormat.BucketCount)
+        while (_nextBucket <= PasswordRangeFormat.BucketCount)
         {
             _toc[_nextBucket++] = _count;
         }
 
-        var toc = new byte[PasswordFormat.TocBytes];
+        var toc = new byte[PasswordRangeFormat.TocBytes];
         for (var i = 0; i < _toc.Length; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(toc.AsSpan(8 * i), _toc[i]);
         }
 
-        _fs.Position = PasswordFormat.HeaderSize;
+        _fs.Position = PasswordRangeFormat.HeaderSize;
         _fs.Write(toc);
 
-        var header = new byte[PasswordFormat.HeaderSize];
-        PasswordFormat.Magic.CopyTo(header);
+        var header = new byte[PasswordRangeFormat.HeaderSize];
+        PasswordRangeFormat.Magic.CopyTo(header);
         var h = header.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffVersion..], PasswordFormat.Version);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffMode..], PasswordFormat.ModeCode(_mode));
-        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffHashBytes..], (uint)_hashBytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordFormat.OffRecordSize..], (uint)_recordSize);
-        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffRecordCount..], _count);
-        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffTotalCount..], _total);
-        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffGeneration..], _generation);
-        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffTocOffset..], PasswordFormat.HeaderSize);
-        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffRecordsOffset..], PasswordFormat.HeaderSize + PasswordFormat.TocBytes);
-        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffTocChecksum..], XxHash64.HashToUInt64(toc));
-        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffRecordsChecksum..], _recordsHash.GetCurrentHashAsUInt64());
-        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordFormat.OffSaturated..], _saturated);
-        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordFormat.OffHeaderChecksum..], XxHash64.HashToUInt64(h[..PasswordFormat.HeaderChecksummedBytes]));
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordRangeFormat.OffVersion..], PasswordRangeFormat.Version);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordRangeFormat.OffMode..], PasswordRangeFormat.ModeCode(_mode));
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordRangeFormat.OffHashBytes..], (uint)_hashBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[PasswordRangeFormat.OffRecordSize..], (uint)_recordSize);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordRangeFormat.OffRecordCount..], _count);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordRangeFormat.OffTotalCount..], _total);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordRangeFormat.OffGeneration..], _generation);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordRangeFormat.OffTocOffset..], PasswordRangeFormat.HeaderSize);
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordRangeFormat.OffRecordsOffset..], PasswordRangeFormat.HeaderSize + PasswordRangeFormat.TocBytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordRangeFormat.OffTocChecksum..], XxHash64.HashToUInt64(toc));
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordRangeFormat.OffRecordsChecksum..], _recordsHash.GetCurrentHashAsUInt64());
+        BinaryPrimitives.WriteInt64LittleEndian(h[PasswordRangeFormat.OffSaturated..], _saturated);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[PasswordRangeFormat.OffHeaderChecksum..], XxHash64.HashToUInt64(h[..PasswordRangeFormat.HeaderChecksummedBytes]));
         _fs.Position = 0;
         _fs.Write(header);
         _fs.Flush(flushToDisk: true);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 public sealed class SecurePrivateRandom : IPrivateRandom
 {

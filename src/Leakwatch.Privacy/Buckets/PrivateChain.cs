@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// One identifier's chain as the OPRF phase leaves it for the merge: <c>prk (32) || u8 k || k entries (48 each)</c>,

@@ -1,4 +1,4 @@
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>Draws randomness from a refilled buffer: a nonce per entry without a system call per nonce. One per thread.</summary>
 public sealed class BufferedPrivateRandom(IPrivateRandom source) : IPrivateRandom

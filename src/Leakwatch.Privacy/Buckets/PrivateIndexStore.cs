@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Leakwatch.Index;
 using Leakwatch.Storage;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// The private index of a data dir: immutable files <c>private/gen-*.lwp</c> and <c>private/manifest.json</c>,

@@ -21,7 +21,7 @@ public enum PasswordInputMode
 }
 
 /// <summary>Constants of the password range file (see docs/passwords-format.md).</summary>
-internal static class PasswordFormat
+internal static class PasswordRangeFormat
 {
     public static ReadOnlySpan<byte> Magic => "LWPWRS01"u8;
     public const uint Version = 1;

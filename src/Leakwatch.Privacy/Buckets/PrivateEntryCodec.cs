@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// MIGP entries (docs/private-lookup.md §4). From the PRF output y and the index salt, HKDF-SHA256 gives each

@@ -1,4 +1,4 @@
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>Randomness for entries (nonces, dummies, which dummies to drop). Real builds use the OS CSPRNG; tests
 /// and golden files inject a seeded one.</summary>

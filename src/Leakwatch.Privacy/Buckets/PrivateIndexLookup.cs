@@ -1,6 +1,6 @@
 using Leakwatch.Privacy.Oprf;
 
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>
 /// The whole private-lookup protocol run in one process against a data dir: the reference client's steps with the

@@ -4,7 +4,7 @@ using Leakwatch.Core.Errors;
 namespace Leakwatch.Index;
 
 /// <summary>Constants of the exposure index file (see docs/index-format.md).</summary>
-internal static class IndexFormat
+internal static class ExposureIndexFormat
 {
     public static ReadOnlySpan<byte> Magic => "LWXIDX01"u8;
     public const uint Version = 1;

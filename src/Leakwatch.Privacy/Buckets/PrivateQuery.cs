@@ -1,4 +1,4 @@
-namespace Leakwatch.Privacy.Private;
+namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>What a client holds between sending its blinded element and reading the answer.</summary>
 public sealed class PrivateQuery
