@@ -21,15 +21,25 @@ public class SocketThreadsTests(ServerFixture fx)
         ctx.SetEndpoint(new Endpoint(_ => Task.CompletedTask, metadata, "test"));
         var endpoint = new TaskCompletionSource<Seen>(TaskCreationOptions.RunContinuationsAsynchronously);
         var result = new TaskCompletionSource<(Seen, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A handed-off endpoint waits until the caller has looked at its task: on a loaded machine the pool could
+        // otherwise finish it before HandOff returns, and "completed inline" would be read as true by chance.
+        using var callerLooked = new ManualResetEventSlim();
         var thread = new Thread(() =>
         {
             var caller = new Seen(Thread.CurrentThread.IsThreadPoolThread, Environment.CurrentManagedThreadId);
             var task = SocketThreads.HandOff(ctx, _ =>
             {
-                endpoint.SetResult(new Seen(Thread.CurrentThread.IsThreadPoolThread, Environment.CurrentManagedThreadId));
+                var seen = new Seen(Thread.CurrentThread.IsThreadPoolThread, Environment.CurrentManagedThreadId);
+                if (seen.ThreadId != caller.ThreadId)
+                {
+                    callerLooked.Wait(TimeSpan.FromSeconds(10));
+                }
+
+                endpoint.SetResult(seen);
                 return Task.CompletedTask;
             });
             result.SetResult((caller, task.IsCompleted));
+            callerLooked.Set();
         });
         thread.Start();
         var (callerSeen, completedInline) = await result.Task;

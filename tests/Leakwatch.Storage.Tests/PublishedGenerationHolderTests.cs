@@ -127,7 +127,8 @@ public sealed class PublishedGenerationHolderTests : IDisposable
         Assert.Equal("gen-2", holder.Acquire()!.Content);
 
         borrowed.Release();
-        Assert.True(borrowed.IsFreed);
+        // The holder's own reference goes when the grace timer fires, which a loaded machine may delay.
+        Assert.True(await Eventually(() => borrowed.IsFreed));
         Assert.Equal(1, borrowed.Frees);
         Assert.False(borrowed.TryAddRef());
     }
