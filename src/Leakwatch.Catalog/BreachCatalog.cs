@@ -1,3 +1,4 @@
+using Leakwatch.Core.Errors;
 using System.Globalization;
 using System.Text.Json;
 using Leakwatch.Core;
@@ -35,7 +36,7 @@ public sealed class BreachCatalog : IDisposable
         if (version is < 2 or > SchemaVersion)
         {
             db.Dispose();
-            throw new InvalidOperationException($"{path}: catalogue schema is not version {SchemaVersion}; run any write command to migrate it");
+            throw new LeakwatchException(ErrorKind.DataDir, $"{path}: catalogue schema is not version {SchemaVersion}; run any write command to migrate it");
         }
 
         return new BreachCatalog(db, dataDir);
@@ -59,7 +60,7 @@ public sealed class BreachCatalog : IDisposable
         var version = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         if (version > SchemaVersion)
         {
-            throw new InvalidOperationException($"catalog.db: schema version {version} is newer than this Leakwatch ({SchemaVersion})");
+            throw new LeakwatchException(ErrorKind.DataDir, $"catalog.db: schema version {version} is newer than this Leakwatch ({SchemaVersion})");
         }
 
         if (version < 1)

@@ -1,3 +1,4 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
@@ -62,7 +63,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     }
 
     bool IGenerationSource<ServingState>.IsReloadFailure(Exception e)
-        => e is IOException or IndexCorruptException or KeyFileException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException;
+        => e is LeakwatchException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException;
 
     void IGenerationSource<ServingState>.Reloaded(ServingState? old, ServingState? next)
     {

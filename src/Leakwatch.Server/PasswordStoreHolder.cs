@@ -83,9 +83,6 @@ internal sealed partial class PasswordStoreHolder : IGenerationSource<PasswordGe
     // Every manifest change is a publish of the store itself.
     bool IGenerationSource<PasswordGeneration>.IsCurrent(PasswordGeneration? current) => false;
 
-    bool IGenerationSource<PasswordGeneration>.IsReloadFailure(Exception e)
-        => e is IOException or UnauthorizedAccessException or PasswordStoreCorruptException;
-
     void IGenerationSource<PasswordGeneration>.Reloaded(PasswordGeneration? old, PasswordGeneration? next)
     {
     }

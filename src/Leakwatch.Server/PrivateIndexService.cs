@@ -88,9 +88,6 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
         return manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId;
     }
 
-    bool IGenerationSource<PrivateServingState>.IsReloadFailure(Exception e)
-        => e is IOException or PrivateIndexException or KeyFileException or UnauthorizedAccessException;
-
     void IGenerationSource<PrivateServingState>.Reloaded(PrivateServingState? old, PrivateServingState? next)
     {
         _metrics.PrivateIndexGeneration.Set(next?.Manifest.Generation ?? 0);

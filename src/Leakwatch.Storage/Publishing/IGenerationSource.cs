@@ -1,3 +1,5 @@
+using Leakwatch.Core.Errors;
+
 namespace Leakwatch.Storage.Publishing;
 
 /// <summary>What a <see cref="PublishedGenerationHolder{T}"/> needs from one store: how to open the generation its
@@ -14,8 +16,10 @@ public interface IGenerationSource<T>
     bool IsCurrent(T? current);
 
     /// <summary>Whether a failure of <see cref="Open"/> during a reload is expected (a corrupt or half-published
-    /// store, a missing key): it is reported, the old generation stays served, and the next check retries.</summary>
-    bool IsReloadFailure(Exception e);
+    /// store, a missing key): it is reported, the old generation stays served, and the next check retries. Every
+    /// error Leakwatch explains is a <see cref="LeakwatchException"/>, so that and the file system's own are the rule;
+    /// a store whose open can fail in other expected ways (a database) adds those.</summary>
+    bool IsReloadFailure(Exception e) => e is LeakwatchException or IOException or UnauthorizedAccessException;
 
     /// <summary><paramref name="next"/> now serves; <paramref name="old"/> retires after the grace period.</summary>
     void Reloaded(T? old, T? next);

@@ -52,7 +52,7 @@ internal static class DumpIo
     private static string[] SplitColon(string line)
     {
         string[] parts = line.Split(':');
-        if (parts.Length != Fields.Count) throw new InvalidDataException($"not a colon row of {Fields.Count} fields: {line}");
+        if (parts.Length != Fields.Count) throw new InvalidDataException($"not a colon row of {Fields.Count} fields");
         return parts;
     }
 
@@ -92,7 +92,7 @@ internal static class DumpIo
             }
             fields.Add(sb.ToString());
             if (i >= line.Length) break;
-            if (line[i] != ',') throw new InvalidDataException($"bad CSV row: {line}");
+            if (line[i] != ',') throw new InvalidDataException("bad CSV row");
             i++;
             if (i == line.Length)
             {
@@ -100,7 +100,7 @@ internal static class DumpIo
                 break;
             }
         }
-        if (fields.Count != Fields.Count) throw new InvalidDataException($"not a CSV row of {Fields.Count} fields: {line}");
+        if (fields.Count != Fields.Count) throw new InvalidDataException($"not a CSV row of {Fields.Count} fields");
         return [.. fields];
     }
 
