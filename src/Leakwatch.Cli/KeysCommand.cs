@@ -116,21 +116,3 @@ internal static class KeysCommand
         return keys;
     }
 }
-
-internal sealed record CreatedKeyLine(
-    [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("rpm")] int Rpm,
-    [property: JsonPropertyName("created")] DateTimeOffset Created);
-
-internal sealed record KeyLine(
-    [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("rpm")] int Rpm,
-    [property: JsonPropertyName("created")] DateTimeOffset Created,
-    [property: JsonPropertyName("revoked")] DateTimeOffset? Revoked);
-
-[JsonSerializable(typeof(CreatedKeyLine))]
-[JsonSerializable(typeof(KeyLine))]
-internal sealed partial class KeysJson : JsonSerializerContext;

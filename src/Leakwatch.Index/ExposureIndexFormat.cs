@@ -50,5 +50,3 @@ internal static class ExposureIndexFormat
     public static int SetIdBytesFor(long setCountUpperBound) =>
         setCountUpperBound <= 0xFF ? 1 : setCountUpperBound <= 0xFFFF ? 2 : setCountUpperBound <= 0xFF_FFFF ? 3 : 4;
 }
-
-public sealed class IndexCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -45,21 +45,3 @@ internal struct HashRecord : IComparable<HashRecord>
         return c != 0 ? c : Lo.CompareTo(other.Lo);
     }
 }
-
-/// <summary>A source of records in strictly increasing hash order.</summary>
-internal interface IRecordSource : IDisposable
-{
-    bool MoveNext();
-
-    HashRecord Current { get; }
-}
-
-/// <summary>Adds counts without wrapping.</summary>
-internal static class Counts
-{
-    public static ulong Add(ulong a, ulong b)
-    {
-        var s = a + b;
-        return s < a ? ulong.MaxValue : s;
-    }
-}

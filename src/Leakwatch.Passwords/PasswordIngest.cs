@@ -9,61 +9,6 @@ using System.Text.Unicode;
 
 namespace Leakwatch.Passwords;
 
-/// <summary>Tuning for <see cref="PasswordIngest"/>.</summary>
-public sealed record PasswordIngestOptions
-{
-    /// <summary>Bytes of (hash, count) records held in memory before a sorted run is spilled (shared by both modes in plain mode).</summary>
-    public long RunBytes { get; init; } = 256L << 20;
-
-    /// <summary>Called at named points of the ingest; tests throw from it to simulate a kill.</summary>
-    internal Action<string>? KillPoint { get; init; }
-}
-
-/// <summary>What an ingest read and published.</summary>
-public sealed record PasswordIngestStats
-{
-    /// <summary>sha1, ntlm or plain.</summary>
-    public required string Mode { get; init; }
-
-    public int Files { get; init; }
-
-    /// <summary>Lines read, including blank and malformed ones.</summary>
-    public long Lines { get; init; }
-
-    public long ValidLines { get; init; }
-
-    public long BlankLines { get; init; }
-
-    public long MalformedLines { get; init; }
-
-    /// <summary>The first few malformed lines as <c>file:line: reason</c>; never the line's content.</summary>
-    public IReadOnlyList<string> MalformedSamples { get; init; } = [];
-
-    /// <summary>Sum of the counts read (per hash kind; in plain mode the number of passwords).</summary>
-    public long CountAdded { get; init; }
-
-    public long NewSha1Hashes { get; init; }
-
-    public long NewNtlmHashes { get; init; }
-
-    /// <summary>Distinct hashes in the published store after the ingest.</summary>
-    public long Sha1Hashes { get; init; }
-
-    public long NtlmHashes { get; init; }
-
-    public int SpilledRuns { get; init; }
-
-    public long Generation { get; init; }
-
-    public double Seconds { get; init; }
-}
-
-/// <summary>A problem with the ingest's input files.</summary>
-public sealed class PasswordInputException(string message) : LeakwatchException(ErrorKind.BadInput, message);
-
-/// <summary>Another password ingest holds the lock.</summary>
-public sealed class PasswordStoreBusyException(string message) : PasswordStoreCorruptException(message);
-
 /// <summary>
 /// Loads HIBP corpus files (<c>HASH:COUNT</c>) or plaintext password lists into the password store:
 /// external sort of the input into sorted runs, one linear merge with the published files, an atomic

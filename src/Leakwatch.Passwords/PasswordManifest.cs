@@ -72,7 +72,3 @@ internal sealed record PasswordManifest
         AtomicFile.Write(path, fs => JsonSerializer.Serialize(fs, this, PasswordManifestJson.Default.PasswordManifest));
     }
 }
-
-[JsonSerializable(typeof(PasswordManifest))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-internal sealed partial class PasswordManifestJson : JsonSerializerContext;

@@ -312,6 +312,3 @@ internal sealed unsafe class PasswordRangeReader : IDisposable
         _file.Dispose();
     }
 }
-
-/// <summary>The password store is missing a piece, corrupt, or (as <see cref="PasswordStoreBusyException"/>) locked.</summary>
-public class PasswordStoreCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -12,12 +12,6 @@ using Microsoft.Extensions.Primitives;
 
 namespace Leakwatch.Server;
 
-/// <summary>Endpoint metadata: a private-lookup endpoint (no-store responses, the private limiter's 429 scope).</summary>
-internal sealed class PrivateAccess
-{
-    public static readonly PrivateAccess Instance = new();
-}
-
 /// <summary>
 /// Private lookups, protocol <c>leakwatch/private/v1</c> (docs/private-lookup.md §5): <c>GET /api/private/config</c> and
 /// <c>POST /api/private/evaluate</c>. The server sees a bucket number and a blinded element, answers Z = skS·B and the
@@ -344,11 +338,4 @@ internal sealed class PrivateApi
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body).AsTask();
     }
-}
-
-/// <summary>A 32-byte element held inline (no allocation per request).</summary>
-[System.Runtime.CompilerServices.InlineArray(32)]
-internal struct InlineElement
-{
-    private byte _element0;
 }

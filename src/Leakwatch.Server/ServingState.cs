@@ -8,24 +8,6 @@ using Leakwatch.Catalog.Lookup;
 
 namespace Leakwatch.Server;
 
-/// <summary>A breach with its HIBP JSON rendered once, so a response is a copy of bytes.</summary>
-internal sealed class PreparedBreach
-{
-    public PreparedBreach(Breach breach)
-    {
-        Breach = breach;
-        Full = JsonSerializer.SerializeToUtf8Bytes(HibpBreach.From(breach), HibpJson.Default.HibpBreach);
-        Truncated = JsonSerializer.SerializeToUtf8Bytes(new HibpBreachName(breach.Name), ServerJson.Default.HibpBreachName);
-    }
-
-    public Breach Breach { get; }
-
-    public byte[] Full { get; }
-
-    /// <summary><c>{"Name":"…"}</c>, HIBP's truncated form.</summary>
-    public byte[] Truncated { get; }
-}
-
 /// <summary>
 /// One published generation as served: the lookup (mapped index) and the catalogue rendered to JSON. Reference
 /// counted, so a reload can swap in the next generation while requests still finish on this one.
