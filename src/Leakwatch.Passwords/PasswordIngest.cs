@@ -27,19 +27,7 @@ public static class PasswordIngest
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
-        if (files.Count == 0)
-        {
-            throw new PasswordInputException("no input files");
-        }
-
-        foreach (var f in files)
-        {
-            if (!File.Exists(f))
-            {
-                throw new PasswordInputException($"{f}: file not found");
-            }
-        }
-
+        RequireFiles(files);
         if (mode == PasswordInputMode.Auto)
         {
             mode = DetectMode(files[0]);
@@ -73,32 +61,7 @@ public static class PasswordIngest
             options.KillPoint?.Invoke("read");
 
             var generation = (current?.Generation ?? 0) + 1;
-            var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
-            next = next with { Sha1 = current?.Sha1, Sha1Hashes = current?.Sha1Hashes ?? 0, Ntlm = current?.Ntlm, NtlmHashes = current?.NtlmHashes ?? 0 };
-            long newSha1 = 0, newNtlm = 0;
-            using (var existing = current is null ? null : PasswordRangeStore.Open(dir, current))
-            {
-                foreach (var m in modes)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var name = $"{PasswordRangeFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
-                    var path = Path.Combine(dir, name);
-                    newFiles.Add(path);
-                    var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
-                    next = m == PasswordHashMode.Sha1 ? next with { Sha1 = name, Sha1Hashes = count } : next with { Ntlm = name, NtlmHashes = count };
-                    if (m == PasswordHashMode.Sha1)
-                    {
-                        newSha1 = fresh;
-                    }
-                    else
-                    {
-                        newNtlm = fresh;
-                    }
-
-                    options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
-                }
-            }
-
+            var (next, newSha1, newNtlm) = MergeGeneration(dir, current, modes, spillers, generation, newFiles, options, ct);
             FileSync.Directory(dir);
             options.KillPoint?.Invoke("publish");
             next.Publish(dir);
@@ -137,6 +100,56 @@ public static class PasswordIngest
                 {
                     FileSync.TryDelete(f);
                 }
+            }
+        }
+    }
+
+    /// <summary>Merges each mode's sorted runs with the published file into a new file of this generation; the
+    /// manifest that lists them is returned, not yet published.</summary>
+    private static (PasswordManifest Next, long NewSha1, long NewNtlm) MergeGeneration(string dir, PasswordManifest? current,
+        PasswordHashMode[] modes, RunSpiller?[] spillers, long generation, List<string> newFiles, PasswordIngestOptions options, CancellationToken ct)
+    {
+        var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
+        next = next with { Sha1 = current?.Sha1, Sha1Hashes = current?.Sha1Hashes ?? 0, Ntlm = current?.Ntlm, NtlmHashes = current?.NtlmHashes ?? 0 };
+        long newSha1 = 0, newNtlm = 0;
+        using (var existing = current is null ? null : PasswordRangeStore.Open(dir, current))
+        {
+            foreach (var m in modes)
+            {
+                ct.ThrowIfCancellationRequested();
+                var name = $"{PasswordRangeFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
+                var path = Path.Combine(dir, name);
+                newFiles.Add(path);
+                var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
+                next = m == PasswordHashMode.Sha1 ? next with { Sha1 = name, Sha1Hashes = count } : next with { Ntlm = name, NtlmHashes = count };
+                if (m == PasswordHashMode.Sha1)
+                {
+                    newSha1 = fresh;
+                }
+                else
+                {
+                    newNtlm = fresh;
+                }
+
+                options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
+            }
+        }
+
+        return (next, newSha1, newNtlm);
+    }
+
+    private static void RequireFiles(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0)
+        {
+            throw new PasswordInputException("no input files");
+        }
+
+        foreach (var f in files)
+        {
+            if (!File.Exists(f))
+            {
+                throw new PasswordInputException($"{f}: file not found");
             }
         }
     }

@@ -25,26 +25,7 @@ public static partial class DumpReader
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        List<string> files;
-        var inDirectory = false;
-        if (File.Exists(path))
-        {
-            files = [path];
-        }
-        else if (Directory.Exists(path))
-        {
-            files = DumpFiles(path);
-            inDirectory = true;
-            if (files.Count == 0)
-            {
-                throw new DumpFormatException(path, 0, "no dump files found");
-            }
-        }
-        else
-        {
-            throw new DumpFormatException(path, 0, "no such file or directory");
-        }
-
+        var files = InputFiles(path, out var inDirectory);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = cts.Token;
         using var queue = new BlockingCollection<ScannedChunk>(boundedCapacity: 2 * threads);
@@ -154,49 +135,7 @@ public static partial class DumpReader
                     break;
                 }
 
-                var span = run.Span;
-                var line = scanner.RunStartLine;
-                while (!span.IsEmpty)
-                {
-                    var room = chunkBytes - chunk.Length;
-                    if (span.Length <= room || (!scanner.RunIsLines && chunk.Length == 0))
-                    {
-                        // One record spanning lines is never cut, however long.
-                        chunk.Append(span, line);
-                        span = default;
-                    }
-                    else if (!scanner.RunIsLines)
-                    {
-                        chunk.Flush();
-                    }
-                    else
-                    {
-                        // Every '\n' in a run of single-line records ends a record.
-                        var cut = room > 0 ? span[..room].LastIndexOf((byte)'\n') : -1;
-                        if (cut < 0 && chunk.Length > 0)
-                        {
-                            chunk.Flush();
-                            continue;
-                        }
-
-                        if (cut < 0)
-                        {
-                            cut = span.IndexOf((byte)'\n');
-                            cut = cut < 0 ? span.Length - 1 : cut;
-                        }
-
-                        var piece = span[..(cut + 1)];
-                        chunk.Append(piece, line);
-                        line += scanner.CountBreaks(piece);
-                        span = span[(cut + 1)..];
-                        chunk.Flush();
-                    }
-
-                    if (chunk.Length >= chunkBytes)
-                    {
-                        chunk.Flush();
-                    }
-                }
+                CutIntoChunks(run.Span, scanner, chunk, chunkBytes);
             }
 
             chunk.Flush();
@@ -207,6 +146,79 @@ public static partial class DumpReader
         }
 
         return true;
+    }
+
+    /// <summary>The file itself, or the dump files of a directory; a missing path or an empty directory is fatal.</summary>
+    private static List<string> InputFiles(string path, out bool inDirectory)
+    {
+        inDirectory = false;
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new DumpFormatException(path, 0, "no such file or directory");
+        }
+
+        var files = DumpFiles(path);
+        inDirectory = true;
+        if (files.Count == 0)
+        {
+            throw new DumpFormatException(path, 0, "no dump files found");
+        }
+
+        return files;
+    }
+
+    /// <summary>Appends one clean run to the chunk, cutting it after a record's newline wherever a chunk fills.
+    /// Runs per clean run, not per byte, so the call costs nothing the loop did not already pay.</summary>
+    private static void CutIntoChunks(ReadOnlySpan<byte> clean, RecordScanner scanner, ChunkBuilder chunk, int chunkBytes)
+    {
+        var span = clean;
+        var line = scanner.RunStartLine;
+        while (!span.IsEmpty)
+        {
+            var room = chunkBytes - chunk.Length;
+            if (span.Length <= room || (!scanner.RunIsLines && chunk.Length == 0))
+            {
+                // One record spanning lines is never cut, however long.
+                chunk.Append(span, line);
+                span = default;
+            }
+            else if (!scanner.RunIsLines)
+            {
+                chunk.Flush();
+            }
+            else
+            {
+                // Every '\n' in a run of single-line records ends a record.
+                var cut = room > 0 ? span[..room].LastIndexOf((byte)'\n') : -1;
+                if (cut < 0 && chunk.Length > 0)
+                {
+                    chunk.Flush();
+                    continue;
+                }
+
+                if (cut < 0)
+                {
+                    cut = span.IndexOf((byte)'\n');
+                    cut = cut < 0 ? span.Length - 1 : cut;
+                }
+
+                var piece = span[..(cut + 1)];
+                chunk.Append(piece, line);
+                line += scanner.CountBreaks(piece);
+                span = span[(cut + 1)..];
+                chunk.Flush();
+            }
+
+            if (chunk.Length >= chunkBytes)
+            {
+                chunk.Flush();
+            }
+        }
     }
 
     private static void ParseChunks(int thread, BlockingCollection<ScannedChunk> queue, IParallelDumpSink sink, CancellationToken ct)

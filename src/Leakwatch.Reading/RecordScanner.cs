@@ -106,20 +106,7 @@ internal sealed class RecordScanner : IDisposable
             var data = _buf.AsSpan(_start, _end - _start);
             if (_skipping)
             {
-                var nl = data.IndexOf((byte)'\n');
-                var upto = nl >= 0 ? nl + 1 : data.Length;
-                _skipBreaks += CountBreaks(data[..upto]);
-                _start += upto;
-                if (nl >= 0 || _eof)
-                {
-                    _skipping = false;
-                    _line += _skipBreaks;
-                    _pendingNewlines = _skipBreaks;
-                    continue;
-                }
-
-                _start = _end = 0;
-                Fill();
+                SkipBadRecord(data);
                 continue;
             }
 
@@ -178,6 +165,26 @@ internal sealed class RecordScanner : IDisposable
                     continue;
             }
         }
+    }
+
+    /// <summary>Drops the rest of a record too long to keep, up to its newline, counting the lines it spans so
+    /// they come out as placeholder newlines; refills when the record goes on past the buffer.</summary>
+    private void SkipBadRecord(ReadOnlySpan<byte> data)
+    {
+        var nl = data.IndexOf((byte)'\n');
+        var upto = nl >= 0 ? nl + 1 : data.Length;
+        _skipBreaks += CountBreaks(data[..upto]);
+        _start += upto;
+        if (nl >= 0 || _eof)
+        {
+            _skipping = false;
+            _line += _skipBreaks;
+            _pendingNewlines = _skipBreaks;
+            return;
+        }
+
+        _start = _end = 0;
+        Fill();
     }
 
     public void Dispose()
