@@ -65,7 +65,7 @@ public sealed class KeyFile
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);
-            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != UnixFileMode.None)
             {
                 throw new KeyFileException($"{path}: key file is readable by others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it");
             }
