@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Private;
-using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
 using Spectre.Console;

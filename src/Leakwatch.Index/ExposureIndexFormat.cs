@@ -1,5 +1,5 @@
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Index;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;

@@ -74,8 +74,14 @@ public sealed record Manifest
         RequireEnd(ref r);
         return new Manifest
         {
-            Format = format, Generation = generation, Index = index, IndexBytes = indexBytes, Entries = entries,
-            KeyId = keyId, Breaches = breaches, Published = published,
+            Format = format,
+            Generation = generation,
+            Index = index,
+            IndexBytes = indexBytes,
+            Entries = entries,
+            KeyId = keyId,
+            Breaches = breaches,
+            Published = published,
         };
     }
 }

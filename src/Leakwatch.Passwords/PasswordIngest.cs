@@ -1,11 +1,11 @@
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
-using Leakwatch.Storage;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 

@@ -1,6 +1,6 @@
-using Leakwatch.Storage;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 

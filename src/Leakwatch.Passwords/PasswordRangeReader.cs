@@ -1,10 +1,10 @@
-using Leakwatch.Storage;
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Oprf;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Privacy;

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Storage.Publishing;
-using Leakwatch.Catalog.Lookup;
 
 namespace Leakwatch.Server;
 
