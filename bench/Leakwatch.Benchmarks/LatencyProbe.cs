@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Leakwatch.Core;
 using Leakwatch.Catalog.Lookup;
+using Leakwatch.Core;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Benchmarks;

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Oprf;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Benchmarks;
 

@@ -238,10 +238,26 @@ public static class PublishedBreachSnapshot
         Check(r.TokenType == JsonTokenType.EndObject && name is not null && title is not null);
         return new Breach
         {
-            Id = id, Name = name!, Title = title!, Domain = domain, BreachDate = breachDate, AddedDate = added, ModifiedDate = modified,
-            PwnCount = pwnCount, Description = description, LogoPath = logoPath, DataClasses = classes,
-            IsVerified = verified, IsFabricated = fabricated, IsSensitive = sensitive, IsRetired = retired, IsSpamList = spam,
-            IsMalware = malware, IsSubscriptionFree = free, IsStealerLog = stealer, StatsJson = stats,
+            Id = id,
+            Name = name!,
+            Title = title!,
+            Domain = domain,
+            BreachDate = breachDate,
+            AddedDate = added,
+            ModifiedDate = modified,
+            PwnCount = pwnCount,
+            Description = description,
+            LogoPath = logoPath,
+            DataClasses = classes,
+            IsVerified = verified,
+            IsFabricated = fabricated,
+            IsSensitive = sensitive,
+            IsRetired = retired,
+            IsSpamList = spam,
+            IsMalware = malware,
+            IsSubscriptionFree = free,
+            IsStealerLog = stealer,
+            StatsJson = stats,
         };
     }
 

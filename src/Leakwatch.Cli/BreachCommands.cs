@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Leakwatch.Catalog;
-using Leakwatch.Ingest;
 using Leakwatch.Catalog.Lookup;
+using Leakwatch.Ingest;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;

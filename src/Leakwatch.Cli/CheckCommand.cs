@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Leakwatch.Core;
 using Leakwatch.Catalog.Lookup;
+using Leakwatch.Core;
 using Leakwatch.Privacy.Buckets;
 using Spectre.Console;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
 using Leakwatch.Ingest.Private;
-using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
 using Spectre.Console;
@@ -41,50 +41,16 @@ internal static class DemoCommand
                 var newer = Generate("newer leak (CSV, gzip, 30% recycled from the scrape)",
                     new GeneratorOptions(n, 2025, DumpShape.Csv) { RecycleFrom = olderPath, RecycleRate = 0.3 }, newerPath);
 
-                var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys);
-                var columns = new[] { "phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob" };
-                var s1 = IngestWithPrivateIndex(dataDir, keys, pipeline, olderPath, new IngestOptions
-                {
-                    BreachName = "FacebookScrape2019",
-                    Title = "Facebook phone-number scrape (synthetic)",
-                    BreachDate = new DateOnly(2019, 8, 1),
-                    Domain = "facebook.com",
-                    Reader = new Leakwatch.Reading.ReaderOptions { Columns = columns },
-                });
-                var s2 = IngestWithPrivateIndex(dataDir, keys, pipeline, newerPath, new IngestOptions
-                {
-                    BreachName = "FacebookClaim2025",
-                    Title = "\"1.2 billion Facebook records\" claim (synthetic)",
-                    BreachDate = new DateOnly(2025, 5, 1),
-                    Domain = "facebook.com",
-                });
+                var (s1, s2) = IngestBoth(dataDir, keys, olderPath, newerPath);
                 IngestCommand.RenderStats(s1);
                 IngestCommand.RenderStats(s2);
 
-                using var lookup = ExposureLookup.Open(dataDir, keys);
-                var phones = new PhoneNormalizer(null);
                 var examples = PickExamples(older, newer);
-                var t = new Table().Border(TableBorder.Rounded).Title("[bold]Example lookups[/]");
-                t.AddColumns("account (synthetic)", "breaches");
-                foreach (var account in examples)
-                {
-                    var found = lookup.TryKey(account, phones, out var key) == AccountKind.Invalid ? [] : lookup.Find(key).ConvertAll(b => b.Name);
-                    t.AddRow(Markup.Escape(account), found.Count == 0 ? "[green]none[/]" : Markup.Escape(string.Join(", ", found)));
-                }
-
-                AnsiConsole.Write(t);
+                ShowExampleLookups(dataDir, keys, examples);
                 var prefix = r.GetValue(CliContext.DataDir) is null ? "./leakwatch --data-dir demo" : $"./leakwatch --data-dir {dataDir}";
                 AnsiConsole.MarkupLine($"Try it: [bold]{Markup.Escape(prefix)} check \"{Markup.Escape(examples[0])}\"[/]  ·  [bold]{Markup.Escape(prefix)} breaches[/]");
 
-                // Common passwords for the Pwned Passwords range API, and a key for the account API.
-                var passwords = Path.Combine(work.FullName, "passwords.txt");
-                File.WriteAllLines(passwords, ["password", "password", "123456", "123456", "123456", "qwerty", "letmein", "iloveyou", "dragon"]);
-                Leakwatch.Passwords.PasswordIngest.Run(dataDir, [passwords], Leakwatch.Passwords.PasswordInputMode.Plain);
-                string secret;
-                using (var keyStore = Leakwatch.Catalog.ApiKeyStore.Open(dataDir))
-                {
-                    secret = keyStore.Create("demo", 600, DateTimeOffset.UtcNow).Secret;
-                }
+                var secret = SeedPasswordsAndApiKey(dataDir, work.FullName);
 
                 if (r.GetValue(noServe))
                 {
@@ -110,6 +76,59 @@ internal static class DemoCommand
             }
         }));
         return cmd;
+    }
+
+    /// <summary>Ingests the older scrape, then the newer leak, each with its private index.</summary>
+    private static (IngestStats Older, IngestStats Newer) IngestBoth(string dataDir, KeyFile keys, string olderPath, string newerPath)
+    {
+        var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys);
+        var columns = new[] { "phone", "uid", "first_name", "last_name", "gender", "city", "country", "relationship", "employer", "email", "dob" };
+        var s1 = IngestWithPrivateIndex(dataDir, keys, pipeline, olderPath, new IngestOptions
+        {
+            BreachName = "FacebookScrape2019",
+            Title = "Facebook phone-number scrape (synthetic)",
+            BreachDate = new DateOnly(2019, 8, 1),
+            Domain = "facebook.com",
+            Reader = new Leakwatch.Reading.ReaderOptions { Columns = columns },
+        });
+        var s2 = IngestWithPrivateIndex(dataDir, keys, pipeline, newerPath, new IngestOptions
+        {
+            BreachName = "FacebookClaim2025",
+            Title = "\"1.2 billion Facebook records\" claim (synthetic)",
+            BreachDate = new DateOnly(2025, 5, 1),
+            Domain = "facebook.com",
+        });
+        return (s1, s2);
+    }
+
+    private static void ShowExampleLookups(string dataDir, KeyFile keys, List<string> examples)
+    {
+        using var lookup = ExposureLookup.Open(dataDir, keys);
+        var phones = new PhoneNormalizer(null);
+        var t = new Table().Border(TableBorder.Rounded).Title("[bold]Example lookups[/]");
+        t.AddColumns("account (synthetic)", "breaches");
+        foreach (var account in examples)
+        {
+            var found = lookup.TryKey(account, phones, out var key) == AccountKind.Invalid ? [] : lookup.Find(key).ConvertAll(b => b.Name);
+            t.AddRow(Markup.Escape(account), found.Count == 0 ? "[green]none[/]" : Markup.Escape(string.Join(", ", found)));
+        }
+
+        AnsiConsole.Write(t);
+    }
+
+    /// <summary>Common passwords for the Pwned Passwords range API, and a key for the account API; returns the key's secret.</summary>
+    private static string SeedPasswordsAndApiKey(string dataDir, string workDir)
+    {
+        var passwords = Path.Combine(workDir, "passwords.txt");
+        File.WriteAllLines(passwords, ["password", "password", "123456", "123456", "123456", "qwerty", "letmein", "iloveyou", "dragon"]);
+        Leakwatch.Passwords.PasswordIngest.Run(dataDir, [passwords], Leakwatch.Passwords.PasswordInputMode.Plain);
+        string secret;
+        using (var keyStore = Leakwatch.Catalog.ApiKeyStore.Open(dataDir))
+        {
+            secret = keyStore.Create("demo", 600, DateTimeOffset.UtcNow).Secret;
+        }
+
+        return secret;
     }
 
     /// <summary>`ingest --private`, as the CLI runs it: the plain index publishes, then the OPRF phase builds the

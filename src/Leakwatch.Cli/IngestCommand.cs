@@ -106,21 +106,26 @@ internal static class IngestCommand
 
             if (builder is not null)
             {
-                // The plain index is published and served; the OPRF phase runs now, resumable if interrupted.
-                try
-                {
-                    stats.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
-                }
-                catch (IndexBusyException e)
-                {
-                    throw new PrivateBuildException($"{options.BreachName} is ingested and served, but its private index waits: {e.Message}; run `leakwatch private resume` once it is free");
-                }
+                stats.Private = BuildPrivateIndex(builder, options.BreachName, json, cts.Token);
             }
 
             Print(stats, json);
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The plain index is published and served; the OPRF phase runs now, resumable if interrupted.</summary>
+    private static PrivateBuildResult BuildPrivateIndex(PrivateIndexBuilder builder, string breachName, bool json, CancellationToken ct)
+    {
+        try
+        {
+            return PrivateCommand.Run($"Private index: {breachName}", p => builder.Resume(p, ct), json);
+        }
+        catch (IndexBusyException e)
+        {
+            throw new PrivateBuildException($"{breachName} is ingested and served, but its private index waits: {e.Message}; run `leakwatch private resume` once it is free");
+        }
     }
 
     private static void Print(IngestStats stats, bool json)

@@ -13,7 +13,16 @@ internal static class KeysCommand
     public static Command Build()
     {
         var keys = new Command("keys", "Manage API keys for `leakwatch serve` (hibp-api-key)");
+        keys.Subcommands.Add(BuildCreate());
+        keys.Subcommands.Add(BuildList());
+        keys.Subcommands.Add(BuildRevoke());
+        keys.Subcommands.Add(BuildRotateOprf());
+        return keys;
+    }
 
+    /// <summary>`keys create`: prints a new key once; only its hash is stored.</summary>
+    private static Command BuildCreate()
+    {
         var name = new Option<string?>("--name") { Description = "A label for the key (who or what uses it)" };
         var rpm = new Option<int>("--rpm") { Description = "Requests per minute allowed", DefaultValueFactory = _ => ApiKeyStore.DefaultRpm };
         var create = new Command("create", "Create a key; it is printed once and only its hash is stored") { name, rpm, CliContext.Json };
@@ -38,8 +47,12 @@ internal static class KeysCommand
 
             return ExitCodes.Ok;
         }));
-        keys.Subcommands.Add(create);
+        return create;
+    }
 
+    /// <summary>`keys list`: ids, names and limits, never the keys.</summary>
+    private static Command BuildList()
+    {
         var list = new Command("list", "List keys (never the keys themselves)") { CliContext.Json };
         list.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -65,8 +78,12 @@ internal static class KeysCommand
             AnsiConsole.Write(t);
             return ExitCodes.Ok;
         }));
-        keys.Subcommands.Add(list);
+        return list;
+    }
 
+    /// <summary>`keys revoke ID`.</summary>
+    private static Command BuildRevoke()
+    {
         var id = new Argument<int>("id") { Description = "Key id (from `keys list`)" };
         var revoke = new Command("revoke", "Revoke a key; servers stop accepting it within seconds") { id };
         revoke.SetAction(r => LeakwatchCli.Guard(() =>
@@ -81,8 +98,12 @@ internal static class KeysCommand
             Console.WriteLine($"revoked key {r.GetValue(id)}");
             return ExitCodes.Ok;
         }));
-        keys.Subcommands.Add(revoke);
+        return revoke;
+    }
 
+    /// <summary>`keys rotate-oprf`: rebuilds the private index under a new OPRF key.</summary>
+    private static Command BuildRotateOprf()
+    {
         var sources = new Option<string[]>("--source")
         {
             Description = "NAME=PATH: read breach NAME from PATH instead of its recorded source (repeatable)",
@@ -112,25 +133,6 @@ internal static class KeysCommand
             PrivateCommand.Render(result, r.GetValue(CliContext.Json));
             return ExitCodes.Ok;
         }));
-        keys.Subcommands.Add(rotate);
-        return keys;
+        return rotate;
     }
 }
-
-internal sealed record CreatedKeyLine(
-    [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("rpm")] int Rpm,
-    [property: JsonPropertyName("created")] DateTimeOffset Created);
-
-internal sealed record KeyLine(
-    [property: JsonPropertyName("id")] int Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("rpm")] int Rpm,
-    [property: JsonPropertyName("created")] DateTimeOffset Created,
-    [property: JsonPropertyName("revoked")] DateTimeOffset? Revoked);
-
-[JsonSerializable(typeof(CreatedKeyLine))]
-[JsonSerializable(typeof(KeyLine))]
-internal sealed partial class KeysJson : JsonSerializerContext;

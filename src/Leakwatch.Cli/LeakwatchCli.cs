@@ -82,5 +82,3 @@ public static class LeakwatchCli
     /// <summary>Progress bars only when a person is watching; pipes and CI stay quiet.</summary>
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 }
-
-public sealed class UsageException(string message) : LeakwatchException(ErrorKind.Usage, message);

@@ -91,7 +91,3 @@ internal static class PasswordsCommand
         }
     }
 }
-
-[JsonSerializable(typeof(PasswordIngestStats))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class PasswordsJson : JsonSerializerContext;

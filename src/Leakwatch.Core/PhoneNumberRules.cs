@@ -346,9 +346,11 @@ internal static class PhoneNumberRules
         {
             if (_compiled is { } compiled)
                 return compiled;
+            // No timeout: the patterns are libphonenumber's metadata, not input, and they only ever see a national
+            // number of at most 17 digits; a timeout would add checks to every phone the ingest normalizes.
             if (++_uses > UsesBeforeCompiling)
-                return _compiled = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
-            return _interpreted ??= new Regex(pattern, RegexOptions.CultureInvariant);
+                return _compiled = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+            return _interpreted ??= new Regex(pattern, RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
         }
     }
 }

@@ -1,5 +1,5 @@
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Index;
 
@@ -50,5 +50,3 @@ internal static class ExposureIndexFormat
     public static int SetIdBytesFor(long setCountUpperBound) =>
         setCountUpperBound <= 0xFF ? 1 : setCountUpperBound <= 0xFFFF ? 2 : setCountUpperBound <= 0xFF_FFFF ? 3 : 4;
 }
-
-public sealed class IndexCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
@@ -127,87 +127,3 @@ public sealed class ExposureIndexStore
 
     private static void TryDelete(string file) => FileSync.TryDelete(file);
 }
-
-/// <summary>Another process holds the data dir's lock.</summary>
-public sealed class IndexBusyException(string message) : LeakwatchException(ErrorKind.DataDir, message);
-
-/// <summary>The published state. Breaches in the catalogue but not listed here are not visible.</summary>
-public sealed record Manifest
-{
-    public const int CurrentFormat = 1;
-
-    public static readonly Manifest Empty = new();
-
-    public int Format { get; init; } = CurrentFormat;
-
-    public long Generation { get; init; }
-
-    /// <summary>Index file relative to the data dir, or null before the first ingest.</summary>
-    public string? Index { get; init; }
-
-    public long IndexBytes { get; init; }
-
-    public long Entries { get; init; }
-
-    /// <summary>Fingerprint of the key file the index was built with.</summary>
-    public string? KeyId { get; init; }
-
-    public int[] Breaches { get; init; } = [];
-
-    public DateTimeOffset Published { get; init; }
-
-    /// <summary>
-    /// Reads manifest JSON as <see cref="ManifestJson"/> writes it: camelCase names, unknown properties skipped.
-    /// By hand, for start-up time (see <see cref="JsonFileReading"/>).
-    /// </summary>
-    /// <exception cref="JsonException">Not a JSON object of this shape.</exception>
-    public static Manifest Parse(ReadOnlySpan<byte> json)
-    {
-        var r = Reader(json);
-        Next(ref r);
-        Require(ref r, JsonTokenType.StartObject);
-        var m = new Manifest();
-        int format = m.Format;
-        long generation = 0, indexBytes = 0, entries = 0;
-        string? index = null, keyId = null;
-        int[] breaches = [];
-        DateTimeOffset published = default;
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            var name = r;
-            Next(ref r);
-            if (name.ValueTextEquals("format"u8)) { format = r.GetInt32(); }
-            else if (name.ValueTextEquals("generation"u8)) { generation = r.GetInt64(); }
-            else if (name.ValueTextEquals("index"u8)) { index = r.GetString(); }
-            else if (name.ValueTextEquals("indexBytes"u8)) { indexBytes = r.GetInt64(); }
-            else if (name.ValueTextEquals("entries"u8)) { entries = r.GetInt64(); }
-            else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
-            else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
-            else if (name.ValueTextEquals("breaches"u8))
-            {
-                Require(ref r, JsonTokenType.StartArray);
-                var ids = new List<int>();
-                while (Next(ref r) == JsonTokenType.Number)
-                {
-                    ids.Add(r.GetInt32());
-                }
-
-                Require(ref r, JsonTokenType.EndArray);
-                breaches = [.. ids];
-            }
-            else { r.Skip(); }
-        }
-
-        Require(ref r, JsonTokenType.EndObject);
-        RequireEnd(ref r);
-        return new Manifest
-        {
-            Format = format, Generation = generation, Index = index, IndexBytes = indexBytes, Entries = entries,
-            KeyId = keyId, Breaches = breaches, Published = published,
-        };
-    }
-}
-
-[JsonSerializable(typeof(Manifest))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-internal sealed partial class ManifestJson : JsonSerializerContext;

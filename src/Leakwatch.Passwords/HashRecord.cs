@@ -5,7 +5,7 @@ namespace Leakwatch.Passwords;
 /// <summary>
 /// A hash (up to 20 bytes, compared as a big-endian number) and its count. NTLM hashes use only <see cref="Hi"/>.
 /// </summary>
-internal struct HashRecord : IComparable<HashRecord>
+internal struct HashRecord : IComparable<HashRecord>, IEquatable<HashRecord>
 {
     /// <summary>Hash bytes 0–15, big-endian.</summary>
     public UInt128 Hi;
@@ -44,22 +44,24 @@ internal struct HashRecord : IComparable<HashRecord>
         var c = Hi.CompareTo(other.Hi);
         return c != 0 ? c : Lo.CompareTo(other.Lo);
     }
-}
 
-/// <summary>A source of records in strictly increasing hash order.</summary>
-internal interface IRecordSource : IDisposable
-{
-    bool MoveNext();
+    // Ordered by hash alone (the merge adds the counts of equal hashes); equal only as a whole record, count
+    // included, as the struct's default equality was.
+    public readonly bool Equals(HashRecord other) => Hi == other.Hi && Lo == other.Lo && Count == other.Count;
 
-    HashRecord Current { get; }
-}
+    public override readonly bool Equals(object? obj) => obj is HashRecord other && Equals(other);
 
-/// <summary>Adds counts without wrapping.</summary>
-internal static class Counts
-{
-    public static ulong Add(ulong a, ulong b)
-    {
-        var s = a + b;
-        return s < a ? ulong.MaxValue : s;
-    }
+    public override readonly int GetHashCode() => HashCode.Combine(Hi, Lo, Count);
+
+    public static bool operator ==(HashRecord left, HashRecord right) => left.Equals(right);
+
+    public static bool operator !=(HashRecord left, HashRecord right) => !left.Equals(right);
+
+    public static bool operator <(HashRecord left, HashRecord right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(HashRecord left, HashRecord right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(HashRecord left, HashRecord right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(HashRecord left, HashRecord right) => left.CompareTo(right) >= 0;
 }

@@ -1,68 +1,13 @@
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
-using Leakwatch.Storage;
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
-
-/// <summary>Tuning for <see cref="PasswordIngest"/>.</summary>
-public sealed record PasswordIngestOptions
-{
-    /// <summary>Bytes of (hash, count) records held in memory before a sorted run is spilled (shared by both modes in plain mode).</summary>
-    public long RunBytes { get; init; } = 256L << 20;
-
-    /// <summary>Called at named points of the ingest; tests throw from it to simulate a kill.</summary>
-    internal Action<string>? KillPoint { get; init; }
-}
-
-/// <summary>What an ingest read and published.</summary>
-public sealed record PasswordIngestStats
-{
-    /// <summary>sha1, ntlm or plain.</summary>
-    public required string Mode { get; init; }
-
-    public int Files { get; init; }
-
-    /// <summary>Lines read, including blank and malformed ones.</summary>
-    public long Lines { get; init; }
-
-    public long ValidLines { get; init; }
-
-    public long BlankLines { get; init; }
-
-    public long MalformedLines { get; init; }
-
-    /// <summary>The first few malformed lines as <c>file:line: reason</c>; never the line's content.</summary>
-    public IReadOnlyList<string> MalformedSamples { get; init; } = [];
-
-    /// <summary>Sum of the counts read (per hash kind; in plain mode the number of passwords).</summary>
-    public long CountAdded { get; init; }
-
-    public long NewSha1Hashes { get; init; }
-
-    public long NewNtlmHashes { get; init; }
-
-    /// <summary>Distinct hashes in the published store after the ingest.</summary>
-    public long Sha1Hashes { get; init; }
-
-    public long NtlmHashes { get; init; }
-
-    public int SpilledRuns { get; init; }
-
-    public long Generation { get; init; }
-
-    public double Seconds { get; init; }
-}
-
-/// <summary>A problem with the ingest's input files.</summary>
-public sealed class PasswordInputException(string message) : LeakwatchException(ErrorKind.BadInput, message);
-
-/// <summary>Another password ingest holds the lock.</summary>
-public sealed class PasswordStoreBusyException(string message) : PasswordStoreCorruptException(message);
 
 /// <summary>
 /// Loads HIBP corpus files (<c>HASH:COUNT</c>) or plaintext password lists into the password store:
@@ -82,19 +27,7 @@ public static class PasswordIngest
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
-        if (files.Count == 0)
-        {
-            throw new PasswordInputException("no input files");
-        }
-
-        foreach (var f in files)
-        {
-            if (!File.Exists(f))
-            {
-                throw new PasswordInputException($"{f}: file not found");
-            }
-        }
-
+        RequireFiles(files);
         if (mode == PasswordInputMode.Auto)
         {
             mode = DetectMode(files[0]);
@@ -128,32 +61,7 @@ public static class PasswordIngest
             options.KillPoint?.Invoke("read");
 
             var generation = (current?.Generation ?? 0) + 1;
-            var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
-            next = next with { Sha1 = current?.Sha1, Sha1Hashes = current?.Sha1Hashes ?? 0, Ntlm = current?.Ntlm, NtlmHashes = current?.NtlmHashes ?? 0 };
-            long newSha1 = 0, newNtlm = 0;
-            using (var existing = current is null ? null : PasswordRangeStore.Open(dir, current))
-            {
-                foreach (var m in modes)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var name = $"{PasswordRangeFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
-                    var path = Path.Combine(dir, name);
-                    newFiles.Add(path);
-                    var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
-                    next = m == PasswordHashMode.Sha1 ? next with { Sha1 = name, Sha1Hashes = count } : next with { Ntlm = name, NtlmHashes = count };
-                    if (m == PasswordHashMode.Sha1)
-                    {
-                        newSha1 = fresh;
-                    }
-                    else
-                    {
-                        newNtlm = fresh;
-                    }
-
-                    options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
-                }
-            }
-
+            var (next, newSha1, newNtlm) = MergeGeneration(dir, current, modes, spillers, generation, newFiles, options, ct);
             FileSync.Directory(dir);
             options.KillPoint?.Invoke("publish");
             next.Publish(dir);
@@ -192,6 +100,56 @@ public static class PasswordIngest
                 {
                     FileSync.TryDelete(f);
                 }
+            }
+        }
+    }
+
+    /// <summary>Merges each mode's sorted runs with the published file into a new file of this generation; the
+    /// manifest that lists them is returned, not yet published.</summary>
+    private static (PasswordManifest Next, long NewSha1, long NewNtlm) MergeGeneration(string dir, PasswordManifest? current,
+        PasswordHashMode[] modes, RunSpiller?[] spillers, long generation, List<string> newFiles, PasswordIngestOptions options, CancellationToken ct)
+    {
+        var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
+        next = next with { Sha1 = current?.Sha1, Sha1Hashes = current?.Sha1Hashes ?? 0, Ntlm = current?.Ntlm, NtlmHashes = current?.NtlmHashes ?? 0 };
+        long newSha1 = 0, newNtlm = 0;
+        using (var existing = current is null ? null : PasswordRangeStore.Open(dir, current))
+        {
+            foreach (var m in modes)
+            {
+                ct.ThrowIfCancellationRequested();
+                var name = $"{PasswordRangeFormat.ModeName(m)}-gen-{generation:D8}-{Guid.NewGuid():N}.lwp";
+                var path = Path.Combine(dir, name);
+                newFiles.Add(path);
+                var (count, fresh) = Merge(existing?.FileFor(m), spillers[(int)m]!, path, m, generation, ct);
+                next = m == PasswordHashMode.Sha1 ? next with { Sha1 = name, Sha1Hashes = count } : next with { Ntlm = name, NtlmHashes = count };
+                if (m == PasswordHashMode.Sha1)
+                {
+                    newSha1 = fresh;
+                }
+                else
+                {
+                    newNtlm = fresh;
+                }
+
+                options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
+            }
+        }
+
+        return (next, newSha1, newNtlm);
+    }
+
+    private static void RequireFiles(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0)
+        {
+            throw new PasswordInputException("no input files");
+        }
+
+        foreach (var f in files)
+        {
+            if (!File.Exists(f))
+            {
+                throw new PasswordInputException($"{f}: file not found");
             }
         }
     }

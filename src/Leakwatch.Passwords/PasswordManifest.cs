@@ -1,6 +1,6 @@
-using Leakwatch.Storage;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 
@@ -72,7 +72,3 @@ internal sealed record PasswordManifest
         AtomicFile.Write(path, fs => JsonSerializer.Serialize(fs, this, PasswordManifestJson.Default.PasswordManifest));
     }
 }
-
-[JsonSerializable(typeof(PasswordManifest))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-internal sealed partial class PasswordManifestJson : JsonSerializerContext;

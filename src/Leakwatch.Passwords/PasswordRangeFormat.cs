@@ -2,24 +2,6 @@ using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 
-/// <summary>The two hash kinds Pwned Passwords serves.</summary>
-public enum PasswordHashMode
-{
-    Sha1,
-    Ntlm,
-}
-
-/// <summary>What an ingest input holds: HIBP corpus lines of one hash kind, or plaintext passwords.</summary>
-public enum PasswordInputMode
-{
-    /// <summary>HASH:COUNT lines; SHA-1 or NTLM chosen from the first line's hash length (40 or 32 hex).</summary>
-    Auto,
-    Sha1,
-    Ntlm,
-    /// <summary>One password per line, count 1 per occurrence; both SHA-1 (UTF-8) and NTLM (MD4 of UTF-16LE) are stored.</summary>
-    Plain,
-}
-
 /// <summary>Constants of the password range file (see docs/passwords-format.md).</summary>
 internal static class PasswordRangeFormat
 {
@@ -68,55 +50,4 @@ internal static class PasswordRangeFormat
     public static uint ModeCode(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? 1u : 2u;
 
     public static string ModeName(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? "sha1" : "ntlm";
-}
-
-/// <summary>Upper-case hex encoding and decoding through lookup tables.</summary>
-internal static class Hex
-{
-    /// <summary>Both ASCII digits of a byte, packed little-endian (first digit in the low byte).</summary>
-    public static readonly ushort[] Pairs = BuildPairs();
-
-    public static ReadOnlySpan<byte> Digits => "0123456789ABCDEF"u8;
-
-    private static ushort[] BuildPairs()
-    {
-        var t = new ushort[256];
-        for (var i = 0; i < 256; i++)
-        {
-            t[i] = (ushort)(Digits[i >> 4] | (Digits[i & 15] << 8));
-        }
-
-        return t;
-    }
-
-    /// <summary>Value of a hex digit (either case), or -1.</summary>
-    public static int Value(int c)
-    {
-        var d = (uint)(c - '0');
-        if (d <= 9)
-        {
-            return (int)d;
-        }
-
-        var l = (uint)((c | 0x20) - 'a');
-        return l <= 5 ? (int)l + 10 : -1;
-    }
-
-    /// <summary>Decodes exactly 2 × destination.Length hex digits; false on any non-hex byte.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> hex, Span<byte> destination)
-    {
-        for (var i = 0; i < destination.Length; i++)
-        {
-            var hi = Value(hex[2 * i]);
-            var lo = Value(hex[2 * i + 1]);
-            if ((hi | lo) < 0)
-            {
-                return false;
-            }
-
-            destination[i] = (byte)((hi << 4) | lo);
-        }
-
-        return true;
-    }
 }

@@ -1,10 +1,10 @@
-using Leakwatch.Storage;
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 
@@ -312,6 +312,3 @@ internal sealed unsafe class PasswordRangeReader : IDisposable
         _file.Dispose();
     }
 }
-
-/// <summary>The password store is missing a piece, corrupt, or (as <see cref="PasswordStoreBusyException"/>) locked.</summary>
-public class PasswordStoreCorruptException(string message) : LeakwatchException(ErrorKind.DataDir, message);

@@ -1,7 +1,7 @@
-using Leakwatch.Index;
-using Leakwatch.Storage;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
 using Leakwatch.Privacy.Oprf;
+using Leakwatch.Storage;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Privacy;
@@ -65,7 +65,7 @@ public sealed class KeyFile
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);
-            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != UnixFileMode.None)
             {
                 throw new KeyFileException($"{path}: key file is readable by others (mode {Convert.ToString((int)mode, 8)}); chmod 600 it");
             }
@@ -268,172 +268,3 @@ public sealed class KeyFile
         return Convert.ToHexStringLower(id[..8]);
     }
 }
-
-/// <summary>
-/// One OPRF server key of private lookups: a 32-byte random seed, expanded by RFC 9497 DeriveKeyPair with info
-/// <c>leakwatch/private/v1</c>. The private scalar never leaves this class: callers evaluate through it.
-/// </summary>
-public sealed class OprfServerKey
-{
-    public const int SeedSize = OprfSuite.SeedSize;
-    private static ReadOnlySpan<byte> DeriveInfo => "leakwatch/private/v1"u8;
-    private static ReadOnlySpan<byte> KeyIdLabel => "leakwatch/private/v1/key-id"u8;
-    private static ReadOnlySpan<byte> DummyKeyInfo => "leakwatch/private/v1/dummy"u8;
-    private readonly byte[] _privateKey;
-
-    internal OprfServerKey(byte[] seed, DateTimeOffset created)
-    {
-        Seed = seed;
-        Created = created;
-        var pair = OprfSuite.DeriveKeyPair(seed, DeriveInfo);
-        _privateKey = pair.PrivateKey;
-        PublicKey = pair.PublicKey;
-        KeyId = KeyIdOf(PublicKey);
-        DummyKey = new byte[16];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, seed, DummyKey, [], DummyKeyInfo);
-    }
-
-    /// <summary>16 lowercase hex digits of SHA-256("leakwatch/private/v1/key-id" || pkS).</summary>
-    public string KeyId { get; }
-
-    /// <summary>pkS = skS·G (not sent in mode 0; it names the key).</summary>
-    public byte[] PublicKey { get; }
-
-    public DateTimeOffset Created { get; }
-
-    internal byte[] Seed { get; }
-
-    /// <summary>SipHash key that makes a bucket's dummy entries recognisable to the server alone (private-index-format.md).</summary>
-    internal byte[] DummyKey { get; }
-
-    /// <summary>A key from a fresh random seed.</summary>
-    public static OprfServerKey Generate() => new(RandomNumberGenerator.GetBytes(SeedSize), DateTimeOffset.UtcNow);
-
-    /// <summary>A key from a given seed (tests and golden files; real keys come from <see cref="Generate"/>).</summary>
-    public static OprfServerKey FromSeed(ReadOnlySpan<byte> seed) =>
-        seed.Length == SeedSize ? new OprfServerKey(seed.ToArray(), DateTimeOffset.UnixEpoch) : throw new ArgumentException($"a seed is {SeedSize} bytes", nameof(seed));
-
-    public static string KeyIdOf(ReadOnlySpan<byte> publicKey)
-    {
-        Span<byte> input = stackalloc byte[KeyIdLabel.Length + publicKey.Length];
-        KeyIdLabel.CopyTo(input);
-        publicKey.CopyTo(input[KeyIdLabel.Length..]);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(input, hash);
-        return Convert.ToHexStringLower(hash[..8]);
-    }
-
-    /// <summary>Server side of a lookup: Z = skS·B.</summary>
-    /// <exception cref="OprfInvalidElementException">B is not a canonical, non-identity ristretto255 element.</exception>
-    public void BlindEvaluate(ReadOnlySpan<byte> blindedElement, Span<byte> evaluatedElement) =>
-        OprfSuite.BlindEvaluate(_privateKey, blindedElement, evaluatedElement);
-
-    /// <summary>The PRF output y = F(skS, input) that a client's lookup of <paramref name="input"/> yields.</summary>
-    public void Evaluate(ReadOnlySpan<byte> input, Span<byte> output) => OprfSuite.Evaluate(_privateKey, input, output);
-}
-
-/// <summary>The key file is missing, unreadable or does not match what it should open.</summary>
-public sealed class KeyFileException(string message) : LeakwatchException(ErrorKind.DataDir, message);
-
-internal sealed class KeyFileDto
-{
-    public int Version { get; set; }
-    public string? IndexKey { get; set; }
-    public DateTimeOffset Created { get; set; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public OprfKeysDto? Oprf { get; set; }
-
-    /// <summary>
-    /// Reads key file JSON as <see cref="KeyFileJson"/> writes it (camelCase, unknown properties skipped). By
-    /// hand, for start-up time (see <see cref="JsonFileReading"/>).
-    /// </summary>
-    public static KeyFileDto? Parse(ReadOnlySpan<byte> json)
-    {
-        var r = Reader(json);
-        if (Next(ref r) == JsonTokenType.Null)
-        {
-            RequireEnd(ref r);
-            return null;
-        }
-
-        Require(ref r, JsonTokenType.StartObject);
-        var dto = new KeyFileDto();
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            var name = r;
-            Next(ref r);
-            if (name.ValueTextEquals("version"u8)) { dto.Version = r.GetInt32(); }
-            else if (name.ValueTextEquals("indexKey"u8)) { dto.IndexKey = r.GetString(); }
-            else if (name.ValueTextEquals("created"u8)) { dto.Created = r.GetDateTimeOffset(); }
-            else if (name.ValueTextEquals("oprf"u8)) { dto.Oprf = ReadOprf(ref r); }
-            else { r.Skip(); }
-        }
-
-        Require(ref r, JsonTokenType.EndObject);
-        RequireEnd(ref r);
-        return dto;
-    }
-
-    private static OprfKeysDto? ReadOprf(ref Utf8JsonReader r)
-    {
-        if (r.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        Require(ref r, JsonTokenType.StartObject);
-        var keys = new OprfKeysDto();
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            var name = r;
-            Next(ref r);
-            if (name.ValueTextEquals("active"u8)) { keys.Active = ReadOprfKey(ref r); }
-            else if (name.ValueTextEquals("pending"u8)) { keys.Pending = ReadOprfKey(ref r); }
-            else { r.Skip(); }
-        }
-
-        Require(ref r, JsonTokenType.EndObject);
-        return keys;
-    }
-
-    private static OprfKeyDto? ReadOprfKey(ref Utf8JsonReader r)
-    {
-        if (r.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        Require(ref r, JsonTokenType.StartObject);
-        var key = new OprfKeyDto();
-        while (Next(ref r) == JsonTokenType.PropertyName)
-        {
-            var name = r;
-            Next(ref r);
-            if (name.ValueTextEquals("seed"u8)) { key.Seed = r.GetString(); }
-            else if (name.ValueTextEquals("keyId"u8)) { key.KeyId = r.GetString(); }
-            else if (name.ValueTextEquals("created"u8)) { key.Created = r.GetDateTimeOffset(); }
-            else { r.Skip(); }
-        }
-
-        Require(ref r, JsonTokenType.EndObject);
-        return key;
-    }
-}
-
-internal sealed class OprfKeysDto
-{
-    public OprfKeyDto? Active { get; set; }
-    public OprfKeyDto? Pending { get; set; }
-}
-
-internal sealed class OprfKeyDto
-{
-    public string? Seed { get; set; }
-    public string? KeyId { get; set; }
-    public DateTimeOffset Created { get; set; }
-}
-
-[JsonSerializable(typeof(KeyFileDto))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-internal sealed partial class KeyFileJson : JsonSerializerContext;

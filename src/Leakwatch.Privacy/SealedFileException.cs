@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Leakwatch.Storage;
 using Leakwatch.Core.Errors;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy;
 

@@ -27,5 +27,3 @@ public sealed class ColumnMap
 
     public bool Has(FieldRole role) => _firstByRole[(int)role] >= 0;
 }
-
-public readonly record struct DumpColumn(string Name, FieldRole Role);

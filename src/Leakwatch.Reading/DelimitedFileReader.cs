@@ -71,19 +71,7 @@ internal static class DelimitedFileReader
     /// <summary>Sniffs delimiter, header and column roles from the file's first lines (or takes them from the options).</summary>
     public static DelimitedLayout Prepare(string file, string? compression, string sampleText, ReaderOptions options)
     {
-        var lines = new List<string>();
-        foreach (var l in sampleText.Split('\n'))
-        {
-            if (!string.IsNullOrWhiteSpace(l))
-            {
-                lines.Add(l.TrimEnd('\r'));
-                if (lines.Count == Sniffer.DelimiterSampleLines)
-                {
-                    break;
-                }
-            }
-        }
-
+        var lines = NonBlankSampleLines(sampleText);
         var delimiter = options.Delimiter ?? Sniffer.SniffDelimiter(lines) ?? ',';
         var sepOptions = Sep.Reader(o => o with
         {
@@ -94,35 +82,7 @@ internal static class DelimitedFileReader
             Trim = SepTrim.All,
         });
 
-        var rows = new List<string[]>();
-        var rowLines = new List<long>();
-        using (var sampleReader = sepOptions.FromText(sampleText))
-        {
-            long prev = 1;
-            foreach (var r in sampleReader)
-            {
-                var from = prev;
-                prev = r.LineNumberToExcl;
-                if (r.Span.IsWhiteSpace())
-                {
-                    continue;
-                }
-
-                var values = new string[r.ColCount];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = r[i].Span.Trim().ToString();
-                }
-
-                rows.Add(values);
-                rowLines.Add(from);
-                if (rows.Count > Sniffer.RoleSampleRows)
-                {
-                    break;
-                }
-            }
-        }
-
+        var (rows, rowLines) = ReadSampleRows(sepOptions, sampleText);
         bool hasHeader;
         if (options.Columns is not null)
         {
@@ -136,6 +96,67 @@ internal static class DelimitedFileReader
         hasHeader &= rows.Count > 0;
         var headerLine = hasHeader ? rowLines[0] : 0;
         var dataRows = hasHeader ? rows[1..] : rows;
+        var columns = ResolveColumns(options, hasHeader, rows, dataRows);
+        var map = DumpReader.FinishMap(file, rowLines.Count > 0 ? rowLines[0] : 0, columns,
+            sniffable: options.Columns is null, dataRows, "column");
+        return new DelimitedLayout(new DumpFileInfo(file, "delimited", delimiter, hasHeader, compression), sepOptions, headerLine, map);
+    }
+
+    /// <summary>The sample's first non-blank lines, as many as the delimiter sniffer looks at.</summary>
+    private static List<string> NonBlankSampleLines(string sampleText)
+    {
+        var lines = new List<string>();
+        foreach (var l in sampleText.Split('\n'))
+        {
+            if (!string.IsNullOrWhiteSpace(l))
+            {
+                lines.Add(l.TrimEnd('\r'));
+                if (lines.Count == Sniffer.DelimiterSampleLines)
+                {
+                    break;
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>The sample's non-blank rows as trimmed cells, with the line each starts on.</summary>
+    private static (List<string[]> Rows, List<long> RowLines) ReadSampleRows(SepReaderOptions sepOptions, string sampleText)
+    {
+        var rows = new List<string[]>();
+        var rowLines = new List<long>();
+        using var sampleReader = sepOptions.FromText(sampleText);
+        long prev = 1;
+        foreach (var r in sampleReader)
+        {
+            var from = prev;
+            prev = r.LineNumberToExcl;
+            if (r.Span.IsWhiteSpace())
+            {
+                continue;
+            }
+
+            var values = new string[r.ColCount];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = r[i].Span.Trim().ToString();
+            }
+
+            rows.Add(values);
+            rowLines.Add(from);
+            if (rows.Count > Sniffer.RoleSampleRows)
+            {
+                break;
+            }
+        }
+
+        return (rows, rowLines);
+    }
+
+    /// <summary>Columns named by the options, else by the header, else numbered with roles sniffed from the content.</summary>
+    private static List<DumpColumn> ResolveColumns(ReaderOptions options, bool hasHeader, List<string[]> rows, List<string[]> dataRows)
+    {
         var columns = new List<DumpColumn>();
         if (options.Columns is not null)
         {
@@ -166,8 +187,6 @@ internal static class DelimitedFileReader
             }
         }
 
-        var map = DumpReader.FinishMap(file, rowLines.Count > 0 ? rowLines[0] : 0, columns,
-            sniffable: options.Columns is null, dataRows, "column");
-        return new DelimitedLayout(new DumpFileInfo(file, "delimited", delimiter, hasHeader, compression), sepOptions, headerLine, map);
+        return columns;
     }
 }

@@ -4,22 +4,6 @@ using System.Runtime.ExceptionServices;
 
 namespace Leakwatch.Reading;
 
-/// <summary>Receives what <see cref="DumpReader.ReadParallel"/> reads. Rows arrive on several threads at once.</summary>
-public interface IParallelDumpSink
-{
-    /// <summary>A file's layout, before any of its rows; on the scanning thread, in file order.</summary>
-    void OnFileStart(int fileIndex, DumpFileInfo file, ColumnMap map);
-
-    /// <summary>A data row, on parsing thread <paramref name="thread"/> (0-based); each thread calls with its own
-    /// index only, so per-thread state needs no lock. Rows of one thread come in file order, but threads
-    /// interleave. <see cref="DumpRow.LineNumber"/> is the exact line in the file.</summary>
-    void OnRow(int thread, DumpRow row);
-
-    /// <summary>A row problem with its exact file and line, from any thread and not in line order: order by
-    /// (<paramref name="fileIndex"/>, line) to list them as <see cref="DumpReader.Read"/> would.</summary>
-    void OnProblem(int fileIndex, RowProblem problem);
-}
-
 /// <summary>
 /// Parallel parsing within a file. One thread opens, decompresses and scans the input — the
 /// <see cref="RecordScanner"/> byte guard, which already tracks quote parity, validates UTF-8 and counts lines —
@@ -41,26 +25,7 @@ public static partial class DumpReader
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        List<string> files;
-        var inDirectory = false;
-        if (File.Exists(path))
-        {
-            files = [path];
-        }
-        else if (Directory.Exists(path))
-        {
-            files = DumpFiles(path);
-            inDirectory = true;
-            if (files.Count == 0)
-            {
-                throw new DumpFormatException(path, 0, "no dump files found");
-            }
-        }
-        else
-        {
-            throw new DumpFormatException(path, 0, "no such file or directory");
-        }
-
+        var files = InputFiles(path, out var inDirectory);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = cts.Token;
         using var queue = new BlockingCollection<ScannedChunk>(boundedCapacity: 2 * threads);
@@ -170,49 +135,7 @@ public static partial class DumpReader
                     break;
                 }
 
-                var span = run.Span;
-                var line = scanner.RunStartLine;
-                while (!span.IsEmpty)
-                {
-                    var room = chunkBytes - chunk.Length;
-                    if (span.Length <= room || (!scanner.RunIsLines && chunk.Length == 0))
-                    {
-                        // One record spanning lines is never cut, however long.
-                        chunk.Append(span, line);
-                        span = default;
-                    }
-                    else if (!scanner.RunIsLines)
-                    {
-                        chunk.Flush();
-                    }
-                    else
-                    {
-                        // Every '\n' in a run of single-line records ends a record.
-                        var cut = room > 0 ? span[..room].LastIndexOf((byte)'\n') : -1;
-                        if (cut < 0 && chunk.Length > 0)
-                        {
-                            chunk.Flush();
-                            continue;
-                        }
-
-                        if (cut < 0)
-                        {
-                            cut = span.IndexOf((byte)'\n');
-                            cut = cut < 0 ? span.Length - 1 : cut;
-                        }
-
-                        var piece = span[..(cut + 1)];
-                        chunk.Append(piece, line);
-                        line += scanner.CountBreaks(piece);
-                        span = span[(cut + 1)..];
-                        chunk.Flush();
-                    }
-
-                    if (chunk.Length >= chunkBytes)
-                    {
-                        chunk.Flush();
-                    }
-                }
+                CutIntoChunks(run.Span, scanner, chunk, chunkBytes);
             }
 
             chunk.Flush();
@@ -223,6 +146,79 @@ public static partial class DumpReader
         }
 
         return true;
+    }
+
+    /// <summary>The file itself, or the dump files of a directory; a missing path or an empty directory is fatal.</summary>
+    private static List<string> InputFiles(string path, out bool inDirectory)
+    {
+        inDirectory = false;
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new DumpFormatException(path, 0, "no such file or directory");
+        }
+
+        var files = DumpFiles(path);
+        inDirectory = true;
+        if (files.Count == 0)
+        {
+            throw new DumpFormatException(path, 0, "no dump files found");
+        }
+
+        return files;
+    }
+
+    /// <summary>Appends one clean run to the chunk, cutting it after a record's newline wherever a chunk fills.
+    /// Runs per clean run, not per byte, so the call costs nothing the loop did not already pay.</summary>
+    private static void CutIntoChunks(ReadOnlySpan<byte> clean, RecordScanner scanner, ChunkBuilder chunk, int chunkBytes)
+    {
+        var span = clean;
+        var line = scanner.RunStartLine;
+        while (!span.IsEmpty)
+        {
+            var room = chunkBytes - chunk.Length;
+            if (span.Length <= room || (!scanner.RunIsLines && chunk.Length == 0))
+            {
+                // One record spanning lines is never cut, however long.
+                chunk.Append(span, line);
+                span = default;
+            }
+            else if (!scanner.RunIsLines)
+            {
+                chunk.Flush();
+            }
+            else
+            {
+                // Every '\n' in a run of single-line records ends a record.
+                var cut = room > 0 ? span[..room].LastIndexOf((byte)'\n') : -1;
+                if (cut < 0 && chunk.Length > 0)
+                {
+                    chunk.Flush();
+                    continue;
+                }
+
+                if (cut < 0)
+                {
+                    cut = span.IndexOf((byte)'\n');
+                    cut = cut < 0 ? span.Length - 1 : cut;
+                }
+
+                var piece = span[..(cut + 1)];
+                chunk.Append(piece, line);
+                line += scanner.CountBreaks(piece);
+                span = span[(cut + 1)..];
+                chunk.Flush();
+            }
+
+            if (chunk.Length >= chunkBytes)
+            {
+                chunk.Flush();
+            }
+        }
     }
 
     private static void ParseChunks(int thread, BlockingCollection<ScannedChunk> queue, IParallelDumpSink sink, CancellationToken ct)

@@ -68,7 +68,7 @@ public static partial class DumpReader
         var options = new EnumerationOptions
         {
             RecurseSubdirectories = true,
-            AttributesToSkip = 0,
+            AttributesToSkip = FileAttributes.None,
             IgnoreInaccessible = false,
             ReturnSpecialDirectories = false,
         };

@@ -31,25 +31,3 @@ public abstract class DumpRow
         return i < 0 ? default : this[i];
     }
 }
-
-/// <summary>Receives what a reader reads. Called on the reader's thread, in file order.</summary>
-public interface IDumpRowSink
-{
-    void OnFileStart(DumpFileInfo file, ColumnMap map);
-    void OnRow(DumpRow row);
-    /// <summary>A row-level problem (bad encoding, NUL bytes, oversized line, …): counted, reported, skipped.</summary>
-    void OnProblem(RowProblem problem);
-}
-
-public sealed record DumpFileInfo(string Path, string Format, char? Delimiter, bool HasHeader, string? Compression);
-
-public readonly record struct RowProblem(string FileName, long LineNumber, string Message);
-
-/// <summary>A problem that stops the whole read: the message names the file and, where known, the line.</summary>
-public sealed class DumpFormatException(string fileName, long lineNumber, string message)
-    : LeakwatchException(ErrorKind.BadInput, lineNumber > 0 ? $"{fileName}:{lineNumber}: {message}" : $"{fileName}: {message}")
-{
-    public string FileName { get; } = fileName;
-    public long LineNumber { get; } = lineNumber;
-    public string Reason { get; } = message;
-}

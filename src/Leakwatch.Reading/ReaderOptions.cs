@@ -1,13 +1,5 @@
 namespace Leakwatch.Reading;
 
-public enum DumpFormat
-{
-    /// <summary>Sniff per file: first non-blank character '{' → JSON Lines, else delimited.</summary>
-    Auto = 0,
-    Delimited,
-    JsonLines,
-}
-
 public sealed record ReaderOptions
 {
     /// <summary>Column separator; null = sniff among ',' ';' tab '|' ':'.</summary>

@@ -106,20 +106,7 @@ internal sealed class RecordScanner : IDisposable
             var data = _buf.AsSpan(_start, _end - _start);
             if (_skipping)
             {
-                var nl = data.IndexOf((byte)'\n');
-                var upto = nl >= 0 ? nl + 1 : data.Length;
-                _skipBreaks += CountBreaks(data[..upto]);
-                _start += upto;
-                if (nl >= 0 || _eof)
-                {
-                    _skipping = false;
-                    _line += _skipBreaks;
-                    _pendingNewlines = _skipBreaks;
-                    continue;
-                }
-
-                _start = _end = 0;
-                Fill();
+                SkipBadRecord(data);
                 continue;
             }
 
@@ -178,6 +165,26 @@ internal sealed class RecordScanner : IDisposable
                     continue;
             }
         }
+    }
+
+    /// <summary>Drops the rest of a record too long to keep, up to its newline, counting the lines it spans so
+    /// they come out as placeholder newlines; refills when the record goes on past the buffer.</summary>
+    private void SkipBadRecord(ReadOnlySpan<byte> data)
+    {
+        var nl = data.IndexOf((byte)'\n');
+        var upto = nl >= 0 ? nl + 1 : data.Length;
+        _skipBreaks += CountBreaks(data[..upto]);
+        _start += upto;
+        if (nl >= 0 || _eof)
+        {
+            _skipping = false;
+            _line += _skipBreaks;
+            _pendingNewlines = _skipBreaks;
+            return;
+        }
+
+        _start = _end = 0;
+        Fill();
     }
 
     public void Dispose()
@@ -455,43 +462,4 @@ internal sealed class RecordScanner : IDisposable
         a.AsSpan().Fill((byte)'\n');
         return a;
     }
-}
-
-/// <summary>Read-only stream over a <see cref="RecordScanner"/>'s clean output, for Sep.</summary>
-internal sealed class ScannerStream(RecordScanner scanner) : Stream
-{
-    private ReadOnlyMemory<byte> _pending;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        if (_pending.IsEmpty)
-        {
-            _pending = scanner.NextClean();
-            if (_pending.IsEmpty)
-            {
-                return 0;
-            }
-        }
-
-        var n = Math.Min(buffer.Length, _pending.Length);
-        _pending.Span[..n].CopyTo(buffer);
-        _pending = _pending[n..];
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

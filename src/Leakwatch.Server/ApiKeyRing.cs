@@ -4,19 +4,6 @@ using Leakwatch.Catalog;
 
 namespace Leakwatch.Server;
 
-/// <summary>Who is calling: a stored key, the HIBP test key, or nobody (anonymous endpoints).</summary>
-internal sealed class ApiClient
-{
-    public static readonly ApiClient TestKey = new(null);
-
-    public ApiClient(ApiKey? key) => Key = key;
-
-    /// <summary>Null for the all-zero test key.</summary>
-    public ApiKey? Key { get; }
-
-    public bool IsTestKey => Key is null;
-}
-
 /// <summary>The active (unrevoked) keys, found by the SHA-256 of the presented key; an immutable snapshot.</summary>
 internal sealed class ApiKeyRing
 {

@@ -1,8 +1,8 @@
 using Leakwatch.Core.Errors;
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 using Leakwatch.Storage.Publishing;
 using Microsoft.Extensions.Logging;

@@ -13,20 +13,6 @@ using Microsoft.Net.Http.Headers;
 
 namespace Leakwatch.Server;
 
-/// <summary>Endpoint metadata: whether an HIBP endpoint needs <c>hibp-api-key</c>.</summary>
-internal sealed class HibpAccess
-{
-    public static readonly HibpAccess Anonymous = new(false);
-    public static readonly HibpAccess Key = new(true);
-
-    private HibpAccess(bool keyRequired) => KeyRequired = keyRequired;
-
-    public bool KeyRequired { get; }
-}
-
-/// <summary>Partition of the global rate limiter: whom it limits and at what rate.</summary>
-internal readonly record struct RateKey(ClientId Client, int Rpm);
-
 /// <summary>
 /// HIBP API v3 over the served generation: paths, query names (matched case-insensitively), JSON field names and
 /// status codes as haveibeenpwned.com. The account search writes pre-rendered breach JSON straight to the response.

@@ -1,13 +1,13 @@
 using System.Diagnostics;
+using Leakwatch.Server.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Leakwatch.Server.Pages;
 using Prometheus;
 using Scalar.AspNetCore;
 
@@ -40,31 +40,7 @@ public static class LeakwatchServer
 
         ConfigureLogging(builder.Logging, options);
 
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<ServerMetrics>();
-        builder.Services.AddSingleton<ExposureService>();
-        builder.Services.AddSingleton(sp => new ScrapingDetector(options.Enumeration, options.TimeProvider,
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
-        builder.Services.AddSingleton<HibpApi>();
-        builder.Services.AddSingleton<PasswordStoreHolder>();
-        builder.Services.AddSingleton<PrivateIndexService>();
-        builder.Services.AddSingleton<PrivateApi>();
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "Leakwatch";
-            doc.Info.Description = "Self-hosted breach exposure, wire-compatible with Have I Been Pwned API v3.";
-            return Task.CompletedTask;
-        }));
-        builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<HibpApi, PrivateApi>((o, api, privateApi) =>
-            {
-                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
-                o.OnRejected = api.OnRateLimited;
-                o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
-                o.AddPolicy(PrivateApi.ConfigPolicy, privateApi.ConfigPartition);
-            });
+        AddServices(builder.Services, options);
 
         // Parsed before anything starts, so a bad value fails at once, naming it.
         var trustedProxies = ServerOptions.ParseTrustedProxies(options.TrustedProxies);
@@ -133,6 +109,36 @@ public static class LeakwatchServer
         await using var app = Build(options);
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    /// <summary>The server's singletons, OpenAPI and the rate limiter's partitions.</summary>
+    private static void AddServices(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<ExposureService>();
+        services.AddSingleton(sp => new ScrapingDetector(options.Enumeration, options.TimeProvider,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
+        services.AddSingleton<HibpApi>();
+        services.AddSingleton<PasswordStoreHolder>();
+        services.AddSingleton<PrivateIndexService>();
+        services.AddSingleton<PrivateApi>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Leakwatch";
+            doc.Info.Description = "Self-hosted breach exposure, wire-compatible with Have I Been Pwned API v3.";
+            return Task.CompletedTask;
+        }));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<HibpApi, PrivateApi>((o, api, privateApi) =>
+            {
+                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
+                o.OnRejected = api.OnRateLimited;
+                o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
+                o.AddPolicy(PrivateApi.ConfigPolicy, privateApi.ConfigPartition);
+            });
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)

@@ -3,20 +3,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Leakwatch.Privacy.Oprf;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Privacy.Oprf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Primitives;
 
 namespace Leakwatch.Server;
-
-/// <summary>Endpoint metadata: a private-lookup endpoint (no-store responses, the private limiter's 429 scope).</summary>
-internal sealed class PrivateAccess
-{
-    public static readonly PrivateAccess Instance = new();
-}
 
 /// <summary>
 /// Private lookups, protocol <c>leakwatch/private/v1</c> (docs/private-lookup.md §5): <c>GET /api/private/config</c> and
@@ -344,11 +338,4 @@ internal sealed class PrivateApi
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body).AsTask();
     }
-}
-
-/// <summary>A 32-byte element held inline (no allocation per request).</summary>
-[System.Runtime.CompilerServices.InlineArray(32)]
-internal struct InlineElement
-{
-    private byte _element0;
 }

@@ -7,12 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
 
-/// <summary>Endpoint metadata: the Pwned Passwords range API, anonymous, with its own per-IP rate.</summary>
-internal sealed class RangeAccess
-{
-    public static readonly RangeAccess Instance = new();
-}
-
 /// <summary>
 /// Pwned Passwords range API, wire-compatible with api.pwnedpasswords.com: <c>GET /range/{5 hex}</c> answers
 /// every valid prefix (never 404) with uppercase <c>SUFFIX:COUNT</c> lines joined by CRLF, <c>?mode=ntlm</c>
@@ -173,45 +167,5 @@ internal static class PwnedPasswordsEndpoints
         }
 
         return false;
-    }
-}
-
-/// <summary>A rendered range body with its line count and strong ETag; the gzip form is made on first request.</summary>
-internal sealed class RenderedRange(byte[] body, int lines, string etag)
-{
-    private byte[]? _gzip;
-
-    public byte[] Body { get; } = body;
-
-    public int Lines { get; } = lines;
-
-    public string ETag { get; } = etag;
-
-    /// <summary>The gzip representation's own strong tag (same lines, different bytes).</summary>
-    public string GzipETag { get; } = etag.EndsWith('"') ? etag[..^1] + "-gz\"" : etag + "-gz";
-
-    /// <summary>True once the gzip form is made.</summary>
-    public bool HasGzip => Volatile.Read(ref _gzip) is not null;
-
-    public byte[] Gzip
-    {
-        get
-        {
-            var existing = Volatile.Read(ref _gzip);
-            if (existing is not null)
-            {
-                return existing;
-            }
-
-            using var output = new MemoryStream(Body.Length / 2 + 64);
-            using (var z = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
-            {
-                z.Write(Body);
-            }
-
-            // Two requests may both compress; either result is right.
-            var made = output.ToArray();
-            return Interlocked.CompareExchange(ref _gzip, made, null) ?? made;
-        }
     }
 }

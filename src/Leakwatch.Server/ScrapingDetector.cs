@@ -6,14 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
 
-/// <summary>Who a rate or enumeration decision is about: an API key id, else the client's address.</summary>
-internal readonly record struct ClientId(int KeyId, IPAddress? Address)
-{
-    /// <summary>For logs: the key id or the IP, never anything the client looked up.</summary>
-    public override string ToString() =>
-        KeyId > 0 ? "key " + KeyId.ToString(CultureInfo.InvariantCulture) : "ip " + (Address?.ToString() ?? "unknown");
-}
-
 /// <summary>
 /// Spots clients walking the identifier space through <c>breachedaccount</c>. Per client it keeps, in memory only and
 /// bounded, the last <see cref="EnumerationRules.PhoneWindow"/> E.164 numbers queried and the keyed index hashes and

@@ -1,5 +1,5 @@
-using Leakwatch.Reading;
 using Leakwatch.Ingest;
+using Leakwatch.Reading;
 
 namespace Leakwatch.Analysis.Tests;
 

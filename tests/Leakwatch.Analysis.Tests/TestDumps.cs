@@ -1,6 +1,6 @@
 using Leakwatch.Core;
-using Leakwatch.Reading;
 using Leakwatch.Privacy;
+using Leakwatch.Reading;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Analysis.Tests;

@@ -73,13 +73,26 @@ public sealed class PublishedBreachSnapshotCodecTests
             bool Flag(int k) => flags.Length > 0 && flags[(i + k) % flags.Length];
             breaches.Add(new Breach
             {
-                Id = ids[i].Get, Name = Text(i), Title = Text(i + 1), Domain = Text(i + 2), Description = Text(i + 3), LogoPath = Text(i + 4),
+                Id = ids[i].Get,
+                Name = Text(i),
+                Title = Text(i + 1),
+                Domain = Text(i + 2),
+                Description = Text(i + 3),
+                LogoPath = Text(i + 4),
                 BreachDate = DateOnly.FromDayNumber(rng.Next(DateOnly.MaxValue.DayNumber + 1)),
                 AddedDate = new DateTimeOffset(rng.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.FromMinutes(rng.Next(-14 * 60, 14 * 60 + 1))),
                 ModifiedDate = DateTimeOffset.UnixEpoch.AddTicks(rng.NextInt64(0, TimeSpan.TicksPerDay * 365 * 100)),
-                PwnCount = rng.NextInt64(), DataClasses = Enumerable.Range(0, rng.Next(4)).Select(k => Text(i + k)).ToList(),
-                IsVerified = Flag(0), IsFabricated = Flag(1), IsSensitive = Flag(2), IsRetired = Flag(3), IsSpamList = Flag(4),
-                IsMalware = Flag(5), IsSubscriptionFree = Flag(6), IsStealerLog = Flag(7), StatsJson = Flag(8) ? null : Text(i + 5),
+                PwnCount = rng.NextInt64(),
+                DataClasses = Enumerable.Range(0, rng.Next(4)).Select(k => Text(i + k)).ToList(),
+                IsVerified = Flag(0),
+                IsFabricated = Flag(1),
+                IsSensitive = Flag(2),
+                IsRetired = Flag(3),
+                IsSpamList = Flag(4),
+                IsMalware = Flag(5),
+                IsSubscriptionFree = Flag(6),
+                IsStealerLog = Flag(7),
+                StatsJson = Flag(8) ? null : Text(i + 5),
             });
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Leakwatch.Synthetic;
@@ -110,7 +111,7 @@ public class BadInputTests : IClassFixture<BadInputTests.PublishedIndex>
         var sb = new StringBuilder("email,phone\n");
         for (var i = 0; i < 100; i++)
         {
-            sb.Append("user").Append(i).Append("@example.com,+4479111234").Append((i % 90 + 10).ToString("D2")).Append('\n');
+            sb.Append("user").Append(i).Append("@example.com,+4479111234").Append((i % 90 + 10).ToString("D2", CultureInfo.InvariantCulture)).Append('\n');
         }
 
         var text = Encoding.UTF8.GetBytes(sb.ToString()).ToList();
@@ -196,7 +197,7 @@ public class BadInputTests : IClassFixture<BadInputTests.PublishedIndex>
         sb.Append("q0@example.com,+447911120000,\"Unclosed name\n");
         for (var i = 1; i < 3000; i++)
         {
-            sb.Append('q').Append(i).Append("@example.com,+4479111").Append((20000 + i).ToString("D5")).Append(",Name\n");
+            sb.Append('q').Append(i).Append("@example.com,+4479111").Append((20000 + i).ToString("D5", CultureInfo.InvariantCulture)).Append(",Name\n");
         }
 
         File.WriteAllText(path, sb.ToString());

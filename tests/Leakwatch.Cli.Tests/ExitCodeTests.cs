@@ -139,7 +139,7 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
             var m = TableRow().Match(line);
             if (m.Success)
             {
-                yield return int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                yield return int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture);
             }
         }
     }
@@ -157,6 +157,6 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
         throw new InvalidOperationException("Leakwatch.slnx not found above the test binaries");
     }
 
-    [GeneratedRegex(@"^\|\s*(\d+)\s*\|")]
+    [GeneratedRegex(@"^\|\s*(?<code>\d+)\s*\|", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TableRow();
 }

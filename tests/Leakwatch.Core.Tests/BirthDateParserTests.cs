@@ -78,10 +78,10 @@ public class BirthDateParserTests
     public void TryParse_DoesNotAllocate()
     {
         var input = "31/01/1990".AsSpan();
-        BirthDateParser.TryParse(input, DateOrder.Auto, Today, out _);
+        _ = BirthDateParser.TryParse(input, DateOrder.Auto, Today, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
-            BirthDateParser.TryParse(input, DateOrder.Auto, Today, out _);
+            _ = BirthDateParser.TryParse(input, DateOrder.Auto, Today, out _);
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
     }
 

@@ -1,6 +1,6 @@
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Catalog.Lookup;
 using Leakwatch.Ingest.Private;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;

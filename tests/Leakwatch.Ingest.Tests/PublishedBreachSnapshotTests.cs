@@ -1,7 +1,7 @@
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Index;
-using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Ingest.Tests;

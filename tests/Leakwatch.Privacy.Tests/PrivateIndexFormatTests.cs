@@ -1,8 +1,8 @@
-using Leakwatch.Privacy;
 using System.Security.Cryptography;
 using System.Text;
-using Leakwatch.Privacy.Oprf;
+using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Privacy.Oprf;
 
 namespace Leakwatch.Privacy.Tests;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Leakwatch.Core;
@@ -26,7 +27,7 @@ public sealed class BadInputTests : IDisposable
         var sb = new StringBuilder("email,name\n");
         for (var i = 1; i <= rows; i++)
         {
-            sb.Append($"user{i}@example.com,User {i}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"user{i}@example.com,User {i}\n");
         }
 
         return sb.ToString();
@@ -114,7 +115,7 @@ public sealed class BadInputTests : IDisposable
         var sb = new StringBuilder("email,name\na@example.com,A\nb@example.com,\"Bee\n");
         for (var i = 0; i < 1500; i++)
         {
-            sb.Append($"u{i}@example.com,U\n");
+            sb.Append(CultureInfo.InvariantCulture, $"u{i}@example.com,U\n");
         }
 
         var path = Write("quote.csv", sb.ToString());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using FsCheck;
@@ -73,7 +74,7 @@ public sealed class ParallelReadTests : IDisposable
         var sb = new StringBuilder("email,phone,name\n");
         for (var i = 0; i < 500; i++)
         {
-            sb.Append($"u{i}@example.com,+4420794600{i % 100:D2},\"name {i}{(i % 7 == 0 ? "\nsecond line" : "")}\"\n");
+            sb.Append(CultureInfo.InvariantCulture, $"u{i}@example.com,+4420794600{i % 100:D2},\"name {i}{(i % 7 == 0 ? "\nsecond line" : "")}\"\n");
         }
 
         var path = Write("many.csv", Encoding.UTF8.GetBytes(sb.ToString()));
@@ -129,7 +130,7 @@ public sealed class ParallelReadTests : IDisposable
         var sb = new StringBuilder("email\n");
         for (var i = 0; i < 10_000; i++)
         {
-            sb.Append($"u{i}@x.com\n");
+            sb.Append(CultureInfo.InvariantCulture, $"u{i}@x.com\n");
         }
 
         var path = Write("throws.csv", Encoding.UTF8.GetBytes(sb.ToString()));

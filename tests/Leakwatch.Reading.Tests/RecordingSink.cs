@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Leakwatch.Reading;
 
@@ -22,11 +23,11 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
             '\t' => "\\t",
             var d => d.ToString(),
         };
-        Text.Append($"file {_name(file.Path)} format={file.Format} delimiter={delimiter} header={file.HasHeader} compression={file.Compression ?? "none"}\n");
+        Text.Append(CultureInfo.InvariantCulture, $"file {_name(file.Path)} format={file.Format} delimiter={delimiter} header={file.HasHeader} compression={file.Compression ?? "none"}\n");
         Text.Append("  columns:");
         foreach (var c in map.Columns)
         {
-            Text.Append($" {c.Name}({c.Role})");
+            Text.Append(CultureInfo.InvariantCulture, $" {c.Name}({c.Role})");
         }
 
         Text.Append('\n');
@@ -35,12 +36,12 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
     public void OnRow(DumpRow row)
     {
         var values = new string[row.ColumnCount];
-        Text.Append($"row {row.LineNumber}:");
+        Text.Append(CultureInfo.InvariantCulture, $"row {row.LineNumber}:");
         for (var i = 0; i < row.ColumnCount; i++)
         {
             values[i] = row[i].ToString();
             var c = row.Map.Columns[i];
-            Text.Append($" {c.Name}({c.Role})={Escape(values[i])}");
+            Text.Append(CultureInfo.InvariantCulture, $" {c.Name}({c.Role})={Escape(values[i])}");
         }
 
         Text.Append('\n');
@@ -50,7 +51,7 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
     public void OnProblem(RowProblem problem)
     {
         Problems.Add(problem);
-        Text.Append($"problem {_name(problem.FileName)}:{problem.LineNumber}: {problem.Message}\n");
+        Text.Append(CultureInfo.InvariantCulture, $"problem {_name(problem.FileName)}:{problem.LineNumber}: {problem.Message}\n");
     }
 
     private static string Escape(string v) =>

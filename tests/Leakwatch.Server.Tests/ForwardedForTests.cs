@@ -20,7 +20,11 @@ public class ForwardedForTests
 
         return await RunningServer.StartAsync(new ServerOptions
         {
-            DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, AnonymousRpm = 2, TrustedProxies = trusted,
+            DataDir = dir.DataDir,
+            KeyFilePath = dir.KeyFile,
+            ConsoleLogging = false,
+            AnonymousRpm = 2,
+            TrustedProxies = trusted,
         });
     }
 

@@ -20,7 +20,7 @@ public partial class PageLayoutTests(ServerFixture f)
         var header = Assert.Single(SiteHeader().Matches(html)).Value;
         Assert.Contains("<a class=\"brand\" href=\"/\">", header, StringComparison.Ordinal);
         var marked = Assert.Single(CurrentLink().Matches(header));
-        Assert.Equal(current, marked.Groups[1].Value);
+        Assert.Equal(current, marked.Groups["href"].Value);
         Assert.Contains($"<a href=\"{howHref}\">How it works</a>", header, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/scalar\">API</a>", header, StringComparison.Ordinal);
         Assert.StartsWith("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", html, StringComparison.Ordinal);
@@ -61,9 +61,9 @@ public partial class PageLayoutTests(ServerFixture f)
         Assert.Contains("<title>Breaches · Leakwatch</title>", html, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex("<header class=\"site\">.*?</header>", RegexOptions.Singleline)]
+    [GeneratedRegex("<header class=\"site\">.*?</header>", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SiteHeader();
 
-    [GeneratedRegex("<a href=\"([^\"]*)\" aria-current=\"page\">")]
+    [GeneratedRegex("<a href=\"(?<href>[^\"]*)\" aria-current=\"page\">", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex CurrentLink();
 }

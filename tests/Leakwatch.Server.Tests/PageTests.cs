@@ -11,6 +11,8 @@ namespace Leakwatch.Server.Tests;
 [Collection(ServerCollection.Name)]
 public partial class PageTests(ServerFixture f)
 {
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
     private const string Csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -71,7 +73,7 @@ public partial class PageTests(ServerFixture f)
     {
         using var c = f.Server.Client(userAgent: null);
         var html = await c.GetStringAsync("/");
-        var ids = ControlId().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var ids = ControlId().Matches(html).Select(m => m.Groups["id"].Value).ToList();
         Assert.Equal(["account", "region", "password"], ids);
         foreach (var id in ids)
         {
@@ -120,7 +122,7 @@ public partial class PageTests(ServerFixture f)
         {
             var name = b.GetProperty("Name").GetString()!;
             var title = b.GetProperty("Title").GetString()!;
-            var item = Regex.Match(html, $"<li class=\"breach\" id=\"breach-{name}\">(.*?)</li>\n", RegexOptions.Singleline);
+            var item = Regex.Match(html, $"<li class=\"breach\" id=\"breach-{name}\">.*?</li>\n", RegexOptions.Singleline, MatchTimeout);
             Assert.True(item.Success, name);
             Assert.Contains($"<h2>{WebUtility.HtmlEncode(title)}</h2>", item.Value, StringComparison.Ordinal);
             foreach (var dc in b.GetProperty("DataClasses").EnumerateArray())
@@ -133,7 +135,7 @@ public partial class PageTests(ServerFixture f)
             Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         }
 
-        Assert.Contains("<span class=\"flag\">Unverified</span>", Regex.Match(html, "id=\"breach-Beta\">.*?</li>", RegexOptions.Singleline).Value, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"flag\">Unverified</span>", Regex.Match(html, "id=\"breach-Beta\">.*?</li>", RegexOptions.Singleline, MatchTimeout).Value, StringComparison.Ordinal);
         // Newest breach first.
         Assert.True(html.IndexOf("id=\"breach-Beta\"", StringComparison.Ordinal) < html.IndexOf("id=\"breach-Alpha\"", StringComparison.Ordinal));
     }
@@ -176,15 +178,15 @@ public partial class PageTests(ServerFixture f)
         Assert.Equal(ExposureAdvice.Rules.Single(x => x.Id == "phone").Steps, phone.GetProperty("steps").EnumerateArray().Select(s => s.GetString()));
     }
 
-    [GeneratedRegex("<script(?![^>]*\\ssrc=)[^>]*>", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("<script(?![^>]*\\ssrc=)[^>]*>", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex InlineScript();
 
-    [GeneratedRegex("<[^>]+\\s(style|on[a-z]+)\\s*=", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("<[^>]+\\s(?:style|on[a-z]+)\\s*=", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex StyleOrHandlerAttribute();
 
-    [GeneratedRegex("(src|href)\\s*=\\s*\"(https?:)?//", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("(?:src|href)\\s*=\\s*\"(?:https?:)?//", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ExternalUrl();
 
-    [GeneratedRegex("<(?:input|select|textarea)[^>]*\\sid=\"([^\"]+)\"", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("<(?:input|select|textarea)[^>]*\\sid=\"(?<id>[^\"]+)\"", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ControlId();
 }

@@ -17,7 +17,7 @@ public partial class PrivateLogAndRemoveTests(PrivateServerFixture f)
 {
     private static readonly PhoneNormalizer Phones = new(null);
 
-    [GeneratedRegex(@"bucket\W{0,3}\d", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"bucket\W{0,3}\d", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex BucketNumber();
 
     [Fact]

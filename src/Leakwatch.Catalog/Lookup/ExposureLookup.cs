@@ -4,14 +4,6 @@ using Leakwatch.Privacy;
 
 namespace Leakwatch.Catalog.Lookup;
 
-/// <summary>How an account a person typed was understood.</summary>
-public enum AccountKind
-{
-    Invalid,
-    Email,
-    Phone,
-}
-
 /// <summary>
 /// Answers "in which breaches is this account?" from the published index: the same normalizer and keyed
 /// hasher as ingest, then one index seek. Holds the index mapped and the catalogue in memory; thread-safe.

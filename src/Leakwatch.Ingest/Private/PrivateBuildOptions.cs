@@ -1,3 +1,4 @@
+using System.Globalization;
 using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;
@@ -7,7 +8,7 @@ public sealed record PrivateBuildOptions
     /// <summary>Identifiers per spill chunk: the unit of OPRF work and of resumption. <c>LEAKWATCH_PRIVATE_CHUNK</c>
     /// overrides the default (tests use small chunks to have many checkpoints).</summary>
     public static int DefaultChunkIdentifiers =>
-        int.TryParse(Environment.GetEnvironmentVariable("LEAKWATCH_PRIVATE_CHUNK"), out var n) && n > 0 ? n : 16_384;
+        int.TryParse(Environment.GetEnvironmentVariable("LEAKWATCH_PRIVATE_CHUNK"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 16_384;
 
     /// <summary>Memory for the identifiers of the merge; beyond it they are partitioned by bucket on disk (sealed).</summary>
     public int MemoryMegabytes { get; init; } = 1024;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Leakwatch.Index;
-using Leakwatch.Storage;
 using Leakwatch.Privacy;
-using Leakwatch.Privacy.Oprf;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Privacy.Oprf;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Private;
 

@@ -1,7 +1,7 @@
 using Leakwatch.Index;
-using Leakwatch.Storage;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Private;
 

@@ -1,7 +1,7 @@
-using Leakwatch.Privacy;
-using Leakwatch.Storage;
 using Leakwatch.Index;
+using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Private;
 

@@ -1,5 +1,5 @@
-using Leakwatch.Privacy;
 using System.Buffers.Binary;
+using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
 
 namespace Leakwatch.Ingest.Private;

@@ -1,8 +1,8 @@
-using Leakwatch.Storage;
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy.Buckets;
 

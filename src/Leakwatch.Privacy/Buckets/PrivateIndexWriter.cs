@@ -1,8 +1,8 @@
-using Leakwatch.Storage;
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy.Buckets;
 
@@ -27,7 +27,7 @@ public sealed class PrivateIndexWriter : IDisposable
         if (bucketBits is < 0 or > PrivateProtocol.MaxBucketBits || bucketEntries < PrivateProtocol.BucketEntriesMultiple
             || bucketEntries % PrivateProtocol.BucketEntriesMultiple != 0 || salt.Length != PrivateProtocol.SaltSize)
         {
-            throw new ArgumentException("invalid private index parameters");
+            throw new ArgumentException("invalid private index parameters", nameof(bucketBits));
         }
 
         Path = path;

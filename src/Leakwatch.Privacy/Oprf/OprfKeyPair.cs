@@ -10,7 +10,7 @@ public sealed class OprfKeyPair
         ArgumentNullException.ThrowIfNull(publicKey);
         if (privateKey.Length != Ristretto255.ScalarSize || publicKey.Length != Ristretto255.ElementSize)
         {
-            throw new ArgumentException("a ristretto255 key pair is a 32-byte scalar and a 32-byte element");
+            throw new ArgumentException("a ristretto255 key pair is a 32-byte scalar and a 32-byte element", nameof(privateKey));
         }
 
         PrivateKey = privateKey;

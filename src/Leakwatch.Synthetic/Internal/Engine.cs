@@ -53,7 +53,7 @@ internal sealed class Engine
 
     public Engine(GeneratorOptions options, bool collect)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Records);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Records, nameof(options));
         _o = options;
         _rng = new Rng(Rng.Derive(options.Seed, 1));
         double total = _countries.Sum(c => c.Weight), sum = 0;
@@ -168,12 +168,12 @@ internal sealed class Engine
     private void Count(RowFlags flags)
     {
         _truth.Rows++;
-        if ((flags & RowFlags.BadEmail) != 0) _truth.InvalidEmail++;
-        if ((flags & RowFlags.BadPhone) != 0) _truth.InvalidPhone++;
-        if ((flags & RowFlags.BadDob) != 0) _truth.InvalidBirthdate++;
-        if ((flags & RowFlags.NoEmail) != 0) _truth.EmptyEmail++;
-        if ((flags & RowFlags.NoPhone) != 0) _truth.EmptyPhone++;
-        if ((flags & RowFlags.NoDob) != 0) _truth.EmptyBirthdate++;
+        if ((flags & RowFlags.BadEmail) != RowFlags.None) _truth.InvalidEmail++;
+        if ((flags & RowFlags.BadPhone) != RowFlags.None) _truth.InvalidPhone++;
+        if ((flags & RowFlags.BadDob) != RowFlags.None) _truth.InvalidBirthdate++;
+        if ((flags & RowFlags.NoEmail) != RowFlags.None) _truth.EmptyEmail++;
+        if ((flags & RowFlags.NoPhone) != RowFlags.None) _truth.EmptyPhone++;
+        if ((flags & RowFlags.NoDob) != RowFlags.None) _truth.EmptyBirthdate++;
     }
 
     private string NextUid()
@@ -241,16 +241,24 @@ internal sealed class Engine
         _fields[Fields.Relationship] = _rng.Pick(PersonPools.Relationships);
         _fields[Fields.Employer] = _rng.Chance(0.6) ? "" : pool.Employer[_rng.Next(pool.Employer.Length)];
 
-        // email
+        flags |= FreshEmail(firstSlug, lastSlug, c.Region);
+        flags |= FreshDob();
+        return flags;
+    }
+
+    /// <summary>The email cell of a fresh person: empty, invalid, shared with an earlier row or new.</summary>
+    private RowFlags FreshEmail(string firstSlug, string lastSlug, string region)
+    {
+        RowFlags flags = RowFlags.None;
         if (!_rng.Chance(_o.EffectiveEmailPresence))
         {
             _fields[Fields.Email] = "";
-            flags |= RowFlags.NoEmail;
+            flags = RowFlags.NoEmail;
         }
         else if (_rng.Chance(_o.InvalidEmailRate))
         {
-            _fields[Fields.Email] = _emails.NextInvalid(firstSlug, lastSlug, c.Region);
-            flags |= RowFlags.BadEmail;
+            _fields[Fields.Email] = _emails.NextInvalid(firstSlug, lastSlug, region);
+            flags = RowFlags.BadEmail;
         }
         else if (_sharedEmailCount > 0 && _rng.Chance(_o.SharedEmailRate))
         {
@@ -258,24 +266,29 @@ internal sealed class Engine
         }
         else
         {
-            string raw = _emails.NextValid(firstSlug, lastSlug, c.Region, _emailSet is not null, out string normalized);
+            string raw = _emails.NextValid(firstSlug, lastSlug, region, _emailSet is not null, out string normalized);
             _fields[Fields.Email] = raw;
             _freshEmails++;
             _emailSet?.Add(normalized);
             if (_sharedEmailCount < _sharedEmails.Length) _sharedEmails[_sharedEmailCount++] = raw;
             else if ((_rng.NextULong() & 15) == 0) _sharedEmails[_rng.Next(_sharedEmails.Length)] = raw;
         }
+        return flags;
+    }
 
-        // dob
+    /// <summary>The birth-date cell of a fresh person: empty, invalid or valid.</summary>
+    private RowFlags FreshDob()
+    {
+        RowFlags flags = RowFlags.None;
         if (!_rng.Chance(_o.EffectiveBirthdatePresence))
         {
             _fields[Fields.Dob] = "";
-            flags |= RowFlags.NoDob;
+            flags = RowFlags.NoDob;
         }
         else if (_rng.Chance(_o.InvalidBirthdateRate))
         {
             _fields[Fields.Dob] = Dates.Invalid(_rng, _o.Shape);
-            flags |= RowFlags.BadDob;
+            flags = RowFlags.BadDob;
         }
         else _fields[Fields.Dob] = Dates.Valid(_rng, _o.Shape);
         return flags;

@@ -45,8 +45,9 @@ internal sealed class Country
         Groups = national.Split([' ', '-', '(', ')'], StringSplitOptions.RemoveEmptyEntries).Select(g => g.Length).ToArray();
         if (Groups.Sum() != NsnLength) Groups = [NsnLength];
         PhoneMetadata metadata = Util.GetMetadataForRegion(region);
-        _general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
-        _mobile = new Regex("^(?:" + metadata.Mobile.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        // No timeout: libphonenumber's own patterns, matched against generated national numbers of a fixed length.
+        _general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
+        _mobile = new Regex("^(?:" + metadata.Mobile.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
         _generalLengths = [.. metadata.GeneralDesc.PossibleLengthList];
         _mobileLengths = [.. metadata.Mobile.PossibleLengthList];
     }

@@ -1,0 +1,26 @@
+using Leakwatch.Privacy.Buckets;
+using Leakwatch.Reading;
+
+namespace Leakwatch.Ingest.Private;
+
+/// <summary>Reader options ⇄ what the private manifest records of a source.</summary>
+public static class PrivateSources
+{
+    public static PrivateSource From(string path, ReaderOptions reader, string? region) => new()
+    {
+        Path = Path.GetFullPath(path),
+        Region = string.IsNullOrWhiteSpace(region) ? null : region,
+        Columns = reader.Columns is null ? null : [.. reader.Columns],
+        Delimiter = reader.Delimiter?.ToString(),
+        HasHeader = reader.HasHeader,
+        Format = reader.Format == DumpFormat.Auto ? null : reader.Format.ToString(),
+    };
+
+    public static ReaderOptions ToReaderOptions(PrivateSource source) => new()
+    {
+        Columns = source.Columns,
+        Delimiter = string.IsNullOrEmpty(source.Delimiter) ? null : source.Delimiter[0],
+        HasHeader = source.HasHeader,
+        Format = Enum.TryParse<DumpFormat>(source.Format, out var f) ? f : DumpFormat.Auto,
+    };
+}

@@ -1,0 +1,41 @@
+namespace Leakwatch.Privacy.Buckets;
+
+/// <summary>The published private index (<c>private/manifest.json</c>, format 1); see docs/private-index-format.md.</summary>
+public sealed record PrivateManifest
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+
+    public long Generation { get; init; }
+
+    /// <summary>Index file relative to the data dir.</summary>
+    public string Index { get; init; } = "";
+
+    public long IndexBytes { get; init; }
+
+    /// <summary><c>xxh64:</c> and the XxHash64 of the entries section, as in the file header.</summary>
+    public string Checksum { get; init; } = "";
+
+    /// <summary>The OPRF key the entries were made with.</summary>
+    public string KeyId { get; init; } = "";
+
+    public int BucketBits { get; init; }
+
+    public int BucketEntries { get; init; }
+
+    public int EntrySize { get; init; } = PrivateProtocol.EntrySize;
+
+    /// <summary>Base64 of the 32-byte public salt of the entries' HKDF.</summary>
+    public string Salt { get; init; } = "";
+
+    /// <summary>Real (non-dummy) entries in the whole index.</summary>
+    public long RealEntries { get; init; }
+
+    /// <summary>Breaches indexed privately, with the source each was read from (for rebuilds and key rotation).</summary>
+    public List<PrivateBreachSource> Breaches { get; init; } = [];
+
+    public DateTimeOffset Published { get; init; }
+
+    public byte[] SaltBytes() => Convert.FromBase64String(Salt);
+}
