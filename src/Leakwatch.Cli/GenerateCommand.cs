@@ -14,9 +14,10 @@ internal static class GenerateCommand
         var format = new Option<string>("--format") { Description = "csv|colon|jsonl", DefaultValueFactory = _ => "csv" };
         var recycleFrom = new Option<string?>("--recycle-from") { Description = "An earlier generated dump whose persons reappear" };
         var recycleRate = new Option<double>("--recycle-rate") { Description = "Fraction of rows recycled from --recycle-from (0-1)", DefaultValueFactory = _ => 0.2 };
+        var truthFile = new Option<string?>("--truth") { Description = "Also write the planted emails and phones (JSON) to this file, for tests" };
         var cmd = new Command("generate", "Write a deterministic synthetic dump shaped like a real scrape, with realistic flaws")
         {
-            records, seed, output, format, recycleFrom, recycleRate, CliContext.Json,
+            records, seed, output, format, recycleFrom, recycleRate, truthFile, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -46,7 +47,13 @@ internal static class GenerateCommand
             }
 
             var options = new GeneratorOptions(n, r.GetValue(seed), shape) { RecycleFrom = from, RecycleRate = from is null ? 0 : rate };
-            var truth = DumpGenerator.Generate(options, r.GetValue(output)!);
+            var truthPath = r.GetValue(truthFile);
+            var truth = DumpGenerator.Generate(options, r.GetValue(output)!, collectIdentifiers: truthPath is not null);
+            if (truthPath is not null)
+            {
+                GeneratorTruthFile.Write(truthPath, truth);
+            }
+
             if (r.GetValue(CliContext.Json))
             {
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new

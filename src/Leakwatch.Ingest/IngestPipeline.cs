@@ -49,6 +49,7 @@ public sealed class IngestPipeline
         stats.IndexBytes = new FileInfo(indexPath).Length;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
+        IngestKillHook.Reached(IngestKillHook.Merged);
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
         Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, ct);
@@ -94,6 +95,7 @@ public sealed class IngestPipeline
         progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
         KeySorting.SortIdentifiers(keyed);
         stats.Phases.Sort = clock.Elapsed.TotalSeconds - stats.Phases.Read;
+        IngestKillHook.Reached(IngestKillHook.Spilled);
         if (stats.Rows == 0)
         {
             throw new IngestException($"{path}: no data rows found");

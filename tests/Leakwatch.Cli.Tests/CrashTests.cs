@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Cli.Tests;
@@ -6,7 +5,9 @@ namespace Leakwatch.Cli.Tests;
 /// <summary>kill -9 during ingest at several points: the previous index must stay served whole.</summary>
 public class CrashTests
 {
-    public static TheoryData<string> KillPoints => ["reading", "spilling", "merging", "late"];
+    // The ingest's own kill hook (LEAKWATCH_TEST_KILL_AT, src/Leakwatch.Ingest/Phases/IngestKillHook.cs) SIGKILLs
+    // the process at the named point, so each kill lands in the phase it names whatever the machine's speed.
+    public static TheoryData<string> KillPoints => ["reading", "spilled", "merged", "publishing"];
 
     [Theory]
     [MemberData(nameof(KillPoints))]
@@ -20,16 +21,24 @@ public class CrashTests
         Assert.Equal(0, LeakwatchProcess.Run([.. dir.Dirs, "ingest", first, "--breach", "First"]).ExitCode);
         var manifestPath = Path.Combine(dir.DataDir, "manifest.json");
         var manifestBefore = File.ReadAllText(manifestPath);
+        var indexDir = Path.Combine(dir.DataDir, "index");
+        var indexFilesBefore = Directory.GetFiles(indexDir).Length;
 
-        // A tiny sort budget makes the sorters spill, so every phase leaves files to watch for.
-        var psi = LeakwatchProcess.StartInfo([.. dir.Dirs, "ingest", second, "--breach", "Second", "--memory", "2"]);
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        _ = p.StandardOutput.ReadToEndAsync();
-        _ = p.StandardError.ReadToEndAsync();
-        var killed = WaitForPoint(p, dir.DataDir, point);
-        p.WaitForExit();
-        Assert.True(killed, $"the ingest finished before reaching the '{point}' kill point");
+        // A tiny sort budget makes the sorters spill, so every phase leaves files behind.
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", second, "--breach", "Second", "--memory", "2"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = point });
+        Assert.True(killed.ExitCode == 128 + 9, $"exit {killed.ExitCode}, not SIGKILL: {killed.Stderr}");
+        Assert.Contains($"LEAKWATCH_TEST_KILL_AT={point} reached", killed.Stderr, StringComparison.Ordinal);
+        // The kill left the phase's own leftovers: spilled runs before the merge, an unpublished generation after it.
+        if (point is "reading" or "spilled")
+        {
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.DataDir, "tmp")));
+        }
+        else
+        {
+            Assert.True(Directory.GetFiles(indexDir).Length > indexFilesBefore, "no unpublished generation in index/");
+        }
+
         Assert.Equal(manifestBefore, File.ReadAllText(manifestPath));
 
         // Whatever the moment, fsck is clean and every old identifier still answers.
@@ -47,42 +56,5 @@ public class CrashTests
         IngestEndToEndTests.AssertCountsMatchTruth(System.Text.Json.JsonDocument.Parse(again.StdoutLines[^1]).RootElement, t2);
         Assert.Contains("Second", IngestEndToEndTests.Check(dir, [phone])[phone]);
         Assert.Empty(Directory.Exists(Path.Combine(dir.DataDir, "tmp")) ? Directory.GetFiles(Path.Combine(dir.DataDir, "tmp")) : []);
-    }
-
-    /// <summary>Polls the data dir for the phase's footprint and SIGKILLs the ingest there.</summary>
-    private static bool WaitForPoint(Process p, string dataDir, string point)
-    {
-        var tmp = Path.Combine(dataDir, "tmp");
-        var index = Path.Combine(dataDir, "index");
-        var initialIndexFiles = Directory.GetFiles(index).Length;
-        var clock = Stopwatch.StartNew();
-        while (!p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            var hit = point switch
-            {
-                "reading" => clock.ElapsedMilliseconds > 300,
-                "spilling" => Directory.Exists(tmp) && Directory.GetFiles(tmp).Length >= 2,
-                "merging" => Directory.GetFiles(index).Length > initialIndexFiles,
-                "late" => Directory.GetFiles(index).Length > initialIndexFiles
-                          && Directory.GetFiles(index).Any(f => new FileInfo(f).Length > 2_000_000),
-                _ => throw new ArgumentOutOfRangeException(nameof(point)),
-            };
-            if (hit)
-            {
-                try
-                {
-                    p.Kill(entireProcessTree: true); // SIGKILL
-                    return true;
-                }
-                catch (InvalidOperationException)
-                {
-                    return false;
-                }
-            }
-
-            Thread.Sleep(1);
-        }
-
-        return false;
     }
 }

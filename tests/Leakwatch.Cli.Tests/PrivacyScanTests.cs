@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
+using Leakwatch.Privacy;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Cli.Tests;
@@ -141,5 +142,15 @@ public class PrivacyScanTests
         var r = LeakwatchProcess.Run(["--data-dir", dir.DataDir, "--key-file", dir.File("missing.key"), "check", "a@b.com"]);
         Assert.Equal(4, r.ExitCode);
         Assert.Contains("key file not found", r.Stderr, StringComparison.Ordinal);
+
+        // A valid key file that is not the index's own would hash every account to keys the index never holds, and
+        // answer "not found" for everyone: it must be refused before any lookup, with no answer printed.
+        KeyFile.Create(other);
+        var exposed = DumpGenerator.Generate(new GeneratorOptions(500, 1, DumpShape.Csv), dir.File("again.csv"), collectIdentifiers: true).Emails!.First();
+        Assert.Equal(1, LeakwatchProcess.Run([.. dir.Dirs, "check", exposed]).ExitCode);
+        var mismatched = LeakwatchProcess.Run(["--data-dir", dir.DataDir, "--key-file", other, "check", exposed]);
+        Assert.Equal(4, mismatched.ExitCode);
+        Assert.Contains($"{other}: key file does not match the index", mismatched.Stderr, StringComparison.Ordinal);
+        Assert.Empty(mismatched.Stdout.Trim());
     }
 }

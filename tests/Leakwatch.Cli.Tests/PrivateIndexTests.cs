@@ -275,7 +275,7 @@ public class PrivateIndexTests
             if (done.Length >= 3)
             {
                 p.Kill(entireProcessTree: true);
-                p.WaitForExit();
+                LeakwatchProcess.WaitForExitOrKill(p, TimeSpan.FromMinutes(1));
                 checkpoints = [.. Directory.GetFiles(outDir, "*.lwo")];
                 return checkpoints.Count;
             }
@@ -283,7 +283,7 @@ public class PrivateIndexTests
             Thread.Sleep(1);
         }
 
-        p.WaitForExit();
+        LeakwatchProcess.WaitForExitOrKill(p, TimeSpan.FromMinutes(5));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Leakwatch.Catalog;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Cli.Tests;
@@ -67,6 +68,26 @@ public class VerifyTests
         IngestEndToEndTests.Ingest(dir, b, "B");
         var stored = LeakwatchProcess.Run([.. dir.Dirs, "breach", "B", "--json"]);
         Assert.Equal(0, stored.ExitCode);
+        Assert.Equal(tb.Rows, JsonDocument.Parse(stored.Stdout).RootElement.GetProperty("Stats").GetProperty("rows").GetInt64());
+
+        // The report the ingest stored with B (what /breaches/B/report serves) carries verify's counts.
+        string storedJson;
+        using (var catalog = BreachCatalog.OpenReadOnly(dir.DataDir))
+        {
+            storedJson = catalog.GetReport(catalog.All().Single(x => x.Name == "B").Id)!;
+        }
+
+        var report = JsonDocument.Parse(storedJson).RootElement;
+        Assert.Equal(tb.Rows, report.GetProperty("rows").GetInt64());
+        Assert.Equal(tb.DuplicateRows, report.GetProperty("duplicateRows").GetInt64());
+        Assert.Equal(tb.DistinctEmails, report.GetProperty("distinct").GetProperty("email").GetInt64());
+        Assert.Equal(tb.DistinctPhones, report.GetProperty("distinct").GetProperty("phone").GetInt64());
+        Assert.Equal(tb.InvalidEmail, report.GetProperty("invalid").GetProperty("email").GetInt64());
+        Assert.Equal(tb.InvalidPhone, report.GetProperty("invalid").GetProperty("phone").GetInt64());
+        JsonElement OverlapWithA(JsonElement r) => r.GetProperty("overlap").EnumerateArray().Single(o => o.GetProperty("breach").GetString() == "A");
+        Assert.Equal(OverlapWithA(verified).GetProperty("emails").GetInt64(), OverlapWithA(report).GetProperty("emails").GetInt64());
+        Assert.Equal(OverlapWithA(verified).GetProperty("phones").GetInt64(), OverlapWithA(report).GetProperty("phones").GetInt64());
+        Assert.Contains(report.GetProperty("verdict").EnumerateArray(), v => v.GetProperty("finding").GetString() == "likely-recycled");
         var missing = LeakwatchProcess.Run([.. dir.Dirs, "verify", b, "--against", "Nope"]);
         Assert.Equal(3, missing.ExitCode);
         Assert.Contains("Nope", missing.Stderr, StringComparison.Ordinal);

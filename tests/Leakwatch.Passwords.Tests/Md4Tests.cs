@@ -32,6 +32,21 @@ public class Md4Tests
         Assert.Equal("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8", Convert.ToHexString(SHA1.HashData("password"u8)));
     }
 
+    // Digests of n bytes of 'x' from outside this code base: `printf 'x%.0s' $(seq 1 55) | openssl dgst -md4
+    // -provider legacy -provider default`, and the same from a separate pure-Python RFC 1320 MD4 written only to
+    // generate these constants (both agreed). 55 bytes pad within one block, 56 spill the length into a second
+    // block, 64 fill a block exactly.
+    [Theory]
+    [InlineData(55, "92f32bb82c95ad10e8f87ae58ab06807")]
+    [InlineData(56, "374d5f08103b7092c83b4626ebceffab")]
+    [InlineData(64, "b1abf956a5ae6f3221e5fe85e300fbb0")]
+    public void HashData_PaddingBoundaryLength_MatchesIndependentDigest(int length, string expected)
+    {
+        var data = new byte[length];
+        Array.Fill(data, (byte)'x');
+        Assert.Equal(expected, Convert.ToHexStringLower(Md4.HashData(data)));
+    }
+
     [Fact]
     public void HashData_LengthsAroundPaddingBoundary_DifferAndAreStable()
     {

@@ -128,12 +128,21 @@ public sealed class KeyFileTests : IDisposable
 
     private const string Breakers = "{}[],:x\"";
 
+    private static bool IsInsideIndexKeyValue(byte[] file, int at)
+    {
+        var text = Encoding.UTF8.GetString(file);
+        var start = text.IndexOf("\"indexKey\"", StringComparison.Ordinal);
+        start = text.IndexOf('"', text.IndexOf(':', start) + 1) + 1;
+        var end = text.IndexOf('"', start);
+        return at >= start && at < end;
+    }
+
     [FsCheck.Xunit.Property(MaxTest = 100)]
     public bool Load_AnyDamagedKeyFile_FailsWithOneLineNamingThePath(FsCheck.PositiveInt cut, byte junk, bool replace)
     {
         var path = PathOf($"damaged-{Guid.NewGuid():N}.key");
         var keys = KeyFile.Create(path);
-        keys.EnsureActiveOprfKey();
+        var oprf = keys.EnsureActiveOprfKey();
         var bytes = File.ReadAllBytes(path);
         var at = cut.Get % bytes.Length;
         // Either a strict prefix of the file, or one byte replaced by a byte that breaks its JSON.
@@ -141,10 +150,14 @@ public sealed class KeyFileTests : IDisposable
         File.WriteAllBytes(path, damaged);
         try
         {
-            KeyFile.Load(path);
-            // A replacement inside a string value (e.g. a base64 seed) can leave valid JSON that decodes: then the
-            // loaded file must still carry the right fields, which the key checks enforce.
-            return replace;
+            var loaded = KeyFile.Load(path);
+            // A replacement inside a string value (e.g. a base64 seed) can leave valid JSON that decodes. A truncated
+            // file never loads. A loading one must keep what the key checks guard: the OPRF key is the original (its
+            // id is checked against its seed), and the index key changes only when the byte hit its own value, and
+            // then its KeyId changes too, which the data dir's manifest refuses as a mismatched key.
+            var indexKeyIntact = loaded.KeyId == keys.KeyId || IsInsideIndexKeyValue(bytes, at);
+            return replace && indexKeyIntact && loaded.ActiveOprfKey is { } active
+                && active.KeyId == oprf.KeyId && active.PublicKey.SequenceEqual(oprf.PublicKey);
         }
         catch (KeyFileException e)
         {

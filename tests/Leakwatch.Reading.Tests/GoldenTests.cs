@@ -29,6 +29,8 @@ public sealed class GoldenTests : IDisposable
         if (Environment.GetEnvironmentVariable("LEAKWATCH_UPDATE_GOLDEN") == "1")
         {
             File.WriteAllText(expectedPath, actual);
+            // A test that compares a file with itself proves nothing: the run that writes it must not pass.
+            Assert.Fail("golden file regenerated; review it and rerun without LEAKWATCH_UPDATE_GOLDEN");
         }
 
         Assert.True(File.Exists(expectedPath), $"missing {expectedPath}; run with LEAKWATCH_UPDATE_GOLDEN=1");

@@ -13,6 +13,9 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
     public List<RowProblem> Problems { get; } = [];
     public List<(long Line, string[] Values, string Raw)> Rows { get; } = [];
     public List<DumpFileInfo> Files { get; } = [];
+    /// <summary>The threads rows and problems arrived on: a per-thread allocation count covers the read only if
+    /// this is the measuring thread alone.</summary>
+    public HashSet<int> Threads { get; } = [];
 
     public void OnFileStart(DumpFileInfo file, ColumnMap map)
     {
@@ -35,6 +38,7 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
 
     public void OnRow(DumpRow row)
     {
+        Threads.Add(Environment.CurrentManagedThreadId);
         var values = new string[row.ColumnCount];
         Text.Append(CultureInfo.InvariantCulture, $"row {row.LineNumber}:");
         for (var i = 0; i < row.ColumnCount; i++)
@@ -50,6 +54,7 @@ internal sealed class RecordingSink(Func<string, string>? fileName = null) : IDu
 
     public void OnProblem(RowProblem problem)
     {
+        Threads.Add(Environment.CurrentManagedThreadId);
         Problems.Add(problem);
         Text.Append(CultureInfo.InvariantCulture, $"problem {_name(problem.FileName)}:{problem.LineNumber}: {problem.Message}\n");
     }

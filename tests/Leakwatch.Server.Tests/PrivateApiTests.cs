@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -258,24 +257,26 @@ public class PrivateApiTests(PrivateServerFixture f)
         Assert.Contains("leakwatch_rate_limit_rejections_total{scope=\"private\"} 2", await anonymous.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
-    /// <summary>Server time of an evaluation (OPRF + base64 of one bucket), measured around the handler by the
-    /// request-duration histogram: reported, with a loose bound only (the machine is shared).</summary>
+    /// <summary>Repeated evaluations of one blinded element get the same answer each time. How long they take is
+    /// measured in bench/ (bench/private-evaluate.sh for the HTTP round trip and server time,
+    /// PrivateIndexBenchmarks.EvaluateRequest for the handler's work), not asserted here on a shared machine.</summary>
     [Fact]
-    public async Task Evaluate_ServerTime_MedianWellUnderBound()
+    public async Task Evaluate_RepeatedRequests_SameAnswerEachTime()
     {
         using var c = f.Server.Client();
         var body = $$"""{"bucket":0,"blindedElement":"{{ValidElement()}}"}""";
-        var times = new List<double>();
+        var answers = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < 40; i++)
         {
-            var sw = Stopwatch.StartNew();
             var r = await c.PostAsync("/api/private/evaluate", Body(body));
-            await r.Content.ReadAsByteArrayAsync();
-            times.Add(sw.Elapsed.TotalMilliseconds);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var e = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(0, e.GetProperty("bucket").GetInt32());
+            Assert.NotEmpty(Convert.FromBase64String(e.GetProperty("entries").GetString()!));
+            answers.Add(e.GetProperty("evaluatedElement").GetString() + "/" + e.GetProperty("entries").GetString());
         }
 
-        times.Sort();
-        Assert.True(times[20] < 50, $"median round trip {times[20]:F2} ms");
+        Assert.Single(answers);
     }
 }
 

@@ -38,6 +38,7 @@ internal static class LeakwatchProcess
         psi.Environment.Remove("LEAKWATCH_DEBUG");
         psi.Environment.Remove("LEAKWATCH_PRIVATE_CHUNK");
         psi.Environment.Remove("LEAKWATCH_TEST_FAULT");
+        psi.Environment.Remove("LEAKWATCH_TEST_KILL_AT");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;
@@ -61,6 +62,17 @@ internal static class LeakwatchProcess
         }
 
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Waits for a process a test started itself; a hung child fails the test instead of hanging the run.</summary>
+    public static void WaitForExitOrKill(Process p, TimeSpan timeout)
+    {
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(TimeSpan.FromSeconds(30));
+            throw new TimeoutException($"process {p.Id} did not exit within {timeout}");
+        }
     }
 }
 

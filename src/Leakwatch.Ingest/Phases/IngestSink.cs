@@ -137,5 +137,11 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
             var fp = s.RowHasher.Fingerprint(batch.RowDigests[r]);
             s.RowFingerprints.Add((fp & ~(UInt128)1) | (hasIdentifier ? 1u : 0u));
         }
+
+        // Once a run is on disk, a kill here leaves the read phase's own leftovers in tmp/.
+        if (s.Emails.SpilledRuns > 0)
+        {
+            IngestKillHook.Reached(IngestKillHook.Reading);
+        }
     }
 }

@@ -28,6 +28,7 @@ internal static class Publication
             Published = DateTimeOffset.UtcNow,
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
+        IngestKillHook.Reached(IngestKillHook.Publishing);
         // The private spill is sealed and recorded before the breach is published, so a published breach
         // with --private always has its spill to resume from.
         options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);
