@@ -2,10 +2,14 @@ namespace Leakwatch.Reading;
 
 public enum DumpFormat
 {
-    /// <summary>Sniff per file: first non-blank character '{' → JSON Lines, else delimited.</summary>
+    /// <summary>Sniff per file: a SQL dump's first statement or banner → SQL, '[' → JSON array, '{' → JSON Lines,
+    /// else delimited.</summary>
     Auto = 0,
     Delimited,
+    /// <summary>JSON: JSON Lines, or one top-level array of objects when the first non-blank character is '['.</summary>
     JsonLines,
+    /// <summary>mysqldump INSERT statements and pg_dump COPY blocks (<see cref="SqlDumpReader"/>).</summary>
+    Sql,
 }
 
 public sealed record ReaderOptions
@@ -20,6 +24,9 @@ public sealed record ReaderOptions
     public IReadOnlyList<string>? Columns { get; init; }
 
     public DumpFormat Format { get; init; } = DumpFormat.Auto;
+
+    /// <summary>The SQL table to read; null = the first whose columns include an email or phone.</summary>
+    public string? Table { get; init; }
 
     /// <summary>Rows longer than this (in UTF-16 chars) are reported as problems and skipped.</summary>
     public int MaxRowChars { get; init; } = 1_048_576;
