@@ -132,6 +132,8 @@ internal sealed class SqlDumpReader : IDisposable
         }
 
         var selected = Selected(table, columns, line);
+        // The data starts on the line after the statement's ';'.
+        _source.NextLine(out _);
         var copy = new PgCopyRows(_writer, _sink, _file, _perm);
         long rows = 0;
         while (_source.NextLine(out var data))
@@ -159,7 +161,8 @@ internal sealed class SqlDumpReader : IDisposable
         columns ??= _created.GetValueOrDefault(table);
         if (_table is null && columns is not null && Wanted(table, columns))
         {
-            Choose(table, columns, line);
+            // The table's own column order, when known, is the file's; statements may list them in any order.
+            Choose(table, _created.GetValueOrDefault(table) ?? columns, line);
         }
 
         if (_table is null || columns is null || !table.Equals(_table, StringComparison.OrdinalIgnoreCase))
