@@ -59,7 +59,7 @@ internal sealed class JsonObjectFlattener(BufferedDumpRow row) : IDisposable
             {
                 Collect(p.Value, path + ".", columns, values);
             }
-            else if (!columns.Exists(c => c.Name == path))
+            else if (!columns.Exists(c => string.Equals(c.Name, path, StringComparison.Ordinal)))
             {
                 columns.Add(new DumpColumn(path, RoleOf(path)));
                 values.Add(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : "");

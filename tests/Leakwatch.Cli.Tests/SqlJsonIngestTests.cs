@@ -60,8 +60,8 @@ public class SqlJsonIngestTests
     {
         var objects = rows.Select(r =>
         {
-            var top = new Dictionary<string, object?>();
-            var contact = new Dictionary<string, object?>();
+            var top = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var contact = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (var p in r.EnumerateObject())
             {
                 (p.Name is "email" or "phone" ? contact : top)[p.Name] = p.Value;
@@ -83,7 +83,7 @@ public class SqlJsonIngestTests
     {
         using var dir = new TempDir();
         var rows = GeneratedRows(dir, out var truth);
-        var dump = dir.File(shape == "nested" ? "dump.json" : "dump.sql");
+        var dump = dir.File(string.Equals(shape, "nested", StringComparison.Ordinal) ? "dump.json" : "dump.sql");
         File.WriteAllText(dump, shape switch
         {
             "mysqldump" => MySqlDump(rows),

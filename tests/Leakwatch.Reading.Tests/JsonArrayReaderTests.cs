@@ -62,8 +62,8 @@ public sealed class JsonArrayReaderTests : IDisposable
             "columns: id(Other) name(Name) contact.email(Email) contact.phone(Phone) contact.address.city(Location) contact.address.zip(Other) tags(Other)\n",
             sink.Text.ToString());
         Assert.Equal(expected.Select(e => e.Line), sink.Rows.Select(r => r.Line));
-        Assert.Equal(expected.Select(e => e.Email ?? ""), sink.Rows.Select(r => r.Values[2]));
-        Assert.Equal(expected.Select(e => e.Phone), sink.Rows.Select(r => r.Values[3]));
+        Assert.Equal(expected.Select(e => e.Email ?? ""), sink.Rows.Select(r => r.Values[2]), StringComparer.Ordinal);
+        Assert.Equal(expected.Select(e => e.Phone), sink.Rows.Select(r => r.Values[3]), StringComparer.Ordinal);
         Assert.Equal("Näme \"0\"\n😀", sink.Rows[0].Values[1]);
         Assert.Equal("Köln", sink.Rows[0].Values[4]);
         Assert.Equal(badLines, sink.Problems.Select(p => p.LineNumber));

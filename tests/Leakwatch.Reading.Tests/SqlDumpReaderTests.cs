@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Leakwatch.Core;
 using Leakwatch.Reading;
@@ -54,7 +55,7 @@ public sealed class SqlDumpReaderTests : IDisposable
             statement.Append(statement.Length == 0 ? "INSERT INTO `users` VALUES " : ",");
             // Odd rows' _binary value is not UTF-8 (the marker becomes raw 0xFF 0xFE bytes): that field is empty.
             var binary = i % 2 == 0 ? "_binary 'ok\\0'" : "_binary '\\0\\'@@BIN@@'";
-            statement.Append($"({i},{(email is null ? "NULL" : SqlLiterals.MySql(email))},'{Phone(i)}',{nameLiteral},{binary})");
+            statement.Append(CultureInfo.InvariantCulture, $"({i},{(email is null ? "NULL" : SqlLiterals.MySql(email))},'{Phone(i)}',{nameLiteral},{binary})");
             rows.Add((line, email, Phone(i), Name(i)));
             if (i % 37 == 36 || i == count - 1)
             {
@@ -106,7 +107,7 @@ public sealed class SqlDumpReaderTests : IDisposable
         }
 
         Assert.Equal(badLines, sink.Problems.Select(p => p.LineNumber).ToList());
-        Assert.Equal(expected.Count(r => r.Email is not null), sink.Rows.Select(r => r.Values[1]).Where(e => e.Length > 0).Distinct().Count());
+        Assert.Equal(expected.Count(r => r.Email is not null), sink.Rows.Select(r => r.Values[1]).Where(e => e.Length > 0).Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
@@ -132,7 +133,7 @@ public sealed class SqlDumpReaderTests : IDisposable
             """);
         var first = new RecordingSink();
         DumpReader.Read(path, ReaderOptions.Default, first);
-        Assert.Equal(["a1@example.com", "a2@example.com"], first.Rows.Select(r => r.Values[1]));
+        Assert.Equal(["a1@example.com", "a2@example.com"], first.Rows.Select(r => r.Values[1]), StringComparer.Ordinal);
 
         var chosen = new RecordingSink();
         DumpReader.Read(path, new ReaderOptions { Format = DumpFormat.Sql, Table = "B" }, chosen);
@@ -161,7 +162,7 @@ public sealed class SqlDumpReaderTests : IDisposable
         text.Append("COPY public.people (id, email, name) FROM stdin;\n");
         for (var i = 0; i < names.Length; i++)
         {
-            text.Append($"{i}\t{SqlLiterals.PgCopy(i == 3 ? null : $"p{i}@example.com")}\t{SqlLiterals.PgCopy(names[i])}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{i}\t{SqlLiterals.PgCopy(i == 3 ? null : $"p{i}@example.com")}\t{SqlLiterals.PgCopy(names[i])}\n");
         }
 
         text.Append("5\tonly-two-fields@example.com\n");

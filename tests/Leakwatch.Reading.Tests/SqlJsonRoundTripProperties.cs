@@ -53,7 +53,7 @@ public sealed class SqlJsonRoundTripProperties
         var tuples = expected.Select((v, i) => $"('u{i}@example.com',{SqlLiterals.MySql(v, doubled)})");
         var dump = $"CREATE TABLE `t` (`email` text, `note` text);\nINSERT INTO `t` VALUES {string.Join(",\n", tuples)};\n";
         var rows = ReadBack(dump, new ReaderOptions { Format = DumpFormat.Sql });
-        return rows.Select(r => r[1]).SequenceEqual(expected);
+        return rows.Select(r => r[1]).SequenceEqual(expected, StringComparer.Ordinal);
     }
 
     [Property(MaxTest = 200)]
@@ -63,7 +63,7 @@ public sealed class SqlJsonRoundTripProperties
         var lines = expected.Select((v, i) => $"u{i}@example.com\t{SqlLiterals.PgCopy(v)}\n");
         var dump = $"COPY public.t (email, note) FROM stdin;\n{string.Concat(lines)}\\.\n";
         var rows = ReadBack(dump, new ReaderOptions { Format = DumpFormat.Sql });
-        return rows.Select(r => r[1]).SequenceEqual(expected);
+        return rows.Select(r => r[1]).SequenceEqual(expected, StringComparer.Ordinal);
     }
 
     [Property(MaxTest = 200)]
@@ -73,6 +73,6 @@ public sealed class SqlJsonRoundTripProperties
         var objects = expected.Select((v, i) => new { email = $"u{i}@example.com", nested = new { note = v } });
         var json = JsonSerializer.Serialize(objects, new JsonSerializerOptions { WriteIndented = indented });
         var rows = ReadBack(json, ReaderOptions.Default);
-        return rows.Select(r => r[1]).SequenceEqual(expected);
+        return rows.Select(r => r[1]).SequenceEqual(expected, StringComparer.Ordinal);
     }
 }
