@@ -48,9 +48,12 @@ internal sealed class SqlStatementSource(ByteWindow window, long maxStatementByt
 
             if (!_window.Fill(out var shift))
             {
-                statement = _window.Data[_window.Start.._window.End];
-                _consumedTo = _window.End;
-                return !statement.Trim(" \t\r\n"u8).IsEmpty;
+                // At the end the last bytes are seen whole: a final ';' with nothing after it still ends the statement.
+                var last = _window.Eof ? Scan(ref state, ref pos) : -1;
+                var stop = last >= 0 ? last : _window.End;
+                statement = _window.Data[_window.Start..stop];
+                _consumedTo = last >= 0 ? last + 1 : _window.End;
+                return last >= 0 || !statement.Trim(" \t\r\n"u8).IsEmpty;
             }
 
             pos -= shift;

@@ -212,6 +212,7 @@ public sealed class SqlDumpReaderTests : IDisposable
         DumpReader.Read(path, ReaderOptions.Default, sink);
         Assert.Equal(format, Assert.Single(sink.Files).Format);
         Assert.Contains(sink.Rows, r => r.Values.Contains("a@example.com"));
+        Assert.Empty(sink.Problems);
     }
 
     private sealed class ParallelRecorder : IParallelDumpSink
