@@ -40,7 +40,8 @@ internal sealed class SqlFieldWriter(BufferedDumpRow row) : IDisposable
             return HexQuoted(s, ref pos, col);
         }
 
-        if (next == (byte)'\'' && c is (byte)'E' or (byte)'e' or (byte)'N' or (byte)'n')
+        // E'…' (PostgreSQL escapes), N'…' (national), b'0101' (MySQL BIT, kept as its digits).
+        if (next == (byte)'\'' && c is (byte)'E' or (byte)'e' or (byte)'N' or (byte)'n' or (byte)'B' or (byte)'b')
         {
             pos++;
             return Quoted(s, ref pos, col, backslashEscapes || c is (byte)'E' or (byte)'e');

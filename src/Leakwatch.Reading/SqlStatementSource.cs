@@ -46,7 +46,9 @@ internal sealed class SqlStatementSource(ByteWindow window, long maxStatementByt
                 return true;
             }
 
-            if (!_window.Fill(out var shift))
+            var more = _window.Fill(out var shift);
+            pos -= shift;
+            if (!more)
             {
                 // At the end the last bytes are seen whole: a final ';' with nothing after it still ends the statement.
                 var last = _window.Eof ? Scan(ref state, ref pos) : -1;
@@ -55,8 +57,6 @@ internal sealed class SqlStatementSource(ByteWindow window, long maxStatementByt
                 _consumedTo = last >= 0 ? last + 1 : _window.End;
                 return last >= 0 || !statement.Trim(" \t\r\n"u8).IsEmpty;
             }
-
-            pos -= shift;
         }
     }
 
@@ -77,7 +77,9 @@ internal sealed class SqlStatementSource(ByteWindow window, long maxStatementByt
             }
 
             pos = _window.End;
-            if (!_window.Fill(out var shift))
+            var more = _window.Fill(out var shift);
+            pos -= shift;
+            if (!more)
             {
                 line = TrimCr(_window.Data[_window.Start.._window.End]);
                 _consumedTo = _window.End;

@@ -130,10 +130,13 @@ public sealed class SqlDumpReaderTests : IDisposable
             INSERT INTO a VALUES (1,'a1@example.com');
             INSERT INTO b (mail, mobile, uid) VALUES ('b1@example.com','+15550100',7),('b2@example.com',NULL,8);
             INSERT INTO a VALUES (2,'a2@example.com');
+            INSERT INTO a VALUES (b'101',N'a3@example.com');
             """);
         var first = new RecordingSink();
         DumpReader.Read(path, ReaderOptions.Default, first);
-        Assert.Equal(["a1@example.com", "a2@example.com"], first.Rows.Select(r => r.Values[1]), StringComparer.Ordinal);
+        Assert.Equal(["a1@example.com", "a2@example.com", "a3@example.com"], first.Rows.Select(r => r.Values[1]), StringComparer.Ordinal);
+        Assert.Equal("101", first.Rows[^1].Values[0]);
+        Assert.Empty(first.Problems);
 
         var chosen = new RecordingSink();
         DumpReader.Read(path, new ReaderOptions { Format = DumpFormat.Sql, Table = "B" }, chosen);
