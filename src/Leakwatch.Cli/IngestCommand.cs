@@ -17,7 +17,8 @@ internal static class IngestCommand
     public static readonly Option<string?> Delimiter = new("--delimiter") { Description = "Field delimiter: one character, or comma|semicolon|tab|pipe|colon (default: sniffed)" };
     public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
     public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
-    public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|jsonl (default auto)" };
+    public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|json|jsonl|sql (default auto; json reads JSON Lines or one array of objects)" };
+    public static readonly Option<string?> Table = new("--table") { Description = "SQL dumps: the table to read (default: the first with an email or phone column)" };
 
     /// <summary>Refuses an unknown region while parsing, naming it, for every command that takes --region.</summary>
     private static Option<string?> KnownRegion(Option<string?> option)
@@ -35,7 +36,7 @@ internal static class IngestCommand
 
     public static Command Build()
     {
-        var path = new Argument<string>("path") { Description = "Dump file or directory (.csv/.txt/.jsonl, optionally .gz/.zst)" };
+        var path = new Argument<string>("path") { Description = "Dump file or directory (.csv/.txt/.jsonl/.json/.sql, optionally .gz/.zst)" };
         var breach = new Option<string>("--breach") { Description = "Breach name (letters, digits, - _ .)", Required = true };
         var title = new Option<string?>("--title") { Description = "Breach title (default: the name)" };
         var date = new Option<string?>("--date") { Description = "Breach date YYYY-MM-DD (default: today)" };
@@ -47,7 +48,7 @@ internal static class IngestCommand
         var parse = new Option<string?>("--parse") { Description = "Who parses: auto (parallel on 3+ cores), single (one reader thread feeds the workers) or parallel (every worker parses chunks); same results" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, memory, workers, privately, parse, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Table, memory, workers, privately, parse, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -185,8 +186,10 @@ internal static class IngestCommand
                 "auto" => DumpFormat.Auto,
                 "delimited" or "csv" => DumpFormat.Delimited,
                 "jsonl" or "json" => DumpFormat.JsonLines,
-                var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|jsonl)"),
+                "sql" => DumpFormat.Sql,
+                var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|json|jsonl|sql)"),
             },
+            Table = string.IsNullOrWhiteSpace(r.GetValue(Table)) ? null : r.GetValue(Table)!.Trim(),
         };
     }
 

@@ -2,8 +2,12 @@ namespace Leakwatch.Reading;
 
 public enum DumpFormat
 {
-    /// <summary>Sniff per file: first non-blank character '{' → JSON Lines, else delimited.</summary>
+    /// <summary>Sniff per file: a SQL dump's first statement or banner → SQL, '[' → JSON array, '{' → JSON Lines,
+    /// else delimited.</summary>
     Auto = 0,
     Delimited,
+    /// <summary>JSON: JSON Lines, or one top-level array of objects when the first non-blank character is '['.</summary>
     JsonLines,
+    /// <summary>mysqldump INSERT statements and pg_dump COPY blocks (<see cref="SqlDumpReader"/>).</summary>
+    Sql,
 }

@@ -24,6 +24,16 @@ internal sealed class DumpInput : IDisposable
 
     public bool Json { get; private set; }
 
+    /// <summary>A top-level JSON array of objects (<see cref="JsonArrayFileReader"/>).</summary>
+    public bool JsonArray { get; private set; }
+
+    /// <summary>A SQL dump (<see cref="SqlDumpReader"/>).</summary>
+    public bool Sql { get; private set; }
+
+    /// <summary>The whole decompressed input (BOM removed) as a plain stream, for readers whose records are not
+    /// lines and so bypass the scanner's line guard; only before the scanner's first run.</summary>
+    public Stream OpenRaw() => new PrefixedStream(Scanner.Buffered.ToArray(), _input.Stream);
+
     /// <returns>null when the file is empty inside a directory (reported to <paramref name="onProblem"/>).</returns>
     public static DumpInput? Open(string file, ReaderOptions options, Action<RowProblem> onProblem, bool inDirectory)
     {
@@ -60,7 +70,10 @@ internal sealed class DumpInput : IDisposable
                 scanner.Delimited = false;
             }
 
-            result = new DumpInput(input, scanner) { SampleText = text, Json = json };
+            var sql = options.Format == DumpFormat.Sql
+                || (options.Format == DumpFormat.Auto && SqlSniffer.LooksLikeSql(sample));
+            var array = !sql && options.Format is DumpFormat.Auto or DumpFormat.JsonLines && first >= 0 && sample[first] == (byte)'[';
+            result = new DumpInput(input, scanner) { SampleText = text, Json = json && !sql, JsonArray = array, Sql = sql };
             return result;
         }
         finally

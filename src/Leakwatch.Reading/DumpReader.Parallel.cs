@@ -103,6 +103,12 @@ public static partial class DumpReader
             return false;
         }
 
+        if (input.Sql || input.JsonArray)
+        {
+            ReadOnParser(index, file, input, options, sink, queue, ct);
+            return true;
+        }
+
         ChunkedFile layout;
         if (input.Json)
         {
@@ -239,7 +245,11 @@ public static partial class DumpReader
                     rows.FileIndex = current.Index;
                 }
 
-                if (current.Delimited is { } delimited)
+                if (current.Serial is { } serial)
+                {
+                    serial(row, rows, ct);
+                }
+                else if (current.Delimited is { } delimited)
                 {
                     DelimitedFileReader.ParseChunk(delimited, chunk.Buffer, chunk.Length, chunk.FirstLine, sepRow, rows, ct);
                 }
@@ -255,7 +265,44 @@ public static partial class DumpReader
         }
     }
 
-    private sealed record ChunkedFile(int Index, string Path, ColumnMap Map, DelimitedLayout? Delimited, JsonLinesLayout? Json);
+    /// <summary>SQL and JSON-array records are not lines, so such a file is not cut into chunks: one parsing
+    /// thread reads it whole (<see cref="ChunkedFile.Serial"/>) while the scanning thread waits, so files still
+    /// start in order and the sink sees that file's <c>OnFileStart</c> from that parsing thread.</summary>
+    private static void ReadOnParser(int index, string file, DumpInput input, ReaderOptions options, IParallelDumpSink sink,
+        BlockingCollection<ScannedChunk> queue, CancellationToken ct)
+    {
+        using var done = new ManualResetEventSlim();
+        var layout = new ChunkedFile(index, file, ColumnMap.Empty, null, null)
+        {
+            Serial = (row, rows, token) =>
+            {
+                try
+                {
+                    using var raw = input.OpenRaw();
+                    var serialSink = new SerialFileSink(sink, index, rows);
+                    if (input.Sql)
+                    {
+                        SqlDumpReader.Read(file, input.Compression, raw, options, serialSink, row, token);
+                    }
+                    else
+                    {
+                        JsonArrayFileReader.Read(file, input.Compression, raw, options, serialSink, row, token);
+                    }
+                }
+                finally
+                {
+                    done.Set();
+                }
+            },
+        };
+        queue.Add(new ScannedChunk(layout, ArrayPool<byte>.Shared.Rent(1), 0, 1), ct);
+        done.Wait(ct);
+    }
+
+    private sealed record ChunkedFile(int Index, string Path, ColumnMap Map, DelimitedLayout? Delimited, JsonLinesLayout? Json)
+    {
+        public Action<BufferedDumpRow, IDumpRowSink, CancellationToken>? Serial { get; init; }
+    }
 
     private sealed record ScannedChunk(ChunkedFile File, byte[] Buffer, int Length, long FirstLine);
 

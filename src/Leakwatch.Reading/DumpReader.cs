@@ -113,7 +113,17 @@ public static partial class DumpReader
             return false;
         }
 
-        if (input.Json)
+        if (input.Sql)
+        {
+            using var raw = input.OpenRaw();
+            SqlDumpReader.Read(file, input.Compression, raw, options, sink, row, ct);
+        }
+        else if (input.JsonArray)
+        {
+            using var raw = input.OpenRaw();
+            JsonArrayFileReader.Read(file, input.Compression, raw, options, sink, row, ct);
+        }
+        else if (input.Json)
         {
             JsonLinesFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, row, ct);
         }

@@ -13,6 +13,9 @@ public sealed record ReaderOptions
 
     public DumpFormat Format { get; init; } = DumpFormat.Auto;
 
+    /// <summary>The SQL table to read; null = the first whose columns include an email or phone.</summary>
+    public string? Table { get; init; }
+
     /// <summary>Rows longer than this (in UTF-16 chars) are reported as problems and skipped.</summary>
     public int MaxRowChars { get; init; } = 1_048_576;
 

@@ -89,6 +89,10 @@ internal sealed class RecordScanner : IDisposable
         return _buf.AsSpan(_start, Math.Min(bytes, _end - _start));
     }
 
+    /// <summary>The bytes read from the input and not yet returned (after <see cref="PeekSample"/>: the sample
+    /// and whatever came with it).</summary>
+    public ReadOnlySpan<byte> Buffered => _buf.AsSpan(_start, _end - _start);
+
     /// <summary>The next run of clean bytes (whole records, or placeholder newlines); empty at the end.</summary>
     public ReadOnlyMemory<byte> NextClean()
     {

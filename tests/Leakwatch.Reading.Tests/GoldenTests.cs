@@ -14,7 +14,7 @@ public sealed class GoldenTests : IDisposable
     public static TheoryData<string> Cases =>
     [
         "csv_header", "semicolon", "tab", "pipe", "colon_533m", "colon_533m_columns", "people_jsonl",
-        "csv_header_gz", "csv_header_zst", "quoted", "bom_crlf", "directory",
+        "csv_header_gz", "csv_header_zst", "quoted", "bom_crlf", "directory", "mysqldump_small",
     ];
 
     [Theory]
@@ -51,6 +51,7 @@ public sealed class GoldenTests : IDisposable
         {
             case "csv_header": return (Copy("csv_header.csv"), ReaderOptions.Default);
             case "semicolon": return (Copy("semicolon.csv"), ReaderOptions.Default);
+            case "mysqldump_small": return (Copy("mysqldump_small.sql"), ReaderOptions.Default);
             case "tab": return (Copy("tab.tsv"), ReaderOptions.Default);
             case "pipe": return (Copy("pipe.txt"), ReaderOptions.Default);
             case "colon_533m": return (Copy("colon_533m.txt"), ReaderOptions.Default);

@@ -14,6 +14,7 @@ public static class PrivateSources
         Delimiter = reader.Delimiter?.ToString(),
         HasHeader = reader.HasHeader,
         Format = reader.Format == DumpFormat.Auto ? null : reader.Format.ToString(),
+        Table = reader.Table,
     };
 
     public static ReaderOptions ToReaderOptions(PrivateSource source) => new()
@@ -22,5 +23,6 @@ public static class PrivateSources
         Delimiter = string.IsNullOrEmpty(source.Delimiter) ? null : source.Delimiter[0],
         HasHeader = source.HasHeader,
         Format = Enum.TryParse<DumpFormat>(source.Format, out var f) ? f : DumpFormat.Auto,
+        Table = source.Table,
     };
 }

@@ -14,4 +14,7 @@ public sealed record PrivateSource
     public bool? HasHeader { get; init; }
 
     public string? Format { get; init; }
+
+    /// <summary>The SQL table read (--table); null = the reader's default choice.</summary>
+    public string? Table { get; init; }
 }
