@@ -2,7 +2,7 @@
 # Interleaved A/B of two builds on this machine: 10M-record ingest and /range/ throughput, A and B taking turns so
 # that a noisy neighbour or thermal drift hits both alike. A is a git revision (built into bench/out/ab-<rev>),
 # B is the working tree's ./leakwatch.
-# Usage: bench/ab.sh REV [RECORDS=10000000] [ROUNDS=3] [DURATION=15s]
+# Usage: bench/ab.sh REV [RECORDS=10000000] [ROUNDS=3] [DURATION=15s]   (INGEST_ROUNDS=N: more ingest rounds than /range/ rounds)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rev="${1:?usage: bench/ab.sh REV [RECORDS] [ROUNDS] [DURATION]}"
@@ -50,7 +50,7 @@ cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.
 print(f"ingest {sys.argv[3]} round {sys.argv[4]}: {s['seconds']:.2f} s, {s['rowsPerSecond']:,.0f} rec/s, cpu {cpu:.1f} s, peak RSS {rss:.2f} GB")
 PY
 }
-for r in $(seq 1 "$rounds"); do
+for r in $(seq 1 "${INGEST_ROUNDS:-$rounds}"); do
   ingest "$A" A "$r" | tee -a "$work/ingest.txt"
   ingest "$B" B "$r" | tee -a "$work/ingest.txt"
 done
@@ -66,6 +66,9 @@ with open(sys.argv[1], "w") as f:
         for _ in range(900):
             f.write(f"{prefix}{random.getrandbits(140):035X}:{random.randint(1, 5000)}\n")
 PY
+# A small breach first, so both servers start as they would in production (index, key file, catalogue).
+"$B" generate --records 100000 --seed 5 --out "$work/small.csv" >/dev/null
+"$B" --data-dir "$work/data" --key-file "$work/data.key" ingest "$work/small.csv" --breach Small >/dev/null
 "$B" --data-dir "$work/data" --key-file "$work/data.key" ingest-passwords "$work/pwned.txt" --mode sha1 >/dev/null
 cp -a "$work/data" "$work/data-A"; cp "$work/data.key" "$work/data-A.key"
 port_a=18091; port_b=18092
