@@ -1,7 +1,7 @@
 namespace Leakwatch.Storage.Input;
 
 /// <summary>The Stream plumbing of a forward-only decoded input: subclasses implement <see cref="Read(Span{byte})"/>.</summary>
-internal abstract class ReadOnlyInputStream : Stream
+public abstract class ReadOnlyInputStream : Stream
 {
     public override bool CanRead => true;
 
