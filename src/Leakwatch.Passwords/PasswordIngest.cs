@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;

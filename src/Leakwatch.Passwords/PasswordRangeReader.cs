@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using Leakwatch.Core.Errors;
-using Leakwatch.Index;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;

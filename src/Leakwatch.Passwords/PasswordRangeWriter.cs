@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using Leakwatch.Index;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
