@@ -4,6 +4,7 @@ using System.Text.Json;
 using Leakwatch.Catalog;
 using Leakwatch.Catalog.Lookup;
 using Leakwatch.Ingest;
+using Leakwatch.Ingest.Private;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;
@@ -114,52 +115,50 @@ internal static class BreachCommands
         cmd.Options.Add(unverified);
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            var dataDir = CliContext.ResolveDataDir(r);
-            var manifest = new Index.ExposureIndexStore(dataDir).ReadManifest();
-            using var catalog = BreachCatalog.Open(dataDir);
-            var b = catalog.Published(manifest.Breaches).Find(x => string.Equals(x.Name, r.GetValue(name), StringComparison.OrdinalIgnoreCase));
-            if (b is null)
+            Core.Breach Change(Core.Breach b)
+            {
+                var changed = b;
+                foreach (var (on, off, apply) in options)
+                {
+                    if (r.GetValue(on) && r.GetValue(off))
+                    {
+                        throw new UsageException($"{on.Name} and {off.Name} contradict each other");
+                    }
+
+                    if (r.GetValue(on))
+                    {
+                        changed = apply(changed, true);
+                    }
+                    else if (r.GetValue(off))
+                    {
+                        changed = apply(changed, false);
+                    }
+                }
+
+                if (r.GetValue(unverified))
+                {
+                    changed = changed with { IsVerified = false };
+                }
+
+                changed = changed with
+                {
+                    Title = r.GetValue(title) ?? changed.Title,
+                    Description = r.GetValue(description) ?? changed.Description,
+                };
+                return changed == b ? throw new UsageException("nothing to change: give at least one flag, --title or --description") : changed;
+            }
+
+            using var cts = IngestCommand.CancelOnCtrlC();
+            var result = BreachListing.Update(CliContext.ResolveDataDir(r), () => CliContext.LoadKeys(r, create: false), r.GetValue(name)!, Change,
+                ct: cts.Token);
+            if (result.Before is null)
             {
                 Console.Error.WriteLine($"leakwatch: error: no breach named '{r.GetValue(name)}'");
                 return ExitCodes.NotFound;
             }
 
-            var changed = b;
-            foreach (var (on, off, apply) in options)
-            {
-                if (r.GetValue(on) && r.GetValue(off))
-                {
-                    throw new UsageException($"{on.Name} and {off.Name} contradict each other");
-                }
-
-                if (r.GetValue(on))
-                {
-                    changed = apply(changed, true);
-                }
-                else if (r.GetValue(off))
-                {
-                    changed = apply(changed, false);
-                }
-            }
-
-            if (r.GetValue(unverified))
-            {
-                changed = changed with { IsVerified = false };
-            }
-
-            changed = changed with
-            {
-                Title = r.GetValue(title) ?? changed.Title,
-                Description = r.GetValue(description) ?? changed.Description,
-            };
-            if (changed == b)
-            {
-                throw new UsageException("nothing to change: give at least one flag, --title or --description");
-            }
-
-            catalog.Update(changed with { ModifiedDate = DateTimeOffset.UtcNow });
-            catalog.WriteSnapshot(manifest.Generation, manifest.Breaches);
-            Console.WriteLine($"updated {b.Name}");
+            Console.WriteLine($"updated {result.Before.Name}");
+            ReportPrivate(result.Private);
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -171,15 +170,31 @@ internal static class BreachCommands
         remove.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var name = r.GetValue(removeName)!;
-            if (!DataDirMaintenance.Remove(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), name))
+            using var cts = IngestCommand.CancelOnCtrlC();
+            if (!DataDirMaintenance.Remove(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), name, out var privateChange, ct: cts.Token))
             {
                 Console.Error.WriteLine($"leakwatch: error: no breach named '{name}'");
                 return ExitCodes.NotFound;
             }
 
             Console.WriteLine($"removed {name}");
+            ReportPrivate(privateChange);
             return ExitCodes.Ok;
         }));
         return remove;
+    }
+
+    /// <summary>One line on what the listing change did to the private index; a warning when it needs the operator.</summary>
+    private static void ReportPrivate(PrivateListingChange change)
+    {
+        if (change.Build is { } build)
+        {
+            Console.WriteLine($"private index: generation {build.Generation.ToString(CultureInfo.InvariantCulture)}, {build.Evaluated.ToString(CultureInfo.InvariantCulture)} identifiers re-indexed");
+        }
+
+        if (change.Message is { } message)
+        {
+            Console.Error.WriteLine($"leakwatch: warning: {message}");
+        }
     }
 }

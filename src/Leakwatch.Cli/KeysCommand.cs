@@ -109,9 +109,14 @@ internal static class KeysCommand
             Description = "NAME=PATH: read breach NAME from PATH instead of its recorded source (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var rotate = new Command("rotate-oprf", "Rotate the OPRF key of private lookups: rebuild the private index under a new key from each breach's recorded source, publish, then switch (the old key serves until then)")
+        var drop = new Option<string[]>("--drop")
         {
-            sources, PrivateCommand.Memory, PrivateCommand.Workers, CliContext.Json,
+            Description = "NAME: stop indexing breach NAME privately, e.g. when its dump is gone (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var rotate = new Command("rotate-oprf", "Rotate the OPRF key of private lookups: rebuild the private index under a new key from each breach's recorded source, publish, then switch (the old key serves until then); also ends a withdrawn private index")
+        {
+            sources, drop, PrivateCommand.Memory, PrivateCommand.Workers, CliContext.Json,
         };
         rotate.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -129,7 +134,7 @@ internal static class KeysCommand
 
             var builder = PrivateCommand.Builder(r);
             using var cts = IngestCommand.CancelOnCtrlC();
-            var result = PrivateCommand.Run("Rotating the OPRF key", p => builder.RotateKey(overrides, p, cts.Token), r.GetValue(CliContext.Json));
+            var result = PrivateCommand.Run("Rotating the OPRF key", p => builder.RotateKey(overrides, r.GetValue(drop) ?? [], p, cts.Token), r.GetValue(CliContext.Json));
             PrivateCommand.Render(result, r.GetValue(CliContext.Json));
             return ExitCodes.Ok;
         }));

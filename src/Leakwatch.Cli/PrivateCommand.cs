@@ -70,6 +70,11 @@ internal static class PrivateCommand
             {
                 var grid = new Grid().AddColumn().AddColumn();
                 grid.AddRow("Generation", manifest.Generation.ToString(CultureInfo.InvariantCulture));
+                if (manifest.Withdrawn is { } why)
+                {
+                    grid.AddRow("Withdrawn", Markup.Escape($"{why}; private lookups answer 503 until `leakwatch keys rotate-oprf` rebuilds it"));
+                }
+
                 grid.AddRow("Key id", manifest.KeyId);
                 grid.AddRow("Buckets", $"2^{manifest.BucketBits} × {manifest.BucketEntries} entries");
                 grid.AddRow("Real entries", manifest.RealEntries.ToString("N0", CultureInfo.InvariantCulture));

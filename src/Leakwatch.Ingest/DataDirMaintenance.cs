@@ -1,5 +1,6 @@
 using Leakwatch.Catalog;
 using Leakwatch.Index;
+using Leakwatch.Ingest.Private;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
 
@@ -9,8 +10,15 @@ namespace Leakwatch.Ingest;
 public static class DataDirMaintenance
 {
     /// <summary>Rebuilds the index without the breach and publishes it; returns false if no such breach.</summary>
-    public static bool Remove(string dataDir, KeyFile keys, string name)
+    public static bool Remove(string dataDir, KeyFile keys, string name) => Remove(dataDir, keys, name, out _);
+
+    /// <summary>Rebuilds the index without the breach and publishes it; returns false if no such breach. The private
+    /// index goes first: its chains stop listing the breach (or it is withdrawn, <paramref name="privateChange"/>
+    /// says which), then the plain index and the catalogue drop it, so a kill in between never shows more.</summary>
+    public static bool Remove(string dataDir, KeyFile keys, string name, out PrivateListingChange privateChange,
+        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
     {
+        privateChange = PrivateListingChange.None;
         var store = new ExposureIndexStore(dataDir);
         using var writeLock = store.LockForWrite();
         var manifest = store.ReadManifest();
@@ -24,6 +32,12 @@ public static class DataDirMaintenance
         if (breach is null)
         {
             return false;
+        }
+
+        if (PrivateIndexBuilder.IsListed(breach))
+        {
+            // A hidden breach is in no chain already: only a listed one has private entries to rewrite.
+            privateChange = new PrivateIndexBuilder(dataDir, keys).Relist(breach.Id, hiding: true, progress, ct);
         }
 
         var remaining = Array.FindAll(manifest.Breaches, id => id != breach.Id);
@@ -59,8 +73,7 @@ public static class DataDirMaintenance
         return true;
     }
 
-    /// <summary>A removed breach is no longer rebuilt by a key rotation. Its ids in existing private entries are
-    /// ignored at once (clients only show breaches the config lists); the index file itself is unchanged.</summary>
+    /// <summary>A removed breach is no longer rebuilt by a key rotation (its members' chains no longer list it).</summary>
     private static void ForgetPrivateSource(string dataDir, int breachId)
     {
         var privateStore = new PrivateIndexStore(dataDir);
@@ -174,8 +187,9 @@ public static class DataDirMaintenance
             var manifest = privateStore.ReadManifest();
             if (manifest is not null)
             {
-                using var index = privateStore.OpenPublished(manifest);
-                problems.AddRange(index.Verify());
+                // Withdrawn on purpose (fail closed, see `remove` and `breach set`): no file to check, nothing served.
+                using var index = manifest.IsWithdrawn ? null : privateStore.OpenPublished(manifest);
+                problems.AddRange(index?.Verify() ?? []);
                 if (keys is not null && keys.FindOprfKey(manifest.KeyId) is null)
                 {
                     problems.Add($"{privateStore.ManifestPath}: OPRF key {manifest.KeyId} is not in the key file");

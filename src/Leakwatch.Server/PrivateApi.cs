@@ -51,7 +51,7 @@ internal sealed class PrivateApi
             .RunsOnSocketThread()
             .WithName("PrivateConfig")
             .WithSummary("Parameters of the private index: key id, bucketBits, bucketEntries, entry size, salt and the breaches ids may name")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/evaluate", (Func<HttpContext, Task>)Evaluate)
             .WithMetadata(PrivateAccess.Instance)
             .RequireRateLimiting(EvaluatePolicy)
@@ -59,7 +59,8 @@ internal sealed class PrivateApi
             .WithSummary("OPRF evaluation of a blinded element, with the entries of one bucket")
             .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket and entries (base64, bucketEntries × 48 bytes). 400 names the bad field; 429 past the per-client limit.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests);
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests)
+            .Produces(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>Per client: a valid API key's id, else the remote IP. An unknown key counts as its IP, so inventing
@@ -81,7 +82,7 @@ internal sealed class PrivateApi
         var state = _private.Acquire();
         if (state is null)
         {
-            return NoIndex(ctx);
+            return NoIndex(ctx, _private.Withdrawn);
         }
 
         try
@@ -188,7 +189,7 @@ internal sealed class PrivateApi
         if (state is null)
         {
             _metrics.PrivateEvaluations.WithLabels("no_index").Inc();
-            return NoIndex(ctx);
+            return NoIndex(ctx, _private.Withdrawn);
         }
 
         try
@@ -313,8 +314,11 @@ internal sealed class PrivateApi
         return Write(ctx, StatusCodes.Status400BadRequest, ErrorBody(400, message));
     }
 
-    private static Task NoIndex(HttpContext ctx) =>
-        Write(ctx, StatusCodes.Status404NotFound, ErrorBody(404, "this server has no private index"));
+    /// <summary>404 when there is no private index; 503 while it is withdrawn. The operator's reason (which breach,
+    /// which dump) stays in the manifest: a hidden breach's name is not for the public.</summary>
+    private static Task NoIndex(HttpContext ctx, bool withdrawn) => withdrawn
+        ? Write(ctx, StatusCodes.Status503ServiceUnavailable, ErrorBody(503, "private lookups are withdrawn until the operator rebuilds the private index"))
+        : Write(ctx, StatusCodes.Status404NotFound, ErrorBody(404, "this server has no private index"));
 
     private static byte[] ErrorBody(int status, string message)
     {

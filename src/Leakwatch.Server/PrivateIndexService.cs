@@ -19,6 +19,7 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
     private readonly string _keyFilePath;
     private readonly PublishedGenerationHolder<PrivateServingState> _holder;
     private int _disposed;
+    private bool _withdrawn;
 
     public PrivateIndexService(ServerOptions options, ILogger<PrivateIndexService> log, ServerMetrics metrics)
     {
@@ -41,10 +42,15 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
     /// <summary>The served index with a reference taken (release it), or null when there is none.</summary>
     public PrivateServingState? Acquire() => _holder.Acquire();
 
+    /// <summary>True while the published private manifest withdraws the private tier (a listing change could not
+    /// rewrite the entries of a breach it hides): lookups then answer 503, not 404.</summary>
+    public bool Withdrawn => Volatile.Read(ref _withdrawn);
+
     PrivateServingState? IGenerationSource<PrivateServingState>.Open()
     {
         var manifest = _store.ReadManifest();
-        return manifest is null ? null : Open(manifest);
+        Volatile.Write(ref _withdrawn, manifest?.IsWithdrawn == true);
+        return manifest is null || manifest.IsWithdrawn ? null : Open(manifest);
     }
 
     private PrivateServingState Open(PrivateManifest manifest)
@@ -59,7 +65,12 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
     bool IGenerationSource<PrivateServingState>.IsCurrent(PrivateServingState? current)
     {
         var manifest = _store.ReadManifest();
-        return manifest is not null && current is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId;
+        if (current is null)
+        {
+            return manifest is { IsWithdrawn: true } && Withdrawn; // withdrawn, and already known to be
+        }
+
+        return manifest is not null && manifest.Index == current.Manifest.Index && manifest.KeyId == current.Key.KeyId;
     }
 
     void IGenerationSource<PrivateServingState>.Reloaded(PrivateServingState? old, PrivateServingState? next)

@@ -21,7 +21,8 @@ public sealed class PrivateBuildState
     /// <summary>16 random bytes in hex; with the key file's secret it derives the key of this build's sealed files.</summary>
     public string BuildId { get; set; } = "";
 
-    /// <summary><c>ingest</c> (ingest --private), <c>build</c> (private build) or <c>rotate</c> (keys rotate-oprf).</summary>
+    /// <summary><c>ingest</c> (ingest --private), <c>build</c> (private build), <c>rotate</c> (keys rotate-oprf) or
+    /// <c>relist</c> (`remove` and `breach set --sensitive|--retired`, and clearing them, re-indexing a breach's members).</summary>
     public string Kind { get; set; } = "";
 
     /// <summary>The OPRF key this build evaluates with.</summary>
@@ -35,6 +36,13 @@ public sealed class PrivateBuildState
     public string Salt { get; set; } = "";
 
     public List<PrivateBuildSource> Sources { get; set; } = [];
+
+    /// <summary>A <c>relist</c> build re-indexes only the identifiers the exposure index lists in this breach (0: all).</summary>
+    public int OnlyMembersOf { get; set; }
+
+    /// <summary>Breach ids no chain of this build may list although the catalogue still shows them: the command that
+    /// started it hides them, and changes the catalogue only once the private index no longer lists them.</summary>
+    public List<int> Hidden { get; set; } = [];
 
     public DateTimeOffset Started { get; set; }
 

@@ -21,8 +21,9 @@ public sealed partial class PrivateIndexBuilder
 
     /// <summary>
     /// The OPRF phase: every spill chunk without an output is decrypted, its identifiers de-duplicated and evaluated
-    /// (y = F(skS, x)) on all cores, and each identifier's whole chain of entries written (its breaches from the
-    /// exposure index, HKDF keychecks and pads, fresh nonces), so the merge has no cryptography left to do. A chunk's
+    /// (y = F(skS, x)) on all cores, and each identifier's whole chain of entries written (its listed breaches from the
+    /// exposure index, HKDF keychecks and pads, fresh nonces; none when no listed breach is left, which drops its old
+    /// chain in the merge), so the merge has no cryptography left to do. A chunk's
     /// output is sealed under a temporary name, fsynced and renamed: an output file is a checkpoint. The spill chunk is
     /// deleted once its output is durable.
     /// </summary>
@@ -60,7 +61,15 @@ public sealed partial class PrivateIndexBuilder
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var report = new Lock();
         using var plainIndex = _store.OpenPublished(plain);
-        Func<UInt128, int[]> breachesOf = plainIndex is null ? static _ => [] : plainIndex.Lookup;
+        Func<UInt128, int[]> breachesOf = static _ => [];
+        if (plainIndex is not null)
+        {
+            // A chain lists only breaches public search shows: a raw client keeps every id it decrypts, so a sensitive,
+            // retired or removed breach's id must never be in an entry.
+            var chainSets = ChainSets(plainIndex, ListedBreaches(plain, state.Hidden));
+            breachesOf = k => plainIndex.FindSetId(k) is var set and >= 0 ? chainSets[set] : [];
+        }
+
         progress?.Report(new PrivateBuildProgress(PrivatePhase.Evaluating, 0, total));
         Parallel.ForEach(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Workers), CancellationToken = ct },
             () => new EvaluateScratch(_options.Random),

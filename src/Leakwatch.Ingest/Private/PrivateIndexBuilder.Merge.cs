@@ -65,6 +65,12 @@ public sealed partial class PrivateIndexBuilder
             return null;
         }
 
+        if (current.IsWithdrawn)
+        {
+            _paths.Delete();
+            throw new PrivateBuildException($"{_private.ManifestPath}: {WithdrawnNotice} ({current.Withdrawn}); build discarded");
+        }
+
         if (current.KeyId != state.KeyId || current.Salt != state.Salt)
         {
             _paths.Delete();

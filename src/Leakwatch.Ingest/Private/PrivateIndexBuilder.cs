@@ -49,6 +49,7 @@ public sealed partial class PrivateIndexBuilder
         }
 
         RequireNoPending();
+        RequireServing();
         var key = KeyForMerge();
         var state = NewState("ingest", key.KeyId, fresh: false, [new PrivateBuildSource { Breach = breachName, Source = source }]);
         _paths.Write(state);
@@ -79,6 +80,7 @@ public sealed partial class PrivateIndexBuilder
         }
 
         RequireNoPending();
+        RequireServing();
         var plain = ReadPlainManifest();
         var breach = PublishedBreaches(plain).Find(b => string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
             ?? throw new PrivateBuildException($"no breach named '{breachName}'; ingest it first (`leakwatch ingest PATH --breach {breachName} --private` does both)", ErrorKind.NotFound);
@@ -93,8 +95,11 @@ public sealed partial class PrivateIndexBuilder
     /// <summary>
     /// `keys rotate-oprf`: makes a pending OPRF key, rebuilds the private index from every privately indexed breach's
     /// recorded source (or an override), publishes it and promotes the key. The old key serves until the publish.
+    /// It is also how a withdrawn private index comes back. A breach in <paramref name="drop"/> is no longer indexed
+    /// privately (its dump is gone for good); its id stays in the chains other sources give, while it is listed.
     /// </summary>
-    public PrivateBuildResult RotateKey(IReadOnlyDictionary<string, string> sourceOverrides, IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+    public PrivateBuildResult RotateKey(IReadOnlyDictionary<string, string> sourceOverrides, IReadOnlyCollection<string> drop,
+        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
     {
         using var writeLock = _store.LockForWrite();
         var pending = _paths.Read();
@@ -111,20 +116,20 @@ public sealed partial class PrivateIndexBuilder
         var sources = new List<PrivateBuildSource>();
         var missing = new List<string>();
         var indexed = current?.Breaches ?? [];
-        foreach (var name in sourceOverrides.Keys)
+        foreach (var name in sourceOverrides.Keys.Concat(drop))
         {
             if (!indexed.Exists(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                throw new PrivateBuildException($"--source {name}=…: '{name}' is not indexed privately", ErrorKind.BadInput);
+                throw new PrivateBuildException($"--source/--drop {name}: '{name}' is not indexed privately", ErrorKind.BadInput);
             }
         }
 
         foreach (var b in indexed)
         {
             var breach = published.Find(p => p.Id == b.Id);
-            if (breach is null)
+            if (breach is null || drop.Contains(b.Name, StringComparer.OrdinalIgnoreCase))
             {
-                continue; // removed since: nothing to rebuild
+                continue; // removed since, or dropped: nothing to rebuild
             }
 
             var source = b.Source;
@@ -146,7 +151,7 @@ public sealed partial class PrivateIndexBuilder
 
         if (missing.Count > 0)
         {
-            throw new PrivateBuildException($"rotate-oprf: the source of {string.Join(", ", missing)} is missing; pass --source NAME=PATH for each", ErrorKind.BadInput);
+            throw new PrivateBuildException($"rotate-oprf: the source of {string.Join(", ", missing)} is missing; pass --source NAME=PATH (or --drop NAME) for each", ErrorKind.BadInput);
         }
 
         var key = _keys.CreatePendingOprfKey();
@@ -262,8 +267,10 @@ public sealed partial class PrivateIndexBuilder
 
         var session = new PrivateSpillSession(_paths, state, index, SpillKey(state), _options.ChunkIdentifiers);
         using var writer = session.NewWriter();
+        using var plainIndex = state.OnlyMembersOf == 0 ? null : _store.OpenPublished(ReadPlainManifest());
         var spiller = new PrivateSourceSpiller(new IdentifierHasher(_keys), phones, writer,
-            rows => progress?.Report(new PrivateBuildProgress(PrivatePhase.Spilling, rows, 0)));
+            rows => progress?.Report(new PrivateBuildProgress(PrivatePhase.Spilling, rows, 0)),
+            state.OnlyMembersOf == 0 ? null : MembersOf(plainIndex, state.OnlyMembersOf));
         DumpReader.Read(s.Source.Path, PrivateSources.ToReaderOptions(s.Source), spiller, ct);
         session.Complete(s.BreachId, s.Distinct > 0 ? s.Distinct : writer.Identifiers);
     }

@@ -5,17 +5,21 @@ using Leakwatch.Reading;
 namespace Leakwatch.Ingest.Private;
 
 /// <summary>Reads a dump again for `private build` and `keys rotate-oprf`: the same normalizers and keyed hasher as
-/// ingest, each valid identifier appended to the spill. Runs on the reader thread; the OPRF that follows dominates.</summary>
+/// ingest, each valid identifier appended to the spill (or only those <c>keep</c> accepts by exposure-index key, when a
+/// listing change re-indexes one breach's members). Runs on the reader thread; the OPRF that follows dominates.</summary>
 internal sealed class PrivateSourceSpiller : IDumpRowSink
 {
     private readonly IdentifierHasher _hasher;
     private readonly PhoneNormalizer _phones;
     private readonly PrivateSpillWriter _writer;
     private readonly Action<long>? _progress;
+    private readonly Func<UInt128, bool>? _keep;
     private readonly char[] _email = new char[EmailNormalizer.MaxLength];
 
-    public PrivateSourceSpiller(IdentifierHasher hasher, PhoneNormalizer phones, PrivateSpillWriter writer, Action<long>? progress)
+    public PrivateSourceSpiller(IdentifierHasher hasher, PhoneNormalizer phones, PrivateSpillWriter writer, Action<long>? progress,
+        Func<UInt128, bool>? keep = null)
     {
+        _keep = keep;
         _hasher = hasher;
         _phones = phones;
         _writer = writer;
@@ -39,13 +43,21 @@ internal sealed class PrivateSourceSpiller : IDumpRowSink
         if (!e.IsEmpty && EmailNormalizer.TryNormalize(e, _email, out var n))
         {
             var email = _email.AsSpan(0, n);
-            _writer.AddEmail(_hasher.HashEmail(email), email);
+            var key = _hasher.HashEmail(email);
+            if (_keep is null || _keep(key))
+            {
+                _writer.AddEmail(key, email);
+            }
         }
 
         var p = row.Get(FieldRole.Phone);
         if (!p.IsEmpty && _phones.TryNormalize(p, out var e164))
         {
-            _writer.AddPhone(_hasher.HashPhone(e164), e164);
+            var key = _hasher.HashPhone(e164);
+            if (_keep is null || _keep(key))
+            {
+                _writer.AddPhone(key, e164);
+            }
         }
     }
 

@@ -59,6 +59,11 @@ public sealed class PrivateIndexStore
     /// <summary>Opens the index the manifest names and checks the header agrees with the manifest.</summary>
     public PrivateIndexReader OpenPublished(PrivateManifest manifest)
     {
+        if (manifest.IsWithdrawn)
+        {
+            throw new PrivateIndexException($"{ManifestPath}: the private index is withdrawn ({manifest.Withdrawn}); run `leakwatch private rebuild`");
+        }
+
         var path = Path.Combine(DataDir, manifest.Index);
         if (!File.Exists(path))
         {
@@ -116,6 +121,27 @@ public sealed class PrivateIndexStore
         Directory.CreateDirectory(Dir);
         FileSync.Directory(Dir);
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, next, PrivateManifestJson.Default.PrivateManifest));
+    }
+
+    /// <summary>
+    /// Fails the private tier closed: publishes a manifest that names no index file (the server answers 503) and
+    /// deletes the generation files, because they list what may no longer be shown. Everything a rebuild needs stays:
+    /// key id, salt, bucketBits and the recorded sources.
+    /// </summary>
+    public PrivateManifest Withdraw(PrivateManifest current, string reason)
+    {
+        var withdrawn = current with
+        {
+            Index = "",
+            IndexBytes = 0,
+            Checksum = "",
+            RealEntries = 0,
+            Withdrawn = reason,
+            Published = DateTimeOffset.UtcNow,
+        };
+        Publish(withdrawn);
+        CollectGarbage(withdrawn);
+        return withdrawn;
     }
 
     /// <summary>Deletes private index files the manifest no longer names (old generations, killed builds).</summary>

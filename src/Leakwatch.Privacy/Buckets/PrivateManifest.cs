@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Leakwatch.Privacy.Buckets;
 
 /// <summary>The published private index (<c>private/manifest.json</c>, format 1); see docs/private-index-format.md.</summary>
@@ -36,6 +38,14 @@ public sealed record PrivateManifest
     public List<PrivateBreachSource> Breaches { get; init; } = [];
 
     public DateTimeOffset Published { get; init; }
+
+    /// <summary>Set when the private tier was withdrawn (fail closed): why, for the operator. The index file is then
+    /// gone and the server answers 503 until `leakwatch private rebuild` or `keys rotate-oprf` publishes a new one;
+    /// key id, salt, bucketBits and the recorded sources stay for that rebuild.</summary>
+    public string? Withdrawn { get; init; }
+
+    [JsonIgnore]
+    public bool IsWithdrawn => Withdrawn is not null;
 
     public byte[] SaltBytes() => Convert.FromBase64String(Salt);
 }
