@@ -48,6 +48,12 @@ public sealed partial class PrivateIndexBuilder
             var recorded = current.Breaches.FindAll(b => published.Exists(p => p.Id == b.Id));
             var own = recorded.Find(b => b.Id == breachId);
             var sources = own is null ? recorded : [own];
+            if (sources.Count == 0)
+            {
+                // Every identifier with a chain is a member of some recorded source: with none, no chain names the breach.
+                return PrivateListingChange.None;
+            }
+
             var missing = sources.Find(s => !File.Exists(s.Source.Path) && !Directory.Exists(s.Source.Path));
             if (missing is not null)
             {

@@ -4,5 +4,5 @@ namespace Leakwatch.Ingest.Private;
 /// operator when something needs doing.</summary>
 public sealed record PrivateListingChange(PrivateListingOutcome Outcome, PrivateBuildResult? Build = null, string? Message = null)
 {
-    public static readonly PrivateListingChange None = new(PrivateListingOutcome.NoPrivateIndex);
+    public static readonly PrivateListingChange None = new(PrivateListingOutcome.Unchanged);
 }

@@ -4,8 +4,8 @@ namespace Leakwatch.Ingest.Private;
 /// the private index.</summary>
 public enum PrivateListingOutcome
 {
-    /// <summary>The data dir has no private index: nothing to change.</summary>
-    NoPrivateIndex,
+    /// <summary>Nothing to rewrite: no private index, or no recorded source whose members a chain could name it for.</summary>
+    Unchanged,
 
     /// <summary>The breach's members were re-indexed and a new generation published.</summary>
     Reindexed,
