@@ -8,9 +8,10 @@
 # Prints one line per target: executions, crashes, hangs; exits 1 if any target crashed or hung. Findings stay in
 # artifacts/fuzz/TARGET/default/{crashes,hangs}; replay one with
 #   dotnet artifacts/fuzz/bin/Leakwatch.Fuzz.dll replay TARGET FILE
+# FUZZ_OUT=DIR puts the build and the findings elsewhere (two runs side by side need two).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ $# -eq 2 ] || [ $# -eq 3 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 targets="$1"; seconds="$2"; execs=()
 [ $# -eq 3 ] && execs=(-E "$3")
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -18,7 +19,7 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 cd "$root"
 dotnet tool restore >/dev/null
 
-out="$root/artifacts/fuzz"
+out="${FUZZ_OUT:-$root/artifacts/fuzz}"
 bin="$out/bin"
 rm -rf "$bin"
 dotnet publish fuzz/Leakwatch.Fuzz/Leakwatch.Fuzz.csproj -c Release -o "$bin" --nologo -v quiet -clp:ErrorsOnly

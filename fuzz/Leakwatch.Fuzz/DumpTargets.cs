@@ -34,7 +34,7 @@ internal static class DumpTargets
         var serial = new RowRecorder(keep: true);
         var serialError = Outcome(() => DumpReader.Read(path, SmallChunks, serial));
         var parallel = new RowRecorder(keep: true);
-        var parallelError = Outcome(() => DumpReader.ReadParallel(path, SmallChunks, 2, parallel));
+        var parallelError = Outcome(() => DumpReader.ReadParallel(path, SmallChunks, 1, parallel));
         if (!string.Equals(serialError, parallelError, StringComparison.Ordinal))
         {
             throw new OracleException($"serial read ended with [{serialError}], parallel with [{parallelError}]");

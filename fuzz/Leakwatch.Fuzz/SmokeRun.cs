@@ -12,7 +12,8 @@ namespace Leakwatch.Fuzz;
 /// </summary>
 internal sealed class SmokeRun(string fuzzDir, string crashDir, TimeSpan perTarget, int seed)
 {
-    private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(10);
+    // Generous: a loaded 2-core box can stall one input for seconds; a real hang never ends.
+    private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(30);
     private const int MaxInputBytes = 4096;
 
     private long _inputStarted = long.MaxValue;
