@@ -21,13 +21,19 @@ dotnet tool restore >/dev/null
 
 out="${FUZZ_OUT:-$root/artifacts/fuzz}"
 bin="$out/bin"
-rm -rf "$bin"
-dotnet publish fuzz/Leakwatch.Fuzz/Leakwatch.Fuzz.csproj -c Release -o "$bin" --nologo -v quiet -clp:ErrorsOnly
-# Only our own code is instrumented: coverage of the BCL or libphonenumber would steer AFL towards their branches.
-for dll in "$bin"/Leakwatch.*.dll; do
-  [ "$(basename "$dll")" = Leakwatch.Fuzz.dll ] && continue
-  dotnet sharpfuzz "$dll" >/dev/null
-done
+stamp="$bin/.instrumented"
+# Published and instrumented again only when a source changed (a publish takes minutes on a busy box).
+if [ ! -f "$stamp" ] || [ -n "$(find src fuzz/Leakwatch.Fuzz Directory.Build.props Directory.Packages.props -newer "$stamp" \
+     -type f -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]; then
+  rm -rf "$bin"
+  dotnet publish fuzz/Leakwatch.Fuzz/Leakwatch.Fuzz.csproj -c Release -o "$bin" --nologo -v quiet -clp:ErrorsOnly
+  # Only our own code is instrumented: coverage of the BCL or libphonenumber would steer AFL towards their branches.
+  for dll in "$bin"/Leakwatch.*.dll; do
+    [ "$(basename "$dll")" = Leakwatch.Fuzz.dll ] && continue
+    dotnet sharpfuzz "$dll" >/dev/null
+  done
+  touch "$stamp"
+fi
 
 if [ "$targets" = all ]; then targets=$(dotnet "$bin/Leakwatch.Fuzz.dll" list | awk '{print $1}' | paste -sd,); fi
 # dotnet is not an AFL-instrumented binary (SharpFuzz speaks the forkserver protocol itself); the box may have no
