@@ -156,8 +156,8 @@ sampler() {
   while [ ! -f "$work/stop-sampler" ]; do
     now=$(($(date +%s) - t0))
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")
-    maps=$(grep -c '(deleted)' "/proc/$server/maps" || true)
-    fds=$(find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep -c '(deleted)' || true)
+    maps=$(grep '(deleted)' "/proc/$server/maps" | grep -vc '/memfd:' || true)
+    fds=$(find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep '(deleted)' | grep -vc '/memfd:' || true)
     echo "$now $rss $maps $fds" >>"$work/rss.tsv"
     sleep 10
   done
@@ -179,8 +179,9 @@ wait "$publisher_pid"
 sleep 20
 touch "$work/stop-sampler"
 wait "$sampler_pid"
-grep '(deleted)' "/proc/$server/maps" >"$work/deleted-maps.txt" || true
-find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep '(deleted)' >"$work/deleted-fds.txt" || true
+# /memfd:doublemapper is the .NET runtime's own W^X mapping of JIT code (an anonymous memfd), not a data file.
+grep '(deleted)' "/proc/$server/maps" | grep -v '/memfd:' >"$work/deleted-maps.txt" || true
+find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep '(deleted)' | grep -v '/memfd:' >"$work/deleted-fds.txt" || true
 
 python3 - "$work" "$cycle" <<'PY'
 import re, statistics, sys
