@@ -31,6 +31,11 @@ dotnet test Leakwatch.slnx -c Release --no-build --nologo -v quiet --blame-hang-
 conf_out="$results/conformance.txt"
 "$root/tests/conformance/run.sh" 2>&1 | tee "$conf_out" || status=1
 
+# The fuzz smoke (fuzz/Leakwatch.Fuzz, built above): each target's committed corpus and past crashes, then
+# in-process mutations, 8 s per target (about 1.5 min in all); a crash or hang fails it. Long runs: fuzz/run.sh.
+fuzz_out="$results/fuzz.txt"
+dotnet fuzz/Leakwatch.Fuzz/bin/Release/net10.0/Leakwatch.Fuzz.dll smoke fuzz 8 2>&1 | tee "$fuzz_out" || status=1
+
 # One closing line for every runner: totals over all test projects, from the TRX files.
 passed=0; failed=0; skipped=0
 for f in "$results"/*.trx; do
@@ -44,6 +49,10 @@ cp=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$conf_
 cf=$(sed -n 's/^conformance: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$conf_out")
 cs=$(sed -n 's/^conformance: \([0-9]*\) skipped.*/\1/p' "$conf_out")
 passed=$((passed + ${cp:-0})); failed=$((failed + ${cf:-1})); skipped=$((skipped + ${cs:-0}))
+fp=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$fuzz_out")
+ff=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$fuzz_out")
+# No closing line means the smoke died (a stack overflow kills the process): one failure.
+passed=$((passed + ${fp:-0})); failed=$((failed + ${ff:-1}))
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 # Nothing in this suite is optional: a skipped test is a test that did not guard anything this run.
 if [ "$skipped" -ne 0 ]; then

@@ -8,6 +8,7 @@ for tool in "$@"; do
   command -v "$tool" >/dev/null && continue
   case "$tool" in
     node) need+=(nodejs) ;;
+    afl-fuzz) need+=(afl++) ;;
     *) need+=("$tool") ;;
   esac
 done

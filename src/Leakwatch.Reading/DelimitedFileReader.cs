@@ -1,9 +1,13 @@
+using System.Text;
 using nietras.SeparatedValues;
 
 namespace Leakwatch.Reading;
 
 internal static class DelimitedFileReader
 {
+    private const int ReaderBufferBytes = 1 << 16;
+    private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false);
+
     public static void Read(string file, string? compression, string sampleText, ReaderOptions options,
         RecordScanner scanner, IDumpRowSink sink, CancellationToken ct)
     {
@@ -11,7 +15,10 @@ internal static class DelimitedFileReader
         sink.OnFileStart(layout.Info, layout.Map);
         using var row = new SepDumpRow();
         row.StartFile(file, layout.Map);
-        using var reader = layout.SepOptions.From(new ScannerStream(scanner));
+        // The file's own byte order mark is gone (the scanner skips it); one at the start of what the scanner
+        // passes on is data, e.g. the first good line after a bad first row.
+        using var text = new StreamReader(new ScannerStream(scanner), Utf8WithoutBom, detectEncodingFromByteOrderMarks: false, ReaderBufferBytes);
+        using var reader = layout.SepOptions.From(text);
         ParseRows(reader, layout, firstLine: 1, row, sink, scanner, ct);
         DumpReader.DrainProblems(scanner, sink, long.MaxValue);
     }
@@ -21,7 +28,11 @@ internal static class DelimitedFileReader
     public static void ParseChunk(DelimitedLayout layout, byte[] chunk, int length, long firstLine, SepDumpRow row,
         IDumpRowSink sink, CancellationToken ct)
     {
-        using var reader = layout.SepOptions.From(new MemoryStream(chunk, 0, length, writable: false));
+        // Not Sep's From(Stream): its StreamReader drops a byte order mark at the start of what it reads, and a
+        // chunk starting with U+FEFF is mid-file data the serial reader keeps (the file's own BOM is gone already).
+        using var text = new StreamReader(new MemoryStream(chunk, 0, length, writable: false), Utf8WithoutBom,
+            detectEncodingFromByteOrderMarks: false, ReaderBufferBytes);
+        using var reader = layout.SepOptions.From(text);
         ParseRows(reader, layout, firstLine, row, sink, scanner: null, ct);
     }
 

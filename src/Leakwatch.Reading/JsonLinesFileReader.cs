@@ -101,8 +101,10 @@ internal static class JsonLinesFileReader
                     break;
                 }
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
+                // InvalidOperationException: a name or string that does not decode (a lone surrogate escape such as
+                // "\uD800"); the sample skips the line as it skips invalid JSON, and reading reports it.
             }
         }
 
@@ -152,35 +154,7 @@ internal static class JsonLinesFileReader
                 }
 
                 expected = col + 1;
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.String:
-                        {
-                            var buffer = row.ValueBuffer(reader.ValueSpan.Length);
-                            var n = reader.CopyString(buffer);
-                            Commit(row, col, buffer[..n]);
-                            break;
-                        }
-                    case JsonTokenType.Number:
-                    case JsonTokenType.True:
-                    case JsonTokenType.False:
-                        {
-                            var buffer = row.ValueBuffer(reader.ValueSpan.Length);
-                            var n = Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
-                            row.CommitValue(col, n);
-                            break;
-                        }
-                    case JsonTokenType.StartObject:
-                    case JsonTokenType.StartArray:
-                        {
-                            var start = (int)reader.TokenStartIndex;
-                            reader.Skip();
-                            var json = record[start..(int)reader.BytesConsumed];
-                            var buffer = row.ValueBuffer(json.Length);
-                            row.CommitValue(col, Encoding.UTF8.GetChars(json, buffer));
-                            break;
-                        }
-                }
+                ReadValue(ref reader, record, row, col);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -194,8 +168,49 @@ internal static class JsonLinesFileReader
             sink.OnProblem(new RowProblem(file, line, "invalid JSON"));
             return;
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader validates a string only when it is decoded: an escape naming half a surrogate pair.
+            sink.OnProblem(new RowProblem(file, line, JsonObjectFlattener.UndecodableString));
+            return;
+        }
 
         sink.OnRow(row);
+    }
+
+    /// <summary>Copies the value the reader stands on into column <paramref name="col"/>: a string decoded, a number
+    /// or literal as written, an object or array as its raw JSON text.</summary>
+    private static void ReadValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> record, BufferedDumpRow row, int col)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                {
+                    var buffer = row.ValueBuffer(reader.ValueSpan.Length);
+                    var n = reader.CopyString(buffer);
+                    Commit(row, col, buffer[..n]);
+                    break;
+                }
+            case JsonTokenType.Number:
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                {
+                    var buffer = row.ValueBuffer(reader.ValueSpan.Length);
+                    var n = Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
+                    row.CommitValue(col, n);
+                    break;
+                }
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    var json = record[start..(int)reader.BytesConsumed];
+                    var buffer = row.ValueBuffer(json.Length);
+                    row.CommitValue(col, Encoding.UTF8.GetChars(json, buffer));
+                    break;
+                }
+        }
     }
 
     private static void Commit(BufferedDumpRow row, int col, Span<char> value)

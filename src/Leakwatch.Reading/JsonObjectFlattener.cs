@@ -15,6 +15,9 @@ namespace Leakwatch.Reading;
 /// </summary>
 internal sealed class JsonObjectFlattener(BufferedDumpRow row) : IDisposable
 {
+    /// <summary>The row problem for a JSON string that is well-formed but does not decode to text.</summary>
+    internal const string UndecodableString = "invalid JSON string: invalid UTF-8 or a lone surrogate escape (\\uD800)";
+
     private const int MaxDepth = 64;
     private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip };
 
@@ -39,6 +42,11 @@ internal sealed class JsonObjectFlattener(BufferedDumpRow row) : IDisposable
         catch (JsonException)
         {
             throw new DumpFormatException(file, line, "the first element of the JSON array is not valid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks a name or string only when it is read: invalid UTF-8 or a lone surrogate escape.
+            throw new DumpFormatException(file, line, $"the first element of the JSON array: {UndecodableString}");
         }
 
         _keys = new byte[columns.Count][];
@@ -93,6 +101,11 @@ internal sealed class JsonObjectFlattener(BufferedDumpRow row) : IDisposable
         catch (JsonException)
         {
             return "invalid JSON";
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader validates a name or string only when it is decoded.
+            return UndecodableString;
         }
     }
 

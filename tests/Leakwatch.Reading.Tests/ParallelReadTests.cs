@@ -34,6 +34,12 @@ public sealed class ParallelReadTests : IDisposable
         { "escaped quotes", "email,quote\na@x.com,\"say \"\"hi\"\"\nthere\"\nb@x.com,\"\"\"\"\n" },
         { "bad rows", "email,name\na@x.com,A\nb@x.com,B\0\nc@x.com,\"open\nd@x.com,D\ne@x.com,E\n" },
         { "semicolons", "email;phone;name\na@x.com;+441234567890;\"x;y\"\nb@x.com;;z\n" },
+        // Found by the fuzzer: Sep's own StreamReader dropped a byte order mark starting a parallel chunk, so the
+        // parallel reader lost the U+FEFF the single reader keeps as data (and unquoted the field after it).
+        { "byte order mark starting a line", "email,note\n\"a@x.com\",\"line\nbreak\"\n\uFEFF\"b@x.com\",x\n" },
+        // Found by the fuzzer, the other way round: after a bad first row the single reader's stream starts at the
+        // next line, and Sep's StreamReader took that line's U+FEFF for the file's byte order mark.
+        { "byte order mark after a bad first row", "a@x.com,\0\n\uFEFFb@x.com,B\nc@x.com,C\n" },
         { "jsonl", "{\"email\":\"a@x.com\",\"phone\":\"+441234567890\"}\n\n{\"email\":\"b@x.com\"}\nnot json\n{\"email\":\"c@x.com\",\"x\":[1,\n{\"email\":\"d@x.com\"}" },
     };
 
