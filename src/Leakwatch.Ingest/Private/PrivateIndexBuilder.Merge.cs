@@ -30,6 +30,7 @@ public sealed partial class PrivateIndexBuilder
         {
             if ((++processed & 0x3FF) == 0)
             {
+                TestKillPoint.Reached("private-merging");
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new PrivateBuildProgress(PrivatePhase.Merging, processed, 2 * buckets));
             }
@@ -46,7 +47,11 @@ public sealed partial class PrivateIndexBuilder
             FileSync.Directory(_private.Dir);
             var next = NextManifest(state, key, plain, current, writer, generation, bits, bucketEntries, real);
             ct.ThrowIfCancellationRequested();
+            // Recorded before the swap, so that a kill after it finds this build published and does not merge again.
+            state.PublishedChecksum = next.Checksum;
+            _paths.Write(state);
             _private.Publish(next);
+            TestKillPoint.Reached("private-published");
             FillFromManifest(result, next);
         }
 
