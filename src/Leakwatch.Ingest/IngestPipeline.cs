@@ -117,9 +117,9 @@ public sealed class IngestPipeline
         stats.Phases.Read = clock.Elapsed.TotalSeconds;
         progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
         KeySorting.SortIdentifiers(keyed);
-        ct.ThrowIfCancellationRequested();
         stats.Phases.Sort = clock.Elapsed.TotalSeconds - stats.Phases.Read;
         TestKillPoint.Reached("spilled");
+        ct.ThrowIfCancellationRequested();
         if (stats.Rows == 0)
         {
             throw new IngestException($"{path}: no data rows found");

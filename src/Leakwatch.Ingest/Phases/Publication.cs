@@ -30,6 +30,7 @@ internal static class Publication
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
         TestKillPoint.Reached("publishing");
+        ct.ThrowIfCancellationRequested();
         // The private spill is sealed and recorded before the breach is published, so a published breach
         // with --private always has its spill to resume from.
         options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);

@@ -30,13 +30,14 @@ public sealed partial class PrivateIndexBuilder
         {
             if ((++processed & 0x3FF) == 0)
             {
-                TestKillPoint.Reached("private-merging");
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new PrivateBuildProgress(PrivatePhase.Merging, processed, 2 * buckets));
             }
         }
 
         var bucketEntries = PrivateProtocol.BucketEntriesFor(FullestBucket(source, assembler, bits, Tick));
+        TestKillPoint.Reached("private-merging"); // the first pass is over; the new generation's buckets are written next
+        ct.ThrowIfCancellationRequested();
         var generation = (current?.Generation ?? 0) + 1;
         var path = _private.NewIndexPath(generation);
         long real;
