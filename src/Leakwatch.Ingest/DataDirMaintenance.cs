@@ -69,12 +69,14 @@ public static class DataDirMaintenance
         }
 
         TestKillPoint.Reached("removed");
+        // Before the plain publish: a kill between the two leaves the private tier without the breach (failing closed)
+        // and never a private manifest naming a breach the index manifest no longer lists (which fsck rejects).
+        ForgetPrivateSource(store.DataDir, breach.Id);
         store.Publish(next);
         TestKillPoint.Reached("remove-published");
         catalog.Delete(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
-        ForgetPrivateSource(store.DataDir, breach.Id);
         return true;
     }
 
