@@ -47,9 +47,22 @@ public sealed class BreachCatalog : IDisposable
         Directory.CreateDirectory(dataDir);
         var path = Path.Combine(dataDir, FileName);
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-        Migrate(db);
+        try
+        {
+            WithPath(dataDir, () =>
+            {
+                db.Open();
+                Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+                Migrate(db);
+                return 0;
+            });
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+
         return new BreachCatalog(db, dataDir);
     }
 
@@ -113,7 +126,9 @@ public sealed class BreachCatalog : IDisposable
     }
 
     /// <summary>Inserts an unpublished breach row and returns its id (ids are never reused).</summary>
-    public int Insert(Breach b)
+    public int Insert(Breach b) => Writing(() => InsertRow(b));
+
+    private int InsertRow(Breach b)
     {
         PublishedBreachSnapshot.Invalidate(_dataDir);
         using var tx = _db.BeginTransaction();
@@ -140,7 +155,9 @@ public sealed class BreachCatalog : IDisposable
         return id;
     }
 
-    public void Update(Breach b)
+    public void Update(Breach b) => Writing(() => UpdateRow(b));
+
+    private int UpdateRow(Breach b)
     {
         PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
@@ -153,7 +170,7 @@ public sealed class BreachCatalog : IDisposable
             """;
         Bind(cmd, b);
         cmd.Parameters.AddWithValue("$id", b.Id);
-        cmd.ExecuteNonQuery();
+        return cmd.ExecuteNonQuery();
     }
 
     private static void Bind(SqliteCommand cmd, Breach b)
@@ -225,14 +242,16 @@ public sealed class BreachCatalog : IDisposable
         return list;
     }
 
-    public void SetReport(int id, string reportJson)
+    public void SetReport(int id, string reportJson) => Writing(() => SetReportRow(id, reportJson));
+
+    private int SetReportRow(int id, string reportJson)
     {
         PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "UPDATE breaches SET report_json=$r WHERE id=$id";
         cmd.Parameters.AddWithValue("$r", reportJson);
         cmd.Parameters.AddWithValue("$id", id);
-        cmd.ExecuteNonQuery();
+        return cmd.ExecuteNonQuery();
     }
 
     /// <summary>Rewrites the published-breach snapshot for a manifest generation; call after the catalogue write commits.</summary>
@@ -248,14 +267,35 @@ public sealed class BreachCatalog : IDisposable
         return cmd.ExecuteScalar() as string;
     }
 
-    public void Delete(int id)
+    public void Delete(int id) => Writing(() => DeleteRow(id));
+
+    private int DeleteRow(int id)
     {
         PublishedBreachSnapshot.Invalidate(_dataDir);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);
-        cmd.ExecuteNonQuery();
+        return cmd.ExecuteNonQuery();
     }
+
+    /// <summary>SQLite reports a full disk (SQLITE_FULL) or a failed write (SQLITE_IOERR) without naming the file: the
+    /// error becomes the data dir's one line naming catalog.db (exit 4), not an internal error.</summary>
+    private T Writing<T>(Func<T> write) => WithPath(_dataDir, write);
+
+    private static T WithPath<T>(string dataDir, Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteFull or SqliteIoError)
+        {
+            throw new LeakwatchException(ErrorKind.DataDir, $"{Path.Combine(dataDir, FileName)}: {e.Message}", e);
+        }
+    }
+
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
 
     /// <summary>Removes rows left by ingests that never published (killed or failed).</summary>
     public int DeleteUnpublished(IReadOnlyCollection<int> publishedIds)

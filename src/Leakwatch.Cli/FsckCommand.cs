@@ -13,8 +13,10 @@ internal static class FsckCommand
         {
             var keyPath = CliContext.ResolveKeyFile(r);
             var keys = File.Exists(keyPath) ? KeyFile.Load(keyPath) : null;
-            var problems = DataDirMaintenance.Fsck(CliContext.ResolveDataDir(r), keys);
-            problems.AddRange(Leakwatch.Passwords.PasswordRangeStore.Fsck(CliContext.ResolveDataDir(r)));
+            var dataDir = CliContext.ResolveDataDir(r);
+            var problems = DataDirMaintenance.Fsck(dataDir, keys);
+            problems.AddRange(Leakwatch.Passwords.PasswordRangeStore.Fsck(dataDir));
+            ReportOrphans(dataDir);
             if (keys is null)
             {
                 problems.Add($"{keyPath}: key file not found (lookups are impossible without it)");
@@ -45,5 +47,27 @@ internal static class FsckCommand
             return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.DataDir;
         }));
         return cmd;
+    }
+
+    /// <summary>Leftovers of an interrupted run are not damage (the next write sweeps them), so they are notes on
+    /// stderr, one per file with its size, and do not fail fsck.</summary>
+    private static void ReportOrphans(string dataDir)
+    {
+        List<string> orphans;
+        try
+        {
+            orphans = OrphanedFiles.Find(dataDir);
+        }
+        catch (Leakwatch.Core.Errors.LeakwatchException)
+        {
+            return; // an unreadable manifest is already a problem in the list
+        }
+
+        orphans.AddRange(Leakwatch.Passwords.PasswordRangeStore.Orphans(dataDir));
+        foreach (var file in orphans)
+        {
+            var bytes = File.Exists(file) ? new FileInfo(file).Length : 0;
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"leakwatch: fsck: note: orphaned file {file} ({bytes} bytes) left by an interrupted run; the next ingest, remove or ingest-passwords deletes it"));
+        }
     }
 }

@@ -55,6 +55,17 @@ public static class LeakwatchCli
         {
             return Fail(e.Message, ExitCodes.For(e.Kind));
         }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
+        {
+            // A parallel phase (the OPRF evaluation, the sorts) wraps what a worker threw: a full disk there is the
+            // same one-line data-dir error, not an internal one.
+            var inner = e.Flatten().InnerExceptions[0];
+            return Guard(() =>
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+                return ExitCodes.Internal;
+            });
+        }
         catch (OperationCanceledException)
         {
             return Fail("interrupted; the published index is unchanged", ExitCodes.Interrupted);

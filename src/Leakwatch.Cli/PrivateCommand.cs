@@ -85,13 +85,28 @@ internal static class PrivateCommand
 
             if (pending is not null)
             {
-                Console.WriteLine($"unfinished {pending.Kind} build of {string.Join(", ", pending.Sources.Select(s => s.Breach))}: run `leakwatch private resume`");
+                Console.WriteLine(PendingLine(pending, manifest));
             }
 
             return ExitCodes.Ok;
         }));
         cmd.Subcommands.Add(status);
         return cmd;
+    }
+
+    /// <summary>What is left of an unfinished build, worded as `private resume` would act on it.</summary>
+    private static string PendingLine(PrivateBuildState pending, PrivateManifest? manifest)
+    {
+        var breaches = string.Join(", ", pending.Sources.Select(s => s.Breach));
+        if (PrivateIndexBuilder.IsUnpublishedIngest(pending))
+        {
+            // `private resume` answers this with exit 5 and clears the leftover, as the ingest run again does.
+            return $"unfinished ingest of {breaches} (if it is not running): {PrivateIndexBuilder.InterruptedIngestMessage(pending.Sources[0].Breach)}";
+        }
+
+        return manifest is not null && string.Equals(pending.PublishedChecksum, manifest.Checksum, StringComparison.Ordinal)
+            ? $"unfinished {pending.Kind} build of {breaches}: published; `leakwatch private resume` only cleans up"
+            : $"unfinished {pending.Kind} build of {breaches}: run `leakwatch private resume`";
     }
 
     public static PrivateIndexBuilder Builder(ParseResult r)
@@ -114,7 +129,8 @@ internal static class PrivateCommand
         }
         catch (OperationCanceledException)
         {
-            throw new PrivateBuildException("interrupted; the published indexes are unchanged and `leakwatch private resume` continues from the last checkpoint");
+            throw new PrivateBuildException("interrupted; the published indexes are unchanged and `leakwatch private resume` continues from the last checkpoint",
+                Leakwatch.Core.Errors.ErrorKind.Interrupted);
         }
     }
 

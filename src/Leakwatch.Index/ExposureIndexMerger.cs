@@ -5,6 +5,10 @@ namespace Leakwatch.Index;
 /// <summary>Builds a new index generation from the previous one by a single linear merge.</summary>
 public static class ExposureIndexMerger
 {
+    /// <summary>Progress (and with it cancellation and the test kill points) every 65,536 entries: often enough that
+    /// Ctrl-C stops a merge at once, rare enough to cost nothing.</summary>
+    private const long ProgressInterval = 0xFFFF;
+
     /// <summary>Old index ∪ (new keys → breach <paramref name="breachId"/>). Linear in both sizes.</summary>
     public static long MergeAdd(ExposureIndexReader? existing, IKeyStream newKeys, long newKeyCount, int breachId,
         string outputPath, IMergeObserver? observer = null, Action<long>? progress = null)
@@ -59,7 +63,7 @@ public static class ExposureIndexMerger
                 hasN = newKeys.TryNext(out nk, out nclass);
             }
 
-            if ((++written & 0xFFFFF) == 0)
+            if ((++written & ProgressInterval) == 0)
             {
                 progress?.Invoke(written);
             }
@@ -90,7 +94,7 @@ public static class ExposureIndexMerger
     }
 
     /// <summary>Old index without breach <paramref name="breachId"/>; entries left with no breach are dropped.</summary>
-    public static long MergeRemove(ExposureIndexReader existing, int breachId, string outputPath)
+    public static long MergeRemove(ExposureIndexReader existing, int breachId, string outputPath, Action<long>? progress = null)
     {
         var table = new BreachSetTable();
         var map = new int[existing.SetCount];
@@ -102,11 +106,17 @@ public static class ExposureIndexMerger
 
         using var writer = new ExposureIndexWriter(outputPath, existing.EntryCount, existing.SetCount);
         var cursor = existing.OpenCursor();
+        long read = 0;
         while (cursor.TryNext(out var key, out var set))
         {
             if (map[set] >= 0)
             {
                 writer.Add(key, map[set]);
+            }
+
+            if ((++read & ProgressInterval) == 0)
+            {
+                progress?.Invoke(read);
             }
         }
 

@@ -102,25 +102,39 @@ public sealed class ExposureIndexStore
     /// <summary>Deletes index files and temp runs the manifest no longer names (left by old generations or kills).</summary>
     public void CollectGarbage(Manifest current)
     {
+        foreach (var file in Leftovers(current))
+        {
+            TryDelete(file);
+        }
+    }
+
+    /// <summary>What <see cref="CollectGarbage"/> deletes: index files other than the published one, spilled runs in
+    /// tmp/, and an atomic write's temp file of the manifest. `fsck` lists them without touching them.</summary>
+    public List<string> Leftovers(Manifest current)
+    {
+        var files = new List<string>();
         if (Directory.Exists(IndexDir))
         {
             foreach (var file in Directory.EnumerateFiles(IndexDir))
             {
-                var rel = Path.GetRelativePath(DataDir, file);
-                if (!string.Equals(rel, current.Index, StringComparison.Ordinal))
+                if (!string.Equals(Path.GetRelativePath(DataDir, file), current.Index, StringComparison.Ordinal))
                 {
-                    TryDelete(file);
+                    files.Add(file);
                 }
             }
         }
 
         if (Directory.Exists(TempDir))
         {
-            foreach (var file in Directory.EnumerateFiles(TempDir))
-            {
-                TryDelete(file);
-            }
+            files.AddRange(Directory.EnumerateFiles(TempDir, "*", SearchOption.AllDirectories));
         }
+
+        if (File.Exists(AtomicFileWriter.TempPathFor(ManifestPath)))
+        {
+            files.Add(AtomicFileWriter.TempPathFor(ManifestPath));
+        }
+
+        return files;
     }
 
     public static void FsyncDirectory(string dir) => FileSync.Directory(dir);

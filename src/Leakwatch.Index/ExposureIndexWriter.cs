@@ -167,18 +167,31 @@ public sealed class ExposureIndexWriter : IDisposable
 
     public void Dispose()
     {
-        _out.Dispose();
-        _file.Dispose();
-        if (!_completed)
+        if (_completed)
         {
-            try
-            {
-                File.Delete(Path);
-            }
-            catch (IOException)
-            {
-                // An orphan is swept by the store at the next publish.
-            }
+            _out.Dispose();
+            _file.Dispose();
+            return;
+        }
+
+        try
+        {
+            _out.Dispose();
+            _file.Dispose();
+        }
+        catch (IOException)
+        {
+            // A partial file's last buffer could not be flushed (a full disk): the caller's error is the one to report.
+            _file.Dispose();
+        }
+
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+            // An orphan is swept by the store at the next publish.
         }
     }
 }

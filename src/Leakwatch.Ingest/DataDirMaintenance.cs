@@ -1,8 +1,10 @@
 using Leakwatch.Catalog;
 using Leakwatch.Index;
+using Leakwatch.Ingest.Phases;
 using Leakwatch.Ingest.Private;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest;
 
@@ -27,6 +29,21 @@ public static class DataDirMaintenance
             throw new KeyFileException($"{keys.Path}: key file does not match the index (key id {keys.KeyId}, index built with {manifest.KeyId})");
         }
 
+        // As an ingest does: a killed run's leftovers go before anything is written, and this run's own on failure.
+        store.CollectGarbage(manifest);
+        try
+        {
+            return RemoveLocked(store, manifest, name);
+        }
+        catch
+        {
+            LeftoverSweep.AfterFailedWrite(store);
+            throw;
+        }
+    }
+
+    private static bool RemoveLocked(ExposureIndexStore store, Manifest manifest, string name)
+    {
         using var catalog = BreachCatalog.Open(store.DataDir);
         var breach = catalog.Published(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
         if (breach is null)
@@ -51,7 +68,7 @@ public static class DataDirMaintenance
             else
             {
                 var path = store.NewIndexPath(manifest.Generation + 1);
-                var entries = ExposureIndexMerger.MergeRemove(existing, breach.Id, path);
+                var entries = ExposureIndexMerger.MergeRemove(existing, breach.Id, path, _ => TestKillPoint.Reached("removing"));
                 ExposureIndexStore.FsyncDirectory(store.IndexDir);
                 next = manifest with
                 {
@@ -65,11 +82,15 @@ public static class DataDirMaintenance
             }
         }
 
+        TestKillPoint.Reached("removed");
+        // Before the plain publish: a kill between the two leaves the private tier without the breach (failing closed)
+        // and never a private manifest naming a breach the index manifest no longer lists (which fsck rejects).
+        ForgetPrivateSource(store.DataDir, breach.Id);
         store.Publish(next);
+        TestKillPoint.Reached("remove-published");
         catalog.Delete(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
-        ForgetPrivateSource(store.DataDir, breach.Id);
         return true;
     }
 
@@ -155,7 +176,8 @@ public static class DataDirMaintenance
         var problems = new List<string>();
         if (File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
         {
-            using var catalog = BreachCatalog.Open(dataDir);
+            // Read-only, as everything fsck opens: it must work on a full disk and never migrate or journal.
+            using var catalog = BreachCatalog.OpenReadOnly(dataDir);
             problems.AddRange(catalog.Verify());
             var published = catalog.Published(manifest.Breaches);
             if (published.Count != manifest.Breaches.Length)

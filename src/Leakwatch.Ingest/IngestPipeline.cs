@@ -3,6 +3,7 @@ using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Phases;
 using Leakwatch.Privacy;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest;
 
@@ -29,6 +30,23 @@ public sealed class IngestPipeline
         ValidateName(options.BreachName);
         using var writeLock = _store.LockForWrite();
         var manifest = IndexPreconditions.ReadManifest(_store, _keys);
+        // What a killed or failed run left (a partial generation, spilled runs) goes before anything is written, the
+        // catalogue included: on a disk that filled up, that is what frees the space this run needs.
+        _store.CollectGarbage(manifest);
+        try
+        {
+            return RunLocked(path, options, manifest, progress, ct);
+        }
+        catch
+        {
+            // On the error path itself (a full disk, Ctrl-C, bad input): nothing of this run stays on disk.
+            LeftoverSweep.AfterFailedWrite(_store);
+            throw;
+        }
+    }
+
+    private IngestStats RunLocked(string path, IngestOptions options, Manifest manifest, IProgress<IngestProgress>? progress, CancellationToken ct)
+    {
         using var catalog = CatalogueRegistration.Open(_store, manifest, options.BreachName);
         var compared = ComparedBreaches.Resolve(_store.DataDir, manifest, catalog, options.CompareWith);
         ValidateRegion(options);
@@ -44,12 +62,17 @@ public sealed class IngestPipeline
         var overlap = NewOverlapCounter(options, compared);
         using var existing = _store.OpenPublished(manifest);
         var merged = KeyMerge.Run(keyed, stats, keys => ExposureIndexMerger.MergeAdd(existing, keys, keyed.KeyUpperBound, breach.Id,
-            indexPath, overlap, n => progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n))), ct);
+            indexPath, overlap, n =>
+            {
+                TestKillPoint.Reached("merging");
+                ct.ThrowIfCancellationRequested();
+                progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n));
+            }), ct);
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
-        IngestKillHook.Reached(IngestKillHook.Merged);
+        TestKillPoint.Reached("merged");
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
         Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, ct);
@@ -95,7 +118,8 @@ public sealed class IngestPipeline
         progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
         KeySorting.SortIdentifiers(keyed);
         stats.Phases.Sort = clock.Elapsed.TotalSeconds - stats.Phases.Read;
-        IngestKillHook.Reached(IngestKillHook.Spilled);
+        TestKillPoint.Reached("spilled");
+        ct.ThrowIfCancellationRequested();
         if (stats.Rows == 0)
         {
             throw new IngestException($"{path}: no data rows found");

@@ -57,15 +57,15 @@ public static class PasswordIngest
                 reader.ReadFile(f);
             }
 
-            options.KillPoint?.Invoke("read");
+            ReachKillPoint(options, "read");
 
             var generation = (current?.Generation ?? 0) + 1;
             var (next, newSha1, newNtlm) = MergeGeneration(dir, current, modes, spillers, generation, newFiles, options, ct);
             FileSync.Directory(dir);
-            options.KillPoint?.Invoke("publish");
+            ReachKillPoint(options, "publish");
             next.Publish(dir);
             published = true;
-            options.KillPoint?.Invoke("published");
+            ReachKillPoint(options, "published");
             CollectGarbage(dir, next);
             return new PasswordIngestStats
             {
@@ -130,11 +130,18 @@ public static class PasswordIngest
                     newNtlm = fresh;
                 }
 
-                options.KillPoint?.Invoke($"merged-{PasswordRangeFormat.ModeName(m)}");
+                ReachKillPoint(options, $"merged-{PasswordRangeFormat.ModeName(m)}");
             }
         }
 
         return (next, newSha1, newNtlm);
+    }
+
+    /// <summary>The unit tests' in-process hook, and the faults script's SIGKILL hook (points prefixed <c>passwords-</c>).</summary>
+    private static void ReachKillPoint(PasswordIngestOptions options, string point)
+    {
+        options.KillPoint?.Invoke(point);
+        TestKillPoint.Reached("passwords-" + point);
     }
 
     private static void RequireFiles(IReadOnlyList<string> files)
@@ -232,24 +239,44 @@ public static class PasswordIngest
     /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations).</summary>
     private static void CollectGarbage(string dir, PasswordManifest? current)
     {
+        foreach (var file in Leftovers(dir, current))
+        {
+            FileSync.TryDelete(file);
+        }
+    }
+
+    /// <summary>What the next ingest's sweep deletes under <paramref name="dir"/>: store files the manifest does not
+    /// name, the manifest's temp file and spilled runs. `fsck` lists them as orphans.</summary>
+    internal static List<string> Leftovers(string dir, PasswordManifest? current)
+    {
+        var files = new List<string>();
+        if (!Directory.Exists(dir))
+        {
+            return files;
+        }
+
         foreach (var file in Directory.EnumerateFiles(dir, "*.lwp"))
         {
             var name = Path.GetFileName(file);
             if (name != current?.Sha1 && name != current?.Ntlm)
             {
-                FileSync.TryDelete(file);
+                files.Add(file);
             }
         }
 
-        FileSync.TryDelete(Path.Combine(dir, PasswordManifest.FileName + ".tmp"));
+        var manifestTemp = Path.Combine(dir, PasswordManifest.FileName + ".tmp");
+        if (File.Exists(manifestTemp))
+        {
+            files.Add(manifestTemp);
+        }
+
         var tmp = Path.Combine(dir, "tmp");
         if (Directory.Exists(tmp))
         {
-            foreach (var file in Directory.EnumerateFiles(tmp))
-            {
-                FileSync.TryDelete(file);
-            }
+            files.AddRange(Directory.EnumerateFiles(tmp));
         }
+
+        return files;
     }
 
     /// <summary>Parses input lines into the spillers and keeps the counts of what it saw.</summary>

@@ -85,6 +85,20 @@ public sealed class PasswordRangeStore : IDisposable
         }
     }
 
+    /// <summary>Files an interrupted ingest left that the next `ingest-passwords` deletes (read-only: for `fsck`).</summary>
+    public static List<string> Orphans(string dataDir)
+    {
+        var dir = PasswordManifest.Dir(dataDir);
+        try
+        {
+            return PasswordIngest.Leftovers(dir, PasswordManifest.Read(dir));
+        }
+        catch (PasswordStoreCorruptException)
+        {
+            return []; // Fsck reports the manifest itself
+        }
+    }
+
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)
     {
         PasswordRangeReader? sha1 = null;

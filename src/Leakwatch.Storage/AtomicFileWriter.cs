@@ -74,7 +74,16 @@ public sealed class AtomicFileWriter : IDisposable
         _disposed = true;
         if (!_committed)
         {
-            _stream.Dispose();
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (IOException)
+            {
+                // Flushing what is being discarded failed (a full disk): the error that made us discard it is the one to
+                // report, and the temp file must go all the same.
+            }
+
             FileSync.TryDelete(TempPath);
         }
     }

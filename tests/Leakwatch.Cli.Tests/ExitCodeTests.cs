@@ -91,6 +91,7 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
         yield return new("ingest a file with no data rows", 3, IngestEmptyDump);
         yield return new("ingest with a key file that does not match the index", 4, IngestWithForeignKeyFile);
         yield return new("serve over a corrupt password store", 4, ServeCorruptPasswordStore);
+        yield return new("ingest while another writer holds the data dir's lock", 4, IngestWhileLocked);
         yield return new("show a breach that does not exist", 5, () => LeakwatchProcess.Run([.. dirs, "breach", "NoSuchBreach"]));
         yield return new("an internal fault (injected)", 70, () => LeakwatchProcess.Run([.. dirs, "breaches"], environment:
             new Dictionary<string, string> { ["LEAKWATCH_TEST_FAULT"] = "internal" }));
@@ -108,7 +109,18 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
         using var other = new TempDir();
         var created = LeakwatchProcess.Run(["--data-dir", other.DataDir, "--key-file", other.KeyFile, "ingest", _index.Dir.File("small.csv"), "--breach", "Other"]);
         Assert.True(created.ExitCode == 0, created.Stderr);
-        return LeakwatchProcess.Run(["--data-dir", _index.Dir.DataDir, "--key-file", other.KeyFile, "ingest", _index.Dir.File("small.csv"), "--breach", "Again"]);
+        var r = LeakwatchProcess.Run(["--data-dir", _index.Dir.DataDir, "--key-file", other.KeyFile, "ingest", _index.Dir.File("small.csv"), "--breach", "Again"]);
+        Assert.Contains("does not match", r.Stderr, StringComparison.Ordinal);
+        return r;
+    }
+
+    private LeakwatchProcess.Result IngestWhileLocked()
+    {
+        // The lock an ingest or remove holds: .lock in the data dir, opened exclusively (an flock on Linux).
+        using var held = new FileStream(Path.Combine(_index.Dir.DataDir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        var r = LeakwatchProcess.Run([.. _index.Dir.Dirs, "ingest", _index.Dir.File("small.csv"), "--breach", "WhileLocked"]);
+        Assert.Contains("lock", r.Stderr, StringComparison.Ordinal);
+        return r;
     }
 
     private static LeakwatchProcess.Result ServeCorruptPasswordStore()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Leakwatch.Core;
 using Leakwatch.Privacy;
+using Leakwatch.Storage;
 using Leakwatch.Reading;
 
 namespace Leakwatch.Ingest.Phases;
@@ -141,7 +142,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         // Once a run is on disk, a kill here leaves the read phase's own leftovers in tmp/.
         if (s.Emails.SpilledRuns > 0)
         {
-            IngestKillHook.Reached(IngestKillHook.Reading);
+            TestKillPoint.Reached("reading");
         }
     }
 }

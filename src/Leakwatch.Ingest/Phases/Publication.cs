@@ -4,6 +4,7 @@ using Leakwatch.Catalog;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Phases;
 
@@ -28,11 +29,13 @@ internal static class Publication
             Published = DateTimeOffset.UtcNow,
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
-        IngestKillHook.Reached(IngestKillHook.Publishing);
+        TestKillPoint.Reached("publishing");
+        ct.ThrowIfCancellationRequested();
         // The private spill is sealed and recorded before the breach is published, so a published breach
         // with --private always has its spill to resume from.
         options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);
         store.Publish(next);
+        TestKillPoint.Reached("published");
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
     }

@@ -13,6 +13,8 @@ public sealed class PrivateBuildResult
     [JsonPropertyName("bucketEntries")] public int BucketEntries { get; set; }
     [JsonPropertyName("realEntries")] public long RealEntries { get; set; }
     [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
+    /// <summary>A resume found this build already published (killed just after the swap): nothing was evaluated or merged again.</summary>
+    [JsonPropertyName("alreadyPublished")] public bool AlreadyPublished { get; set; }
     /// <summary>Identifiers (re)indexed by this build.</summary>
     [JsonPropertyName("indexed")] public long Indexed { get; set; }
     /// <summary>Identifiers evaluated whose exposure-index entry was gone (e.g. a breach removed meanwhile): nothing to list.</summary>

@@ -46,6 +46,10 @@ public sealed class PrivateBuildState
 
     public DateTimeOffset Started { get; set; }
 
+    /// <summary>The entries checksum of the generation this build is publishing, written just before the manifest
+    /// swap. When the published private manifest carries it, the build was published and only its clean-up is left.</summary>
+    public string? PublishedChecksum { get; set; }
+
     [JsonIgnore]
     public byte[] BuildIdBytes => Convert.FromHexString(BuildId);
 

@@ -76,6 +76,7 @@ public sealed partial class PrivateIndexBuilder
             (chunk, loop, scratch) =>
             {
                 var n = EvaluateChunk(chunk, key, salt, breachesOf, spillKey, buildId, scratch, ct);
+                TestKillPoint.Reached("oprf");
                 var sum = Interlocked.Add(ref evaluated, n);
                 if (progress is not null)
                 {

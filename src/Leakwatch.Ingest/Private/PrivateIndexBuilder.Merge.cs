@@ -36,6 +36,8 @@ public sealed partial class PrivateIndexBuilder
         }
 
         var bucketEntries = PrivateProtocol.BucketEntriesFor(FullestBucket(source, assembler, bits, Tick));
+        TestKillPoint.Reached("private-merging"); // the first pass is over; the new generation's buckets are written next
+        ct.ThrowIfCancellationRequested();
         var generation = (current?.Generation ?? 0) + 1;
         var path = _private.NewIndexPath(generation);
         long real;
@@ -46,7 +48,11 @@ public sealed partial class PrivateIndexBuilder
             FileSync.Directory(_private.Dir);
             var next = NextManifest(state, key, plain, current, writer, generation, bits, bucketEntries, real);
             ct.ThrowIfCancellationRequested();
+            // Recorded before the swap, so that a kill after it finds this build published and does not merge again.
+            state.PublishedChecksum = next.Checksum;
+            _paths.Write(state);
             _private.Publish(next);
+            TestKillPoint.Reached("private-published");
             FillFromManifest(result, next);
         }
 

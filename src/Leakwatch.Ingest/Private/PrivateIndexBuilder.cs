@@ -175,12 +175,16 @@ public sealed partial class PrivateIndexBuilder
         var plain = ReadPlainManifest();
         var result = new PrivateBuildResult { Kind = state.Kind, KeyId = key.KeyId, Breaches = [.. state.Sources.Select(s => s.Breach)] };
 
-        if (state.Kind == "rotate" && _private.ReadManifest() is { } published && published.KeyId == state.KeyId)
+        if (_private.ReadManifest() is { } published
+            && ((state.PublishedChecksum is not null && string.Equals(published.Checksum, state.PublishedChecksum, StringComparison.Ordinal))
+                || (state.Kind == "rotate" && published.KeyId == state.KeyId)))
         {
-            // Killed after publishing the rotated index: only the promotion is left.
+            // Killed after publishing: the merge is done; only the clean-up (and a rotation's promotion) is left.
             FinishRotation(state);
             FillFromManifest(result, published);
+            _private.CollectGarbage(published);
             _paths.Delete();
+            result.AlreadyPublished = true;
             return result;
         }
 
@@ -192,7 +196,7 @@ public sealed partial class PrivateIndexBuilder
                 if (state.Kind == "ingest")
                 {
                     _paths.Delete();
-                    throw new PrivateBuildException($"the ingest of '{s.Breach}' stopped before its index was published; nothing to resume (private build discarded); run the ingest again");
+                    throw new PrivateBuildException(InterruptedIngestMessage(s.Breach) + " (its partial spill is now discarded)", ErrorKind.NotFound);
                 }
 
                 try
@@ -218,9 +222,19 @@ public sealed partial class PrivateIndexBuilder
             }
         }
 
-        Evaluate(state, key, plain, result, progress, ct);
-        ct.ThrowIfCancellationRequested();
-        Merge(state, key, plain, result, progress, ct);
+        try
+        {
+            Evaluate(state, key, plain, result, progress, ct);
+            ct.ThrowIfCancellationRequested();
+            Merge(state, key, plain, result, progress, ct);
+        }
+        catch when (Directory.Exists(_paths.PartitionDir))
+        {
+            // Partitions are scratch, not checkpoints (a resume scatters again): they go on the error path itself.
+            Directory.Delete(_paths.PartitionDir, recursive: true);
+            throw;
+        }
+
         if (state.Kind == "rotate")
         {
             FinishRotation(state);
@@ -230,6 +244,15 @@ public sealed partial class PrivateIndexBuilder
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
     }
+
+    /// <summary>What is left of an `ingest --private` killed before its plain index was published, as `private status`
+    /// and `private resume` both say it: the spill is incomplete, so the ingest itself must run again.</summary>
+    public static string InterruptedIngestMessage(string breach) =>
+        $"nothing to resume: the ingest of '{breach}' stopped before its index was published; run the same ingest again";
+
+    /// <summary>True when the pending build is an `ingest --private` that never published its plain index (killed, or
+    /// still reading): <see cref="Resume"/> has nothing to do for it.</summary>
+    public static bool IsUnpublishedIngest(PrivateBuildState state) => state.Kind == "ingest" && !state.Sources[0].Spilled;
 
     private void FinishRotation(PrivateBuildState state)
     {
