@@ -33,7 +33,7 @@ public static class DataDirMaintenance
         store.CollectGarbage(manifest);
         try
         {
-            return RemoveLocked(store, manifest, name);
+            return RemoveLocked(store, manifest, keys, name, out privateChange, progress, ct);
         }
         catch
         {
@@ -42,8 +42,10 @@ public static class DataDirMaintenance
         }
     }
 
-    private static bool RemoveLocked(ExposureIndexStore store, Manifest manifest, string name)
+    private static bool RemoveLocked(ExposureIndexStore store, Manifest manifest, KeyFile keys, string name,
+        out PrivateListingChange privateChange, IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
     {
+        privateChange = PrivateListingChange.None;
         using var catalog = BreachCatalog.Open(store.DataDir);
         var breach = catalog.Published(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
         if (breach is null)
@@ -54,7 +56,7 @@ public static class DataDirMaintenance
         if (PrivateIndexBuilder.IsListed(breach))
         {
             // A hidden breach is in no chain already: only a listed one has private entries to rewrite.
-            privateChange = new PrivateIndexBuilder(dataDir, keys).Relist(breach.Id, hiding: true, progress, ct);
+            privateChange = new PrivateIndexBuilder(store.DataDir, keys).Relist(breach.Id, hiding: true, progress, ct);
         }
 
         var remaining = Array.FindAll(manifest.Breaches, id => id != breach.Id);
