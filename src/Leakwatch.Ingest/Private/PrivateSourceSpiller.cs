@@ -35,17 +35,41 @@ internal sealed class PrivateSourceSpiller : IDumpRowSink
             _progress?.Invoke(Rows);
         }
 
-        var e = row.Get(FieldRole.Email);
-        if (!e.IsEmpty && EmailNormalizer.TryNormalize(e, _email, out var n))
+        // As ingest reads a row (IngestSink): every email and phone column, cells split, damaged values left out.
+        var suspect = DumpRow.IsDamaged(row.Raw);
+        foreach (var column in row.Map.All(FieldRole.Email))
         {
-            var email = _email.AsSpan(0, n);
-            _writer.AddEmail(_hasher.HashEmail(email), email);
+            var cell = row[column];
+            if (suspect && DumpRow.IsDamaged(cell))
+            {
+                continue;
+            }
+
+            foreach (var e in IdentifierCells.Emails(cell))
+            {
+                if (EmailNormalizer.TryNormalize(e, _email, out var n))
+                {
+                    var email = _email.AsSpan(0, n);
+                    _writer.AddEmail(_hasher.HashEmail(email), email);
+                }
+            }
         }
 
-        var p = row.Get(FieldRole.Phone);
-        if (!p.IsEmpty && _phones.TryNormalize(p, out var e164))
+        foreach (var column in row.Map.All(FieldRole.Phone))
         {
-            _writer.AddPhone(_hasher.HashPhone(e164), e164);
+            var cell = row[column];
+            if (suspect && DumpRow.IsDamaged(cell))
+            {
+                continue;
+            }
+
+            foreach (var p in IdentifierCells.Phones(cell))
+            {
+                if (_phones.TryNormalize(p, out var e164))
+                {
+                    _writer.AddPhone(_hasher.HashPhone(e164), e164);
+                }
+            }
         }
     }
 
