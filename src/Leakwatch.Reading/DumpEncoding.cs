@@ -60,7 +60,8 @@ public sealed class DumpEncoding
 
     /// <summary>
     /// The encoding of a file that starts with <paramref name="head"/> (<paramref name="wholeInput"/> when that is
-    /// all of it): a byte-order mark decides (UTF-8, UTF-16 LE/BE); without one, Windows-1252 when the head's
+    /// all of it): a byte-order mark decides (UTF-8, UTF-16 LE/BE), then a SQL dump's declared charset
+    /// (<see cref="DeclaredCharset"/>); without either, Windows-1252 when the head's
     /// invalid UTF-8 sequences outnumber its valid multi-byte ones, else UTF-8. Text in Windows-1252 almost never
     /// forms valid UTF-8 sequences, and UTF-8 text almost never holds invalid ones, so whichever is more frequent
     /// tells them apart; a UTF-8 file with a few bad bytes stays UTF-8 and loses only those fields.
@@ -82,8 +83,49 @@ public sealed class DumpEncoding
             return Utf16Be;
         }
 
+        if (DeclaredCharset(head) is { } declared)
+        {
+            return declared;
+        }
+
         var (valid, invalid) = CountUtf8Sequences(head, wholeInput);
         return invalid > valid ? Windows1252 : Utf8;
+    }
+
+    /// <summary>The charset a SQL dump declares near its top (mysqldump's <c>SET NAMES utf8mb4</c>, pg_dump's
+    /// <c>SET client_encoding = 'UTF8'</c>): it outranks counting, since such dumps hold raw binary strings that
+    /// are invalid UTF-8 in a UTF-8 file. MySQL's latin1 is Windows-1252, and PostgreSQL's LATIN1 reads as it.</summary>
+    internal static DumpEncoding? DeclaredCharset(ReadOnlySpan<byte> head)
+    {
+        var at = head.IndexOf("SET NAMES "u8);
+        var skip = "SET NAMES "u8.Length;
+        if (at < 0)
+        {
+            at = head.IndexOf("SET client_encoding = '"u8);
+            skip = "SET client_encoding = '"u8.Length;
+        }
+
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = head[(at + skip)..];
+        rest = rest.TrimStart("'\"`"u8);
+        var end = 0;
+        while (end < rest.Length && end < 32 && (char.IsAsciiLetterOrDigit((char)rest[end]) || rest[end] is (byte)'_' or (byte)'-'))
+        {
+            end++;
+        }
+
+        var name = System.Text.Encoding.ASCII.GetString(rest[..end]).ToLowerInvariant();
+        return name switch
+        {
+            "" => null,
+            "utf8" or "utf8mb4" or "utf8mb3" or "unicode" => Utf8,
+            "latin1" or "win1252" => Windows1252,
+            _ => TryParse(name.StartsWith("win", StringComparison.Ordinal) ? "windows-" + name[3..] : name, out var e) ? e : null,
+        };
     }
 
     /// <summary>Multi-byte UTF-8 sequences in <paramref name="bytes"/>: how many are valid, how many invalid. An

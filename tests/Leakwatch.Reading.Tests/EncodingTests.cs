@@ -151,6 +151,20 @@ public sealed class EncodingTests : IDisposable
     }
 
     [Theory]
+    [InlineData("/*!40101 SET NAMES utf8mb4 */;\n", "utf-8")]
+    [InlineData("/*!40101 SET NAMES latin1 */;\n", "windows-1252")]
+    [InlineData("SET client_encoding = 'UTF8';\n", "utf-8")]
+    [InlineData("SET client_encoding = 'WIN1251';\n", "windows-1251")]
+    [InlineData("", "windows-1252")]
+    public void Detect_SqlDumpsDeclaredCharset_OutranksCountingBytes(string header, string expected)
+    {
+        // Raw binary strings: invalid UTF-8 in any encoding, and with nothing else non-ASCII they would decide alone.
+        byte[] dump = [.. Encoding.ASCII.GetBytes(header + "INSERT INTO `u` VALUES (1,'a@example.com',_binary '"), 0xFF, 0xFE, 0x9C,
+            .. "'),(2,'b@example.com',_binary '"u8.ToArray(), 0xE9, 0x01, .. "');\n"u8.ToArray()];
+        Assert.Equal(expected, DumpEncoding.Detect(dump, wholeInput: true).Name);
+    }
+
+    [Theory]
     [InlineData("email", FieldRole.Email)]
     [InlineData("work_email", FieldRole.Email)]
     [InlineData("email2", FieldRole.Email)]
