@@ -86,7 +86,10 @@ internal sealed class DumpInput : IDisposable
             var array = !sql && options.Format is DumpFormat.Auto or DumpFormat.JsonLines && first >= 0 && sample[first] == (byte)'[';
             result = new DumpInput(owner, text, compression, encoding, scanner)
             {
-                SampleText = sampleText, Json = json && !sql, JsonArray = array, Sql = sql,
+                SampleText = sampleText,
+                Json = json && !sql,
+                JsonArray = array,
+                Sql = sql,
             };
             return result;
         }
