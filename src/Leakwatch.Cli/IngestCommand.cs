@@ -18,6 +18,7 @@ internal static class IngestCommand
     public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
     public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
     public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|json|jsonl|sql (default auto; json reads JSON Lines or one array of objects)" };
+    public static readonly Option<string?> Encoding = new("--encoding") { Description = "Text encoding of every file: utf-8, utf-16le, utf-16be, windows-1252, latin1 or another code page name (default: detected per file)" };
     public static readonly Option<string?> Table = new("--table") { Description = "SQL dumps: the table to read (default: the first with an email or phone column)" };
 
     /// <summary>Refuses an unknown region while parsing, naming it, for every command that takes --region.</summary>
@@ -36,7 +37,7 @@ internal static class IngestCommand
 
     public static Command Build()
     {
-        var path = new Argument<string>("path") { Description = "Dump file or directory (.csv/.txt/.jsonl/.json/.sql, optionally .gz/.zst)" };
+        var path = new Argument<string>("path") { Description = "Dump file or directory (.csv/.txt/.jsonl/.json/.sql, optionally .gz/.zst), or - for standard input" };
         var breach = new Option<string>("--breach") { Description = "Breach name (letters, digits, - _ .)", Required = true };
         var title = new Option<string?>("--title") { Description = "Breach title (default: the name)" };
         var date = new Option<string?>("--date") { Description = "Breach date YYYY-MM-DD (default: today)" };
@@ -48,7 +49,7 @@ internal static class IngestCommand
         var parse = new Option<string?>("--parse") { Description = "Who parses: auto (parallel on 3+ cores), single (one reader thread feeds the workers) or parallel (every worker parses chunks); same results" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Table, memory, workers, privately, parse, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Encoding, Table, memory, workers, privately, parse, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -190,8 +191,16 @@ internal static class IngestCommand
                 var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|json|jsonl|sql)"),
             },
             Table = string.IsNullOrWhiteSpace(r.GetValue(Table)) ? null : r.GetValue(Table)!.Trim(),
+            Encoding = ParseEncoding(r.GetValue(Encoding)),
         };
     }
+
+    /// <summary>A name <see cref="DumpEncoding.TryParse"/> knows, as given (the reader parses it again per file);
+    /// null or "auto" = detect.</summary>
+    private static string? ParseEncoding(string? name) =>
+        name is null || string.Equals(name.Trim(), "auto", StringComparison.OrdinalIgnoreCase) ? null
+        : DumpEncoding.TryParse(name, out _) ? name.Trim()
+        : throw new UsageException($"--encoding: unknown encoding '{name}' (known: {DumpEncoding.KnownNames})");
 
     public static DateOrder ParseDateOrder(string? text) =>
         text is null ? DateOrder.Auto
@@ -226,6 +235,17 @@ internal static class IngestCommand
         return cts;
     }
 
+    /// <summary>"windows-1252", or with several files "utf-8 (2 files), windows-1252 (1 file)".</summary>
+    private static string DescribeEncodings(IngestStats s)
+    {
+        if (s.Encodings.Count == 1 && s.Files <= 1)
+        {
+            return s.Encodings.Keys.First();
+        }
+
+        return string.Join(", ", s.Encodings.Select(e => $"{e.Key} ({e.Value} file{(e.Value == 1 ? "" : "s")})"));
+    }
+
     internal static void RenderStats(IngestStats s)
     {
         var t = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.Breach)}[/] ingested");
@@ -238,6 +258,9 @@ internal static class IngestCommand
         t.AddRow("invalid emails / phones / birthdates", $"{s.Invalid.Email:N0} / {s.Invalid.Phone:N0} / {s.Invalid.Birthdate:N0}");
         t.AddRow("accounts (PwnCount)", s.Accounts.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("data classes", Markup.Escape(string.Join(", ", s.DataClasses)));
+        t.AddRow("identifiers (per row)", $"{s.Identifiers.Total:N0} ({s.Identifiers.PerRow:0.###}; {s.Identifiers.RowsWithSeveral:N0} rows with several)");
+        t.AddRow("encoding", Markup.Escape(DescribeEncodings(s)));
+        t.AddRow("damaged fields", s.DamagedFields.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("skipped rows", s.Problems.Count.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("index entries", s.IndexEntries.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("time", $"{s.Seconds:F1} s ({s.RowsPerSecond:N0} rows/s)");

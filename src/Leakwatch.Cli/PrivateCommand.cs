@@ -22,7 +22,7 @@ internal static class PrivateCommand
         var breach = new Option<string>("--breach") { Description = "Name of a breach already ingested", Required = true };
         var build = new Command("build", "Index an ingested breach privately from a fresh read of its dump (resumable)")
         {
-            path, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter, IngestCommand.NoHeader, IngestCommand.Format, IngestCommand.Table,
+            path, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter, IngestCommand.NoHeader, IngestCommand.Format, IngestCommand.Encoding, IngestCommand.Table,
             Memory, Workers, CliContext.Json,
         };
         build.SetAction(r => LeakwatchCli.Guard(() =>

@@ -22,7 +22,7 @@ internal static class VerifyCommand
         var cmd = new Command("verify", "Analyse a dump and report whether it looks real, recycled, fabricated or scraped by enumeration")
         {
             path, sample, seed, against, html, domain, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter,
-            IngestCommand.NoHeader, IngestCommand.DateOrderOption, IngestCommand.Format, IngestCommand.Table, CliContext.Json,
+            IngestCommand.NoHeader, IngestCommand.DateOrderOption, IngestCommand.Format, IngestCommand.Encoding, IngestCommand.Table, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {

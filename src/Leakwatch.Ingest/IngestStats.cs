@@ -18,6 +18,14 @@ public sealed class IngestStats
     /// <summary>Identifiers this dump shares with each breach already in the index (exact, from the merge).</summary>
     [JsonPropertyName("overlap")] public List<OverlapEntry> Overlap { get; set; } = [];
     [JsonPropertyName("files")] public int Files { get; set; }
+    /// <summary>Files read per text encoding, detected or forced (utf-8, utf-8-bom, utf-16le, utf-16be, windows-1252, …).</summary>
+    [JsonPropertyName("encodings")] public SortedDictionary<string, int> Encodings { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Fields left out because they held bytes their file's encoding could not map; the rest of each such
+    /// row was read.</summary>
+    [JsonPropertyName("damagedFields")] public long DamagedFields { get; set; }
+    /// <summary>Valid identifiers found in the rows, duplicates included: several email and phone columns, and
+    /// cells holding several, make more than one per row.</summary>
+    [JsonPropertyName("identifiers")] public IdentifierOccurrences Identifiers { get; set; } = new();
     [JsonPropertyName("problems")] public ProblemSummary Problems { get; set; } = new();
     [JsonPropertyName("indexEntries")] public long IndexEntries { get; set; }
     [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }

@@ -39,6 +39,28 @@ internal sealed class RowBatch
         CharCount += value.Length;
     }
 
+    /// <summary>Adds another cell to the field just <see cref="Put"/> for this row, joined with
+    /// <see cref="Leakwatch.Reading.IdentifierCells.CellJoiner"/> so that splitting the field gives every cell's parts.</summary>
+    public void Append(int field, ReadOnlySpan<char> value)
+    {
+        var at = Count * FieldsPerRow + field;
+        if (Lengths[at] == 0)
+        {
+            Put(field, value);
+            return;
+        }
+
+        if (CharCount + 1 + value.Length > Chars.Length)
+        {
+            Array.Resize(ref Chars, Math.Max(Chars.Length * 2, CharCount + 1 + value.Length));
+        }
+
+        Chars[CharCount] = Leakwatch.Reading.IdentifierCells.CellJoiner;
+        value.CopyTo(Chars.AsSpan(CharCount + 1));
+        Lengths[at] += 1 + value.Length;
+        CharCount += 1 + value.Length;
+    }
+
     public ReadOnlySpan<char> Get(int row, int field) =>
         Chars.AsSpan(Starts[row * FieldsPerRow + field], Lengths[row * FieldsPerRow + field]);
 }

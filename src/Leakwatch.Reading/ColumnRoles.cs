@@ -4,7 +4,8 @@ using Leakwatch.Core;
 namespace Leakwatch.Reading;
 
 /// <summary>Maps column/property names to <see cref="FieldRole"/>s: case-insensitive, ignoring spaces,
-/// underscores, hyphens and dots ("E-Mail Address" → Email).</summary>
+/// underscores, hyphens and dots ("E-Mail Address" → Email). An email or phone name with a qualifier or a number
+/// ("work_email", "email2", "home_phone", "mobile_2") names another email or phone column.</summary>
 public static class ColumnRoles
 {
     private static readonly FrozenDictionary<string, FieldRole> Names = Build();
@@ -33,8 +34,51 @@ public static class ColumnRoles
             buffer[n++] = char.ToLowerInvariant(c);
         }
 
-        return n > 0 && Lookup.TryGetValue(buffer[..n], out var role) ? role : FieldRole.Other;
+        if (n == 0)
+        {
+            return FieldRole.Other;
+        }
+
+        return Lookup.TryGetValue(buffer[..n], out var role) ? role : QualifiedIdentifier(buffer[..n]);
     }
+
+    /// <summary>Qualifiers that make a second email or phone column ("work_email", "email2", "home_phone",
+    /// "mobile_private"); only email and phone names take them, since every such column is indexed.</summary>
+    private static readonly string[] Qualifiers =
+    [
+        "work", "home", "personal", "private", "business", "office", "other", "alternate", "alternative", "alt",
+        "secondary", "primary", "second", "backup", "recovery", "contact", "main", "new", "old", "user",
+        "arbeit", "privat", "geschaeftlich", "geschäftlich", "pro", "perso", "trabajo", "casa",
+    ];
+
+    /// <summary>Email or Phone for a known email/phone name with trailing digits or one qualifier before or
+    /// after it; otherwise Other.</summary>
+    private static FieldRole QualifiedIdentifier(ReadOnlySpan<char> name)
+    {
+        var bare = name.TrimEnd("0123456789");
+        if (bare.Length < name.Length && bare.Length > 0 && IdentifierRole(bare) is var byDigits and not FieldRole.Other)
+        {
+            return byDigits;
+        }
+
+        foreach (var q in Qualifiers)
+        {
+            if (bare.Length > q.Length && bare.StartsWith(q, StringComparison.Ordinal) && IdentifierRole(bare[q.Length..]) is var after and not FieldRole.Other)
+            {
+                return after;
+            }
+
+            if (bare.Length > q.Length && bare.EndsWith(q, StringComparison.Ordinal) && IdentifierRole(bare[..^q.Length]) is var before and not FieldRole.Other)
+            {
+                return before;
+            }
+        }
+
+        return FieldRole.Other;
+    }
+
+    private static FieldRole IdentifierRole(ReadOnlySpan<char> name) =>
+        Lookup.TryGetValue(name, out var role) && role is FieldRole.Email or FieldRole.Phone ? role : FieldRole.Other;
 
     private static FrozenDictionary<string, FieldRole> Build()
     {

@@ -103,6 +103,8 @@ public static partial class DumpReader
             return false;
         }
 
+        file = DisplayName(file);
+
         if (input.Sql || input.JsonArray)
         {
             ReadOnParser(index, file, input, options, sink, queue, ct);
@@ -114,13 +116,13 @@ public static partial class DumpReader
         {
             var json = JsonLinesFileReader.Prepare(file, input.Compression, input.SampleText);
             layout = new ChunkedFile(index, file, json.Map, null, json);
-            sink.OnFileStart(index, json.Info, json.Map);
+            sink.OnFileStart(index, json.Info with { Encoding = input.Encoding.Name }, json.Map);
         }
         else
         {
             var delimited = DelimitedFileReader.Prepare(file, input.Compression, input.SampleText, options);
             layout = new ChunkedFile(index, file, delimited.Map, delimited, null);
-            sink.OnFileStart(index, delimited.Info, delimited.Map);
+            sink.OnFileStart(index, delimited.Info with { Encoding = input.Encoding.Name }, delimited.Map);
         }
 
         var scanner = input.Scanner;
@@ -158,7 +160,7 @@ public static partial class DumpReader
     private static List<string> InputFiles(string path, out bool inDirectory)
     {
         inDirectory = false;
-        if (File.Exists(path))
+        if (path == StandardInput || File.Exists(path))
         {
             return [path];
         }
@@ -279,7 +281,7 @@ public static partial class DumpReader
                 try
                 {
                     using var raw = input.OpenRaw();
-                    var serialSink = new SerialFileSink(sink, index, rows);
+                    var serialSink = new EncodingNamingSink(new SerialFileSink(sink, index, rows), input.Encoding.Name);
                     if (input.Sql)
                     {
                         SqlDumpReader.Read(file, input.Compression, raw, options, serialSink, row, token);

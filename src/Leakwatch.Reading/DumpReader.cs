@@ -9,7 +9,11 @@ namespace Leakwatch.Reading;
 ///   <see cref="IDumpRowSink.OnProblem"/> and the row is skipped, never delivered half-decoded.</item>
 /// <item>Problems are reported in line order, interleaved with rows.</item>
 /// <item><see cref="DumpRow.ColumnCount"/> is the column map's count; missing values are empty, extra ignored.</item>
-/// <item>A UTF-8 BOM is skipped; UTF-16 input and zip/7z/rar archives are fatal errors (convert/extract first).</item>
+/// <item>Each file's encoding is detected (<see cref="DumpEncoding.Detect"/>) or forced (<see cref="ReaderOptions.Encoding"/>)
+///   and the file transcoded to UTF-8 when it is not UTF-8 already; a byte-order mark is skipped. zip/7z/rar archives
+///   are fatal errors (extract first).</item>
+/// <item>The path <see cref="StandardInput"/> ("-") reads standard input, once, front to back: compression and
+///   format are sniffed from its first bytes as for a file; it is named "stdin" in messages.</item>
 /// <item>gzip (one member or several concatenated) and zstd are recognised by magic bytes
 ///   (<see cref="Leakwatch.Storage.Input.CompressedInput"/>); a truncated or corrupt stream is a fatal error naming the last line read.</item>
 /// <item>Line ends: LF, CRLF and lone CR (as Sep counts them); a file using only lone CRs is one long line for the
@@ -25,13 +29,19 @@ public static partial class DumpReader
         ".png", ".jpg", ".jpeg", ".gif", ".html", ".htm", ".exe", ".dll", ".ini", ".log",
     };
 
+    /// <summary>The path that means standard input.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>How messages name <paramref name="path"/>.</summary>
+    public static string DisplayName(string path) => path == StandardInput ? "stdin" : path;
+
     public static void Read(string path, ReaderOptions options, IDumpRowSink sink, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
         using var row = new BufferedDumpRow();
-        if (File.Exists(path))
+        if (path == StandardInput || File.Exists(path))
         {
             ReadFile(path, options, sink, row, inDirectory: false, ct);
             return;
@@ -112,6 +122,9 @@ public static partial class DumpReader
         {
             return false;
         }
+
+        file = DisplayName(file);
+        sink = new EncodingNamingSink(sink, input.Encoding.Name);
 
         if (input.Sql)
         {

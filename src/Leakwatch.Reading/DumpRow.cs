@@ -24,6 +24,10 @@ public abstract class DumpRow
     /// <summary>The column map of the current file.</summary>
     public ColumnMap Map { get; protected set; } = ColumnMap.Empty;
 
+    /// <summary>Whether a value (or a row's <see cref="Raw"/> text) holds a byte its encoding could not map: the
+    /// reader delivers such bytes as U+FFFD, and the field they sit in is damaged, to be counted, never indexed.</summary>
+    public static bool IsDamaged(ReadOnlySpan<char> value) => value.Contains('\uFFFD');
+
     /// <summary>The value of the first column with this role, or empty.</summary>
     public ReadOnlySpan<char> Get(FieldRole role)
     {

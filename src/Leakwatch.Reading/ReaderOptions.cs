@@ -13,6 +13,10 @@ public sealed record ReaderOptions
 
     public DumpFormat Format { get; init; } = DumpFormat.Auto;
 
+    /// <summary>The text encoding every file is read in (`--encoding`, a name <see cref="DumpEncoding.TryParse"/>
+    /// knows); null = detect per file (<see cref="DumpEncoding.Detect"/>).</summary>
+    public string? Encoding { get; init; }
+
     /// <summary>The SQL table to read; null = the first whose columns include an email or phone.</summary>
     public string? Table { get; init; }
 

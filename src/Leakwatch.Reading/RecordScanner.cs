@@ -14,8 +14,10 @@ namespace Leakwatch.Reading;
 ///   stays bounded by about 3 × MaxRowChars bytes however long the line is;</item>
 /// <item>a quoted field still open after <see cref="MaxRowLines"/> lines (or MaxRowChars) → only the line where
 ///   the quote opened is skipped and scanning restarts on the next line (unbalanced quote);</item>
-/// <item>NUL bytes, invalid UTF-8 → skipped (not delivered with replacement chars: such rows are usually binary
-///   garbage or another encoding, and a mangled email would be indexed wrongly).</item>
+/// <item>NUL bytes → skipped: such rows are usually binary garbage.</item>
+/// <item>invalid UTF-8 → each bad sequence becomes U+FFFD and the record is delivered: a bad byte costs the field
+///   it sits in (<see cref="DumpRow.IsDamaged"/>), not the row's other fields. Files in another encoding are
+///   transcoded before this (<see cref="DumpEncoding"/>), so here it is the odd bad byte.</item>
 /// </list>
 /// Clean input takes a fast path: whole buffers are validated with vectorised span searches.
 /// </summary>
@@ -42,6 +44,7 @@ internal sealed class RecordScanner : IDisposable
     private long _pendingNewlines;
     private long _slowBytes;
     private long _line = 1;
+    private byte[] _repaired = [];
 
     public RecordScanner(Stream src, string file, string? compression, bool delimited, int maxRowChars)
     {
@@ -151,9 +154,9 @@ internal sealed class RecordScanner : IDisposable
                 case Take.NeedMore:
                     Fill();
                     continue;
-                case Take.Good:
+                case Take.Good or Take.Repaired:
                     {
-                        var mem = _buf.AsMemory(_start, length);
+                        var mem = result == Take.Good ? _buf.AsMemory(_start, length) : _repaired.AsMemory(0, _repairedLength);
                         Consume(length, breaks);
                         Emit(breaks, lines: false);
                         return mem;
@@ -199,12 +202,20 @@ internal sealed class RecordScanner : IDisposable
         {
             ArrayPool<byte>.Shared.Return(b);
         }
+
+        if (_repaired.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_repaired);
+            _repaired = [];
+        }
     }
 
     private enum Take
     {
         NeedMore,
         Good,
+        /// <summary>A good record whose invalid UTF-8 was replaced; its bytes are in <see cref="_repaired"/>.</summary>
+        Repaired,
         Bad,
         StartSkip,
     }
@@ -307,7 +318,8 @@ internal sealed class RecordScanner : IDisposable
         }
         else if (!Utf8.IsValid(record))
         {
-            problem = "invalid UTF-8";
+            Repair(record);
+            return Take.Repaired;
         }
 
         if (problem is null)
@@ -317,6 +329,55 @@ internal sealed class RecordScanner : IDisposable
 
         Problems.Enqueue(new RowProblem(_file, _line, problem));
         return Take.Bad;
+    }
+
+    private int _repairedLength;
+
+    /// <summary>Copies <paramref name="record"/> into <see cref="_repaired"/> with each invalid UTF-8 sequence
+    /// replaced by U+FFFD (EF BF BD); line breaks stay where they were.</summary>
+    private void Repair(ReadOnlySpan<byte> record)
+    {
+        if (_repaired.Length < record.Length * 3)
+        {
+            if (_repaired.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_repaired);
+            }
+
+            _repaired = ArrayPool<byte>.Shared.Rent(record.Length * 3);
+        }
+
+        var written = 0;
+        var pos = 0;
+        while (pos < record.Length)
+        {
+            var ascii = record[pos..].IndexOfAnyInRange((byte)0x80, (byte)0xFF);
+            var run = ascii < 0 ? record.Length - pos : ascii;
+            record.Slice(pos, run).CopyTo(_repaired.AsSpan(written));
+            written += run;
+            pos += run;
+            if (pos == record.Length)
+            {
+                break;
+            }
+
+            var status = System.Text.Rune.DecodeFromUtf8(record[pos..], out _, out var consumed);
+            consumed = Math.Max(1, consumed);
+            if (status == OperationStatus.Done)
+            {
+                record.Slice(pos, consumed).CopyTo(_repaired.AsSpan(written));
+                written += consumed;
+            }
+            else
+            {
+                "\uFFFD"u8.CopyTo(_repaired.AsSpan(written));
+                written += 3;
+            }
+
+            pos += consumed;
+        }
+
+        _repairedLength = written;
     }
 
     private bool IsClean(ReadOnlySpan<byte> chunk)
@@ -408,14 +469,10 @@ internal sealed class RecordScanner : IDisposable
         }
 
         var head = _buf.AsSpan(0, _end);
+        // DumpEncoding has removed the file's byte-order mark; a second one would be text no reader expects.
         if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             _start = 3;
-        }
-        else if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-        {
-            throw new DumpFormatException(_file, 0,
-                "UTF-16 encoded file is not supported; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)");
         }
     }
 

@@ -23,10 +23,16 @@ public sealed class ParallelIngestTests : IDisposable
     {
         var dump = Path.Combine(_temp, $"dump-{shape}.txt");
         var truth = DumpGenerator.Generate(new GeneratorOptions(30_000, 77, shape), dump);
-        // Row problems too: a NUL byte and a row with invalid UTF-8 appended in the middle of the data.
+        // Row problems too: a NUL byte (the row is skipped) and, past the encoding sample, a bad byte in a name
+        // (only that field is lost), both in the middle of the data.
         var lines = File.ReadAllLines(dump, Encoding.UTF8).ToList();
         lines.Insert(lines.Count / 2, "bad\0row@example.com,+441234567890");
-        File.WriteAllLines(dump, lines);
+        lines.Insert(lines.Count / 2, shape == DumpShape.JsonLines
+            ? "{\"phone\":\"+447911123456\",\"first_name\":\"Bad\u0001\",\"email\":\"damaged@example.com\"}"
+            : "+447911123456,1,Bad\u0001,Row,,,,,,damaged@example.com,");
+        var text = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
+        text[Array.IndexOf(text, (byte)1)] = 0xC3; // a lead byte followed by '"' or ',': invalid UTF-8
+        File.WriteAllBytes(dump, text);
         File.AppendAllText(dump, shape == DumpShape.JsonLines
             ? "{\"email\":\"last-row-without-newline@example.com\"}"
             : "last-row-without-newline@example.com,+33123456789");
@@ -35,7 +41,13 @@ public sealed class ParallelIngestTests : IDisposable
         var single = Ingest("single", dump, keys, parallel: false, chunkBytes);
         var parallel = Ingest("parallel", dump, keys, parallel: true, chunkBytes);
 
-        Assert.Equal(truth.Rows + 1, single.Stats.Rows);
+        Assert.Equal(truth.Rows + 2, single.Stats.Rows);
+        Assert.Equal(1, single.Stats.DamagedFields);
+        Assert.Equal(single.Stats.DamagedFields, parallel.Stats.DamagedFields);
+        Assert.Equal(["utf-8"], single.Stats.Encodings.Keys);
+        Assert.Equal(single.Stats.Encodings, parallel.Stats.Encodings);
+        Assert.Equal((single.Stats.Identifiers.Total, single.Stats.Identifiers.RowsWithSeveral, single.Stats.Identifiers.PerRow),
+            (parallel.Stats.Identifiers.Total, parallel.Stats.Identifiers.RowsWithSeveral, parallel.Stats.Identifiers.PerRow));
         Assert.Equal(single.Stats.Rows, parallel.Stats.Rows);
         Assert.Equal(single.Stats.DuplicateRows, parallel.Stats.DuplicateRows);
         Assert.Equal(single.Stats.Accounts, parallel.Stats.Accounts);

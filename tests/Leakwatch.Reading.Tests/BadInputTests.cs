@@ -63,14 +63,18 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void Read_InvalidUtf8Row_ReportsProblemAndDeliversOthers()
+    public void Read_InvalidUtf8Byte_CostsOnlyItsField()
     {
-        var path = Write("utf8.csv", [.. Encoding.UTF8.GetBytes("email,name\na@example.com,A\n"), .. "b@x.co,"u8.ToArray(), 0xC3, 0x28, (byte)'\n', .. Encoding.UTF8.GetBytes("c@example.com,C\n")]);
+        // Enough valid multi-byte text that the file stays UTF-8: one bad byte in a name is damage, not another encoding.
+        var path = Write("utf8.csv", [.. Encoding.UTF8.GetBytes("email,name\na@example.com,Zoë\nb@example.com,Chloé\n"), .. "c@x.co,B"u8.ToArray(), 0xC3, 0x28, (byte)'\n', .. Encoding.UTF8.GetBytes("d@example.com,Anaïs\n")]);
         var sink = new RecordingSink();
         DumpReader.Read(path, ReaderOptions.Default, sink);
-        var p = Assert.Single(sink.Problems);
-        Assert.Equal(new RowProblem(path, 3, "invalid UTF-8"), p);
-        Assert.Equal([2L, 4L], sink.Rows.Select(r => r.Line));
+        Assert.Empty(sink.Problems);
+        Assert.Equal("utf-8", Assert.Single(sink.Files).Encoding);
+        Assert.Equal([2L, 3L, 4L, 5L], sink.Rows.Select(r => r.Line));
+        Assert.Equal(["c@x.co", "B\uFFFD("], sink.Rows[2].Values);
+        Assert.True(DumpRow.IsDamaged(sink.Rows[2].Values[1]));
+        Assert.False(DumpRow.IsDamaged(sink.Rows[2].Values[0]));
     }
 
     [Fact]

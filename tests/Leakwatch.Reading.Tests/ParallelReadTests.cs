@@ -70,7 +70,8 @@ public sealed class ParallelReadTests : IDisposable
         foreach (var chunk in new[] { 1, 3, 64, 1 << 20 })
         {
             var parallel = AssertSame(path, new ReaderOptions { ParallelChunkBytes = chunk, MaxRowChars = 100 }, threads: 2);
-            Assert.Equal([4L, 5L], parallel.Problems.Select(p => p.Problem.LineNumber).Order());
+            // Line 4's bad byte costs its field only (the row is read); line 5 is too long.
+            Assert.Equal([5L], parallel.Problems.Select(p => p.Problem.LineNumber).Order());
         }
     }
 

@@ -36,6 +36,8 @@ public sealed class SqlDumpReaderTests : IDisposable
 
         Line("-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)");
         Line("/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;");
+        // As mysqldump writes it: the declared charset keeps the file UTF-8 although its raw _binary bytes are not.
+        Line("/*!40101 SET NAMES utf8mb4 */;");
         Line("DROP TABLE IF EXISTS `orders`;");
         Line("CREATE TABLE `orders` (\n  `id` int NOT NULL,\n  `amount` decimal(10,2) DEFAULT '0.00',\n  `note` varchar(20) DEFAULT 'a;b',\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;");
         Line("INSERT INTO `orders` VALUES (1,9.50,'it''s; fine'),(2,NULL,'x');");

@@ -74,6 +74,8 @@ internal sealed class DumpKeying : IDisposable
             stats.Invalid.Email += s.InvalidEmail;
             stats.Invalid.Phone += s.InvalidPhone;
             stats.Invalid.Birthdate += s.InvalidBirthdate;
+            stats.Identifiers.Total += s.ValidEmails + s.ValidPhones;
+            stats.Identifiers.RowsWithSeveral += s.RowsWithSeveralIdentifiers;
             EmailSorters.Add(s.Emails);
             PhoneSorters.Add(s.Phones);
             RowSorters.Add(s.RowFingerprints);
@@ -88,6 +90,8 @@ internal sealed class DumpKeying : IDisposable
                 SeenClasses.Add(DataClass.PhoneNumbers);
             }
         }
+
+        stats.Identifiers.PerRow = stats.Rows == 0 ? 0 : Math.Round((double)stats.Identifiers.Total / stats.Rows, 4);
     }
 
     /// <summary>The workers' analyses folded into the first one, which the report then reads.</summary>

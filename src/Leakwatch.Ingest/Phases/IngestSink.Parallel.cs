@@ -42,6 +42,7 @@ internal sealed partial class IngestSink
             }
 
             _stats.Rows += p.Rows;
+            _stats.DamagedFields += p.DamagedFields;
             AddSeenClasses(p.RolesWithValues);
         }
 
@@ -54,7 +55,7 @@ internal sealed partial class IngestSink
         _stats.Files = FileCount;
     }
 
-    void IParallelDumpSink.OnFileStart(int fileIndex, DumpFileInfo file, ColumnMap map) => FileCount++;
+    void IParallelDumpSink.OnFileStart(int fileIndex, DumpFileInfo file, ColumnMap map) => CountFile(file);
 
     void IParallelDumpSink.OnRow(int thread, DumpRow row)
     {
@@ -62,7 +63,7 @@ internal sealed partial class IngestSink
         p.Rows++;
         p.Bytes += row.Raw.Length + 1;
         var b = p.Batch;
-        CopyRow(b, row, p.RolesWithValues);
+        p.DamagedFields += CopyRow(b, row, p.RolesWithValues);
         if (b.IsFull)
         {
             _ct.ThrowIfCancellationRequested();
@@ -117,6 +118,7 @@ internal sealed partial class IngestSink
         public readonly RowBatch Batch = new();
         public readonly bool[] RolesWithValues = new bool[roles];
         public long Rows;
+        public long DamagedFields;
         public long Bytes;
         public long ReportedRows;
         public long ReportedBytes;

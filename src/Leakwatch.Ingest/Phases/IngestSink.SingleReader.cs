@@ -59,17 +59,14 @@ internal sealed partial class IngestSink
         _stats.Files = FileCount;
     }
 
-    public void OnFileStart(DumpFileInfo file, ColumnMap map)
-    {
-        FileCount++;
-    }
+    public void OnFileStart(DumpFileInfo file, ColumnMap map) => CountFile(file);
 
     public void OnRow(DumpRow row)
     {
         _stats.Rows++;
         _bytesRead += row.Raw.Length + 1;
         var b = _current;
-        CopyRow(b, row, _rolesWithValues);
+        _stats.DamagedFields += CopyRow(b, row, _rolesWithValues);
 
         if (b.IsFull)
         {

@@ -36,6 +36,13 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
 
     public int FileCount { get; private set; }
 
+    /// <summary>Files start one at a time (on the scanning thread, or on a parsing thread while it waits).</summary>
+    private void CountFile(DumpFileInfo file)
+    {
+        FileCount++;
+        _stats.Encodings[file.Encoding] = _stats.Encodings.GetValueOrDefault(file.Encoding) + 1;
+    }
+
     private void AddSeenClasses(bool[] rolesWithValues)
     {
         for (var r = 0; r < rolesWithValues.Length; r++)
@@ -51,22 +58,58 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
     private static string Describe(RowProblem problem) =>
         problem.LineNumber > 0 ? $"{problem.FileName}:{problem.LineNumber}: {problem.Message}" : $"{problem.FileName}: {problem.Message}";
 
-    /// <summary>The fields the workers need, and which column roles hold any value.</summary>
-    private static void CopyRow(RowBatch b, DumpRow row, bool[] rolesWithValues)
+    /// <summary>The fields the workers need (every email column and every phone column, joined), and which column
+    /// roles hold any value.</summary>
+    /// <returns>The row's damaged fields: values holding bytes their encoding could not map, which are left out.</returns>
+    private static int CopyRow(RowBatch b, DumpRow row, bool[] rolesWithValues)
     {
+        // One vectorised pass over the row tells whether any field needs a closer look.
+        var suspect = DumpRow.IsDamaged(row.Raw);
+        var map = row.Map;
         b.PutDigest(EphemeralHasher.Digest(row.Raw));
-        b.Put(RowBatch.Email, row.Get(FieldRole.Email));
-        b.Put(RowBatch.Phone, row.Get(FieldRole.Phone));
-        b.Put(RowBatch.BirthDate, row.Get(FieldRole.BirthDate));
-        b.Put(RowBatch.Gender, row.Get(FieldRole.Gender));
+        PutCells(b, RowBatch.Email, row, map.All(FieldRole.Email), suspect);
+        PutCells(b, RowBatch.Phone, row, map.All(FieldRole.Phone), suspect);
+        PutCell(b, RowBatch.BirthDate, row, map.First(FieldRole.BirthDate), suspect);
+        PutCell(b, RowBatch.Gender, row, map.First(FieldRole.Gender), suspect);
         b.Count++;
-        var cols = row.Map.Columns;
+        var damaged = 0;
+        var cols = map.Columns;
         for (var i = 0; i < cols.Count; i++)
         {
             var role = cols[i].Role;
-            if (!rolesWithValues[(int)role] && !row[i].IsEmpty)
+            if (suspect || !rolesWithValues[(int)role])
             {
-                rolesWithValues[(int)role] = true;
+                var value = row[i];
+                if (suspect && DumpRow.IsDamaged(value))
+                {
+                    damaged++;
+                }
+                else if (!value.IsEmpty)
+                {
+                    rolesWithValues[(int)role] = true;
+                }
+            }
+        }
+
+        return damaged;
+    }
+
+    private static void PutCell(RowBatch b, int field, DumpRow row, int column, bool suspect)
+    {
+        var value = column < 0 ? default : row[column];
+        b.Put(field, suspect && DumpRow.IsDamaged(value) ? default : value);
+    }
+
+    /// <summary>The values of <paramref name="columns"/> as one batch field, damaged values left out.</summary>
+    private static void PutCells(RowBatch b, int field, DumpRow row, ReadOnlySpan<int> columns, bool suspect)
+    {
+        b.Put(field, default);
+        foreach (var column in columns)
+        {
+            var value = row[column];
+            if (!value.IsEmpty && !(suspect && DumpRow.IsDamaged(value)))
+            {
+                b.Append(field, value);
             }
         }
     }
@@ -76,9 +119,8 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
         for (var r = 0; r < batch.Count; r++)
         {
-            var hasIdentifier = false;
-            var e = batch.Get(r, RowBatch.Email);
-            if (!e.IsEmpty)
+            var identifiers = 0;
+            foreach (var e in IdentifierCells.Emails(batch.Get(r, RowBatch.Email)))
             {
                 if (EmailNormalizer.TryNormalize(e, email, out var n))
                 {
@@ -87,7 +129,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                     s.Spill?.AddEmail(key, email[..n]);
                     s.Analysis.AddEmail(email[..n]);
                     s.ValidEmails++;
-                    hasIdentifier = true;
+                    identifiers++;
                 }
                 else
                 {
@@ -96,8 +138,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                 }
             }
 
-            var p = batch.Get(r, RowBatch.Phone);
-            if (!p.IsEmpty)
+            foreach (var p in IdentifierCells.Phones(batch.Get(r, RowBatch.Phone)))
             {
                 if (s.PhoneNormalizer.TryNormalize(p, out var e164))
                 {
@@ -106,7 +147,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                     s.Spill?.AddPhone(key, e164);
                     s.Analysis.AddPhone(e164);
                     s.ValidPhones++;
-                    hasIdentifier = true;
+                    identifiers++;
                 }
                 else
                 {
@@ -114,6 +155,13 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                     s.Analysis.AddInvalidPhone(p);
                 }
             }
+
+            if (identifiers > 1)
+            {
+                s.RowsWithSeveralIdentifiers++;
+            }
+
+            var hasIdentifier = identifiers > 0;
 
             var d = batch.Get(r, RowBatch.BirthDate);
             if (!d.IsEmpty)

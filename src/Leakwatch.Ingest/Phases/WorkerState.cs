@@ -26,5 +26,7 @@ internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phone
     public long InvalidBirthdate;
     public long ValidEmails;
     public long ValidPhones;
+    /// <summary>Rows holding more than one valid identifier (several columns, or a cell with several).</summary>
+    public long RowsWithSeveralIdentifiers;
     public DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
 }

@@ -84,6 +84,11 @@ public sealed partial class PrivateIndexBuilder
         var plain = ReadPlainManifest();
         var breach = PublishedBreaches(plain).Find(b => string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
             ?? throw new PrivateBuildException($"no breach named '{breachName}'; ingest it first (`leakwatch ingest PATH --breach {breachName} --private` does both)", ErrorKind.NotFound);
+        if (!PrivateSources.IsRereadable(source))
+        {
+            throw new PrivateBuildException($"private build reads {breach.Name}'s dump again if it is interrupted, and standard input cannot be read twice; give the dump as a file", ErrorKind.BadInput);
+        }
+
         RequireSource(source.Path);
         var key = KeyForMerge();
         var state = NewState("build", key.KeyId, fresh: false,
@@ -139,6 +144,11 @@ public sealed partial class PrivateIndexBuilder
                 {
                     source = source with { Path = Path.GetFullPath(path) };
                 }
+            }
+
+            if (!PrivateSources.IsRereadable(source))
+            {
+                throw new PrivateBuildException($"rotate-oprf: {PrivateSources.NotRereadable(b.Name)}", ErrorKind.BadInput);
             }
 
             if (!File.Exists(source.Path) && !Directory.Exists(source.Path))
@@ -265,6 +275,11 @@ public sealed partial class PrivateIndexBuilder
     private void SpillSource(PrivateBuildState state, int index, IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
     {
         var s = state.Sources[index];
+        if (!PrivateSources.IsRereadable(s.Source))
+        {
+            throw new PrivateBuildException(PrivateSources.NotRereadable(s.Breach), ErrorKind.BadInput);
+        }
+
         RequireSource(s.Source.Path);
         var prefix = PrivateBuildPaths.ChunkName(index, 0)[..5];
         foreach (var dir in new[] { _paths.SpillDir, _paths.OutputDir })

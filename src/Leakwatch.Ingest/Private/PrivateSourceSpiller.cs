@@ -39,24 +39,48 @@ internal sealed class PrivateSourceSpiller : IDumpRowSink
             _progress?.Invoke(Rows);
         }
 
-        var e = row.Get(FieldRole.Email);
-        if (!e.IsEmpty && EmailNormalizer.TryNormalize(e, _email, out var n))
+        // As ingest reads a row (IngestSink): every email and phone column, cells split, damaged values left out.
+        var suspect = DumpRow.IsDamaged(row.Raw);
+        foreach (var column in row.Map.All(FieldRole.Email))
         {
-            var email = _email.AsSpan(0, n);
-            var key = _hasher.HashEmail(email);
-            if (_keep is null || _keep(key))
+            var cell = row[column];
+            if (suspect && DumpRow.IsDamaged(cell))
             {
-                _writer.AddEmail(key, email);
+                continue;
+            }
+
+            foreach (var e in IdentifierCells.Emails(cell))
+            {
+                if (EmailNormalizer.TryNormalize(e, _email, out var n))
+                {
+                    var email = _email.AsSpan(0, n);
+                    var key = _hasher.HashEmail(email);
+                    if (_keep is null || _keep(key))
+                    {
+                        _writer.AddEmail(key, email);
+                    }
+                }
             }
         }
 
-        var p = row.Get(FieldRole.Phone);
-        if (!p.IsEmpty && _phones.TryNormalize(p, out var e164))
+        foreach (var column in row.Map.All(FieldRole.Phone))
         {
-            var key = _hasher.HashPhone(e164);
-            if (_keep is null || _keep(key))
+            var cell = row[column];
+            if (suspect && DumpRow.IsDamaged(cell))
             {
-                _writer.AddPhone(key, e164);
+                continue;
+            }
+
+            foreach (var p in IdentifierCells.Phones(cell))
+            {
+                if (_phones.TryNormalize(p, out var e164))
+                {
+                    var key = _hasher.HashPhone(e164);
+                    if (_keep is null || _keep(key))
+                    {
+                        _writer.AddPhone(key, e164);
+                    }
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ namespace Leakwatch.Privacy.Buckets;
 /// <summary>A dump's path and the reading options it was ingested with (what `ingest` was told).</summary>
 public sealed record PrivateSource
 {
+    /// <summary>The dump's full path, or "-" when it was read from standard input, which no rebuild can read again.</summary>
     public string Path { get; init; } = "";
 
     public string? Region { get; init; }
@@ -17,4 +18,7 @@ public sealed record PrivateSource
 
     /// <summary>The SQL table read (--table); null = the reader's default choice.</summary>
     public string? Table { get; init; }
+
+    /// <summary>The text encoding forced with --encoding; null = detected per file, as the ingest did.</summary>
+    public string? Encoding { get; init; }
 }
