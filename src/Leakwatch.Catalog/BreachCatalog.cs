@@ -137,6 +137,7 @@ public sealed class BreachCatalog : IDisposable
         Bind(cmd, b);
         var id = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         tx.Commit();
+        CatalogRevision.Bump(_dataDir);
         return id;
     }
 
@@ -154,6 +155,8 @@ public sealed class BreachCatalog : IDisposable
         Bind(cmd, b);
         cmd.Parameters.AddWithValue("$id", b.Id);
         cmd.ExecuteNonQuery();
+        // A running server re-reads the catalogue when this changes (a sensitive or retired flag must reach it).
+        CatalogRevision.Bump(_dataDir);
     }
 
     private static void Bind(SqliteCommand cmd, Breach b)
@@ -255,6 +258,7 @@ public sealed class BreachCatalog : IDisposable
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);
         cmd.ExecuteNonQuery();
+        CatalogRevision.Bump(_dataDir);
     }
 
     /// <summary>Removes rows left by ingests that never published (killed or failed).</summary>
