@@ -98,6 +98,9 @@ public sealed class PrivateServerFixture : IAsyncLifetime
         KeyFilePath = Dir.KeyFile,
         ConsoleLogging = false,
         PrivateRpm = 100_000,
+        // These tests make many evaluations at once; the global budget has a test of its own (ClientLimitTests).
+        PrivateGlobalRps = 100_000,
+        MetricsUrls = "http://127.0.0.1:0",
     };
 
     public async Task DisposeAsync()
@@ -336,6 +339,7 @@ public class PrivateReloadTests
             KeyFilePath = dir.KeyFile,
             ConsoleLogging = false,
             PrivateRpm = 100_000,
+            PrivateGlobalRps = 100_000,
             ReloadCheckInterval = TimeSpan.FromMilliseconds(200),
         });
         using var c = server.Client();
