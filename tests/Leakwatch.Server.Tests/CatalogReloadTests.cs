@@ -59,7 +59,10 @@ public class CatalogReloadTests
 
         await using var server = await RunningServer.StartAsync(new ServerOptions
         {
-            DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, WatchFiles = watchFiles,
+            DataDir = dir.DataDir,
+            KeyFilePath = dir.KeyFile,
+            ConsoleLogging = false,
+            WatchFiles = watchFiles,
         });
         using var c = server.Client(key);
         Assert.Equal("""[{"Name":"One"},{"Name":"Two"}]""", await c.GetStringAsync(Search("shared@example.com")));
