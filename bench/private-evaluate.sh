@@ -19,7 +19,9 @@ dirs=(--data-dir "$work/data" --key-file "$work/data.key")
 "$lw" generate --records "$records" --seed 9 --out "$work/dump.csv" >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/dump.csv" --breach Bench --private >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" --private-rpm 1000000 >"$work/server.log" 2>&1 &
+metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" --metrics-urls "http://127.0.0.1:$metrics_port" \
+  --private-rpm 1000000 --private-global-rps 1000000 >"$work/server.log" 2>&1 &
 server_pid=$!
 up=""
 for _ in $(seq 1 300); do
@@ -29,9 +31,9 @@ for _ in $(seq 1 300); do
 done
 [ -n "$up" ] || { echo "private-evaluate: the server did not come up" >&2; tail -n 20 "$work/server.log" >&2; exit 1; }
 
-python3 - "$port" "$requests" <<'PY'
+python3 - "$port" "$requests" "$metrics_port" <<'PY'
 import base64, http.client, json, re, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
+port, n, metrics_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 # The ristretto255 generator's canonical encoding (RFC 9496): a valid blinded element for timing purposes.
 element = base64.b64encode(bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76")).decode()
 conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -49,7 +51,8 @@ samples = [post((i * 7919) % buckets) for i in range(n)]
 ms = sorted(s for s, _ in samples)
 print(f"evaluate: {n} requests, bucketBits={cfg['bucketBits']} bucketEntries={cfg['bucketEntries']} response={samples[0][1]} B")
 print(f"client round trip: p50 {ms[n // 2]:.2f} ms, p99 {ms[min(n - 1, n * 99 // 100)]:.2f} ms")
-conn.request("GET", "/metrics"); metrics = conn.getresponse().read().decode()
+scraper = http.client.HTTPConnection("127.0.0.1", metrics_port)
+scraper.request("GET", "/metrics"); metrics = scraper.getresponse().read().decode()
 series = [(float("inf") if le == "+Inf" else float(le), int(c)) for le, c in
           re.findall(r'leakwatch_http_request_duration_seconds_bucket\{endpoint="/api/private/evaluate"[^}]*le="([^"]+)"\} (\d+)', metrics)]
 if series:

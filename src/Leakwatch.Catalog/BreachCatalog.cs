@@ -152,6 +152,7 @@ public sealed class BreachCatalog : IDisposable
         Bind(cmd, b);
         var id = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         tx.Commit();
+        CatalogRevision.Bump(_dataDir);
         return id;
     }
 
@@ -170,7 +171,10 @@ public sealed class BreachCatalog : IDisposable
             """;
         Bind(cmd, b);
         cmd.Parameters.AddWithValue("$id", b.Id);
-        return cmd.ExecuteNonQuery();
+        var rows = cmd.ExecuteNonQuery();
+        // A running server re-reads the catalogue when this changes (a sensitive or retired flag must reach it).
+        CatalogRevision.Bump(_dataDir);
+        return rows;
     }
 
     private static void Bind(SqliteCommand cmd, Breach b)
@@ -275,7 +279,9 @@ public sealed class BreachCatalog : IDisposable
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);
-        return cmd.ExecuteNonQuery();
+        var rows = cmd.ExecuteNonQuery();
+        CatalogRevision.Bump(_dataDir);
+        return rows;
     }
 
     /// <summary>SQLite reports a full disk (SQLITE_FULL) or a failed write (SQLITE_IOERR) without naming the file: the

@@ -12,6 +12,9 @@ internal static class ServeCommand
         var anonymousRpm = new Option<int>("--anonymous-rpm") { Description = "Requests per minute per IP on the anonymous catalogue endpoints", DefaultValueFactory = _ => 600 };
         var rangeRpm = new Option<int>("--range-rpm") { Description = "Requests per minute per IP on /range/ (0 = no limit, e.g. behind a CDN)", DefaultValueFactory = _ => 6000 };
         var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
+        var privateGlobalRps = new Option<int>("--private-global-rps") { Description = "Private-lookup evaluations per second from all clients together; past it, 429", DefaultValueFactory = _ => 20 };
+        var failedKeyRpm = new Option<int>("--failed-key-rpm") { Description = "Invalid API keys per minute per client network (IPv4 address, IPv6 /64) before its keyed requests get 429", DefaultValueFactory = _ => 10 };
+        var metricsUrls = new Option<string?>("--metrics-urls") { Description = "Serve Prometheus /metrics here only, e.g. http://127.0.0.1:9090 (comma-separated); unset: no /metrics" };
         var inlineIo = new Option<bool>("--inline-io")
         {
             Description = "Answer from-memory requests (ranges, catalogue, page) on the socket threads, without thread-pool hops; the rest still runs on the pool. On by default; --inline-io false runs everything on the pool",
@@ -34,7 +37,8 @@ internal static class ServeCommand
         });
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, inlineIo, trustedProxy, IngestCommand.Region,
+            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, metricsUrls, inlineIo, trustedProxy,
+            IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -48,6 +52,16 @@ internal static class ServeCommand
                 throw new UsageException("--private-rpm must be at least 1");
             }
 
+            if (r.GetValue(privateGlobalRps) < 1)
+            {
+                throw new UsageException("--private-global-rps must be at least 1");
+            }
+
+            if (r.GetValue(failedKeyRpm) < 1)
+            {
+                throw new UsageException("--failed-key-rpm must be at least 1");
+            }
+
             var options = new ServerOptions
             {
                 DataDir = CliContext.ResolveDataDir(r),
@@ -57,6 +71,9 @@ internal static class ServeCommand
                 AnonymousRpm = r.GetValue(anonymousRpm),
                 RangeRpm = r.GetValue(rangeRpm),
                 PrivateRpm = r.GetValue(privateRpm),
+                PrivateGlobalRps = r.GetValue(privateGlobalRps),
+                FailedKeyRpm = r.GetValue(failedKeyRpm),
+                MetricsUrls = r.GetValue(metricsUrls),
                 DefaultRegion = r.GetValue(IngestCommand.Region),
                 InlineIo = r.GetValue(inlineIo),
                 TrustedProxies = r.GetValue(trustedProxy) ?? [],

@@ -1,12 +1,15 @@
 using System.Globalization;
-using System.Net;
 
 namespace Leakwatch.Server;
 
-/// <summary>Who a rate or enumeration decision is about: an API key id, else the client's address.</summary>
-internal readonly record struct ClientId(int KeyId, IPAddress? Address)
+/// <summary>Who a rate or enumeration decision is about: an API key id (&gt; 0), else the client's network.</summary>
+internal readonly record struct ClientId(int KeyId, ClientNetwork Network)
 {
-    /// <summary>For logs: the key id or the IP, never anything the client looked up.</summary>
+    public static ClientId ForKey(int keyId) => new(keyId, default);
+
+    public static ClientId ForAddress(System.Net.IPAddress? address) => new(0, ClientNetwork.Of(address));
+
+    /// <summary>For logs: the key id or the network, never anything the client looked up.</summary>
     public override string ToString() =>
-        KeyId > 0 ? "key " + KeyId.ToString(CultureInfo.InvariantCulture) : "ip " + (Address?.ToString() ?? "unknown");
+        KeyId > 0 ? "key " + KeyId.ToString(CultureInfo.InvariantCulture) : "ip " + Network;
 }

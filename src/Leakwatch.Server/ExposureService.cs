@@ -13,7 +13,9 @@ namespace Leakwatch.Server;
 /// Holds the served generation and swaps in the next one when <c>manifest.json</c> is replaced: a file watcher
 /// on the data dir reacts at once, and a cheap periodic check of the manifest catches anything the watcher
 /// missed (<see cref="PublishedGenerationHolder{T}"/>). The old generation is released after a grace period and
-/// closed when its last request ends. API keys are re-read on every reload and on a short interval.
+/// closed when its last request ends. A catalogue write (<c>breach set --sensitive</c>, a removal) replaces
+/// <c>catalog.revision</c> (<see cref="CatalogRevision"/>), which is followed the same way, watcher and periodic
+/// check, and reopens the generation with the new rows. API keys are re-read on every reload and on a short interval.
 /// </summary>
 internal sealed partial class ExposureService : IGenerationSource<ServingState>, IDisposable
 {
@@ -22,6 +24,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     private readonly ExposureIndexStore _store;
     private readonly string _keyFilePath;
     private readonly PublishedGenerationHolder<ServingState> _holder;
+    private readonly ManifestWatcher _catalogWatcher;
     private readonly Timer _keyTimer;
     private ApiKeyRing _keys = ApiKeyRing.Empty;
     private int _disposed;
@@ -36,8 +39,11 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         _ = Phones.Value; // fail at start on a bad region, not on the first request
 
         // The first load throws: a server that cannot read its index should not start.
+        var catalogStamp = ManifestWatcher.Stamp(RevisionPath);
         _holder = new PublishedGenerationHolder<ServingState>(this, _store.ManifestPath, _store.DataDir,
-            options.ReloadCheckInterval, options.RetireGrace);
+            options.ReloadCheckInterval, options.RetireGrace, options.WatchFiles);
+        _catalogWatcher = new ManifestWatcher(RevisionPath, _store.DataDir, catalogStamp, options.ReloadCheckInterval,
+            FollowCatalog, _ => { } /* the holder, watching the same directory, reports it */, options.WatchFiles);
         RefreshKeys();
         var state = Current;
         _metrics.IndexGeneration.Set(state.Generation);
@@ -46,6 +52,8 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     }
 
     public Lazy<PhoneNormalizer> Phones { get; }
+
+    private string RevisionPath => Path.Combine(_store.DataDir, CatalogRevision.FileName);
 
     public ApiKeyRing Keys => Volatile.Read(ref _keys);
 
@@ -59,7 +67,21 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     {
         var manifest = _store.ReadManifest();
         return current is not null && manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
-            manifest.Published == current.Manifest.Published;
+            manifest.Published == current.Manifest.Published && CatalogRevision.Read(_store.DataDir) == current.CatalogRevision;
+    }
+
+    /// <summary>The catalogue watcher's reload: reopens the generation if the revision moved. A revision written in
+    /// the last two seconds is not taken as settled, so the periodic check looks again: on a file system with
+    /// one-second timestamps a second write of the same length in the same second leaves the stamp unchanged.</summary>
+    private bool FollowCatalog()
+    {
+        if (!_holder.Revalidate())
+        {
+            return false;
+        }
+
+        var written = File.GetLastWriteTimeUtc(RevisionPath);
+        return DateTime.UtcNow - written > TimeSpan.FromSeconds(2);
     }
 
     bool IGenerationSource<ServingState>.IsReloadFailure(Exception e)
@@ -69,7 +91,15 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     {
         _metrics.IndexGeneration.Set(next!.Generation);
         _metrics.Reloads.Inc();
-        LogReloaded(_log, old!.Generation, next.Generation, next.All.Count);
+        if (old!.Generation == next.Generation)
+        {
+            LogCatalogReloaded(_log, next.Generation, next.All.Count);
+        }
+        else
+        {
+            LogReloaded(_log, old.Generation, next.Generation, next.All.Count);
+        }
+
         RefreshKeysQuietly();
     }
 
@@ -81,17 +111,19 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     /// <summary>The generation the manifest names; never null (a fresh data dir serves an empty catalogue).</summary>
     ServingState? IGenerationSource<ServingState>.Open()
     {
+        // Read before the catalogue, so a write racing this open leaves a revision that differs from the one kept.
+        var revision = CatalogRevision.Read(_store.DataDir);
         var manifest = _store.ReadManifest();
         if (manifest.Index is null && !File.Exists(_keyFilePath))
         {
             // A fresh data dir: serve an empty catalogue until the first ingest publishes.
-            return new ServingState(null, [], manifest);
+            return new ServingState(null, [], manifest, revision);
         }
 
         var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath));
         try
         {
-            return new ServingState(lookup, lookup.Breaches, lookup.Manifest);
+            return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision);
         }
         catch
         {
@@ -129,6 +161,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             return;
         }
 
+        _catalogWatcher.Dispose();
         _holder.Dispose();
         _keyTimer.Dispose();
     }
@@ -138,6 +171,9 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded index: generation {OldGeneration} -> {Generation}, {Breaches} breaches")]
     private static partial void LogReloaded(ILogger log, long oldGeneration, long generation, int breaches);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded the catalogue of index generation {Generation}: {Breaches} breaches")]
+    private static partial void LogCatalogReloaded(ILogger log, long generation, int breaches);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Index reload failed, still serving the previous generation: {Error}: {Message}")]
     private static partial void LogReloadFailed(ILogger log, string error, string message);

@@ -34,6 +34,7 @@ internal sealed class HibpApi
     private readonly ExposureService _exposure;
     private readonly ScrapingDetector _detector;
     private readonly ServerMetrics _metrics;
+    private readonly FailedKeyLimiter _failedKeys;
 
     public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics)
     {
@@ -41,6 +42,7 @@ internal sealed class HibpApi
         _exposure = exposure;
         _detector = detector;
         _metrics = metrics;
+        _failedKeys = new FailedKeyLimiter(options.FailedKeyRpm, options.TimeProvider);
     }
 
     public void Map(IEndpointRouteBuilder app)
@@ -102,7 +104,8 @@ internal sealed class HibpApi
             .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);
     }
 
-    /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key.</summary>
+    /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key, 429
+    /// for a network past its allowance of invalid keys (<see cref="ServerOptions.FailedKeyRpm"/>), whatever it sends.</summary>
     public Task Authenticate(HttpContext ctx, RequestDelegate next)
     {
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
@@ -124,10 +127,24 @@ internal sealed class HibpApi
                 return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, MissingKey);
             }
 
+            // Refused before the key is even checked: an answer to a guess made past the allowance would still tell.
+            var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
+            if (_failedKeys.IsRefused(network, out var wait))
+            {
+                _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
+                return TooManyRequests(ctx, wait);
+            }
+
             var key = header[0].AsSpan().Trim();
             var client = _options.TestAccounts && ApiKeyRing.IsTestKey(key) ? ApiClient.TestKey : _exposure.Keys.Find(key);
             if (client is null)
             {
+                if (!_failedKeys.TryFail(network, out wait))
+                {
+                    _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
+                    return TooManyRequests(ctx, wait);
+                }
+
                 return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
             }
 
@@ -145,7 +162,7 @@ internal sealed class HibpApi
             // Pwned Passwords ranges are public, k-anonymous and cacheable: their own per-IP rate, 0 = none.
             return _options.RangeRpm <= 0
                 ? RateLimitPartition.GetNoLimiter(default(RateKey))
-                : TokenBucket(new RateKey(new ClientId(-1, ctx.Connection.RemoteIpAddress), _options.RangeRpm));
+                : TokenBucket(new RateKey(new ClientId(-1, ClientNetwork.Of(ctx.Connection.RemoteIpAddress)), _options.RangeRpm));
         }
 
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
@@ -156,8 +173,8 @@ internal sealed class HibpApi
 
         var client = access.KeyRequired ? ctx.Features.Get<ApiClient>() : null;
         var key = client?.Key is { } k
-            ? new RateKey(new ClientId(k.Id, null), k.Rpm)
-            : new RateKey(new ClientId(0, ctx.Connection.RemoteIpAddress), client is null ? _options.AnonymousRpm : _options.TestKeyRpm);
+            ? new RateKey(ClientId.ForKey(k.Id), k.Rpm)
+            : new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), client is null ? _options.AnonymousRpm : _options.TestKeyRpm);
         return TokenBucket(key);
     }
 
@@ -193,6 +210,8 @@ internal sealed class HibpApi
 
     private Task BreachedAccount(HttpContext ctx, string account, string? truncateResponse, string? domain, string? includeUnverified)
     {
+        // Whether an account is in a breach is about a person: no cache along the way may keep any answer.
+        ctx.Response.Headers.CacheControl = "no-store";
         var client = ctx.Features.Get<ApiClient>()!;
         var truncate = ParseBool(truncateResponse, true);
         var unverified = ParseBool(includeUnverified, true);
@@ -211,8 +230,9 @@ internal sealed class HibpApi
             return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
         }
 
-        var clientId = new ClientId(client.Key!.Id, null);
-        if (_detector.IsBlocked(clientId, out var retryAfter))
+        var clientId = ClientId.ForKey(client.Key!.Id);
+        var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
+        if (_detector.IsBlocked(clientId, network, out var retryAfter))
         {
             _metrics.EnumerationRejections.Inc();
             return TooManyRequests(ctx, retryAfter);
@@ -242,10 +262,10 @@ internal sealed class HibpApi
             e164 = 0;
         }
 
-        if (_detector.Record(clientId, key, kind, e164, found.Count > 0))
+        if (_detector.Record(clientId, network, client.Key.Rpm, new DetectedLookup(key, kind, e164, found.Count > 0)))
         {
             _metrics.EnumerationRejections.Inc();
-            _detector.IsBlocked(clientId, out retryAfter);
+            _detector.IsBlocked(clientId, network, out retryAfter);
             return TooManyRequests(ctx, retryAfter);
         }
 

@@ -15,7 +15,8 @@ namespace Leakwatch.Server;
 
 /// <summary>
 /// The Leakwatch HTTP server: HIBP API v3 over the published index, Pwned Passwords ranges, the page for people
-/// (<c>/</c>, <c>/breaches</c>), OpenAPI + a local API reference page, <c>/healthz</c> and Prometheus <c>/metrics</c>. Build it, start it, read the bound address from <c>app.Urls</c>.
+/// (<c>/</c>, <c>/breaches</c>), OpenAPI + a local API reference page and <c>/healthz</c>; Prometheus <c>/metrics</c> only on
+/// the listeners of <see cref="ServerOptions.MetricsUrls"/> (<see cref="MetricsListener"/>). Build it, start it, read the bound address from <c>app.Urls</c>.
 /// </summary>
 public static class LeakwatchServer
 {
@@ -65,6 +66,7 @@ public static class LeakwatchServer
             app.UseForwardedHeaders(forwarded);
         }
 
+        app.Use(SecurityHeaders.Apply);
         app.UseRouting();
         app.Use(async (ctx, next) =>
         {
@@ -89,7 +91,6 @@ public static class LeakwatchServer
             return Results.Json(new HealthStatus("ok", s.Generation, s.All.Count, s.Manifest.Index is null ? null : s.Manifest.Published),
                 ServerJson.Default.HealthStatus);
         }).RunsOnSocketThread().WithName("Health").WithSummary("Liveness and the index generation served").WithTags("Operations");
-        app.MapMetrics("/metrics", metrics.Registry).RunsOnSocketThread();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o =>
         {
@@ -123,6 +124,8 @@ public static class LeakwatchServer
         services.AddSingleton<PasswordStoreHolder>();
         services.AddSingleton<PrivateIndexService>();
         services.AddSingleton<PrivateApi>();
+        services.AddSingleton<MetricsListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";

@@ -30,7 +30,7 @@ internal sealed partial class PasswordStoreHolder : IGenerationSource<PasswordGe
         _log = log;
         var manifest = Path.Combine(options.DataDir, "passwords", "manifest.json");
         _holder = new PublishedGenerationHolder<PasswordGeneration>(this, manifest, options.DataDir,
-            options.ReloadCheckInterval, options.RetireGrace);
+            options.ReloadCheckInterval, options.RetireGrace, options.WatchFiles);
     }
 
     /// <summary>A body already rendered; the cache holds copies, so it is read without borrowing the generation.</summary>

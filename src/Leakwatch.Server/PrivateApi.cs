@@ -18,7 +18,7 @@ namespace Leakwatch.Server;
 /// bucket's entries, and never learns the identifier. Every evaluation is an online guess, so each client (API key
 /// if a valid one is sent, else IP) has its own limit (<c>serve --private-rpm</c>).
 /// </summary>
-internal sealed class PrivateApi
+internal sealed class PrivateApi : IDisposable
 {
     public const string EvaluatePolicy = "private-evaluate";
     public const string ConfigPolicy = "private-config";
@@ -33,6 +33,7 @@ internal sealed class PrivateApi
     private readonly PrivateIndexService _private;
     private readonly ExposureService _exposure;
     private readonly ServerMetrics _metrics;
+    private readonly TokenBucketRateLimiter _global;
 
     public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics)
     {
@@ -40,6 +41,15 @@ internal sealed class PrivateApi
         _private = privateIndex;
         _exposure = exposure;
         _metrics = metrics;
+        var rps = Math.Max(1, options.PrivateGlobalRps);
+        _global = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            // One second's budget as the burst: many clients each within their own limit still add up to one bound.
+            TokenLimit = rps,
+            TokensPerPeriod = rps,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+        });
     }
 
     public void Map(IEndpointRouteBuilder app)
@@ -69,12 +79,12 @@ internal sealed class PrivateApi
     {
         var header = ctx.Request.Headers[HibpApi.ApiKeyHeader];
         var client = StringValues.IsNullOrEmpty(header) ? null : _exposure.Keys.Find(header[0].AsSpan().Trim());
-        var id = client?.Key is { } k ? new ClientId(k.Id, null) : new ClientId(0, ctx.Connection.RemoteIpAddress);
+        var id = client?.Key is { } k ? ClientId.ForKey(k.Id) : ClientId.ForAddress(ctx.Connection.RemoteIpAddress);
         return HibpApi.TokenBucket(new RateKey(id, Math.Max(1, _options.PrivateRpm)));
     }
 
     public RateLimitPartition<RateKey> ConfigPartition(HttpContext ctx) =>
-        HibpApi.TokenBucket(new RateKey(new ClientId(0, ctx.Connection.RemoteIpAddress), Math.Max(1, _options.AnonymousRpm)));
+        HibpApi.TokenBucket(new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), Math.Max(1, _options.AnonymousRpm)));
 
     private Task Config(HttpContext ctx)
     {
@@ -138,6 +148,18 @@ internal sealed class PrivateApi
     private async Task Evaluate(HttpContext ctx)
     {
         ctx.Response.Headers.CacheControl = "no-store";
+        // After the client's own limit: the global budget bounds the online guesses of all clients together, which
+        // per-client limits cannot when a guesser has many addresses or keys.
+        using (var lease = _global.AttemptAcquire())
+        {
+            if (!lease.IsAcquired)
+            {
+                _metrics.RateLimitRejections.WithLabels("private-global").Inc();
+                await HibpApi.TooManyRequests(ctx, 1);
+                return;
+            }
+        }
+
         var request = ctx.Request;
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -333,6 +355,8 @@ internal sealed class PrivateApi
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    public void Dispose() => _global.Dispose();
 
     private static Task Write(HttpContext ctx, int status, ReadOnlyMemory<byte> body)
     {

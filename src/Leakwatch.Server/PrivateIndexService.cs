@@ -31,7 +31,7 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
         // A private index that exists but cannot be served stops the start, as the exposure index does.
         // The private directory may not exist until the first build: watch the data dir below.
         _holder = new PublishedGenerationHolder<PrivateServingState>(this, _store.ManifestPath, _store.DataDir,
-            options.ReloadCheckInterval, options.RetireGrace);
+            options.ReloadCheckInterval, options.RetireGrace, options.WatchFiles);
         if (_holder.Current is { } served)
         {
             _metrics.PrivateIndexGeneration.Set(served.Manifest.Generation);

@@ -9,6 +9,8 @@ namespace Leakwatch.Server;
 /// <summary>The verification report stored with each breach, as HTML for people and JSON for tools.</summary>
 internal static class ReportEndpoints
 {
+    public const string ReportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
     public static void Map(IEndpointRouteBuilder app, ExposureService exposure, ServerOptions options)
     {
         app.MapGet("/breaches/{name}/report", (HttpContext ctx, string name, string? format) =>
@@ -33,8 +35,8 @@ internal static class ReportEndpoints
                 return Results.NotFound();
             }
 
-            // Self-contained: inline styles and inline SVG charts, nothing to fetch, no script.
-            ctx.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+            // Self-contained: inline styles and inline SVG charts, nothing to fetch, no script, and never in a frame.
+            ctx.Response.Headers.ContentSecurityPolicy = ReportPolicy;
             return Results.Text(ReportHtml.Render(report), "text/html; charset=utf-8");
         })
         .WithMetadata(HibpAccess.Anonymous)

@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
 using Leakwatch.Catalog.Lookup;
 using Microsoft.Extensions.Logging;
 
 namespace Leakwatch.Server;
 
 /// <summary>
-/// Spots clients walking the identifier space through <c>breachedaccount</c>. Per client it keeps, in memory only and
-/// bounded, the last <see cref="EnumerationRules.PhoneWindow"/> E.164 numbers queried and the keyed index hashes and
-/// outcomes of the last <see cref="EnumerationRules.LookupWindow"/> lookups. Two rules block a client:
+/// Spots clients walking the identifier space through <c>breachedaccount</c>. Per API key, and per client network
+/// across all the keys used from it (<see cref="ClientNetwork"/>: an IPv4 address or an IPv6 /64), it keeps, in
+/// memory only and bounded, the last <see cref="EnumerationRules.PhoneWindow"/> E.164 numbers queried and the keyed
+/// index hashes and outcomes of the last <see cref="EnumerationRules.LookupWindow"/> lookups. Two rules block a client:
 /// <list type="bullet">
 /// <item><b>sequential phones</b>: sorted, at least <see cref="EnumerationRules.PhoneInRunThreshold"/> of the recent
-/// numbers sit in runs of ≥ <see cref="EnumerationRules.PhoneMinRunLength"/> with gaps ≤ <see cref="EnumerationRules.PhoneMaxGap"/>;</item>
+/// numbers sit in runs of ≥ <see cref="EnumerationRules.PhoneMinRunLength"/> with gaps ≤ <see cref="EnumerationRules.PhoneMaxGap"/>.
+/// Sorting first makes the rule blind to order and stride up to the gap, and a known hit slipped in between steps
+/// lands outside the run without breaking it;</item>
 /// <item><b>low hit rate</b>: at least <see cref="EnumerationRules.LowHitMinDistinct"/> distinct accounts recently, and at most
 /// <see cref="EnumerationRules.LowHitMaxRatio"/> of lookups found anything.</item>
 /// </list>
+/// "Recently" is <see cref="EnumerationRules.Horizon"/>, stretched for slow keys to the time the key's rpm needs to fill
+/// the lookup window (<see cref="EnumerationRules.HorizonFor"/>), so every rule can fire at any rate the key is allowed.
+/// A network's aggregate is judged only once a second key is used from it, so one key's walk is reported once, as the key.
 /// A block is written to the audit log with the client and the pattern's counts, never an account.
 /// </summary>
 internal sealed partial class ScrapingDetector
@@ -35,33 +39,51 @@ internal sealed partial class ScrapingDetector
         _metrics = metrics;
     }
 
-    /// <summary>True while the client is blocked; <paramref name="retryAfterSeconds"/> is the rest of the block, rounded up.</summary>
-    public bool IsBlocked(ClientId client, out int retryAfterSeconds)
+    /// <summary>True while the key or the network it is used from is blocked; <paramref name="retryAfterSeconds"/>
+    /// is the rest of the longer block, rounded up.</summary>
+    public bool IsBlocked(ClientId client, ClientNetwork network, out int retryAfterSeconds)
     {
-        retryAfterSeconds = 0;
+        var now = _time.GetUtcNow().UtcTicks;
+        var until = Math.Max(BlockedUntil(client), _rules.AggregateByNetwork ? BlockedUntil(new ClientId(0, network)) : 0);
+        retryAfterSeconds = until <= now ? 0 : (int)Math.Max(1, Math.Ceiling((until - now) / (double)TimeSpan.TicksPerSecond));
+        return until > now;
+    }
+
+    private long BlockedUntil(ClientId client)
+    {
         if (!_clients.TryGetValue(client, out var h))
         {
-            return false;
+            return 0;
         }
 
-        var now = _time.GetUtcNow().UtcTicks;
         lock (h)
         {
-            if (h.BlockedUntil <= now)
-            {
-                return false;
-            }
-
-            retryAfterSeconds = (int)Math.Max(1, Math.Ceiling((h.BlockedUntil - now) / (double)TimeSpan.TicksPerSecond));
-            return true;
+            return h.BlockedUntil;
         }
     }
 
-    /// <summary>Records one lookup; true when it tips the client into a block.</summary>
-    /// <param name="e164">The phone number as E.164 digits, or 0 for an email.</param>
-    public bool Record(ClientId client, UInt128 key, AccountKind kind, ulong e164, bool hit)
+    /// <summary>Records one lookup made with a key of <paramref name="rpm"/> from <paramref name="network"/>; true
+    /// when it tips the key or the network into a block.</summary>
+    public bool Record(ClientId client, ClientNetwork network, int rpm, in DetectedLookup lookup)
     {
         var now = _time.GetUtcNow().UtcTicks;
+        if (now - Volatile.Read(ref _lastSweep) > _rules.Horizon.Ticks)
+        {
+            Sweep(now, force: false);
+        }
+
+        var blocked = RecordFor(client, client.KeyId, rpm, lookup, now);
+        if (_rules.AggregateByNetwork && network.Family != System.Net.Sockets.AddressFamily.Unknown)
+        {
+            // Recorded even when the key was just blocked: the network's picture must not lose the walk's start.
+            blocked |= RecordFor(new ClientId(0, network), client.KeyId, rpm, lookup, now);
+        }
+
+        return blocked;
+    }
+
+    private bool RecordFor(ClientId client, int keyId, int rpm, in DetectedLookup lookup, long now)
+    {
         if (!_clients.TryGetValue(client, out var h))
         {
             if (_clients.Count >= _rules.MaxClients)
@@ -75,27 +97,30 @@ internal sealed partial class ScrapingDetector
 
             h = _clients.GetOrAdd(client, static (_, r) => new History(r), _rules);
         }
-        else if (now - Volatile.Read(ref _lastSweep) > _rules.Horizon.Ticks)
-        {
-            Sweep(now, force: false);
-        }
 
         Verdict v;
         lock (h)
         {
             h.LastSeen = now;
+            h.NoteKey(keyId, rpm);
             if (h.BlockedUntil > now)
             {
                 return false;
             }
 
-            h.AddLookup(key, hit, now);
-            if (kind == AccountKind.Phone)
+            h.AddLookup(lookup.Key, lookup.Hit, now);
+            if (lookup.Kind == AccountKind.Phone)
             {
-                h.AddPhone(e164, now);
+                h.AddPhone(lookup.E164, now);
             }
 
-            v = Evaluate(h, now, kind == AccountKind.Phone);
+            // A network seen with one key only is that key, already judged.
+            if (client.KeyId == 0 && !h.ManyKeys)
+            {
+                return false;
+            }
+
+            v = Evaluate(h, now, lookup.Kind == AccountKind.Phone);
             if (v.Rule is null)
             {
                 return false;
@@ -115,7 +140,7 @@ internal sealed partial class ScrapingDetector
 
     private Verdict Evaluate(History h, long now, bool phoneChanged)
     {
-        var since = now - _rules.Horizon.Ticks;
+        var since = now - _rules.HorizonFor(h.Rpm).Ticks;
         var phoneCount = 0;
         var inRuns = 0;
         if (phoneChanged)
@@ -186,13 +211,13 @@ internal sealed partial class ScrapingDetector
     private void Sweep(long now, bool force)
     {
         Volatile.Write(ref _lastSweep, now);
-        var idleBefore = now - _rules.Horizon.Ticks;
         foreach (var (id, h) in _clients)
         {
             bool idle;
             lock (h)
             {
-                idle = h.BlockedUntil <= now && (h.LastSeen < idleBefore || force && h.LastSeen < now - _rules.Horizon.Ticks / 10);
+                var horizon = _rules.HorizonFor(h.Rpm).Ticks;
+                idle = h.BlockedUntil <= now && (h.LastSeen < now - horizon || force && h.LastSeen < now - horizon / 10);
             }
 
             if (idle)
@@ -226,6 +251,26 @@ internal sealed partial class ScrapingDetector
 
         public long LastSeen;
         public long BlockedUntil;
+        private int _firstKeyId = -1;
+
+        /// <summary>The slowest rpm of the keys seen: the longest horizon, so a slow key's walk stays in view.</summary>
+        public int Rpm { get; private set; } = int.MaxValue;
+
+        /// <summary>Whether lookups came with more than one key (for a network's aggregate).</summary>
+        public bool ManyKeys { get; private set; }
+
+        public void NoteKey(int keyId, int rpm)
+        {
+            Rpm = Math.Min(Rpm, Math.Max(1, rpm));
+            if (_firstKeyId < 0)
+            {
+                _firstKeyId = keyId;
+            }
+            else if (_firstKeyId != keyId)
+            {
+                ManyKeys = true;
+            }
+        }
 
         public void AddPhone(ulong e164, long now)
         {

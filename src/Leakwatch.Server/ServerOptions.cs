@@ -34,6 +34,18 @@ public sealed record ServerOptions
     /// online guess at an identifier.</summary>
     public int PrivateRpm { get; init; } = 30;
 
+    /// <summary>Private-lookup evaluations a second from all clients together (<c>--private-global-rps</c>): per-client
+    /// limits cannot bound the online guesses of one guesser with many addresses or keys; past it, 429.</summary>
+    public int PrivateGlobalRps { get; init; } = 20;
+
+    /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
+    public int FailedKeyRpm { get; init; } = 10;
+
+    /// <summary>Where <c>/metrics</c> listens (<c>--metrics-urls</c>, comma- or semicolon-separated), apart from the
+    /// public listeners, which never serve it: its counts of account-search answers are live signals about
+    /// searches. Null (the default): no metrics endpoint.</summary>
+    public string? MetricsUrls { get; init; }
+
     /// <summary>
     /// Inline I/O (on by default): Kestrel runs each request on the thread that read it (its
     /// <c>UnsafePreferInlineScheduling</c>), and <c>leakwatch serve</c> starts the process with socket completions on
@@ -82,7 +94,11 @@ public sealed record ServerOptions
         return networks;
     }
 
-    /// <summary>Fallback poll of <c>manifest.json</c> when the file watcher misses an event.</summary>
+    /// <summary>Watch the data dir for publishes and catalogue changes (inotify). False: the periodic checks alone,
+    /// as when the watcher cannot start; a change is then served within <see cref="ReloadCheckInterval"/>.</summary>
+    public bool WatchFiles { get; init; } = true;
+
+    /// <summary>Fallback poll of <c>manifest.json</c> and <c>catalog.revision</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>API keys are re-read from the catalogue this often (and on every index reload).</summary>
@@ -93,7 +109,7 @@ public sealed record ServerOptions
 
     public EnumerationRules Enumeration { get; init; } = new();
 
-    /// <summary>The enumeration detector's clock (tests inject a manual one).</summary>
+    /// <summary>The clock of the enumeration detector and the failed-key limit (tests inject a manual one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Log to the console (the CLI does; tests capture logs with <see cref="ConfigureLogging"/> instead).</summary>

@@ -18,10 +18,11 @@ internal sealed class ServingState : PublishedGeneration
     private readonly Dictionary<int, PreparedBreach> _byId = [];
     private readonly Dictionary<string, PreparedBreach> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public ServingState(ExposureLookup? lookup, IEnumerable<Breach> breaches, Manifest manifest)
+    public ServingState(ExposureLookup? lookup, IEnumerable<Breach> breaches, Manifest manifest, string catalogRevision)
     {
         _lookup = lookup;
         Manifest = manifest;
+        CatalogRevision = catalogRevision;
         var all = new List<PreparedBreach>();
         var classes = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var b in breaches)
@@ -42,6 +43,9 @@ internal sealed class ServingState : PublishedGeneration
     public Manifest Manifest { get; }
 
     public long Generation => Manifest.Generation;
+
+    /// <summary>The catalogue revision read before these breaches were (<see cref="Leakwatch.Catalog.CatalogRevision"/>).</summary>
+    public string CatalogRevision { get; }
 
     /// <summary>Published breaches, oldest breach date first.</summary>
     public IReadOnlyList<PreparedBreach> All { get; }

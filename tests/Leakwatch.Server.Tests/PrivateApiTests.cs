@@ -98,6 +98,9 @@ public sealed class PrivateServerFixture : IAsyncLifetime
         KeyFilePath = Dir.KeyFile,
         ConsoleLogging = false,
         PrivateRpm = 100_000,
+        // These tests make many evaluations at once; the global budget has a test of its own (ClientLimitTests).
+        PrivateGlobalRps = 100_000,
+        MetricsUrls = "http://127.0.0.1:0",
     };
 
     public async Task DisposeAsync()
@@ -230,7 +233,8 @@ public class PrivateApiTests(PrivateServerFixture f)
         var bytes = await r.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.Length <= 64 * 1024, $"{bytes.Length} bytes");
         Assert.Equal(["keyId", "evaluatedElement", "bucket", "entries"], JsonDocument.Parse(bytes).RootElement.EnumerateObject().Select(p => p.Name));
-        var metrics = await c.GetStringAsync("/metrics");
+        using var scraper = f.Server.MetricsClient();
+        var metrics = await scraper.GetStringAsync("/metrics");
         Assert.Matches(@"leakwatch_private_evaluations_total\{outcome=""ok""\} [1-9]", metrics);
         Assert.Matches(@"leakwatch_private_index_generation [1-9]", metrics);
     }
@@ -254,7 +258,8 @@ public class PrivateApiTests(PrivateServerFixture f)
         // An invented key is the same client as its IP; a real key has its own allowance.
         Assert.Equal(HttpStatusCode.TooManyRequests, (await invented.PostAsync("/api/private/evaluate", Body(body))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await keyed.PostAsync("/api/private/evaluate", Body(body))).StatusCode);
-        Assert.Contains("leakwatch_rate_limit_rejections_total{scope=\"private\"} 2", await anonymous.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        using var scraper = server.MetricsClient();
+        Assert.Contains("leakwatch_rate_limit_rejections_total{scope=\"private\"} 2", await scraper.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
     /// <summary>Repeated evaluations of one blinded element get the same answer each time. How long they take is
@@ -334,6 +339,7 @@ public class PrivateReloadTests
             KeyFilePath = dir.KeyFile,
             ConsoleLogging = false,
             PrivateRpm = 100_000,
+            PrivateGlobalRps = 100_000,
             ReloadCheckInterval = TimeSpan.FromMilliseconds(200),
         });
         using var c = server.Client();

@@ -75,7 +75,7 @@ public partial class PrivateLogAndRemoveTests(PrivateServerFixture f)
         dir.Ingest(b, "Newer", "--date", "2022-01-01", "--private");
         var shared = ta.Emails!.Where(tb.Emails!.Contains).Order(StringComparer.Ordinal).First();
 
-        await using var server = await RunningServer.StartAsync(new ServerOptions { DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, PrivateRpm = 10_000 });
+        await using var server = await RunningServer.StartAsync(new ServerOptions { DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, PrivateRpm = 10_000, PrivateGlobalRps = 100_000 });
         using var c = server.Client();
         Assert.Equal(["Older", "Newer"], await PrivateHttpClient.LookupAsync(c, shared, Phones));
 

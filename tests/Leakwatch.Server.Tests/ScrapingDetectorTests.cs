@@ -120,6 +120,63 @@ public class ScrapingDetectorTests(ServerFixture f)
         Assert.Contains("low-hit-rate", audit, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BreachedAccount_Stride17WalkWithAKnownHitEvery40_BlockedWellBefore300()
+    {
+        var (server, clock, logs) = await Start();
+        await using var _ = server;
+        using var c = server.Client(f.BotKey);
+        var run = f.Alpha.LongestPlantedRun!;
+        var known = f.Alpha.Phones!.Where(p => p < run.Start - 100_000 || p > run.Start + 100_000).Take(10).ToList();
+        int? blockedAt = null;
+        var step = 0;
+        for (var i = 0; i < 300 && blockedAt is null; i++)
+        {
+            var number = i % 40 == 39 ? known[i / 40] : run.Start + (ulong)(17 * step++);
+            var r = await c.GetAsync(Path(ServerFixture.Plus(number)));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            if (r.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                blockedAt = i;
+            }
+            else
+            {
+                Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"lookup {i}: {(int)r.StatusCode}");
+            }
+        }
+
+        Assert.NotNull(blockedAt);
+        Assert.InRange(blockedAt.Value, 29, 60);
+        Assert.Contains("sequential-phones", Assert.Single(logs.Lines, l => l.StartsWith("Leakwatch.Audit", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BreachedAccount_WalkSpreadOverThreeKeysFromOneAddress_AddressBlocked()
+    {
+        var (server, clock, logs) = await Start();
+        await using var _ = server;
+        HttpClient[] clients = [server.Client(f.NormalKey), server.Client(f.SweepKey), server.Client(f.LogKey)];
+        var run = f.Alpha.LongestPlantedRun!;
+        int? blockedAt = null;
+        for (var i = 0; i < 120 && blockedAt is null; i++)
+        {
+            // Stride 400 overall: each key alone steps by 1,200, wider than any one key's run.
+            var r = await clients[i % 3].GetAsync(Path(ServerFixture.Plus(run.Start + (ulong)(400 * i))));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            blockedAt = r.StatusCode == HttpStatusCode.TooManyRequests ? i : null;
+        }
+
+        Assert.NotNull(blockedAt);
+        Assert.InRange(blockedAt.Value, 29, 40);
+        Assert.Contains("client ip 127.0.0.1,", Assert.Single(logs.Lines, l => l.StartsWith("Leakwatch.Audit", StringComparison.Ordinal)), StringComparison.Ordinal);
+        // Every key from the address is refused now.
+        foreach (var c in clients)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await c.GetAsync(Path(f.Alpha.Emails!.First()))).StatusCode);
+            c.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(new ulong[] { 10, 11, 12, 13 }, 4)]
     [InlineData(new ulong[] { 13, 10, 12, 11, 500, 1000 }, 4)]
@@ -128,4 +185,11 @@ public class ScrapingDetectorTests(ServerFixture f)
     [InlineData(new ulong[] { 10, 11, 500, 501, 502 }, 3)]
     public void CountInRuns_Numbers_CountsDistinctNumbersInTightRuns(ulong[] numbers, int expected) =>
         Assert.Equal(expected, ScrapingDetector.CountInRuns(numbers, 16, 3));
+
+    [Theory]
+    [InlineData(new ulong[] { 10, 30, 50, 70 }, 4)]
+    [InlineData(new ulong[] { 10, 1010, 2010, 3011 }, 3)]
+    [InlineData(new ulong[] { 10, 1011, 2012, 3013 }, 0)]
+    public void CountInRuns_DefaultGap_StridesUpTo1000AreRuns(ulong[] numbers, int expected) =>
+        Assert.Equal(expected, ScrapingDetector.CountInRuns(numbers, new EnumerationRules().PhoneMaxGap, 3));
 }

@@ -70,6 +70,7 @@ public sealed class ServerFixture : IAsyncLifetime
         KeyFilePath = Dir.KeyFile,
         TestAccounts = true,
         ConsoleLogging = false,
+        MetricsUrls = "http://127.0.0.1:0",
     };
 
     public static string Plus(ulong e164) => "+" + e164.ToString(CultureInfo.InvariantCulture);

@@ -122,7 +122,7 @@ public class SocketThreadsTests(ServerFixture fx)
             {
                 "GET /api/v3/breaches", "GET /api/v3/breach/{name}", "GET /api/v3/latestbreach", "GET /api/v3/dataclasses",
                 "GET /api/v3/subscription/status", "GET /range/{prefix}", "OPTIONS /range/{prefix}", "GET /healthz",
-                "* /metrics", "GET,HEAD /", "GET,HEAD /assets/{*path}", "GET /api/advice", "GET /api/private/config",
+                "GET,HEAD /", "GET,HEAD /assets/{*path}", "GET /api/advice", "GET /api/private/config",
             },
             marked);
         // Account search reads the memory-mapped index, reports open SQLite, evaluation computes and maps buckets.

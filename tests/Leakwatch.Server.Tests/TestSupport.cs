@@ -59,6 +59,14 @@ public sealed class RunningServer : IAsyncDisposable
         return c;
     }
 
+    /// <summary>A client of the separate <c>/metrics</c> listener (the server must be started with <c>MetricsUrls</c>).</summary>
+    public HttpClient MetricsClient()
+    {
+        var address = App.Services.GetRequiredService<MetricsListener>().Addresses;
+        Assert.NotEmpty(address);
+        return new HttpClient { BaseAddress = new Uri(address[0]) };
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();

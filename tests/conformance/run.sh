@@ -21,7 +21,7 @@ dirs=(--data-dir "$work/data" --key-file "$work/keys/leakwatch.key")
 
 # Both breaches go into the private index too; the tests make many evaluations from one IP.
 private=(--private)
-serve_private=(--private-rpm 1000)
+serve_private=(--private-rpm 1000 --private-global-rps 1000)
 
 # --truth: the identifiers each dump holds, as the generator planted them; the expected answers come from these,
 # not from `leakwatch check` (the code under test).

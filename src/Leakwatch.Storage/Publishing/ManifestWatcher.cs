@@ -25,33 +25,48 @@ public sealed class ManifestWatcher : IDisposable
     /// <param name="interval">How often the periodic check runs.</param>
     /// <param name="reload">Reloads from the manifest; false when it failed.</param>
     /// <param name="watcherUnavailable">Told why the file watcher could not start (the periodic check still runs).</param>
-    public ManifestWatcher(string path, string watchRoot, (DateTime, long) accepted, TimeSpan interval, Func<bool> reload, Action<string> watcherUnavailable)
+    /// <param name="watchFiles">False: the periodic check alone, as when the watcher cannot start.</param>
+    public ManifestWatcher(string path, string watchRoot, (DateTime, long) accepted, TimeSpan interval, Func<bool> reload,
+        Action<string> watcherUnavailable, bool watchFiles = true)
     {
         _path = Path.GetFullPath(path);
         _reload = reload;
         _accepted = accepted;
-        var root = Path.GetFullPath(watchRoot);
+        if (watchFiles)
+        {
+            _watcher = StartWatcher(Path.GetFullPath(watchRoot), watcherUnavailable);
+        }
+        else
+        {
+            watcherUnavailable("file watching is turned off");
+        }
+
+        _timer = new Timer(_ => Check(), null, interval, interval);
+    }
+
+    private FileSystemWatcher? StartWatcher(string root, Action<string> watcherUnavailable)
+    {
+        FileSystemWatcher? watcher = null;
         try
         {
             Directory.CreateDirectory(root);
-            _watcher = new FileSystemWatcher(root, Path.GetFileName(_path))
+            watcher = new FileSystemWatcher(root, Path.GetFileName(_path))
             {
                 IncludeSubdirectories = !string.Equals(root.TrimEnd(Path.DirectorySeparatorChar), Path.GetDirectoryName(_path), StringComparison.Ordinal),
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.CreationTime | NotifyFilters.Size,
             };
-            _watcher.Changed += OnEvent;
-            _watcher.Created += OnEvent;
-            _watcher.Renamed += OnEvent;
-            _watcher.EnableRaisingEvents = true;
+            watcher.Changed += OnEvent;
+            watcher.Created += OnEvent;
+            watcher.Renamed += OnEvent;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
         }
         catch (IOException e)
         {
-            _watcher?.Dispose();
-            _watcher = null;
+            watcher?.Dispose();
             watcherUnavailable(e.Message);
+            return null;
         }
-
-        _timer = new Timer(_ => Check(), null, interval, interval);
     }
 
     /// <summary>The (last write time, length) of a manifest; (default, -1) when there is none.</summary>

@@ -12,14 +12,16 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
     private readonly IGenerationSource<T> _source;
     private readonly TimeSpan _retireGrace;
     private readonly ManifestWatcher _watcher;
+    private readonly Lock _reloadLock = new();
     private T? _current;
     private int _disposed;
 
     /// <summary>Opens the current generation (an exception from that first open propagates: a server that cannot
     /// read its store should not start) and starts following the manifest.</summary>
     /// <param name="watchRoot">See <see cref="ManifestWatcher"/>: the manifest's directory or an ancestor of it.</param>
+    /// <param name="watchFiles">False: no file watcher, the periodic check alone (as when inotify is unavailable).</param>
     public PublishedGenerationHolder(IGenerationSource<T> source, string manifestPath, string watchRoot,
-        TimeSpan checkInterval, TimeSpan retireGrace)
+        TimeSpan checkInterval, TimeSpan retireGrace, bool watchFiles = true)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
@@ -28,7 +30,7 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
         // Stamped before the open, so a publish racing it is seen by the first check.
         var stamp = ManifestWatcher.Stamp(manifestPath);
         _current = source.Open();
-        _watcher = new ManifestWatcher(manifestPath, watchRoot, stamp, checkInterval, Reload, source.WatcherUnavailable);
+        _watcher = new ManifestWatcher(manifestPath, watchRoot, stamp, checkInterval, Reload, source.WatcherUnavailable, watchFiles);
     }
 
     /// <summary>The current generation without taking a reference: only for what outlives a free (managed data).</summary>
@@ -50,7 +52,21 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
     /// <summary>Checks the manifest now rather than at the next event or interval; true when a reload ran and succeeded.</summary>
     public bool CheckNow() => _watcher.Check();
 
+    /// <summary>Asks the source whether the current generation is still current, whatever the manifest's stamp,
+    /// and reloads if not: for a store whose served state also depends on files other than the manifest.</summary>
+    /// <returns>False when a reload was needed and failed.</returns>
+    public bool Revalidate() => Volatile.Read(ref _disposed) == 0 && Reload();
+
     private bool Reload()
+    {
+        // The watcher's thread and a Revalidate caller must not open and swap two generations at once.
+        lock (_reloadLock)
+        {
+            return ReloadLocked();
+        }
+    }
+
+    private bool ReloadLocked()
     {
         try
         {
@@ -86,6 +102,9 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
 
         // Returns once no reload runs, so the generation released below is the last one swapped in.
         _watcher.Dispose();
-        Volatile.Read(ref _current)?.Release();
+        lock (_reloadLock)
+        {
+            Volatile.Read(ref _current)?.Release();
+        }
     }
 }
