@@ -48,7 +48,8 @@ public sealed class BreachCatalog : IDisposable
         var path = Path.Combine(dataDir, FileName);
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         db.Open();
-        Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+        // secure_delete: a removed breach's row and report are overwritten with zeros, not left in free pages.
+        Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;");
         Migrate(db);
         return new BreachCatalog(db, dataDir);
     }
@@ -255,6 +256,8 @@ public sealed class BreachCatalog : IDisposable
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);
         cmd.ExecuteNonQuery();
+        // The zeroed pages reach catalog.db and the WAL, which may still hold the row as written, is emptied.
+        Exec(_db, "PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
     /// <summary>Removes rows left by ingests that never published (killed or failed).</summary>
