@@ -150,8 +150,8 @@ public static class SampleVerifier
         }
         else
         {
-            can.Add($"validity, overlap and mix ratios (countries, email domains and TLDs, gender, birth years) to within ±{P(halfWidth)} at 95% confidence in the worst case (a ratio near 50%); each ratio carries its own Wilson interval, narrower away from 50%");
-            can.Add($"recycled versus new, when the overlap interval lies clearly on one side of the {P(ReportBuilder.RecycledShare)} or {P(ReportBuilder.NewShare)} threshold");
+            can.Add($"validity and mix ratios (countries, email domains and TLDs, gender, birth years) to within ±{P(halfWidth)} at 95% confidence in the worst case (a ratio near 50%); each ratio carries its own Wilson interval, narrower away from 50%");
+            can.Add($"recycled versus new, roughly, when the overlap's point estimate lies far from the {P(ReportBuilder.RecycledShare)} or {P(ReportBuilder.NewShare)} threshold (it has no interval: see below)");
             can.Add($"that something is rare: a value never seen in {N(sampleSize)} rows is, with 95% confidence, in fewer than {P(rare)} of the dump's rows (rule of three)");
             can.Add("a claimed-domain mismatch, low field validity and default birth dates, when they involve more than a few percent of rows");
             cannot.Add($"the longest run of consecutive phone numbers or how many numbers sit in runs: a number and its neighbour are both sampled with probability about (n/N)² = {fraction * fraction:0.###e+0}, so runs fall apart; the enumeration verdict needs a full ingest, and shareInRunsOf100 has no interval");
