@@ -142,6 +142,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         if (s.Emails.SpilledRuns > 0)
         {
             IngestKillHook.Reached(IngestKillHook.Reading);
+            IngestPauseHook.Reached(IngestKillHook.Reading, _ct);
         }
     }
 }
