@@ -70,7 +70,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         }
     }
 
-    private static void Process(WorkerState s, RowBatch batch)
+    private void Process(WorkerState s, RowBatch batch)
     {
         Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
         for (var r = 0; r < batch.Count; r++)
