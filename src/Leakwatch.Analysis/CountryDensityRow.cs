@@ -1,3 +1,4 @@
 namespace Leakwatch.Analysis;
 
-public sealed record CountryDensityRow(int CallingCode, string Region, long Numbers, double ShareInRunsOf10, double ShareInRunsOf100);
+/// <summary>One calling code's share of numbers in runs; <see cref="CallingCode"/> is null on the "other" row.</summary>
+public sealed record CountryDensityRow(int? CallingCode, string Region, long Numbers, double ShareInRunsOf10, double ShareInRunsOf100);

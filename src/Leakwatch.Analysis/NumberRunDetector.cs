@@ -158,7 +158,7 @@ public static class NumberRunDetector
             {
                 DistinctNumbers = _distinct,
                 LongestRun = _longest,
-                LongestRunStartMasked = _longest > 0 ? PhoneDigits.Mask(_longestStart) : null,
+                LongestRunStartMasked = _longest > 0 ? PhoneDigits.Mask(_longestStart, _longest) : null,
                 LongestRunCallingCode = _longestCode,
                 LongestRunRegion = _longest > 0 ? (_longestCode == 0 ? "ZZ" : util.GetRegionCodeForCountryCode(_longestCode)) : null,
                 RunsOf10 = _runsShort,

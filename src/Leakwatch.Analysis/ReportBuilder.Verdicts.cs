@@ -82,9 +82,9 @@ public static partial class ReportBuilder
             ClaimedDomain = claimed,
             ClaimedCount = claimedCount,
             ClaimedShare = ctx.Of(claimedCount, total),
-            DominantDomain = dominant,
+            DominantDomain = dominantCount >= MinCountToShow ? dominant : null,
             DominantCount = dominantCount,
-            DominantShare = dominant is null ? null : ctx.Of(dominantCount, total),
+            DominantShare = dominant is null ? null : ctx.ExactOrPoint(dominantCount, total),
             Mismatch = mismatch,
         };
     }
@@ -130,17 +130,19 @@ public static partial class ReportBuilder
                 }
             }
 
+            // A partial sample's overlap has no interval (see SampleVerifier): its point estimate never earns "high".
+            var unbounded = r.Sample is { Complete: false } && ratio.Low is null;
             if (ratio.Value >= RecycledShare)
             {
                 var sure = ratio.Low ?? ratio.Value;
-                var confidence = sure >= RecycledHighShare ? "high" : sure >= RecycledShare ? "medium" : "low";
+                var confidence = sure >= RecycledHighShare && !unbounded ? "high" : sure >= RecycledShare ? "medium" : "low";
                 findings.Add(new Finding("likely-recycled", confidence, evidence,
                     $"recycled when >= {P(RecycledShare)} of the dump's distinct identifiers (emails + phones) were already in earlier breaches; high confidence from {P(RecycledHighShare)}"));
             }
             else if (ratio.Value < NewShare && seen.Exact)
             {
                 var sure = ratio.High ?? ratio.Value;
-                findings.Add(new Finding("likely-new", sure < NewShare ? "medium" : "low", evidence,
+                findings.Add(new Finding("likely-new", sure < NewShare && !unbounded ? "medium" : "low", evidence,
                     $"new when < {P(NewShare)} of distinct identifiers are in any loaded earlier breach (only as new as the index is complete)"));
             }
         }
@@ -173,7 +175,7 @@ public static partial class ReportBuilder
             findings.Add(new Finding("domain-mismatch", strong ? "high" : "medium",
             [
                 $"claimed domain {dm.ClaimedDomain}: {N(dm.ClaimedCount)} emails ({P(dm.ClaimedShare)} of valid emails)",
-                $"{dm.DominantDomain}: {N(dm.DominantCount)} emails ({P(dm.DominantShare!)})",
+                $"{dm.DominantDomain ?? $"a domain on fewer than {MinCountToShow} rows"}: {N(dm.DominantCount)} emails ({P(dm.DominantShare!)})",
             ],
                 $"mismatch when the claimed domain holds < {P(ClaimedDomainSmall)} of valid emails while another non-webmail domain holds >= {P(DominantDomainShare)} and >= {DominantOverClaimed}x the claimed domain's count (Zoosk 2020: 6.4k zoosk.com vs 88k badoo.com)"));
         }
@@ -228,7 +230,9 @@ public static partial class ReportBuilder
         if (r.Rows > 0 && r.DuplicateRatio.Value >= HighDuplication)
         {
             findings.Add(new Finding("high-duplication", "medium",
-                [$"{N(r.DuplicateRows)} of {N(r.Rows)} rows ({P(r.DuplicateRatio)}) repeat an earlier row byte for byte"],
+                [r.Sample is { Complete: false }
+                    ? $"an estimated {P(r.DuplicateRatio)} of the dump's rows repeat an earlier row byte for byte ({N(r.DuplicateRows)} repeats within the {N(r.Rows)}-row sample, scaled by the sampling fraction)"
+                    : $"{N(r.DuplicateRows)} of {N(r.Rows)} rows ({P(r.DuplicateRatio)}) repeat an earlier row byte for byte"],
                 $"flagged when >= {P(HighDuplication)} of rows are exact duplicates (concatenated or padded dumps)"));
             fabricationSignals.Add($"{P(r.DuplicateRatio)} duplicate rows");
         }

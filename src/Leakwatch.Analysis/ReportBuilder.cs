@@ -6,8 +6,15 @@ namespace Leakwatch.Analysis;
 /// <summary>Turns exact pipeline counts and merged aggregates into a <see cref="VerificationReport"/>.</summary>
 public static partial class ReportBuilder
 {
-    /// <summary>A full birth date is printed only when at least this many rows share it (k-anonymity).</summary>
-    public const int MinCountToShowDate = 10;
+    /// <summary>A table row (a domain, a TLD, a region, a calling code, a birth year or date) is printed only when at
+    /// least this many rows share it (k-anonymity); the rest fold into one "other" row.</summary>
+    public const int MinCountToShow = 10;
+
+    /// <summary>A full birth date is printed only when at least this many rows share it.</summary>
+    public const int MinCountToShowDate = MinCountToShow;
+
+    /// <summary>The name of the row that holds everything a table does not list.</summary>
+    public const string OtherRow = "other";
 
     private const int SpikeWindowDays = 15;
     private const double DateSpikeFactor = 10;
@@ -21,7 +28,8 @@ public static partial class ReportBuilder
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var acc = inputs.Analysis;
-        var ctx = new RatioMaker(inputs.Sample is not null);
+        // A complete sample is the dump itself: its ratios are exact, as in a full run.
+        var ctx = new RatioMaker(inputs.Sample is { Complete: false });
         var enumeration = inputs.Enumeration ?? NumberRunDetector.Detect(acc);
         var top = Math.Max(1, inputs.TopCount);
 
@@ -39,7 +47,7 @@ public static partial class ReportBuilder
             Sample = inputs.Sample,
             Rows = inputs.Rows,
             DuplicateRows = inputs.DuplicateRows,
-            DuplicateRatio = ctx.Of(inputs.DuplicateRows, inputs.Rows),
+            DuplicateRatio = inputs.DuplicateRatio ?? ctx.Of(inputs.DuplicateRows, inputs.Rows),
             Distinct = new IdentifierCounts { Email = inputs.DistinctEmail, Phone = inputs.DistinctPhone },
             Invalid = new FieldCounts { Email = inputs.InvalidEmail, Phone = inputs.InvalidPhone, Birthdate = inputs.InvalidBirthdate },
             Valid = new FieldCounts { Email = acc.ValidEmails, Phone = acc.ValidPhones, Birthdate = acc.ValidBirthDates },
@@ -89,17 +97,38 @@ public static partial class ReportBuilder
 
         public Ratio? OrNull(long k, long n) => n == 0 ? null : Of(k, n);
 
+        /// <summary>A ratio whose sample estimate has no honest interval (a maximum over many categories, a share of
+        /// size-biased identifiers, runs in a sample): the value only, low and high null, also in sample mode.</summary>
+        public static Ratio PointOnly(long k, long n)
+        {
+            k = Math.Clamp(k, 0, Math.Max(0, n));
+            return new Ratio(n == 0 ? 0 : Round((double)k / n), null, null);
+        }
+
+        /// <summary><see cref="Of"/> in a full run or a complete sample; <see cref="PointOnly"/> on a partial sample.</summary>
+        public Ratio ExactOrPoint(long k, long n) => withInterval ? PointOnly(k, n) : Of(k, n);
+
         private static double Round(double v) => Math.Round(v, 6, MidpointRounding.ToEven);
     }
 
+    /// <summary>The largest categories with at least <see cref="MinCountToShow"/> rows, at most <paramref name="top"/>
+    /// of them, then one "other" row for the rest of <paramref name="total"/>.</summary>
     private static List<CategoryShare> TopOf(IReadOnlyDictionary<string, long> counts, long total, int top, RatioMaker ctx)
     {
         var items = new List<KeyValuePair<string, long>>(counts);
         items.Sort((a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
-        var result = new List<CategoryShare>(Math.Min(top, items.Count));
-        for (var i = 0; i < items.Count && i < top; i++)
+        var result = new List<CategoryShare>(Math.Min(top, items.Count) + 1);
+        long listed = 0;
+        for (var i = 0; i < items.Count && result.Count < top && items[i].Value >= MinCountToShow; i++)
         {
             result.Add(new CategoryShare(items[i].Key, items[i].Value, ctx.Of(items[i].Value, total)));
+            listed += items[i].Value;
+        }
+
+        var rest = total - listed;
+        if (rest > 0)
+        {
+            result.Add(new CategoryShare(OtherRow, rest, ctx.Of(rest, total)));
         }
 
         return result;
@@ -131,11 +160,32 @@ public static partial class ReportBuilder
         rows.Sort((a, b) =>
         {
             var c = (b.Valid + b.Invalid).CompareTo(a.Valid + a.Invalid);
-            return c != 0 ? c : a.CallingCode.CompareTo(b.CallingCode);
+            return c != 0 ? c : Nullable.Compare(a.CallingCode, b.CallingCode);
         });
-        if (rows.Count > top)
+        var shown = 0;
+        while (shown < rows.Count && shown < top && rows[shown].Valid + rows[shown].Invalid >= MinCountToShow)
         {
-            rows.RemoveRange(top, rows.Count - top);
+            shown++;
+        }
+
+        if (shown < rows.Count)
+        {
+            long otherValid = 0, otherInvalid = 0;
+            for (var i = shown; i < rows.Count; i++)
+            {
+                otherValid += rows[i].Valid;
+                otherInvalid += rows[i].Invalid;
+            }
+
+            rows.RemoveRange(shown, rows.Count - shown);
+            rows.Add(new PhoneCountryValidity
+            {
+                CallingCode = null,
+                Region = OtherRow,
+                Valid = otherValid,
+                Invalid = otherInvalid,
+                ValidRatio = ctx.Of(otherValid, otherValid + otherInvalid),
+            });
         }
 
         return rows;
@@ -194,6 +244,15 @@ public static partial class ReportBuilder
             spikes.RemoveRange(MaxSpikesListed, spikes.Count - MaxSpikesListed);
         }
 
+        var years = Years(days, first, last);
+        var mostCommon = new MostCommonDate(days[best] >= MinCountToShowDate ? DateText(best) : null, days[best], ctx.ExactOrPoint(days[best], total));
+        return new BirthDateSummary { Years = years, Spikes = spikes, MostCommon = mostCommon };
+    }
+
+    /// <summary>Valid birth dates per year, first to last; years with fewer than <see cref="MinCountToShow"/> fold into
+    /// one "other" row at the end. A year is a spike when it has 3× the mean of the 3 years either side.</summary>
+    private static List<YearCount> Years(ReadOnlySpan<long> days, int first, int last)
+    {
         var firstYear = AnalysisAccumulator.FirstDay.AddDays(first).Year;
         var lastYear = AnalysisAccumulator.FirstDay.AddDays(last).Year;
         var yearCounts = new long[lastYear - firstYear + 1];
@@ -203,8 +262,15 @@ public static partial class ReportBuilder
         }
 
         var years = new List<YearCount>(yearCounts.Length);
+        long otherYears = 0;
         for (var y = 0; y < yearCounts.Length; y++)
         {
+            if (yearCounts[y] < MinCountToShow)
+            {
+                otherYears += yearCounts[y];
+                continue;
+            }
+
             double sum = 0;
             for (var k = y - YearWindow; k <= y + YearWindow; k++)
             {
@@ -218,8 +284,12 @@ public static partial class ReportBuilder
             years.Add(new YearCount(firstYear + y, yearCounts[y], spike));
         }
 
-        var mostCommon = new MostCommonDate(days[best] >= MinCountToShowDate ? DateText(best) : null, days[best], ctx.Of(days[best], total));
-        return new BirthDateSummary { Years = years, Spikes = spikes, MostCommon = mostCommon };
+        if (otherYears > 0)
+        {
+            years.Add(new YearCount(null, otherYears, false));
+        }
+
+        return years;
     }
 
     private static double DayBaseline(ReadOnlySpan<long> days, int d)
@@ -246,7 +316,7 @@ public static partial class ReportBuilder
         var list = new List<OverlapEntry>(inputs.Overlap.Count);
         foreach (var (breach, emails, phones) in inputs.Overlap)
         {
-            list.Add(new OverlapEntry(breach, emails, phones, ctx.Of(emails, inputs.DistinctEmail), ctx.Of(phones, inputs.DistinctPhone)));
+            list.Add(new OverlapEntry(breach, emails, phones, ctx.ExactOrPoint(emails, inputs.DistinctEmail), ctx.ExactOrPoint(phones, inputs.DistinctPhone)));
         }
 
         list.Sort((a, b) =>
@@ -284,9 +354,9 @@ public static partial class ReportBuilder
             Emails = emails,
             Phones = phones,
             Exact = exact,
-            EmailRatio = ctx.Of(emails, inputs.DistinctEmail),
-            PhoneRatio = ctx.Of(phones, inputs.DistinctPhone),
-            IdentifierRatio = ctx.Of(emails + phones, inputs.DistinctEmail + inputs.DistinctPhone),
+            EmailRatio = ctx.ExactOrPoint(emails, inputs.DistinctEmail),
+            PhoneRatio = ctx.ExactOrPoint(phones, inputs.DistinctPhone),
+            IdentifierRatio = ctx.ExactOrPoint(emails + phones, inputs.DistinctEmail + inputs.DistinctPhone),
         };
     }
 
@@ -299,10 +369,23 @@ public static partial class ReportBuilder
         }
 
         var countries = new List<CountryDensityRow>();
+        long otherNumbers = 0, otherIn10 = 0, otherIn100 = 0;
         foreach (var c in e.ByCountry)
         {
+            if (c.Numbers < MinCountToShow)
+            {
+                (otherNumbers, otherIn10, otherIn100) = (otherNumbers + c.Numbers, otherIn10 + c.InRunsOf10, otherIn100 + c.InRunsOf100);
+                continue;
+            }
+
             countries.Add(new CountryDensityRow(c.CallingCode, c.Region, c.Numbers,
                 Math.Round((double)c.InRunsOf10 / c.Numbers, 6), Math.Round((double)c.InRunsOf100 / c.Numbers, 6)));
+        }
+
+        if (otherNumbers > 0)
+        {
+            countries.Add(new CountryDensityRow(null, OtherRow, otherNumbers,
+                Math.Round((double)otherIn10 / otherNumbers, 6), Math.Round((double)otherIn100 / otherNumbers, 6)));
         }
 
         return new EnumerationSummary
@@ -316,7 +399,7 @@ public static partial class ReportBuilder
             NumbersInRunsOf10 = e.NumbersInRunsOf10,
             RunsOf100 = e.RunsOf100,
             NumbersInRunsOf100 = e.NumbersInRunsOf100,
-            ShareInRunsOf100 = ctx.Of(e.NumbersInRunsOf100, e.DistinctNumbers),
+            ShareInRunsOf100 = ctx.ExactOrPoint(e.NumbersInRunsOf100, e.DistinctNumbers),
             RunLengthHistogram = histogram,
             ByCountry = countries,
         };

@@ -19,9 +19,14 @@ public static class ReportCharts
         var bars = new List<Bar>(years.Count);
         foreach (var y in years)
         {
+            if (y.Year is not { } year)
+            {
+                continue;
+            }
+
             bars.Add(new Bar
             {
-                Position = y.Year,
+                Position = year,
                 Value = y.Count,
                 FillColor = y.Spike ? Colors.Crimson : Colors.SteelBlue,
                 LineWidth = 0,
@@ -94,7 +99,7 @@ public static class ReportCharts
         {
             first[i] = items[i].ShareInRunsOf10;
             second[i] = items[i].ShareInRunsOf100;
-            labels[i] = "+" + items[i].CallingCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + items[i].Region;
+            labels[i] = items[i].CallingCode is { } code ? "+" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + items[i].Region : items[i].Region;
         }
 
         Grouped(plot, first, second, labels, $"runs >= {NumberRunDetector.ShortRun}", $"runs >= {NumberRunDetector.LongRun}");

@@ -37,7 +37,11 @@ public sealed record ReportInputs
 
     public string? Breach { get; init; }
 
-    /// <summary>Set in sample mode: every ratio then carries a 95% Wilson interval.</summary>
+    /// <summary>Sample mode: the dump's estimated duplicate share (<see cref="SampledDuplicateShare"/>), since repeats
+    /// within a sample understate it; null = <see cref="DuplicateRows"/> / <see cref="Rows"/>.</summary>
+    public Ratio? DuplicateRatio { get; init; }
+
+    /// <summary>Set in sample mode: ratios then carry a 95% interval where an honest one exists.</summary>
     public SampleInfo? Sample { get; init; }
 
     /// <summary>Precomputed runs (e.g. run beside the index merge); null = computed by Build from <see cref="Analysis"/>.</summary>

@@ -13,12 +13,14 @@ public static class ReportMarkdown
         sb.Append("# Verification report").Append(report.Breach is null ? "" : ": " + report.Breach).Append('\n').Append('\n');
         if (report.Sample is { } s)
         {
-            sb.Append(Inv($"Sample of {s.SampleSize:N0} of {s.PopulationRows:N0} rows (seed {s.Seed}); ratios show 95% Wilson intervals.\n\n"));
+            sb.Append(Inv($"Sample of {s.SampleSize:N0} of {s.PopulationRows:N0} rows (seed {s.Seed}); ratios show a 95% interval where the sample supports one (see the report's cannotEstablish).\n\n"));
         }
 
         sb.Append("| | |\n|---|---|\n");
         Row(sb, "rows", N(report.Rows));
-        Row(sb, "duplicate rows", $"{N(report.DuplicateRows)} ({P(report.DuplicateRatio)})");
+        Row(sb, "duplicate rows", report.Sample is { Complete: false }
+            ? $"{N(report.DuplicateRows)} in the sample; estimated share of the dump {P(report.DuplicateRatio)}"
+            : $"{N(report.DuplicateRows)} ({P(report.DuplicateRatio)})");
         Row(sb, "distinct emails / phones", $"{N(report.Distinct.Email)} / {N(report.Distinct.Phone)}");
         Row(sb, "invalid email / phone / birthdate", $"{N(report.Invalid.Email)} / {N(report.Invalid.Phone)} / {N(report.Invalid.Birthdate)}");
         Row(sb, "valid share email / phone / birthdate", $"{P(report.Validity.Email)} / {P(report.Validity.Phone)} / {P(report.Validity.Birthdate)}");

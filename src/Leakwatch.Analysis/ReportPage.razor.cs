@@ -26,7 +26,7 @@ public sealed partial class ReportPage
     }
 
     private static string SampleLine(SampleInfo s) =>
-        $"{ReportMarkdown.N(s.SampleSize)} of {ReportMarkdown.N(s.PopulationRows)} rows, seed {s.Seed}. Ratios show 95% Wilson intervals.";
+        $"{ReportMarkdown.N(s.SampleSize)} of {ReportMarkdown.N(s.PopulationRows)} rows, seed {s.Seed}. Ratios show a 95% interval wherever the sample supports an honest one; the others are point estimates, listed under Cannot establish.";
 
     private static string DomainLine(DomainCheck d) =>
         $"Claimed domain {d.ClaimedDomain}: {ReportMarkdown.N(d.ClaimedCount)} emails ({ReportMarkdown.P(d.ClaimedShare)}). Largest non-webmail domain: {d.DominantDomain ?? "-"} ({ReportMarkdown.P(d.DominantShare)}).{(d.Mismatch ? " Mismatch." : "")}";
@@ -43,7 +43,9 @@ public sealed partial class ReportPage
         var rows = new List<(string, string)>
         {
             ("Rows", ReportMarkdown.N(r.Rows)),
-            ("Duplicate rows", $"{ReportMarkdown.N(r.DuplicateRows)} ({ReportMarkdown.P(r.DuplicateRatio)})"),
+            ("Duplicate rows", r.Sample is { Complete: false }
+                ? $"{ReportMarkdown.N(r.DuplicateRows)} within the sample; estimated share of the dump {ReportMarkdown.P(r.DuplicateRatio)}"
+                : $"{ReportMarkdown.N(r.DuplicateRows)} ({ReportMarkdown.P(r.DuplicateRatio)})"),
             ("Distinct emails", ReportMarkdown.N(r.Distinct.Email)),
             ("Distinct phones", ReportMarkdown.N(r.Distinct.Phone)),
             ("Invalid email / phone / birthdate", $"{ReportMarkdown.N(r.Invalid.Email)} / {ReportMarkdown.N(r.Invalid.Phone)} / {ReportMarkdown.N(r.Invalid.Birthdate)}"),

@@ -7,7 +7,7 @@ namespace Leakwatch.Analysis;
 /// </summary>
 public sealed record VerificationReport
 {
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     public string? Breach { get; init; }

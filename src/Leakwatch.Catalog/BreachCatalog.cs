@@ -52,7 +52,8 @@ public sealed class BreachCatalog : IDisposable
             WithPath(dataDir, () =>
             {
                 db.Open();
-                Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+                // secure_delete: a removed breach's row and report are overwritten with zeros, not left in free pages.
+                Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;");
                 Migrate(db);
                 return 0;
             });
@@ -280,6 +281,8 @@ public sealed class BreachCatalog : IDisposable
         cmd.CommandText = "DELETE FROM breaches WHERE id=$id";
         cmd.Parameters.AddWithValue("$id", id);
         var rows = cmd.ExecuteNonQuery();
+        // The zeroed pages reach catalog.db and the WAL, which may still hold the row as written, is emptied.
+        Exec(_db, "PRAGMA wal_checkpoint(TRUNCATE);");
         CatalogRevision.Bump(_dataDir);
         return rows;
     }

@@ -23,8 +23,14 @@ internal static class CliContext
     public static string ResolveDataDir(ParseResult r) =>
         Path.GetFullPath(r.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("LEAKWATCH_DATA") ?? "data");
 
-    public static string ResolveKeyFile(ParseResult r) =>
-        r.GetValue(KeyFilePath) ?? Environment.GetEnvironmentVariable("LEAKWATCH_KEY_FILE") ?? KeyFile.DefaultPathFor(ResolveDataDir(r));
+    /// <summary>The key file's path; a usage error when it lies inside the data dir.</summary>
+    public static string ResolveKeyFile(ParseResult r)
+    {
+        var dataDir = ResolveDataDir(r);
+        var path = r.GetValue(KeyFilePath) ?? Environment.GetEnvironmentVariable("LEAKWATCH_KEY_FILE") ?? KeyFile.DefaultPathFor(dataDir);
+        KeyFileLocation.EnsureOutsideDataDir(path, dataDir);
+        return path;
+    }
 
     /// <summary>Loads the key file; creates one only when <paramref name="create"/> and the data dir is new.</summary>
     public static KeyFile LoadKeys(ParseResult r, bool create)

@@ -27,6 +27,7 @@ internal static class DemoCommand
         {
             var dataDir = Path.GetFullPath(r.GetValue(CliContext.DataDir) ?? "demo");
             var keyPath = r.GetValue(CliContext.KeyFilePath) ?? KeyFile.DefaultPathFor(dataDir);
+            KeyFileLocation.EnsureOutsideDataDir(keyPath, dataDir);
             ResetDemoDir(dataDir, keyPath);
             var keys = KeyFile.Create(keyPath);
             var n = r.GetValue(records);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Leakwatch.Analysis;
-using Leakwatch.Catalog;
 using Leakwatch.Index;
 using Leakwatch.Ingest;
 using Leakwatch.Privacy;
@@ -13,15 +12,16 @@ internal static class VerifyCommand
     public static Command Build()
     {
         var path = new Argument<string>("path") { Description = "Dump file or directory" };
-        var sample = new Option<int?>("--sample") { Description = "Analyse a seeded reservoir sample of N rows (with 95% Wilson intervals)" };
+        var sample = new Option<int?>("--sample") { Description = "Analyse a seeded reservoir sample of N rows (95% intervals where the sample supports one)" };
         var seed = new Option<long>("--seed") { Description = "Sample seed", DefaultValueFactory = _ => 1 };
         var against = new Option<string>("--against") { Description = "Earlier breaches to compare with: all, or NAME,NAME…", DefaultValueFactory = _ => "all" };
         var html = new Option<string?>("--html") { Description = "Also write the self-contained HTML report to this file" };
         var domain = new Option<string?>("--domain") { Description = "The domain the dump is claimed to come from (flags mismatches)" };
         var breach = new Option<string?>("--breach") { Description = "Name to show for the dump in the report" };
+        var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling (sealed) to a private temp dir", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("verify", "Analyse a dump and report whether it looks real, recycled, fabricated or scraped by enumeration")
         {
-            path, sample, seed, against, html, domain, breach, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter,
+            path, sample, seed, against, html, domain, breach, memory, IngestCommand.Region, IngestCommand.Columns, IngestCommand.Delimiter,
             IngestCommand.NoHeader, IngestCommand.DateOrderOption, IngestCommand.Format, IngestCommand.Encoding, IngestCommand.Table, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
@@ -34,6 +34,18 @@ internal static class VerifyCommand
             var wanted = ParseAgainst(r.GetValue(against)!);
             var reader = IngestCommand.ReaderOptionsFrom(r);
             var name = r.GetValue(breach) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(r.GetValue(path)!));
+            var pipeline = new IngestPipeline(store, keys);
+            var options = new IngestOptions
+            {
+                BreachName = SafeName(name),
+                Domain = r.GetValue(domain),
+                Region = r.GetValue(IngestCommand.Region),
+                DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
+                Reader = reader,
+                CompareWith = wanted,
+                SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
+            };
+            using var cts = IngestCommand.CancelOnCtrlC();
             VerificationReport report;
             if (r.GetValue(sample) is { } size)
             {
@@ -42,32 +54,20 @@ internal static class VerifyCommand
                     throw new UsageException("--sample: use at least 100 rows");
                 }
 
-                using var index = store.OpenPublished(manifest);
-                var names = PublishedNames(dataDir, manifest, wanted);
-                report = SampleVerifier.Run(r.GetValue(path)!, reader, new SampleOptions
+                report = pipeline.VerifySample(r.GetValue(path)!, options, new SampleOptions
                 {
                     Size = size,
                     Seed = r.GetValue(seed),
-                    Region = r.GetValue(IngestCommand.Region),
-                    DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
-                    ClaimedDomain = r.GetValue(domain),
+                    Region = options.Region,
+                    DateOrder = options.DateOrder,
+                    ClaimedDomain = options.Domain,
                     Breach = name,
-                }, index is null ? null : index.Lookup, new IdentifierHasher(keys), names);
+                }, cts.Token);
             }
             else
             {
-                var pipeline = new IngestPipeline(store, keys);
-                var options = new IngestOptions
-                {
-                    BreachName = SafeName(name),
-                    Domain = r.GetValue(domain),
-                    Region = r.GetValue(IngestCommand.Region),
-                    DateOrder = IngestCommand.ParseDateOrder(r.GetValue(IngestCommand.DateOrderOption)),
-                    Reader = reader,
-                    CompareWith = wanted,
-                };
                 var json = r.GetValue(CliContext.Json);
-                var stats = ProgressView.Run($"Verifying {name}", p => pipeline.Verify(r.GetValue(path)!, options, p), json);
+                var stats = ProgressView.Run($"Verifying {name}", p => pipeline.Verify(r.GetValue(path)!, options, p, cts.Token), json);
                 report = stats.Report!;
             }
 
@@ -86,26 +86,6 @@ internal static class VerifyCommand
         string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase)
             ? null
             : new HashSet<string>(text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), StringComparer.OrdinalIgnoreCase);
-
-    private static Dictionary<int, string> PublishedNames(string dataDir, Manifest manifest, HashSet<string>? wanted)
-    {
-        var names = new Dictionary<int, string>();
-        if (manifest.Breaches.Length == 0)
-        {
-            return names;
-        }
-
-        using var catalog = BreachCatalog.OpenReadOnly(dataDir);
-        foreach (var b in catalog.Published(manifest.Breaches))
-        {
-            if (wanted is null || wanted.Contains(b.Name))
-            {
-                names[b.Id] = b.Name;
-            }
-        }
-
-        return names;
-    }
 
     /// <summary>The report only labels the dump; any file name becomes a valid label.</summary>
     private static string SafeName(string name)

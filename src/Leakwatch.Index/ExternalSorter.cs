@@ -15,8 +15,18 @@ public sealed class ExternalSorter : ExternalSorter<UInt128, KeyOrder>
 
     /// <param name="bufferCapacity">Keys held in memory before a run is spilled (at least 1,024).</param>
     public ExternalSorter(string tempDir, string name, int bufferCapacity)
-        : base(new TempFileRuns<UInt128>(tempDir, _ => $"{name}-{Environment.ProcessId}-{Interlocked.Increment(ref s_runCounter):D6}.run"),
-            Math.Max(MinimumCapacity, bufferCapacity), Math.Min(Math.Max(MinimumCapacity, bufferCapacity), InitialCapacity))
+        : this(new TempFileRuns<UInt128>(tempDir, _ => $"{name}-{Environment.ProcessId}-{Interlocked.Increment(ref s_runCounter):D6}.run"), bufferCapacity)
     {
     }
+
+    private ExternalSorter(IRunStore<UInt128> runs, int bufferCapacity)
+        : base(runs, Math.Max(MinimumCapacity, bufferCapacity), Math.Min(Math.Max(MinimumCapacity, bufferCapacity), InitialCapacity))
+    {
+    }
+
+    /// <summary>A sorter whose runs are sealed under keys that live only in this process and unlinked at once
+    /// (<see cref="EncryptedTempRuns{TRecord}"/>): for a run that must leave nothing readable behind, even after a
+    /// SIGKILL and even to someone holding the key file (<c>verify</c>, which keeps no data dir state).</summary>
+    public static ExternalSorter Sealed(string tempDir, string name, int bufferCapacity) =>
+        new(new EncryptedTempRuns<UInt128>(tempDir, name), bufferCapacity);
 }

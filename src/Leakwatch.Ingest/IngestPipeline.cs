@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Leakwatch.Analysis;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Phases;
@@ -82,7 +83,9 @@ public sealed class IngestPipeline
     }
 
     /// <summary>Analyses the dump and compares it with the index, as an ingest would, but writes nothing to the
-    /// data dir (`leakwatch verify`): its spills go to the system temp dir (keyed hashes only), which it removes.</summary>
+    /// data dir (`leakwatch verify`): its spills go to a private (0700) directory under the system temp dir, sealed
+    /// under keys that die with the process, and the directory is removed however the run ends
+    /// (<see cref="VerifyScratchDirectory"/>).</summary>
     public IngestStats Verify(string path, IngestOptions options, IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
     {
         ValidateName(options.BreachName);
@@ -92,8 +95,8 @@ public sealed class IngestPipeline
 
         var clock = Stopwatch.StartNew();
         var stats = new IngestStats { Breach = options.BreachName };
-        using var tempDir = new ScratchDirectory(Path.Combine(Path.GetTempPath(), $"leakwatch-verify-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-        using var keyed = DumpKeying.Create(_keys, options, tempDir.Path, spill: null);
+        using var tempDir = VerifyScratchDirectory.Create();
+        using var keyed = DumpKeying.Create(_keys, options, tempDir.Path, spill: null, sealedRuns: true);
         ReadAndSort(keyed, path, options, stats, clock, progress, ct);
 
         var overlap = NewOverlapCounter(options, compared);
@@ -107,6 +110,22 @@ public sealed class IngestPipeline
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
         Finish(stats, clock);
         return stats;
+    }
+
+    /// <summary>`verify --sample`: the report from a seeded uniform sample of the dump's rows (<see cref="SampleVerifier"/>),
+    /// compared with the same earlier breaches a full verify would be (all, or <see cref="IngestOptions.CompareWith"/>),
+    /// under the same key file check.</summary>
+    public VerificationReport VerifySample(string path, IngestOptions options, SampleOptions sample, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sample);
+        var manifest = IndexPreconditions.ReadManifest(_store, _keys);
+        var compared = ComparedBreaches.Resolve(_store.DataDir, manifest, open: null, options.CompareWith);
+        ValidateRegion(options);
+        using var index = _store.OpenPublished(manifest);
+        using var tempDir = VerifyScratchDirectory.Create();
+        return SampleVerifier.Run(path, options.Reader, sample with { TempDirectory = tempDir.Path },
+            index is null ? null : index.Lookup, new IdentifierHasher(_keys), compared, ct);
     }
 
     /// <summary>The read-and-key phase, then the sort phase; a dump without data rows stops here.</summary>

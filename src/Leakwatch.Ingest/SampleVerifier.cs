@@ -16,7 +16,9 @@ public static class SampleVerifier
 {
     /// <param name="lookupKey">Index lookup (e.g. <c>ExposureIndexReader.Lookup</c>): breach ids holding a key; null = no overlap analysis.</param>
     /// <param name="hasher">The keyed hasher matching the index; required with <paramref name="lookupKey"/>.</param>
-    /// <param name="breachNames">Earlier breaches by id; every one is listed in the overlap, zeros included.</param>
+    /// <param name="breachNames">The earlier breaches to compare with, by id: every one is listed in the overlap, zeros
+    /// included, and a breach not named here is not counted (as <c>--against</c> leaves it out of a full run). Null
+    /// counts every breach the lookup returns, named by id.</param>
     public static VerificationReport Run(string path, ReaderOptions reader, SampleOptions options,
         Func<UInt128, int[]>? lookupKey, IdentifierHasher? hasher, IReadOnlyDictionary<int, string>? breachNames,
         CancellationToken ct = default)
@@ -54,11 +56,13 @@ public static class SampleVerifier
             (overlap, seen) = Overlap(tally.Emails, tally.Numbers, lookupKey, hasher, breachNames);
         }
 
-        var info = Describe(rows.Count, population, options.Seed);
+        var duplicates = SampledDuplicateShare.Estimate(rows.Count, population, tally.DuplicatePairs, tally.SharedRowPairs);
+        var info = Describe(rows.Count, population, options.Seed, duplicates);
         return ReportBuilder.Build(new ReportInputs
         {
             Rows = rows.Count,
             DuplicateRows = tally.Duplicates,
+            DuplicateRatio = info.Complete ? null : duplicates,
             InvalidEmail = tally.InvalidEmail,
             InvalidPhone = tally.InvalidPhone,
             InvalidBirthdate = tally.InvalidBirthdate,
@@ -88,31 +92,17 @@ public static class SampleVerifier
         long seenEmails = 0, seenPhones = 0;
         foreach (var e in emails)
         {
-            var ids = lookupKey(hasher.HashEmail(e));
-            if (ids.Length > 0)
+            if (CountIn(lookupKey(hasher.HashEmail(e)), breachNames, perBreach, email: true))
             {
                 seenEmails++;
-            }
-
-            foreach (var id in ids)
-            {
-                var c = perBreach.GetValueOrDefault(id);
-                perBreach[id] = (c.Emails + 1, c.Phones);
             }
         }
 
         foreach (var p in numbers)
         {
-            var ids = lookupKey(hasher.HashPhone(p));
-            if (ids.Length > 0)
+            if (CountIn(lookupKey(hasher.HashPhone(p)), breachNames, perBreach, email: false))
             {
                 seenPhones++;
-            }
-
-            foreach (var id in ids)
-            {
-                var c = perBreach.GetValueOrDefault(id);
-                perBreach[id] = (c.Emails, c.Phones + 1);
             }
         }
 
@@ -126,7 +116,26 @@ public static class SampleVerifier
         return (list, (seenEmails, seenPhones));
     }
 
-    internal static SampleInfo Describe(int sampleSize, long population, long seed)
+    /// <summary>Counts one identifier in each compared breach that holds it; true when at least one does.</summary>
+    private static bool CountIn(int[] ids, IReadOnlyDictionary<int, string>? compared, Dictionary<int, (long Emails, long Phones)> perBreach, bool email)
+    {
+        var any = false;
+        foreach (var id in ids)
+        {
+            if (compared is not null && !compared.ContainsKey(id))
+            {
+                continue;
+            }
+
+            any = true;
+            var c = perBreach.GetValueOrDefault(id);
+            perBreach[id] = email ? (c.Emails + 1, c.Phones) : (c.Emails, c.Phones + 1);
+        }
+
+        return any;
+    }
+
+    internal static SampleInfo Describe(int sampleSize, long population, long seed, Ratio duplicates)
     {
         var complete = sampleSize >= population;
         var n = Math.Max(1, sampleSize);
@@ -141,13 +150,20 @@ public static class SampleVerifier
         }
         else
         {
-            can.Add($"validity, overlap and mix ratios (countries, email domains and TLDs, gender, birth years) to within ±{P(halfWidth)} at 95% confidence in the worst case (a ratio near 50%); each ratio carries its own Wilson interval, narrower away from 50%");
-            can.Add($"recycled versus new, when the overlap interval lies clearly on one side of the {P(ReportBuilder.RecycledShare)} or {P(ReportBuilder.NewShare)} threshold");
+            can.Add($"validity and mix ratios (countries, email domains and TLDs, gender, birth years) to within ±{P(halfWidth)} at 95% confidence in the worst case (a ratio near 50%); each ratio carries its own Wilson interval, narrower away from 50%");
+            can.Add($"recycled versus new, roughly, when the overlap's point estimate lies far from the {P(ReportBuilder.RecycledShare)} or {P(ReportBuilder.NewShare)} threshold (it has no interval: see below)");
             can.Add($"that something is rare: a value never seen in {N(sampleSize)} rows is, with 95% confidence, in fewer than {P(rare)} of the dump's rows (rule of three)");
             can.Add("a claimed-domain mismatch, low field validity and default birth dates, when they involve more than a few percent of rows");
-            cannot.Add($"the longest run of consecutive phone numbers or how many numbers sit in runs: a number and its neighbour are both sampled with probability about (n/N)² = {fraction * fraction:0.###e+0}, so runs fall apart; the enumeration verdict needs a full ingest");
-            cannot.Add($"exact duplicate-row or distinct-identifier counts of the {N(population)} rows: repeats inside a sample scale with the square of the sampling fraction ({P(fraction)}), so within-sample duplicates understate the dump's");
-            cannot.Add("exact overlap counts per earlier breach: only the ratios are estimated");
+            cannot.Add($"the longest run of consecutive phone numbers or how many numbers sit in runs: a number and its neighbour are both sampled with probability about (n/N)² = {fraction * fraction:0.###e+0}, so runs fall apart; the enumeration verdict needs a full ingest, and shareInRunsOf100 has no interval");
+            can.Add($"the duplicate share: a row and its copy are both sampled with probability about f² (f = {P(fraction)}), so within-sample repeats (duplicateRows) understate the dump's; duplicateRatio counts repeated pairs and scales them by that probability, an unbiased estimate of duplicate pairs per row, which is the duplicate share when no row occurs more than twice");
+            if (duplicates.Low is null)
+            {
+                cannot.Add("an interval for the duplicate share: some rows occur three or more times in the sample, so repeated pairs overstate repeated rows; duplicateRatio.value is an upper estimate and its low and high are null");
+            }
+
+            cannot.Add($"exact duplicate-row or distinct-identifier counts of the {N(population)} rows");
+            cannot.Add("exact overlap counts per earlier breach, and an interval for any overlap or seen-before ratio: an identifier on m rows is about m times as likely to be sampled, so the sampled identifiers over-represent repeated ones; those ratios are point estimates with low and high null, and likely-recycled is never given high confidence from a sample");
+            cannot.Add("an interval for the most common birth date's share or the dominant email domain's share: the largest of many sampled counts overstates its own share; low and high are null");
             cannot.Add($"anything rarer than about {P(rare)} of rows, such as a small overlap with one breach or a rare default birth date");
         }
 
@@ -269,7 +285,7 @@ public static class SampleVerifier
     /// with every value also fed to the analysis.</summary>
     private sealed class SampleTally(AnalysisAccumulator analysis, PhoneNormalizer phones, DateOrder dateOrder, DateOnly today)
     {
-        private readonly HashSet<UInt128> _digests = [];
+        private readonly Dictionary<UInt128, int> _digests = [];
         private readonly PhoneNormalizer _phones = phones;
         private readonly DateOrder _dateOrder = dateOrder;
         private readonly DateOnly _today = today;
@@ -278,6 +294,12 @@ public static class SampleVerifier
         public HashSet<string> Emails { get; } = new(StringComparer.Ordinal);
         public HashSet<ulong> Numbers { get; } = [];
         public long Duplicates { get; private set; }
+
+        /// <summary>Pairs of identical sampled rows, Σ C(k,2) over contents sampled k times.</summary>
+        public long DuplicatePairs { get; private set; }
+
+        /// <summary>Σ k(k−1)(k−2): ordered pairs of identical-row pairs that share a row; 0 unless a row occurs 3+ times.</summary>
+        public long SharedRowPairs { get; private set; }
         public long InvalidEmail { get; private set; }
         public long InvalidPhone { get; private set; }
         public long InvalidBirthdate { get; private set; }
@@ -285,10 +307,16 @@ public static class SampleVerifier
         public void Add(SampledRow row)
         {
             Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
-            if (!_digests.Add(row.Digest))
+            ref var seen = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_digests, row.Digest, out _);
+            if (seen > 0)
             {
+                // The k-th copy adds k−1 new pairs, and (k−1)(k−2) new pairs of pairs sharing a row, each counted both ways.
                 Duplicates++;
+                DuplicatePairs += seen;
+                SharedRowPairs += 3L * seen * (seen - 1);
             }
+
+            seen++;
 
             if (row.Email.Length > 0)
             {

@@ -170,4 +170,36 @@ public sealed class NumberRunDetectorTests
     {
         Assert.Equal(expected, PhoneDigits.Mask(e164));
     }
+
+    /// <summary>The case: a run of 15,000 numbers shown as a block of 10^4 proved about 5,000 specific numbers
+    /// were in the dump. The block must hold at least 10× the run.</summary>
+    [Theory]
+    [InlineData(201000000123UL, 15_000L, "+201000xxxxxx")]
+    [InlineData(201000000123UL, 150L, "+20100000xxxx")]
+    [InlineData(201000000123UL, 1_000L, "+20100000xxxx")]
+    [InlineData(201000000123UL, 1_001L, "+2010000xxxxx")]
+    [InlineData(3545512345UL, 15_000L, "+3545xxxxxx")]
+    [InlineData(3545512345UL, 1_000_000L, "+354xxxxxxx")]
+    public void Mask_RunStart_BlockHoldsTenTimesTheRun(ulong e164, long runLength, string expected)
+    {
+        Assert.Equal(expected, PhoneDigits.Mask(e164, runLength));
+    }
+
+    [Fact]
+    public void Detect_RunOf15000_MaskedBlockIsAtLeast150000Numbers()
+    {
+        var start = 201000000123UL;
+        var numbers = new List<ulong>(15_000);
+        for (ulong i = 0; i < 15_000; i++)
+        {
+            numbers.Add(start + i);
+        }
+
+        var r = NumberRunDetector.Detect(numbers);
+        var masked = r.LongestRunStartMasked!;
+        var hidden = masked.Length - masked.TrimEnd('x').Length;
+        Assert.Equal(15_000, r.LongestRun);
+        Assert.True(Math.Pow(10, hidden) >= 10 * 15_000, $"{masked} names a block of 10^{hidden} numbers");
+        Assert.StartsWith("+20", masked, StringComparison.Ordinal);
+    }
 }

@@ -72,7 +72,8 @@ public sealed class RenderTests
             shape.UnionWith(Paths(doc.RootElement));
         }
 
-        var actual = string.Join('\n', shape) + "\n";
+        // The version heads the file, so a shape change that forgets to bump it shows in the diff.
+        var actual = $"# schemaVersion {VerificationReport.CurrentSchemaVersion}\n" + string.Join('\n', shape) + "\n";
         var golden = Path.Combine(AppContext.BaseDirectory, "Golden", "report-shape.txt");
         if (Environment.GetEnvironmentVariable("LEAKWATCH_UPDATE_GOLDEN") == "1")
         {

@@ -214,13 +214,18 @@ public sealed class ReportBuilderTests
     public void AddInvalidPhone_RawText_AttributedToItsCallingCode()
     {
         using var acc = new AnalysisAccumulator(new AnalysisOptions { DefaultRegion = "GB" });
-        acc.AddInvalidPhone("+33 1");
-        acc.AddInvalidPhone("07911 12");
-        acc.AddPhone(447911123456);
-        var report = ReportBuilder.Build(new ReportInputs { Rows = 3, InvalidPhone = 2, DistinctPhone = 1, Analysis = acc });
+        // Ten of each: a calling code on fewer rows would fold into "other".
+        for (var i = 0; i < 10; i++)
+        {
+            acc.AddInvalidPhone("+33 1");
+            acc.AddInvalidPhone("07911 12");
+            acc.AddPhone(447911123456);
+        }
 
-        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 33, Region: "FR", Invalid: 1, Valid: 0 });
-        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 44, Region: "GB", Invalid: 1, Valid: 1 });
+        var report = ReportBuilder.Build(new ReportInputs { Rows = 30, InvalidPhone = 20, DistinctPhone = 1, Analysis = acc });
+
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 33, Region: "FR", Invalid: 10, Valid: 0 });
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 44, Region: "GB", Invalid: 10, Valid: 10 });
         Assert.Equal(PhoneNormalizer.RegionOf(447911123456), Assert.Single(report.TopCountries).Name);
     }
 
@@ -228,15 +233,19 @@ public sealed class ReportBuilderTests
     public void AddInvalidPhone_NoDefaultRegion_ReadsTheCallingCodeAfterPlusOr00()
     {
         using var acc = new AnalysisAccumulator(new AnalysisOptions());
-        acc.AddInvalidPhone("+33 1");
-        acc.AddInvalidPhone("0033 12");
-        acc.AddInvalidPhone("4930 1");
-        acc.AddInvalidPhone("0 12345"); // a trunk prefix: no calling code to read
-        var report = ReportBuilder.Build(new ReportInputs { Rows = 4, InvalidPhone = 4, Analysis = acc });
+        for (var i = 0; i < 10; i++)
+        {
+            acc.AddInvalidPhone("+33 1");
+            acc.AddInvalidPhone("0033 12");
+            acc.AddInvalidPhone("4930 1");
+            acc.AddInvalidPhone("0 12345"); // a trunk prefix: no calling code to read
+        }
 
-        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 33, Region: "FR", Invalid: 2 });
-        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 49, Region: "DE", Invalid: 1 });
-        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 0, Invalid: 1 });
+        var report = ReportBuilder.Build(new ReportInputs { Rows = 40, InvalidPhone = 40, Analysis = acc });
+
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 33, Region: "FR", Invalid: 20 });
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 49, Region: "DE", Invalid: 10 });
+        Assert.Contains(report.PhoneValidityByCountry, c => c is { CallingCode: 0, Invalid: 10 });
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Leakwatch.Cli.Tests;
 /// <summary>kill -9 during ingest at several points: the previous index must stay served whole.</summary>
 public class CrashTests
 {
-    // The ingest's own kill hook (LEAKWATCH_TEST_KILL_AT, src/Leakwatch.Ingest/Phases/IngestKillHook.cs) SIGKILLs
+    // The ingest's own kill hook (LEAKWATCH_TEST_KILL_AT, src/Leakwatch.Storage/TestKillPoint.cs) SIGKILLs
     // the process at the named point, so each kill lands in the phase it names whatever the machine's speed.
     public static TheoryData<string> KillPoints => ["reading", "spilled", "merged", "publishing"];
 

@@ -94,6 +94,47 @@ public class VerifyTests
         Assert.Equal(tb.Rows, verified.GetProperty("rows").GetInt64());
     }
 
+    /// <summary>The case: `verify --sample --against A` of a dump already ingested as B listed B as "#2"
+    /// beside A. Sample mode compares with exactly the breaches a full run would, names them alike, and its outputs
+    /// hold aggregates only.</summary>
+    [Fact]
+    public void VerifySample_AgainstOneBreach_ListsOnlyThatOneByNameAndOutputsHoldNoIdentifier()
+    {
+        using var dir = new TempDir();
+        var a = dir.File("a.csv");
+        var b = dir.File("b.csv");
+        DumpGenerator.Generate(new GeneratorOptions(4_000, 51, DumpShape.Csv), a);
+        var tb = DumpGenerator.Generate(new GeneratorOptions(4_000, 52, DumpShape.Csv) { RecycleFrom = a, RecycleRate = 0.5 }, b, collectIdentifiers: true);
+        IngestEndToEndTests.Ingest(dir, a, "A");
+        IngestEndToEndTests.Ingest(dir, b, "B");
+
+        var html = dir.File("sample.html");
+        var sampled = LeakwatchProcess.Run([.. dir.Dirs, "verify", b, "--sample", "1000", "--seed", "3", "--against", "A", "--json", "--html", html]);
+        Assert.True(sampled.ExitCode == 0, sampled.Stderr);
+        var report = JsonDocument.Parse(sampled.Stdout).RootElement;
+        var names = report.GetProperty("overlap").EnumerateArray().Select(o => o.GetProperty("breach").GetString()).ToList();
+        Assert.Equal(["A"], names);
+        Assert.Equal(2, report.GetProperty("schemaVersion").GetInt32());
+        var seen = report.GetProperty("seenBefore");
+        var overlapA = report.GetProperty("overlap")[0];
+        Assert.Equal(overlapA.GetProperty("emails").GetInt64(), seen.GetProperty("emails").GetInt64());
+        Assert.True(seen.GetProperty("emails").GetInt64() < report.GetProperty("distinct").GetProperty("email").GetInt64(),
+            "B's own emails were counted as seen before");
+
+        // Without --against every published breach is compared, by name (B itself included, as a full verify does).
+        var all = JsonDocument.Parse(LeakwatchProcess.Run([.. dir.Dirs, "verify", b, "--sample", "1000", "--json"]).Stdout).RootElement;
+        Assert.Equal(["A", "B"], all.GetProperty("overlap").EnumerateArray().Select(o => o.GetProperty("breach").GetString()).Order().ToList());
+        var missing = LeakwatchProcess.Run([.. dir.Dirs, "verify", b, "--sample", "1000", "--against", "Nope"]);
+        Assert.Equal(3, missing.ExitCode);
+
+        var json = dir.File("sample.json");
+        File.WriteAllText(json, sampled.Stdout);
+        var markdown = dir.File("sample.md");
+        File.WriteAllText(markdown, LeakwatchProcess.Run([.. dir.Dirs, "verify", b, "--sample", "1000", "--seed", "3"]).Stdout);
+        var needles = tb.Emails!.Concat(tb.Phones!.SelectMany(PrivacyScanTests.PhoneTexts)).SelectMany(PrivacyScanTests.Forms).ToList();
+        Assert.Empty(PrivacyScanTests.Scan([json, html, markdown], needles));
+    }
+
     private static string MakeOther(TempDir dir)
     {
         var path = dir.File("other.csv");

@@ -24,8 +24,13 @@ internal sealed class DumpKeying : IDisposable
     public HashSet<string> SeenClasses { get; private set; } = [];
 
     /// <param name="spill">The private build's spill, or null when no identifier may leave this process sealed.</param>
-    public static DumpKeying Create(KeyFile keys, IngestOptions options, string tempDir, PrivateSpillSession? spill)
+    /// <param name="sealedRuns">Spill key runs sealed under per-process keys (<see cref="ExternalSorter.Sealed"/>), as
+    /// `verify` does; an ingest's runs in the data dir's tmp/ hold keyed hashes only and are swept by the next ingest.</param>
+    public static DumpKeying Create(KeyFile keys, IngestOptions options, string tempDir, PrivateSpillSession? spill, bool sealedRuns = false)
     {
+        ExternalSorter NewSorter(string name, int capacity) =>
+            sealedRuns ? ExternalSorter.Sealed(tempDir, name, capacity) : new ExternalSorter(tempDir, name, capacity);
+
         var workers = Math.Max(1, options.Workers);
         var sorterCapacity = (int)Math.Min(int.MaxValue / 32, (long)options.SortMemoryMegabytes * 1024 * 1024 / 16 / (3 * (workers + 1)));
         // One row hasher for all workers: identical rows must get identical fingerprints whichever worker sees them.
@@ -36,8 +41,7 @@ internal sealed class DumpKeying : IDisposable
         for (var i = 0; i < states.Length; i++)
         {
             states[i] = new WorkerState(new IdentifierHasher(keys), new PhoneNormalizer(options.Region), options.DateOrder,
-                new ExternalSorter(tempDir, "email", sorterCapacity), new ExternalSorter(tempDir, "phone", sorterCapacity),
-                new ExternalSorter(tempDir, "rowfp", sorterCapacity), rowHasher,
+                NewSorter("email", sorterCapacity), NewSorter("phone", sorterCapacity), NewSorter("rowfp", sorterCapacity), rowHasher,
                 new AnalysisAccumulator(new AnalysisOptions
                 {
                     DefaultRegion = options.Region,

@@ -114,7 +114,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         }
     }
 
-    private static void Process(WorkerState s, RowBatch batch)
+    private void Process(WorkerState s, RowBatch batch)
     {
         Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
         for (var r = 0; r < batch.Count; r++)
@@ -191,6 +191,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         if (s.Emails.SpilledRuns > 0)
         {
             TestKillPoint.Reached("reading");
+            IngestPauseHook.Reached("reading", _ct);
         }
     }
 }
