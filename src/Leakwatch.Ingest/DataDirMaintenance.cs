@@ -163,8 +163,9 @@ public static class DataDirMaintenance
         return problems;
     }
 
-    /// <summary>The private index: header and entries checksums, the manifest's checksum and fields against the file,
-    /// bucket order, its key in the key file, its breaches published.</summary>
+    /// <summary>The private index: header, section table and entries checksums, the manifest's checksum and fields
+    /// against the file, its breaches published; with the key file, that its key wrote the file (key check) and, once
+    /// decrypted, every bucket's keycheck order.</summary>
     private static List<string> FsckPrivate(string dataDir, KeyFile? keys, Manifest plain)
     {
         var problems = new List<string>();
@@ -174,12 +175,14 @@ public static class DataDirMaintenance
             var manifest = privateStore.ReadManifest();
             if (manifest is not null)
             {
-                using var index = privateStore.OpenPublished(manifest);
-                problems.AddRange(index.Verify());
-                if (keys is not null && keys.FindOprfKey(manifest.KeyId) is null)
+                var key = keys?.FindOprfKey(manifest.KeyId);
+                if (keys is not null && key is null)
                 {
                     problems.Add($"{privateStore.ManifestPath}: OPRF key {manifest.KeyId} is not in the key file");
                 }
+
+                using var index = privateStore.OpenPublished(manifest, key);
+                problems.AddRange(index.Verify());
 
                 var published = new HashSet<int>(plain.Breaches);
                 foreach (var b in manifest.Breaches)

@@ -105,7 +105,7 @@ public sealed partial class PrivateIndexBuilder
                 : throw new PrivateBuildException($"a private build of {Describe(pending)} is unfinished; run `leakwatch private resume` first");
         }
 
-        var current = _private.ReadManifest();
+        var current = _private.ReadManifest(outdatedAsAbsent: true);
         var plain = ReadPlainManifest();
         var published = PublishedBreaches(plain);
         var sources = new List<PrivateBuildSource>();
@@ -170,7 +170,7 @@ public sealed partial class PrivateIndexBuilder
         var plain = ReadPlainManifest();
         var result = new PrivateBuildResult { Kind = state.Kind, KeyId = key.KeyId, Breaches = [.. state.Sources.Select(s => s.Breach)] };
 
-        if (state.Kind == "rotate" && _private.ReadManifest() is { } published && published.KeyId == state.KeyId)
+        if (state.Kind == "rotate" && _private.ReadManifest(outdatedAsAbsent: true) is { } published && published.KeyId == state.KeyId)
         {
             // Killed after publishing the rotated index: only the promotion is left.
             FinishRotation(state);
@@ -270,7 +270,7 @@ public sealed partial class PrivateIndexBuilder
 
     private PrivateBuildState NewState(string kind, string keyId, bool fresh, List<PrivateBuildSource> sources)
     {
-        var current = fresh ? null : _private.ReadManifest();
+        var current = fresh ? null : _private.ReadManifest(outdatedAsAbsent: true);
         var salt = new byte[PrivateProtocol.SaltSize];
         _options.Random.Fill(salt);
         return new PrivateBuildState
@@ -291,7 +291,7 @@ public sealed partial class PrivateIndexBuilder
     /// <summary>A merge uses the published index's key; the first private build uses (and makes) the active key.</summary>
     private Privacy.OprfServerKey KeyForMerge()
     {
-        var current = _private.ReadManifest();
+        var current = _private.ReadManifest(outdatedAsAbsent: true);
         if (current is null)
         {
             return _keys.EnsureActiveOprfKey();
@@ -363,9 +363,9 @@ public sealed partial class PrivateIndexBuilder
     private static void FillFromManifest(PrivateBuildResult r, PrivateManifest m)
     {
         r.Generation = m.Generation;
-        r.BucketBits = m.BucketBits;
+        r.Sections = m.Sections;
+        r.BucketCount = m.Layout().BucketCount;
         r.BucketEntries = m.BucketEntries;
-        r.RealEntries = m.RealEntries;
         r.IndexBytes = m.IndexBytes;
     }
 }
