@@ -220,6 +220,30 @@ public class PrivateApiTests(PrivateServerFixture f)
         Assert.DoesNotContain('\n', m);
     }
 
+    /// <summary>A key file with the same index key but another OPRF key (as a backup restored beside the wrong key
+    /// file would have) cannot serve the private index: the start stops with one line naming the key, and nothing is
+    /// decrypted with the wrong key.</summary>
+    [Fact]
+    public async Task Start_KeyFileWithAnotherOprfKey_RefusesToServeThePrivateIndex()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(f.Dir.KeyFile))!;
+        var seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        json["oprf"]!["active"]!["seed"] = Convert.ToBase64String(seed);
+        json["oprf"]!["active"]!["keyId"] = Privacy.OprfServerKey.FromSeed(seed).KeyId;
+        var wrong = f.Dir.File("wrong.key");
+        await File.WriteAllTextAsync(wrong, json.ToJsonString());
+        File.SetUnixFileMode(wrong, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var e = await Assert.ThrowsAnyAsync<Core.Errors.LeakwatchException>(async () =>
+        {
+            await using var server = await RunningServer.StartAsync(f.Options() with { KeyFilePath = wrong });
+        });
+        using var c = f.Server.Client();
+        var config = await PrivateHttpClient.GetConfigAsync(c);
+        Assert.Contains(config.KeyId, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public async Task Evaluate_BucketJustOutOfRange_Returns400AndLastBucketAnswers()
     {
