@@ -135,7 +135,7 @@ public class PrivateApiTests(PrivateServerFixture f)
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static string ValidElement() =>
-        Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), 0).BlindedElement);
+        Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement);
 
     [Fact]
     public async Task Lookup_ExposedEmailPhoneSharedAndAbsent_ExactBreachListsThroughTheReferenceClient()
@@ -337,7 +337,7 @@ public class PrivateReloadTests
         Assert.Equal(404, JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("statusCode").GetInt32());
         var e = await c.PostAsync("/api/private/evaluate", new StringContent("""{"bucket":0,"blindedElement":"AAAA"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode); // input is checked first
-        var valid = Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), 0).BlindedElement);
+        var valid = Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement);
         e = await c.PostAsync("/api/private/evaluate", new StringContent($$"""{"bucket":0,"blindedElement":"{{valid}}"}"""));
         Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
     }
