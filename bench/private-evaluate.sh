@@ -45,11 +45,12 @@ def post(bucket):
     if r.status != 200: sys.exit(f"evaluate answered {r.status}: {data[:200]!r}")
     return (time.perf_counter() - t) * 1000, len(data)
 conn.request("GET", "/api/private/config"); cfg = json.loads(conn.getresponse().read())
-buckets = 1 << cfg["bucketBits"]
+buckets = cfg["bucketCount"]
 for i in range(20): post(i % buckets)  # warm-up: JIT and page cache
 samples = [post((i * 7919) % buckets) for i in range(n)]
 ms = sorted(s for s, _ in samples)
-print(f"evaluate: {n} requests, bucketBits={cfg['bucketBits']} bucketEntries={cfg['bucketEntries']} response={samples[0][1]} B")
+sections = " ".join(("email" if s["kind"] == "email" else "+%d" % s["callingCode"]) + ":%d" % s["bucketBits"] for s in cfg["sections"])
+print(f"evaluate: {n} requests, buckets={buckets} ({sections}) bucketEntries={cfg['bucketEntries']} response={samples[0][1]} B")
 print(f"client round trip: p50 {ms[n // 2]:.2f} ms, p99 {ms[min(n - 1, n * 99 // 100)]:.2f} ms")
 scraper = http.client.HTTPConnection("127.0.0.1", metrics_port)
 scraper.request("GET", "/metrics"); metrics = scraper.getresponse().read().decode()

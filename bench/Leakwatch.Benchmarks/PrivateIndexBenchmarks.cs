@@ -52,7 +52,7 @@ public class PrivateIndexBenchmarks
         }
 
         Array.Sort(_records, PrivateRecord.Compare);
-        _assembler = new PrivateBucketAssembler(_key, _salt, 0, null, SecurePrivateRandom.Instance);
+        _assembler = new PrivateBucketAssembler(_key, _salt, null, SecurePrivateRandom.Instance);
         _output = new byte[608 * PrivateProtocol.EntrySize];
     }
 
@@ -80,7 +80,7 @@ public class PrivateIndexBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = BucketSize)]
-    public int AssembleBucketPerIdentifier() => _assembler.Assemble(0, _records, _chains, 608, _output);
+    public int AssembleBucketPerIdentifier() => _assembler.Assemble(0, -1, _records, _chains, 608, _output);
 
     [Benchmark]
     public int EvaluateRequest()

@@ -76,8 +76,7 @@ internal static class PrivateCommand
                 }
 
                 grid.AddRow("Key id", manifest.KeyId);
-                grid.AddRow("Buckets", $"2^{manifest.BucketBits} × {manifest.BucketEntries} entries");
-                grid.AddRow("Real entries", manifest.RealEntries.ToString("N0", CultureInfo.InvariantCulture));
+                grid.AddRow("Buckets", $"{manifest.Layout().BucketCount:N0} × {manifest.BucketEntries} entries ({DescribeSections(manifest.Sections)})");
                 grid.AddRow("Size", $"{manifest.IndexBytes / 1048576.0:F1} MB");
                 grid.AddRow("Breaches", Markup.Escape(string.Join(", ", manifest.Breaches.Select(b => $"{b.Name} ({b.Source.Path})"))));
                 AnsiConsole.Write(grid);
@@ -150,6 +149,10 @@ internal static class PrivateCommand
         RenderTable(result);
     }
 
+    /// <summary>"email 2^7, +44 2^5, …": each section's bucket bits.</summary>
+    private static string DescribeSections(List<Privacy.Buckets.PrivateManifestSection> sections) =>
+        string.Join(", ", sections.Select(x => x.Code == 0 ? $"email 2^{x.Bits}" : $"+{x.Code} 2^{x.Bits}"));
+
     public static void RenderTable(PrivateBuildResult s)
     {
         var t = new Table().Border(TableBorder.Rounded).Title($"[bold]private index[/] generation {s.Generation}");
@@ -158,7 +161,7 @@ internal static class PrivateCommand
         t.AddRow("breaches", Markup.Escape(string.Join(", ", s.Breaches)));
         t.AddRow("key id", s.KeyId);
         t.AddRow("identifiers indexed", s.Indexed.ToString("N0", CultureInfo.InvariantCulture));
-        t.AddRow("buckets", $"2^{s.BucketBits} × {s.BucketEntries} entries");
+        t.AddRow("buckets", $"{s.BucketCount:N0} × {s.BucketEntries} entries ({DescribeSections(s.Sections)})");
         t.AddRow("real entries", s.RealEntries.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("OPRF chunks (resumed)", $"{s.Chunks:N0} ({s.ChunksResumed:N0})");
         t.AddRow("OPRF", $"{s.Evaluated:N0} in {s.EvaluateSeconds:F1} s ({s.IdentifiersPerSecond:N0} identifiers/s)");

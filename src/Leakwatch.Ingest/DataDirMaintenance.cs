@@ -200,8 +200,9 @@ public static class DataDirMaintenance
         return problems;
     }
 
-    /// <summary>The private index: header and entries checksums, the manifest's checksum and fields against the file,
-    /// bucket order, its key in the key file, its breaches published.</summary>
+    /// <summary>The private index: header, section table and entries checksums, the manifest's checksum and fields
+    /// against the file, its breaches published; with the key file, that its key wrote the file (key check) and, once
+    /// decrypted, every bucket's keycheck order.</summary>
     private static List<string> FsckPrivate(string dataDir, KeyFile? keys, Manifest plain)
     {
         var problems = new List<string>();
@@ -211,13 +212,15 @@ public static class DataDirMaintenance
             var manifest = privateStore.ReadManifest();
             if (manifest is not null)
             {
-                // Withdrawn on purpose (fail closed, see `remove` and `breach set`): no file to check, nothing served.
-                using var index = manifest.IsWithdrawn ? null : privateStore.OpenPublished(manifest);
-                problems.AddRange(index?.Verify() ?? []);
-                if (keys is not null && keys.FindOprfKey(manifest.KeyId) is null)
+                var key = keys?.FindOprfKey(manifest.KeyId);
+                if (keys is not null && key is null)
                 {
                     problems.Add($"{privateStore.ManifestPath}: OPRF key {manifest.KeyId} is not in the key file");
                 }
+
+                // Withdrawn on purpose (fail closed, see `remove` and `breach set`): no file to check, nothing served.
+                using var index = manifest.IsWithdrawn ? null : privateStore.OpenPublished(manifest, key);
+                problems.AddRange(index?.Verify() ?? []);
 
                 var published = new HashSet<int>(plain.Breaches);
                 foreach (var b in manifest.Breaches)

@@ -13,6 +13,7 @@ public sealed class OprfServerKey
     private static ReadOnlySpan<byte> DeriveInfo => "leakwatch/private/v1"u8;
     private static ReadOnlySpan<byte> KeyIdLabel => "leakwatch/private/v1/key-id"u8;
     private static ReadOnlySpan<byte> DummyKeyInfo => "leakwatch/private/v1/dummy"u8;
+    private static ReadOnlySpan<byte> AtRestKeyInfo => "leakwatch/private/v2/at-rest"u8;
     private readonly byte[] _privateKey;
 
     internal OprfServerKey(byte[] seed, DateTimeOffset created)
@@ -25,6 +26,8 @@ public sealed class OprfServerKey
         KeyId = KeyIdOf(PublicKey);
         DummyKey = new byte[16];
         HKDF.DeriveKey(HashAlgorithmName.SHA256, seed, DummyKey, [], DummyKeyInfo);
+        AtRestKey = new byte[32];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, seed, AtRestKey, [], AtRestKeyInfo);
     }
 
     /// <summary>16 lowercase hex digits of SHA-256("leakwatch/private/v1/key-id" || pkS).</summary>
@@ -39,6 +42,9 @@ public sealed class OprfServerKey
 
     /// <summary>SipHash key that makes a bucket's dummy entries recognisable to the server alone (private-index-format.md).</summary>
     internal byte[] DummyKey { get; }
+
+    /// <summary>XChaCha20 key of the private index's entries at rest (private-index-format.md).</summary>
+    internal byte[] AtRestKey { get; }
 
     /// <summary>A key from a fresh random seed.</summary>
     public static OprfServerKey Generate() => new(RandomNumberGenerator.GetBytes(SeedSize), DateTimeOffset.UtcNow);

@@ -32,6 +32,11 @@ internal static unsafe partial class Sodium
     [LibraryImport(Lib)]
     public static partial void randombytes_buf(byte* buffer, nuint size);
 
+    /// <summary>XChaCha20 keystream XORed over <paramref name="input"/>, starting at 64-byte block
+    /// <paramref name="blockCounter"/>: the private index's at-rest cipher, decrypted one bucket at a time.</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_stream_xchacha20_xor_ic(byte* output, byte* input, ulong length, byte* nonce, ulong blockCounter, byte* key);
+
     // ristretto255 (RFC 9496) for the OPRF. Elements and scalars are 32 bytes; scalars are little-endian mod L.
 
     /// <summary>The one-way map from 64 uniform bytes to a group element (hash_to_ristretto255's map step).</summary>

@@ -58,7 +58,8 @@ internal sealed partial class PrivateIndexService : IGenerationSource<PrivateSer
         var keys = KeyFile.Load(_keyFilePath);
         var key = keys.FindOprfKey(manifest.KeyId)
             ?? throw new KeyFileException($"{_keyFilePath}: the private index needs OPRF key {manifest.KeyId}, which the key file does not hold");
-        return new PrivateServingState(_store.OpenPublished(manifest), key, manifest);
+        // Opened with the key: a key file whose key did not write the index is refused here (key check), not served.
+        return new PrivateServingState(_store.OpenPublished(manifest, key), key, manifest);
     }
 
     /// <summary>The same index under the same key: the breach list changed (a remove), not the index.</summary>

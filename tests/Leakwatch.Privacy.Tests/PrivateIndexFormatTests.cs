@@ -22,8 +22,14 @@ internal static class PrivateIndexBuild
     /// <summary>A stand-in for the exposure-index key of an identifier (the real one is keyed SipHash).</summary>
     public static UInt128 KeyOf(string x) => new(BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(x))), 0);
 
+    /// <summary>Sections for every kind among <paramref name="xs"/>: emails with <paramref name="bits"/>, each calling
+    /// code with <paramref name="bits"/> or its plan's bound if lower.</summary>
+    public static PrivateLayout LayoutFor(int bits, IEnumerable<string> xs) =>
+        new(xs.Select(x => PrivateProtocol.SectionOf(Encoding.UTF8.GetBytes(x))).Append(0).Distinct()
+            .Select(code => (code, Math.Min(bits, PrivateProtocol.MaxSectionBits(code)))));
+
     /// <summary>What the OPRF phase produces for each identifier: its record and its chain of entries.</summary>
-    public static (PrivateRecord[] Records, byte[] Chains) Records(OprfServerKey key, byte[] salt, IEnumerable<string> xs,
+    public static (PrivateRecord[] Records, byte[] Chains) Records(OprfServerKey key, byte[] salt, PrivateLayout layout, IEnumerable<string> xs,
         IReadOnlyDictionary<UInt128, int[]> byKey, IPrivateRandom random)
     {
         var records = new List<PrivateRecord>();
@@ -39,6 +45,8 @@ internal static class PrivateIndexBuild
             records.Add(new PrivateRecord
             {
                 BucketHash = PrivateProtocol.BucketHash(input),
+                Section = (ushort)PrivateProtocol.SectionOf(input),
+                Bucket = layout.Bucket(input),
                 KeyHigh = (ulong)(k >> 64),
                 KeyLow = (ulong)k,
                 ChainOffset = chains.Count,
@@ -53,41 +61,60 @@ internal static class PrivateIndexBuild
     }
 
     /// <summary>Writes generation <paramref name="generation"/> from <paramref name="old"/> plus the identifiers given,
-    /// whose breach sets (after the plain merge) are <paramref name="sets"/>.</summary>
-    public static void Write(string path, OprfServerKey key, byte[] salt, int bucketBits, PrivateIndexReader? old,
+    /// whose breach sets (after the plain merge) are <paramref name="sets"/>; returns the real entries written.</summary>
+    public static long Write(string path, OprfServerKey key, byte[] salt, PrivateLayout layout, PrivateIndexReader? old,
         IReadOnlyDictionary<string, int[]> sets, IEnumerable<string> indexed, IPrivateRandom random, long generation)
     {
         var byKey = sets.ToDictionary(kv => KeyOf(kv.Key), kv => kv.Value);
-        var (records, chains) = Records(key, salt, indexed, byKey, random);
-        var assembler = new PrivateBucketAssembler(key, salt, bucketBits, old, random);
-        var buckets = 1 << bucketBits;
-        ReadOnlySpan<PrivateRecord> In(int b) => records.Where(r => PrivateProtocol.BucketOf(r.BucketHash, bucketBits) == b).ToArray();
-        var fullest = 0;
-        for (var b = 0; b < buckets; b++)
+        var (records, chains) = Records(key, salt, layout, indexed, byKey, random);
+        var assembler = new PrivateBucketAssembler(key, salt, old, random);
+        ReadOnlySpan<PrivateRecord> In(long b) => records.Where(r => r.Bucket == b).ToArray();
+        (long Stable, long Previous) Ids(long b)
         {
-            fullest = Math.Max(fullest, assembler.CountReal(b, In(b), chains));
+            var s = layout.SectionOfBucket(b);
+            var previous = old is not null && old.Layout.TryGetSection(s.Code, out var before) ? before.First + (b - s.First) : -1;
+            return (s.StableId(b), previous);
+        }
+
+        var fullest = 0;
+        for (var b = 0L; b < layout.BucketCount; b++)
+        {
+            fullest = Math.Max(fullest, assembler.CountReal(Ids(b).Stable, Ids(b).Previous, In(b), chains));
         }
 
         var entries = PrivateProtocol.BucketEntriesFor(fullest);
-        using var writer = new PrivateIndexWriter(path, bucketBits, entries, salt, key.KeyId, generation);
+        using var writer = new PrivateIndexWriter(path, layout, entries, salt, key, generation, random);
         var buffer = new byte[entries * PrivateProtocol.EntrySize];
         long real = 0;
-        for (var b = 0; b < buckets; b++)
+        for (var b = 0L; b < layout.BucketCount; b++)
         {
-            real += assembler.Assemble(b, In(b), chains, entries, buffer);
+            real += assembler.Assemble(Ids(b).Stable, Ids(b).Previous, In(b), chains, entries, buffer);
             writer.WriteBucket(buffer);
         }
 
-        writer.Complete(real);
+        writer.Complete();
+        return real;
     }
 
     /// <summary>The whole client protocol against a file: blind, evaluate with the key, finalize, walk the bucket.</summary>
     public static List<int> Lookup(PrivateIndexReader index, OprfServerKey key, string x)
     {
-        var query = PrivateLookupClient.Prepare(Encoding.UTF8.GetBytes(x), index.BucketBits);
+        var query = PrivateLookupClient.Prepare(Encoding.UTF8.GetBytes(x), index.Layout);
+        if (query is null)
+        {
+            return [];
+        }
+
         var evaluated = new byte[OprfSuite.ElementSize];
         key.BlindEvaluate(query.BlindedElement, evaluated);
-        return PrivateLookupClient.Finish(query, evaluated, index.Salt, index.Bucket(query.Bucket));
+        return PrivateLookupClient.Finish(query, evaluated, index.Salt, Decrypted(index, query.Bucket));
+    }
+
+    public static byte[] Decrypted(PrivateIndexReader index, long bucket)
+    {
+        var entries = new byte[index.BucketBytes];
+        index.ReadBucket(bucket, entries);
+        return entries;
     }
 }
 
@@ -108,7 +135,7 @@ public sealed class PrivateIndexFormatTests : IDisposable
     private static string GoldenDir([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Golden");
 
-    /// <summary>Format v1 byte for byte: a fixed seed, salt and random source give exactly Golden/private-v1.lwp.
+    /// <summary>Format v2 byte for byte: a fixed seed, salt and random source give exactly Golden/private-v2.lwp.
     /// Set LEAKWATCH_UPDATE_GOLDEN=1 to rewrite it after an intended format change (and bump the version).</summary>
     [Fact]
     public void Writer_FixedInputs_MatchesGoldenFileAndGoldenFileAnswersLookups()
@@ -116,9 +143,10 @@ public sealed class PrivateIndexFormatTests : IDisposable
         var key = OprfServerKey.FromSeed(Enumerable.Repeat((byte)1, 32).ToArray());
         var salt = Enumerable.Repeat((byte)2, 32).ToArray();
         var path = Path.Combine(_dir, "golden.lwp");
-        PrivateIndexBuild.Write(path, key, salt, 1, null, GoldenSets, GoldenSets.Keys, new SeededRandom(7), generation: 1);
+        var real = PrivateIndexBuild.Write(path, key, salt, PrivateIndexBuild.LayoutFor(1, GoldenSets.Keys), null, GoldenSets, GoldenSets.Keys,
+            new SeededRandom(7), generation: 1);
 
-        var golden = Path.Combine(GoldenDir(), "private-v1.lwp");
+        var golden = Path.Combine(GoldenDir(), "private-v2.lwp");
         if (Environment.GetEnvironmentVariable("LEAKWATCH_UPDATE_GOLDEN") == "1")
         {
             File.Copy(path, golden, overwrite: true);
@@ -129,9 +157,11 @@ public sealed class PrivateIndexFormatTests : IDisposable
         Assert.True(File.Exists(golden), $"missing {golden}; run with LEAKWATCH_UPDATE_GOLDEN=1");
         Assert.Equal(File.ReadAllBytes(golden), File.ReadAllBytes(path));
 
-        using var index = PrivateIndexReader.Open(golden);
+        using var index = PrivateIndexReader.Open(golden, key);
         Assert.Empty(index.Verify());
-        Assert.Equal((1, 16, key.KeyId, 1L, 5L), (index.BucketBits, index.BucketEntries, index.KeyId, index.Generation, index.RealEntries));
+        Assert.Equal(5, real);
+        Assert.Equal((16, key.KeyId, 1L), (index.BucketEntries, index.KeyId, index.Generation));
+        Assert.Equal([(0, 1), (1, 1), (44, 1)], index.Layout.Sections.Select(s => (s.Code, s.Bits)));
         Assert.Equal(salt, index.Salt.ToArray());
         foreach (var (x, set) in GoldenSets)
         {
@@ -139,7 +169,18 @@ public sealed class PrivateIndexFormatTests : IDisposable
         }
 
         Assert.Empty(PrivateIndexBuild.Lookup(index, key, "email:absent@example.com"));
-        Assert.Empty(PrivateIndexBuild.Lookup(index, OprfServerKey.FromSeed(new byte[32]), "email:alice@example.com"));
+        Assert.Empty(PrivateIndexBuild.Lookup(index, key, "phone:+33612345678")); // no +33 section: not found, nothing asked
+    }
+
+    /// <summary>A file of format 1 (Golden/private-v1.lwp, written by the previous release) is refused with one line
+    /// saying how to rebuild.</summary>
+    [Fact]
+    public void Reader_FormatOneFile_RefusedWithRebuildMessage()
+    {
+        var e = Assert.Throws<PrivateIndexException>(() => PrivateIndexReader.Open(Path.Combine(GoldenDir(), "private-v1.lwp"), null));
+        Assert.Contains("format 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("`leakwatch private build", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
@@ -152,18 +193,19 @@ public sealed class PrivateIndexFormatTests : IDisposable
         var inA = Enumerable.Range(0, 300).Select(i => $"email:a{i}@example.com").ToList();
         var inB = Enumerable.Range(250, 100).Select(i => $"email:a{i}@example.com").ToList(); // 50 shared
         var sets = inA.ToDictionary(x => x, _ => new[] { 1 });
-        PrivateIndexBuild.Write(first, key, salt, 2, null, sets, inA, SecurePrivateRandom.Instance, 1);
-        using var g1 = PrivateIndexReader.Open(first);
+        var layout = PrivateIndexBuild.LayoutFor(2, inA);
+        PrivateIndexBuild.Write(first, key, salt, layout, null, sets, inA, SecurePrivateRandom.Instance, 1);
+        using var g1 = PrivateIndexReader.Open(first, key);
 
         foreach (var x in inB)
         {
             sets[x] = sets.ContainsKey(x) ? [1, 2] : [2];
         }
 
-        PrivateIndexBuild.Write(second, key, salt, 2, g1, sets, inB, SecurePrivateRandom.Instance, 2);
-        using var g2 = PrivateIndexReader.Open(second);
+        var real = PrivateIndexBuild.Write(second, key, salt, layout, g1, sets, inB, SecurePrivateRandom.Instance, 2);
+        using var g2 = PrivateIndexReader.Open(second, key);
         Assert.Empty(g2.Verify());
-        Assert.Equal(350, g2.RealEntries);
+        Assert.Equal(350, real);
         foreach (var x in inA.Concat(inB).Distinct())
         {
             Assert.Equal(sets[x], PrivateIndexBuild.Lookup(g2, key, x));
@@ -172,7 +214,7 @@ public sealed class PrivateIndexFormatTests : IDisposable
         // Entries of identifiers B did not touch are carried over unchanged; per bucket, the two generations differ
         // in exactly as many entries as B added or replaced (when bucketEntries stays the same).
         static HashSet<string> Entries(PrivateIndexReader r, int b) =>
-            Enumerable.Range(0, r.BucketEntries).Select(j => Convert.ToHexString(r.Bucket(b).Slice(j * 48, 48))).ToHashSet();
+            Enumerable.Range(0, r.BucketEntries).Select(j => Convert.ToHexString(PrivateIndexBuild.Decrypted(r, b).AsSpan(j * 48, 48))).ToHashSet();
         for (var b = 0; b < 4; b++)
         {
             var before = Entries(g1, b);
@@ -200,17 +242,18 @@ public sealed class PrivateIndexFormatTests : IDisposable
         var inB = Enumerable.Range(250, 2_000).Select(i => $"phone:+4479111{i:D5}").ToList();
         var sets = inA.ToDictionary(x => x, _ => new[] { 1 });
         var first = Path.Combine(_dir, "big1.lwp");
-        PrivateIndexBuild.Write(first, key, salt, 0, null, sets, inA, SecurePrivateRandom.Instance, 1);
-        using var g1 = PrivateIndexReader.Open(first);
+        var layout = PrivateIndexBuild.LayoutFor(0, inA);
+        PrivateIndexBuild.Write(first, key, salt, layout, null, sets, inA, SecurePrivateRandom.Instance, 1);
+        using var g1 = PrivateIndexReader.Open(first, key);
         foreach (var x in inB)
         {
             sets[x] = sets.ContainsKey(x) ? [1, 2] : [2];
         }
 
         var second = Path.Combine(_dir, "big2.lwp");
-        PrivateIndexBuild.Write(second, key, salt, 0, g1, sets, inB, SecurePrivateRandom.Instance, 2);
-        using var g2 = PrivateIndexReader.Open(second);
-        Assert.Equal(2_250, g2.RealEntries);
+        var real = PrivateIndexBuild.Write(second, key, salt, layout, g1, sets, inB, SecurePrivateRandom.Instance, 2);
+        using var g2 = PrivateIndexReader.Open(second, key);
+        Assert.Equal(2_250, real);
         foreach (var x in inA.Concat(inB).Distinct().Where((_, i) => i % 7 == 0))
         {
             Assert.Equal(sets[x], PrivateIndexBuild.Lookup(g2, key, x));
@@ -224,16 +267,17 @@ public sealed class PrivateIndexFormatTests : IDisposable
         var salt = RandomNumberGenerator.GetBytes(32);
         var sets = new Dictionary<string, int[]> { ["email:x@example.com"] = [.. Enumerable.Range(1, 25)], ["email:y@example.com"] = [3] };
         var first = Path.Combine(_dir, "c1.lwp");
-        PrivateIndexBuild.Write(first, key, salt, 0, null, sets, sets.Keys, SecurePrivateRandom.Instance, 1);
-        using var g1 = PrivateIndexReader.Open(first);
-        Assert.Equal(4, g1.RealEntries); // 3 entries for 25 breaches, 1 for y
+        var layout = PrivateIndexBuild.LayoutFor(0, sets.Keys);
+        var real = PrivateIndexBuild.Write(first, key, salt, layout, null, sets, sets.Keys, SecurePrivateRandom.Instance, 1);
+        using var g1 = PrivateIndexReader.Open(first, key);
+        Assert.Equal(4, real); // 3 entries for 25 breaches, 1 for y
         Assert.Equal(sets["email:x@example.com"], PrivateIndexBuild.Lookup(g1, key, "email:x@example.com"));
 
         sets["email:x@example.com"] = [2, 30];
         var second = Path.Combine(_dir, "c2.lwp");
-        PrivateIndexBuild.Write(second, key, salt, 0, g1, sets, ["email:x@example.com"], SecurePrivateRandom.Instance, 2);
-        using var g2 = PrivateIndexReader.Open(second);
-        Assert.Equal(2, g2.RealEntries);
+        real = PrivateIndexBuild.Write(second, key, salt, layout, g1, sets, ["email:x@example.com"], SecurePrivateRandom.Instance, 2);
+        using var g2 = PrivateIndexReader.Open(second, key);
+        Assert.Equal(2, real);
         Assert.Equal([2, 30], PrivateIndexBuild.Lookup(g2, key, "email:x@example.com"));
         Assert.Equal([3], PrivateIndexBuild.Lookup(g2, key, "email:y@example.com"));
     }
@@ -243,16 +287,25 @@ public sealed class PrivateIndexFormatTests : IDisposable
     {
         var key = OprfServerKey.Generate();
         var path = Path.Combine(_dir, "flip.lwp");
-        PrivateIndexBuild.Write(path, key, RandomNumberGenerator.GetBytes(32), 1, null, GoldenSets, GoldenSets.Keys, SecurePrivateRandom.Instance, 1);
+        PrivateIndexBuild.Write(path, key, RandomNumberGenerator.GetBytes(32), PrivateIndexBuild.LayoutFor(1, GoldenSets.Keys), null, GoldenSets,
+            GoldenSets.Keys, SecurePrivateRandom.Instance, 1);
         var bytes = File.ReadAllBytes(path);
         bytes[^5] ^= 0x40;
         File.WriteAllBytes(path, bytes);
-        using var index = PrivateIndexReader.Open(path);
-        Assert.Contains(index.Verify(), p => p.Contains("checksum", StringComparison.Ordinal));
+        using (var index = PrivateIndexReader.Open(path, null))
+        {
+            Assert.Contains(index.Verify(), p => p.Contains("checksum", StringComparison.Ordinal)); // caught without the key
+        }
 
+        bytes[^5] ^= 0x40;
+        bytes[PrivateIndexFormat.HeaderSize] ^= 1; // section table
+        File.WriteAllBytes(path, bytes);
+        Assert.Throws<PrivateIndexException>(() => PrivateIndexReader.Open(path, null).Dispose());
+
+        bytes[PrivateIndexFormat.HeaderSize] ^= 1;
         bytes[20] ^= 1; // header
         File.WriteAllBytes(path, bytes);
-        Assert.Throws<PrivateIndexException>(() => PrivateIndexReader.Open(path).Dispose());
+        Assert.Throws<PrivateIndexException>(() => PrivateIndexReader.Open(path, null).Dispose());
     }
 
     [Fact]

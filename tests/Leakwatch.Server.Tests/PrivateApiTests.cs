@@ -12,14 +12,23 @@ namespace Leakwatch.Server.Tests;
 /// <summary>The C# reference client over HTTP: config, canonicalize, bucket, blind, evaluate, unblind, scan.</summary>
 internal static class PrivateHttpClient
 {
-    public sealed record Config(string KeyId, int BucketBits, int BucketEntries, byte[] Salt, Dictionary<int, string> Breaches);
+    public sealed record Config(string KeyId, PrivateLayout Layout, int BucketEntries, byte[] Salt, Dictionary<int, string> Breaches);
 
-    public static async Task<Config> GetConfigAsync(HttpClient c)
+    /// <summary>Reads the config as a client must: the sections' bucket bits go through the layout's bound check
+    /// (a server asking for finer phone buckets is refused), and the numbering they imply must be the one sent.</summary>
+    public static async Task<Config> GetConfigAsync(HttpClient c) => ParseConfig(await c.GetStringAsync("/api/private/config"));
+
+    public static Config ParseConfig(string json)
     {
-        var e = JsonDocument.Parse(await c.GetStringAsync("/api/private/config")).RootElement;
-        Assert.Equal(1, e.GetProperty("version").GetInt32());
+        var e = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(2, e.GetProperty("version").GetInt32());
         Assert.Equal(48, e.GetProperty("entrySize").GetInt32());
-        return new Config(e.GetProperty("keyId").GetString()!, e.GetProperty("bucketBits").GetInt32(), e.GetProperty("bucketEntries").GetInt32(),
+        var sections = e.GetProperty("sections").EnumerateArray().ToList();
+        var layout = PrivateLookupClient.ReadLayout(sections.Select(x =>
+            (x.GetProperty("kind").GetString() == "email" ? 0 : x.GetProperty("callingCode").GetInt32(), x.GetProperty("bucketBits").GetInt32())));
+        Assert.Equal(layout.Sections.Select(x => x.First), sections.Select(x => x.GetProperty("first").GetInt64()));
+        Assert.Equal(layout.BucketCount, e.GetProperty("bucketCount").GetInt64());
+        return new Config(e.GetProperty("keyId").GetString()!, layout, e.GetProperty("bucketEntries").GetInt32(),
             Convert.FromBase64String(e.GetProperty("salt").GetString()!),
             e.GetProperty("breaches").EnumerateArray().ToDictionary(b => b.GetProperty("id").GetInt32(), b => b.GetProperty("name").GetString()!));
     }
@@ -31,7 +40,12 @@ internal static class PrivateHttpClient
         var input = PrivateLookupClient.TryCanonicalize(account, phones) ?? throw new ArgumentException("not an account", nameof(account));
         for (var attempt = 0; ; attempt++)
         {
-            var query = PrivateLookupClient.Prepare(input, config.BucketBits);
+            var query = PrivateLookupClient.Prepare(input, config.Layout);
+            if (query is null)
+            {
+                return []; // nothing indexed under its calling code: not found, and nothing sent
+            }
+
             var r = await c.PostAsJsonAsync("/api/private/evaluate", new { bucket = query.Bucket, blindedElement = Convert.ToBase64String(query.BlindedElement) });
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             var e = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
@@ -41,11 +55,11 @@ internal static class PrivateHttpClient
                 continue;
             }
 
-            Assert.Equal(query.Bucket, e.GetProperty("bucket").GetInt32());
+            Assert.Equal(query.Bucket, e.GetProperty("bucket").GetInt64());
             var entries = Convert.FromBase64String(e.GetProperty("entries").GetString()!);
             if (entries.Length != config.BucketEntries * 48)
             {
-                // A breach was merged in since the config was read (same key: bucketBits and salt unchanged, but
+                // A breach was merged in since the config was read (same key: sections' bits and salt unchanged, but
                 // bucketEntries and the breach list may have grown): read it again, as doc §5 tells clients to.
                 config = await GetConfigAsync(c);
             }
@@ -124,7 +138,7 @@ public class PrivateApiTests(PrivateServerFixture f)
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static string ValidElement() =>
-        Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), 0).BlindedElement);
+        Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement);
 
     [Fact]
     public async Task Lookup_ExposedEmailPhoneSharedAndAbsent_ExactBreachListsThroughTheReferenceClient()
@@ -209,15 +223,39 @@ public class PrivateApiTests(PrivateServerFixture f)
         Assert.DoesNotContain('\n', m);
     }
 
+    /// <summary>A key file with the same index key but another OPRF key (as a backup restored beside the wrong key
+    /// file would have) cannot serve the private index: the start stops with one line naming the key, and nothing is
+    /// decrypted with the wrong key.</summary>
+    [Fact]
+    public async Task Start_KeyFileWithAnotherOprfKey_RefusesToServeThePrivateIndex()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(f.Dir.KeyFile))!;
+        var seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        json["oprf"]!["active"]!["seed"] = Convert.ToBase64String(seed);
+        json["oprf"]!["active"]!["keyId"] = Privacy.OprfServerKey.FromSeed(seed).KeyId;
+        var wrong = f.Dir.File("wrong.key");
+        await File.WriteAllTextAsync(wrong, json.ToJsonString());
+        File.SetUnixFileMode(wrong, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var e = await Assert.ThrowsAnyAsync<Core.Errors.LeakwatchException>(async () =>
+        {
+            await using var server = await RunningServer.StartAsync(f.Options() with { KeyFilePath = wrong });
+        });
+        using var c = f.Server.Client();
+        var config = await PrivateHttpClient.GetConfigAsync(c);
+        Assert.Contains(config.KeyId, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public async Task Evaluate_BucketJustOutOfRange_Returns400AndLastBucketAnswers()
     {
         using var c = f.Server.Client();
         var config = await PrivateHttpClient.GetConfigAsync(c);
-        var r = await c.PostAsync("/api/private/evaluate", Body($$"""{"bucket":{{1 << config.BucketBits}},"blindedElement":"{{ValidElement()}}"}"""));
+        var r = await c.PostAsync("/api/private/evaluate", Body($$"""{"bucket":{{config.Layout.BucketCount}},"blindedElement":"{{ValidElement()}}"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-        Assert.Contains($"[0, {1 << config.BucketBits})", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var ok = await c.PostAsync("/api/private/evaluate", Body($$"""{"bucket":{{(1 << config.BucketBits) - 1}},"blindedElement":"{{ValidElement()}}"}"""));
+        Assert.Contains($"[0, {config.Layout.BucketCount})", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var ok = await c.PostAsync("/api/private/evaluate", Body($$"""{"bucket":{{config.Layout.BucketCount - 1}},"blindedElement":"{{ValidElement()}}"}"""));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
 
@@ -304,7 +342,7 @@ public class PrivateReloadTests
         Assert.Equal(404, JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("statusCode").GetInt32());
         var e = await c.PostAsync("/api/private/evaluate", new StringContent("""{"bucket":0,"blindedElement":"AAAA"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode); // input is checked first
-        var valid = Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), 0).BlindedElement);
+        var valid = Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement);
         e = await c.PostAsync("/api/private/evaluate", new StringContent($$"""{"bucket":0,"blindedElement":"{{valid}}"}"""));
         Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
     }

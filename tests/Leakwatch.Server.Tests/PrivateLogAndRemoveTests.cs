@@ -25,7 +25,7 @@ public partial class PrivateLogAndRemoveTests(PrivateServerFixture f)
     {
         var logs = new CapturingLoggerProvider();
         var secrets = new List<string>();
-        var buckets = new List<int>();
+        var buckets = new List<long>();
         await using (var server = await RunningServer.StartAsync(f.Options() with { ConfigureLogging = l => l.AddProvider(logs) }))
         {
             using var c = server.Client();
@@ -34,7 +34,7 @@ public partial class PrivateLogAndRemoveTests(PrivateServerFixture f)
             foreach (var account in accounts)
             {
                 var input = PrivateLookupClient.TryCanonicalize(account, Phones)!;
-                var query = PrivateLookupClient.Prepare(input, config.BucketBits);
+                var query = PrivateLookupClient.Prepare(input, config.Layout)!;
                 var element = Convert.ToBase64String(query.BlindedElement);
                 var r = await c.PostAsJsonAsync("/api/private/evaluate", new { bucket = query.Bucket, blindedElement = element });
                 Assert.Equal(HttpStatusCode.OK, r.StatusCode);

@@ -25,11 +25,47 @@ async function evaluate(body) {
   return fetch(`${base}/api/private/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+// §2's numbering plans: valid numbers per calling code, the table the doc names (calling codes are prefix-free).
+const plans = new Map(readFileSync(new URL('../../src/Leakwatch.Core/Resources/numbering-plans.txt', import.meta.url), 'utf8')
+  .split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(' ')).map(([c, n]) => [Number(c), BigInt(n)]));
+
+/** §2's bound: 24 for emails; for a calling code the largest b <= 24 with floor(plan / 2^b) >= 10,000 (0 if none). */
+function bound(code) {
+  if (code === 0) return 24;
+  let b = 0;
+  while (b < 24 && plans.get(code) >> BigInt(b + 1) >= 10000n) b++;
+  return b;
+}
+
+/** §2: the config's sections as { code: { bits, first } }; throws on a section finer than its bound. */
+function layoutOf(cfg) {
+  const layout = new Map();
+  let first = 0;
+  for (const s of [...cfg.sections].sort((a, b) => (a.callingCode ?? 0) - (b.callingCode ?? 0))) {
+    const code = s.kind === 'email' ? 0 : s.callingCode;
+    assert.ok(code === 0 || plans.has(code), `unknown section ${code}`);
+    if (s.bucketBits > bound(code)) throw new Error(`section ${code}: bucketBits ${s.bucketBits} above the bound ${bound(code)}`);
+    assert.equal(s.first, first, `section ${code} first`);
+    layout.set(code, { bits: s.bucketBits, first });
+    first += 2 ** s.bucketBits;
+  }
+  assert.equal(cfg.bucketCount, first);
+  return layout;
+}
+
+function sectionOf(x) {
+  if (!x.startsWith('phone:+')) return 0;
+  for (let n = 1; n <= 3; n++) if (plans.has(Number(x.slice(7, 7 + n)))) return Number(x.slice(7, 7 + n));
+  throw new Error(`no calling code in ${x}`);
+}
+
 /** §1–§6 from the doc, independently of web/: returns the breach names, or [] when absent. */
 async function independentLookup(x, cfg) {
   const input = Buffer.from(x, 'utf8');
+  const section = layoutOf(cfg).get(sectionOf(x));
+  if (section === undefined) return []; // nothing indexed under this calling code: nothing to ask
   const h = createHash('sha256').update(Buffer.concat([Buffer.from('leakwatch/private/v1/bucket'), Buffer.from([0]), input])).digest();
-  const bucket = cfg.bucketBits === 0 ? 0 : Number(BigInt(`0x${h.toString('hex')}`) >> BigInt(256 - cfg.bucketBits));
+  const bucket = section.first + (section.bits === 0 ? 0 : Number(BigInt(`0x${h.toString('hex')}`) >> BigInt(256 - section.bits)));
   const { blind, blinded } = oprf.blind(input);
   const r = await evaluate({ bucket, blindedElement: Buffer.from(blinded).toString('base64') });
   assert.equal(r.status, 200, await r.clone().text());
@@ -62,9 +98,11 @@ test('private config follows the doc: version, sizes, salt, the listed breaches'
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^application\/json/);
   const c = await r.json();
-  assert.equal(c.version, 1);
+  assert.equal(c.version, 2);
   assert.equal(c.entrySize, 48);
-  assert.ok(Number.isInteger(c.bucketBits) && c.bucketBits >= 0 && c.bucketBits <= 24, `bucketBits ${c.bucketBits}`);
+  const layout = layoutOf(c);
+  assert.ok(layout.has(0), 'an email section');
+  for (const { account } of fx.privatePhones) assert.ok(layout.has(sectionOf(`phone:${account}`)), `a section for ${account}`);
   assert.ok(c.bucketEntries > 0 && c.bucketEntries % 16 === 0, `bucketEntries ${c.bucketEntries}`);
   assert.equal(Buffer.from(c.salt, 'base64').length, 32);
   assert.ok(typeof c.keyId === 'string' && c.keyId.length > 0);
@@ -99,7 +137,7 @@ test('independent client reports absent emails and phones as absent', async () =
 test('evaluate answers are uncacheable, every bucket is the same size, and a repeated lookup is blinded afresh', async () => {
   const cfg = await config();
   const sizes = new Set();
-  for (const bucket of [0, 2 ** cfg.bucketBits - 1]) {
+  for (const bucket of [0, cfg.bucketCount - 1]) {
     const { blinded } = oprf.blind(Buffer.from(`email:size-probe-${bucket}@example.com`));
     const r = await evaluate({ bucket, blindedElement: Buffer.from(blinded).toString('base64') });
     assert.equal(r.status, 200);
@@ -115,7 +153,7 @@ test('evaluate rejects bad input with 400 naming the field', async () => {
   const cfg = await config();
   const good = Buffer.from(oprf.blind(Buffer.from('email:x@example.com')).blinded).toString('base64');
   const cases = [
-    [{ bucket: 2 ** cfg.bucketBits, blindedElement: good }, /bucket/i],
+    [{ bucket: cfg.bucketCount, blindedElement: good }, /bucket/i],
     [{ bucket: -1, blindedElement: good }, /bucket/i],
     [{ bucket: 0, blindedElement: 'not base64!' }, /blindedElement/i],
     [{ bucket: 0, blindedElement: Buffer.alloc(31, 1).toString('base64') }, /blindedElement/i],
@@ -157,4 +195,33 @@ test('the committed bundle checks passwords k-anonymously against the live range
 test('the bundle reads the server\'s private tier configuration', async () => {
   const client = new bundle.PrivateLookupClient({ baseUrl: base });
   assert.equal((await client.config()).version, 1);
+});
+
+test('both clients refuse a config whose phone section is finer than its plan allows', async () => {
+  const real = await config();
+  const phone = real.sections.find((s) => s.kind === 'phone');
+  assert.ok(phone, 'the fixture indexes phones');
+  const finer = (c) => {
+    const sections = c.sections.map((s) => (s.callingCode === phone.callingCode ? { ...s, bucketBits: bound(phone.callingCode) + 1 } : { ...s }));
+    let first = 0;
+    for (const s of sections.sort((a, b) => (a.callingCode ?? 0) - (b.callingCode ?? 0))) {
+      s.first = first;
+      first += 2 ** s.bucketBits;
+    }
+    return { ...c, sections, bucketCount: first };
+  };
+  assert.throws(() => layoutOf(finer(real)), /above the bound/);
+  // The bundle, its config answered by the live server and then made finer, as a malicious server would.
+  const posts = [];
+  const client = new bundle.PrivateLookupClient({
+    baseUrl: base,
+    fetch: async (url, init) => {
+      const r = await fetch(url, init);
+      if (String(url).endsWith('/api/private/config')) return new Response(JSON.stringify(finer(await r.json())), { status: 200 });
+      posts.push(url);
+      return r;
+    },
+  });
+  await assert.rejects(client.lookup(fx.privateEmails[0].account), (e) => e.code === 'bad-response' && /exceeds its bound/.test(e.message));
+  assert.equal(posts.length, 0);
 });

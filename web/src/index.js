@@ -4,7 +4,7 @@
 export { canonicalize, canonicalEmail, canonicalPhone, phoneRegions, dotnetTrim } from './canonical.js';
 export {
   PrivateLookupClient, LeakwatchError, bucketOf, entryKeys, openBucket, toBase64, fromBase64, PROTOCOL, ENTRY_SIZE,
-  IDS_PER_ENTRY,
+  IDS_PER_ENTRY, CONFIG_VERSION, MIN_PHONE_CROWD, maxSectionBits, sectionOf, readLayout, bucketIn,
 } from './private-lookup.js';
 export { pwnedPasswordCount, passwordSha1, countInRange } from './passwords.js';
 export { matchAdvice } from './advice.js';

@@ -1,7 +1,9 @@
-// The client side of `leakwatch/private/v1` (docs/private-lookup.md, the wire contract): the server learns the
-// bucket (bucketBits bits of a hash) and a uniformly random group element, nothing else about the identifier.
+// The client side of `leakwatch/private/v1`, config version 2 (docs/private-lookup.md, the wire contract): the
+// server learns the bucket (emails: bucketBits bits of a hash; phones: the calling code and bucketBits bits) and a
+// uniformly random group element, nothing else about the identifier.
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import { canonicalize } from './canonical.js';
+import planText from '../../src/Leakwatch.Core/Resources/numbering-plans.txt';
 
 export const PROTOCOL = 'leakwatch/private/v1';
 export const ENTRY_SIZE = 48;
@@ -10,6 +12,40 @@ const KEYCHECK_SIZE = 16;
 const NONCE_SIZE = 8;
 const PAYLOAD_SIZE = 24;
 const MAX_ENTRIES = 256; // entry numbers are one byte
+export const CONFIG_VERSION = 2;
+export const MAX_BUCKET_BITS = 24;
+/** Possible valid numbers of its calling code a phone bucket must hide among (privacy.md). */
+export const MIN_PHONE_CROWD = 10000;
+
+// Valid numbers per calling code, the table the server bundles (NumberingPlans in C#).
+const PLANS = new Map(planText.split('\n').filter((l) => /^\d/.test(l)).map((l) => {
+  const [code, size] = l.trim().split(/\s+/);
+  return [Number(code), Number(size)];
+}));
+
+/**
+ * The most bucket bits a section may have: 24 for emails (code 0); for a calling code, the largest b with
+ * floor(plan / 2^b) >= 10,000 (0 when the plan is smaller); -1 for a code the table does not know.
+ */
+export function maxSectionBits(code) {
+  if (code === 0) return MAX_BUCKET_BITS;
+  const plan = PLANS.get(code);
+  if (!plan) return -1;
+  let bits = 0;
+  while (bits < MAX_BUCKET_BITS && Math.floor(plan / 2 ** (bits + 1)) >= MIN_PHONE_CROWD) bits++;
+  return bits;
+}
+
+/** The section of an OPRF input: 0 for an email, else the phone's calling code (1-3 digits; calling codes are prefix-free). */
+export function sectionOf(x) {
+  if (!x.startsWith('phone:+')) return 0;
+  const digits = x.slice(7);
+  for (let n = 1; n <= 3; n++) {
+    const code = Number(digits.slice(0, n));
+    if (PLANS.has(code)) return code;
+  }
+  return 0;
+}
 
 const utf8 = new TextEncoder();
 const BUCKET_LABEL = utf8.encode(`${PROTOCOL}/bucket`);
@@ -65,7 +101,7 @@ export function fromBase64(text, field, expectedLength) {
 
 /** §2: the first `bits` bits of SHA-256("leakwatch/private/v1/bucket" || 0x00 || x), big-endian. */
 export async function bucketOf(x, bits) {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 24) throw new RangeError(`bucketBits ${bits} is outside 0..24`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > MAX_BUCKET_BITS) throw new RangeError(`bucketBits ${bits} is outside 0..24`);
   if (bits === 0) return 0;
   const h = new Uint8Array(await subtle().digest('SHA-256', concat(BUCKET_LABEL, [0], utf8.encode(x))));
   const top = ((h[0] << 16) | (h[1] << 8) | h[2]) >>> 0;
@@ -123,12 +159,45 @@ export async function openBucket(entries, y, salt) {
   return ids;
 }
 
+/**
+ * The config's sections as a layout (code -> { bits, first }). Refuses a section whose bucketBits exceed its
+ * bound: finer phone buckets would hide a number among fewer than 10,000 possible ones.
+ */
+export function readLayout(sections) {
+  if (!Array.isArray(sections) || sections.length === 0) throw new LeakwatchError('bad-response', 'the config has no bucket sections');
+  const layout = new Map();
+  let first = 0;
+  const sorted = [...sections].map((s) => ({ ...s, code: s.kind === 'email' ? 0 : s.callingCode }))
+    .sort((a, b) => a.code - b.code);
+  for (const s of sorted) {
+    const max = Number.isInteger(s.code) ? maxSectionBits(s.code) : -1;
+    if (max < 0 || layout.has(s.code)) throw new LeakwatchError('bad-response', `the config names an unknown or repeated section ${s.code}`);
+    if (!Number.isInteger(s.bucketBits) || s.bucketBits < 0 || s.bucketBits > max) {
+      throw new LeakwatchError('bad-response', s.code === 0
+        ? `email bucketBits ${s.bucketBits} is outside 0..${max}`
+        : `bucketBits ${s.bucketBits} for +${s.code} exceeds its bound ${max} (fewer than ${MIN_PHONE_CROWD} possible numbers a bucket)`);
+    }
+    if (s.first !== first) throw new LeakwatchError('bad-response', `section ${s.code} starts at ${s.first}, expected ${first}`);
+    layout.set(s.code, { bits: s.bucketBits, first });
+    first += 2 ** s.bucketBits;
+  }
+  layout.bucketCount = first;
+  return layout;
+}
+
+/** §2: the global bucket of an OPRF input in a layout, or -1 when the index has no section for it. */
+export async function bucketIn(x, layout) {
+  const section = layout.get(sectionOf(x));
+  return section === undefined ? -1 : section.first + await bucketOf(x, section.bits);
+}
+
 function checkConfig(c) {
-  const ok = c && c.version === 1 && typeof c.keyId === 'string' && Number.isInteger(c.bucketBits) && c.bucketBits >= 0 &&
-    c.bucketBits <= 24 && Number.isInteger(c.bucketEntries) && c.bucketEntries > 0 && c.entrySize === ENTRY_SIZE &&
-    typeof c.salt === 'string' && Array.isArray(c.breaches);
-  if (!ok) throw new LeakwatchError('bad-response', 'the private lookup config is not leakwatch/private/v1');
-  return { ...c, saltBytes: fromBase64(c.salt, 'salt', 32) };
+  const ok = c && c.version === CONFIG_VERSION && typeof c.keyId === 'string' && Number.isInteger(c.bucketEntries) &&
+    c.bucketEntries > 0 && c.entrySize === ENTRY_SIZE && typeof c.salt === 'string' && Array.isArray(c.breaches);
+  if (!ok) throw new LeakwatchError('bad-response', `the private lookup config is not version ${CONFIG_VERSION} of leakwatch/private/v1`);
+  const layout = readLayout(c.sections);
+  if (c.bucketCount !== layout.bucketCount) throw new LeakwatchError('bad-response', `bucketCount ${c.bucketCount} does not match the sections`);
+  return { ...c, layout, saltBytes: fromBase64(c.salt, 'salt', 32) };
 }
 
 async function errorFor(response, what) {
@@ -177,6 +246,10 @@ export class PrivateLookupClient {
       throw new LeakwatchError('invalid-input', 'That is neither a valid email address nor a valid phone number.');
     }
     let config = await this.config();
+    if (await bucketIn(id.x, config.layout) < 0) {
+      // Nothing is indexed under this calling code: not found, and nothing about the number is sent.
+      return { kind: id.kind, found: false, breaches: [] };
+    }
     let result = await this._evaluate(id.x, config);
     if (result.keyId !== config.keyId) {
       // The key was rotated between the config and the evaluation: the new key means a new index.
@@ -196,7 +269,8 @@ export class PrivateLookupClient {
 
   async _evaluate(x, config) {
     const input = utf8.encode(x);
-    const bucket = await bucketOf(x, config.bucketBits);
+    const bucket = await bucketIn(x, config.layout);
+    if (bucket < 0) throw new LeakwatchError('key-rotated', 'The index changed during the lookup; try again.');
     const { blind, blinded } = this.oprf.blind(input);
     const response = await this.fetch(`${this.baseUrl}/api/private/evaluate`, {
       method: 'POST',

@@ -3,6 +3,7 @@
 // the client except @noble/curves (the server side of the OPRF) and WebCrypto.
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 const oprf = ristretto255_oprf.oprf;
 const subtle = webcrypto.subtle;
@@ -40,30 +41,49 @@ export async function entriesFor(y, salt, ids) {
   return out;
 }
 
+// Calling codes as the doc defines sections (§2): the bundled plan table lists them; they are prefix-free.
+const CODES = new Set(readFileSync(new URL('../../src/Leakwatch.Core/Resources/numbering-plans.txt', import.meta.url), 'utf8')
+  .split('\n').filter((l) => /^\d/.test(l)).map((l) => Number(l.split(' ')[0])));
+function sectionFor(x) {
+  if (!x.startsWith('phone:+')) return 0;
+  for (let n = 1; n <= 3; n++) if (CODES.has(Number(x.slice(7, 7 + n)))) return Number(x.slice(7, 7 + n));
+  return 0;
+}
+
 /**
  * Builds an index of `records` ({ x, ids }) and returns { fetch, requests, rotate(), state }. `breaches` is what the
  * config lists ([{ id, name }]).
  */
 export async function fakePrivateServer({ records, breaches, bucketBits = 3, keyId = '00000000000000aa', rpmLeft = Infinity }) {
   const requests = [];
-  const state = { rpmLeft, evaluateOverride: null };
+  const state = { rpmLeft, evaluateOverride: null, configOverride: null };
   let index = await build(records, bucketBits, keyId);
 
   async function build(recs, bits, id) {
     const keys = oprf.generateKeyPair();
     const salt = webcrypto.getRandomValues(new Uint8Array(32));
     const buckets = new Map();
+    // Sections: emails, then each calling code among the records, in code order; phones get 1 bit (every plan here allows it).
+    const codes = [...new Set([0, ...recs.map((r) => sectionFor(r.x))])].sort((a, b) => a - b);
+    const sections = [];
+    let first = 0;
+    for (const code of codes) {
+      const sectionBits = code === 0 ? bits : 1;
+      sections.push(code === 0 ? { kind: 'email', bucketBits: sectionBits, first } : { kind: 'phone', callingCode: code, bucketBits: sectionBits, first });
+      first += 2 ** sectionBits;
+    }
     for (const { x, ids } of recs) {
       const input = utf8.encode(x);
       const blind = oprf.blind(input);
       const y = oprf.finalize(input, blind.blind, oprf.blindEvaluate(keys.secretKey, blind.blinded));
-      const bucket = await bucketFor(x, bits);
+      const section = sections[codes.indexOf(sectionFor(x))];
+      const bucket = section.first + await bucketFor(x, section.bucketBits);
       if (!buckets.has(bucket)) buckets.set(bucket, []);
       buckets.get(bucket).push(...(await entriesFor(y, salt, ids)));
     }
     const fullest = Math.max(0, ...[...buckets.values()].map((b) => b.length));
     const bucketEntries = Math.max(16, Math.ceil((fullest + 1) / 16) * 16);
-    return { keys, salt, buckets, bucketEntries, bits, keyId: id };
+    return { keys, salt, buckets, bucketEntries, sections, bucketCount: first, keyId: id };
   }
 
   function bucketBytes(bucket) {
@@ -80,10 +100,11 @@ export async function fakePrivateServer({ records, breaches, bucketBits = 3, key
     const path = new URL(url, 'http://fake.invalid').pathname;
     requests.push({ url: String(url), method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null });
     if (path === '/api/private/config') {
-      return json(200, {
-        version: 1, keyId: index.keyId, bucketBits: index.bits, bucketEntries: index.bucketEntries, entrySize: 48,
-        salt: b64(index.salt), breaches,
-      });
+      const config = {
+        version: 2, keyId: index.keyId, sections: index.sections, bucketCount: index.bucketCount, bucketEntries: index.bucketEntries,
+        entrySize: 48, salt: b64(index.salt), breaches,
+      };
+      return json(200, state.configOverride ? state.configOverride(config) : config);
     }
     if (path === '/api/private/evaluate' && init.method === 'POST') {
       if (state.rpmLeft-- <= 0) return json(429, { statusCode: 429, message: 'Rate limit is exceeded. Try again in 7 seconds.' }, { 'retry-after': '7' });
@@ -94,7 +115,7 @@ export async function fakePrivateServer({ records, breaches, bucketBits = 3, key
         return json(400, { statusCode: 400, message: 'body is not JSON' });
       }
       const blinded = Buffer.from(body.blindedElement ?? '', 'base64');
-      if (!Number.isInteger(body.bucket) || body.bucket < 0 || body.bucket >= 2 ** index.bits) return json(400, { statusCode: 400, message: 'bucket' });
+      if (!Number.isInteger(body.bucket) || body.bucket < 0 || body.bucket >= index.bucketCount) return json(400, { statusCode: 400, message: 'bucket' });
       if (blinded.length !== 32) return json(400, { statusCode: 400, message: 'blindedElement' });
       let evaluated;
       try {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import {
-  PrivateLookupClient, LeakwatchError, bucketOf, openBucket, entryKeys,
+  PrivateLookupClient, LeakwatchError, bucketOf, openBucket, entryKeys, maxSectionBits, sectionOf,
 } from '../../src/Leakwatch.Server/wwwroot/assets/leakwatch.js';
 import { fakePrivateServer } from './fake-private-server.js';
 
@@ -137,5 +137,44 @@ test('malformed answers are refused: wrong bucket echoed, short entries, bad ele
     const { server, client } = await setup();
     server.state.evaluateOverride = override;
     await assert.rejects(client.lookup('alice@example.com'), (e) => e.code === 'bad-response' && pattern.test(e.message));
+  }
+});
+
+test('phone buckets are chosen within the calling code section; a calling code the index lacks is not found without asking', async () => {
+  const { server, client } = await setup();
+  const config = await client.config();
+  assert.deepEqual([...config.layout.keys()], [0, 44]);
+  await client.lookup('+447911123456');
+  const post = JSON.parse(server.requests.filter((r) => r.method === 'POST').at(-1).body);
+  const uk = config.layout.get(44);
+  assert.ok(post.bucket >= uk.first && post.bucket < uk.first + 2 ** uk.bits, `bucket ${post.bucket}`);
+  const before = server.requests.length;
+  assert.deepEqual(await client.lookup('+3545512345'), { kind: 'phone', found: false, breaches: [] });
+  assert.equal(server.requests.length, before, 'no +354 section: nothing sent');
+});
+
+test('the plan bounds: a phone bucket holds at least 10,000 possible numbers of its plan (Iceland, +1)', () => {
+  for (const code of [354, 1, 298]) {
+    const bits = maxSectionBits(code);
+    assert.ok(bits >= 1 && bits <= 24, `+${code}: ${bits}`);
+    assert.equal(sectionOf(`phone:+${code}5512345`), code);
+  }
+  assert.equal(maxSectionBits(0), 24);
+  assert.equal(maxSectionBits(999), -1);
+  assert.equal(maxSectionBits(683), 0); // Niue: the whole plan is smaller than a crowd
+});
+
+test('a server config asking for finer buckets than the bound is refused before anything is sent', async () => {
+  const cases = [
+    [(c) => ({ ...c, sections: c.sections.map((s) => (s.callingCode === 44 ? { ...s, bucketBits: maxSectionBits(44) + 1 } : s)) }), /\+44 exceeds its bound/],
+    [(c) => ({ ...c, sections: c.sections.map((s) => (s.kind === 'email' ? { ...s, bucketBits: 25 } : s)) }), /email bucketBits 25/],
+    [(c) => ({ ...c, sections: [...c.sections, { kind: 'phone', callingCode: 354, bucketBits: 10, first: c.bucketCount }], bucketCount: c.bucketCount + 1024 }), /\+354 exceeds its bound 9/],
+    [(c) => ({ ...c, version: 1, bucketBits: 3 }), /version 2/],
+  ];
+  for (const [override, pattern] of cases) {
+    const { server, client } = await setup();
+    server.state.configOverride = override;
+    await assert.rejects(client.lookup('alice@example.com'), (e) => e.code === 'bad-response' && pattern.test(e.message), String(pattern));
+    assert.equal(server.requests.filter((r) => r.method === 'POST').length, 0);
   }
 });

@@ -40,7 +40,7 @@ internal sealed class PrivateBuildPaths(PrivateIndexStore store)
             var s = JsonSerializer.Deserialize(File.ReadAllText(StatePath), PrivateBuildJson.Default.PrivateBuildState);
             if (s is null || s.Format != PrivateBuildState.CurrentFormat || s.BuildId.Length != 32)
             {
-                throw new PrivateBuildException($"{StatePath}: unsupported private build state");
+                throw new PrivateBuildException($"{StatePath}: unsupported private build state (an older Leakwatch's?); delete {Root} to discard the build");
             }
 
             return s;

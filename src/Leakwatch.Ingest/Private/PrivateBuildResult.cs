@@ -9,8 +9,11 @@ public sealed class PrivateBuildResult
     [JsonPropertyName("breaches")] public List<string> Breaches { get; set; } = [];
     [JsonPropertyName("keyId")] public string KeyId { get; set; } = "";
     [JsonPropertyName("generation")] public long Generation { get; set; }
-    [JsonPropertyName("bucketBits")] public int BucketBits { get; set; }
+    /// <summary>Bucket sections: code 0 for emails, else a calling code, each with its bucket bits.</summary>
+    [JsonPropertyName("sections")] public List<Leakwatch.Privacy.Buckets.PrivateManifestSection> Sections { get; set; } = [];
+    [JsonPropertyName("bucketCount")] public long BucketCount { get; set; }
     [JsonPropertyName("bucketEntries")] public int BucketEntries { get; set; }
+    /// <summary>Real entries written by this build (on the console only: the file and manifest keep no such count).</summary>
     [JsonPropertyName("realEntries")] public long RealEntries { get; set; }
     [JsonPropertyName("indexBytes")] public long IndexBytes { get; set; }
     /// <summary>A resume found this build already published (killed just after the swap): nothing was evaluated or merged again.</summary>

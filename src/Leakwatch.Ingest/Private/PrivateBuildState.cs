@@ -14,7 +14,8 @@ namespace Leakwatch.Ingest.Private;
 /// Progress itself is the files: a spill chunk without an output is still to evaluate.</summary>
 public sealed class PrivateBuildState
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: OPRF outputs carry each identifier's section (calling code).</summary>
+    public const int CurrentFormat = 2;
 
     public int Format { get; set; } = CurrentFormat;
 

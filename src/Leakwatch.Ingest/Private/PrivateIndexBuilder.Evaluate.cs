@@ -127,7 +127,7 @@ public sealed partial class PrivateIndexBuilder
 
                     var record = scratch.Record.AsSpan();
                     var length = PrivateChain.Encode(scratch.Y, salt, breaches, scratch.Random, record[PrivateRecord.SerializedHeaderSize..]);
-                    PrivateRecord.WriteHeader(record, PrivateProtocol.BucketHash(input), k, length);
+                    PrivateRecord.WriteHeader(record, PrivateProtocol.BucketHash(input), PrivateProtocol.SectionOf(input), k, length);
                     writer.Append(record[..(PrivateRecord.SerializedHeaderSize + length)]);
                     n++;
                 }

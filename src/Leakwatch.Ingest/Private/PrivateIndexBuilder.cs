@@ -115,7 +115,7 @@ public sealed partial class PrivateIndexBuilder
                 : throw new PrivateBuildException($"a private build of {Describe(pending)} is unfinished; run `leakwatch private resume` first");
         }
 
-        var current = _private.ReadManifest();
+        var current = _private.ReadManifest(outdatedAsAbsent: true);
         var plain = ReadPlainManifest();
         var published = PublishedBreaches(plain);
         var sources = new List<PrivateBuildSource>();
@@ -185,7 +185,7 @@ public sealed partial class PrivateIndexBuilder
         var plain = ReadPlainManifest();
         var result = new PrivateBuildResult { Kind = state.Kind, KeyId = key.KeyId, Breaches = [.. state.Sources.Select(s => s.Breach)] };
 
-        if (_private.ReadManifest() is { } published
+        if (_private.ReadManifest(outdatedAsAbsent: true) is { } published
             && ((state.PublishedChecksum is not null && string.Equals(published.Checksum, state.PublishedChecksum, StringComparison.Ordinal))
                 || (state.Kind == "rotate" && published.KeyId == state.KeyId)))
         {
@@ -315,7 +315,7 @@ public sealed partial class PrivateIndexBuilder
 
     private PrivateBuildState NewState(string kind, string keyId, bool fresh, List<PrivateBuildSource> sources)
     {
-        var current = fresh ? null : _private.ReadManifest();
+        var current = fresh ? null : _private.ReadManifest(outdatedAsAbsent: true);
         var salt = new byte[PrivateProtocol.SaltSize];
         _options.Random.Fill(salt);
         return new PrivateBuildState
@@ -336,7 +336,7 @@ public sealed partial class PrivateIndexBuilder
     /// <summary>A merge uses the published index's key; the first private build uses (and makes) the active key.</summary>
     private Privacy.OprfServerKey KeyForMerge()
     {
-        var current = _private.ReadManifest();
+        var current = _private.ReadManifest(outdatedAsAbsent: true);
         if (current is null)
         {
             return _keys.EnsureActiveOprfKey();
@@ -408,9 +408,9 @@ public sealed partial class PrivateIndexBuilder
     private static void FillFromManifest(PrivateBuildResult r, PrivateManifest m)
     {
         r.Generation = m.Generation;
-        r.BucketBits = m.BucketBits;
+        r.Sections = m.Sections;
+        r.BucketCount = m.Layout().BucketCount;
         r.BucketEntries = m.BucketEntries;
-        r.RealEntries = m.RealEntries;
         r.IndexBytes = m.IndexBytes;
     }
 }

@@ -20,23 +20,21 @@ public sealed class PrivateBucketAssembler
     private int[] _dummies = new int[1024];
     private (UInt128 Keycheck, int Index)[] _order = new (UInt128, int)[1024];
     private byte[] _unsorted = new byte[64 * 1024];
+    private byte[] _oldBucket = [];
 
     private const byte Real = 0, Dummy = 1, Removed = 2;
 
-    public PrivateBucketAssembler(OprfServerKey key, ReadOnlySpan<byte> salt, int bucketBits, PrivateIndexReader? old, IPrivateRandom random)
+    public PrivateBucketAssembler(OprfServerKey key, ReadOnlySpan<byte> salt, PrivateIndexReader? old, IPrivateRandom random)
     {
-        if (old is not null && (old.BucketBits != bucketBits || !old.Salt.SequenceEqual(salt) || old.KeyId != key.KeyId))
+        if (old is not null && (!old.Salt.SequenceEqual(salt) || old.KeyId != key.KeyId || !old.CanDecrypt))
         {
-            throw new PrivateIndexException($"{old.Path}: a merge keeps bucketBits, salt and key; this index differs");
+            throw new PrivateIndexException($"{old.Path}: a merge keeps salt and key, and needs the key to decrypt; this index differs");
         }
 
         _key = key;
-        BucketBits = bucketBits;
         _old = old;
         _random = random;
     }
-
-    public int BucketBits { get; }
 
     /// <summary>Identifiers given entries (counted by <see cref="Assemble"/>).</summary>
     public long Indexed { get; private set; }
@@ -44,17 +42,19 @@ public sealed class PrivateBucketAssembler
     /// <summary>Old entries dropped because their identifier was re-indexed (counted by <see cref="Assemble"/>).</summary>
     public long Replaced { get; private set; }
 
-    /// <summary>Pass 1: how many real entries the bucket will hold.</summary>
-    public int CountReal(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains) =>
-        Process(bucket, records, chains, 0, default, write: false);
+    /// <summary>Pass 1: how many real entries the bucket will hold. <paramref name="bucket"/> names it by its
+    /// stable id (<see cref="PrivateSection.StableId"/>); <paramref name="oldBucket"/> is its number in the previous
+    /// generation, or -1 when its section is new.</summary>
+    public int CountReal(long bucket, long oldBucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains) =>
+        Process(bucket, oldBucket, records, chains, 0, default, write: false);
 
     /// <summary>Pass 2: writes the bucket (exactly bucketEntries × 48 bytes, sorted by keycheck); returns its real entries.</summary>
-    public int Assemble(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output) =>
-        Process(bucket, records, chains, bucketEntries, output[..(bucketEntries * PrivateProtocol.EntrySize)], write: true);
+    public int Assemble(long bucket, long oldBucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output) =>
+        Process(bucket, oldBucket, records, chains, bucketEntries, output[..(bucketEntries * PrivateProtocol.EntrySize)], write: true);
 
-    private int Process(int bucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output, bool write)
+    private int Process(long bucket, long oldBucket, ReadOnlySpan<PrivateRecord> records, ReadOnlySpan<byte> chains, int bucketEntries, Span<byte> output, bool write)
     {
-        var old = _old is null ? default : _old.Bucket(bucket);
+        var old = OldBucket(oldBucket);
         var flags = ClassifyOld(bucket, old);
         var freshCount = TakeChains(records, chains, old, flags, write);
         var realCount = freshCount + CountKeptOld(flags, out var oldDummies);
@@ -72,8 +72,25 @@ public sealed class PrivateBucketAssembler
         return realCount;
     }
 
+    /// <summary>The previous generation's bucket, decrypted into a reused buffer; empty when there is none.</summary>
+    private ReadOnlySpan<byte> OldBucket(long oldBucket)
+    {
+        if (_old is null || oldBucket < 0)
+        {
+            return default;
+        }
+
+        if (_oldBucket.Length != _old.BucketBytes)
+        {
+            _oldBucket = new byte[_old.BucketBytes];
+        }
+
+        _old.ReadBucket(oldBucket, _oldBucket);
+        return _oldBucket;
+    }
+
     /// <summary>Flags every entry of the previous generation's bucket as real or dummy.</summary>
-    private Span<byte> ClassifyOld(int bucket, ReadOnlySpan<byte> old)
+    private Span<byte> ClassifyOld(long bucket, ReadOnlySpan<byte> old)
     {
         const int E = PrivateProtocol.EntrySize;
         var oldCount = old.Length / E;
@@ -198,7 +215,7 @@ public sealed class PrivateBucketAssembler
 
     /// <summary>Real entries, then the dummies kept: a random subset of the old ones, topped up with fresh ones;
     /// then sorted by keycheck into <paramref name="output"/>.</summary>
-    private void Fill(int bucket, ReadOnlySpan<byte> old, ReadOnlySpan<byte> flags, ReadOnlySpan<byte> chains, int freshCount,
+    private void Fill(long bucket, ReadOnlySpan<byte> old, ReadOnlySpan<byte> flags, ReadOnlySpan<byte> chains, int freshCount,
         int room, int oldDummies, int bucketEntries, Span<byte> output)
     {
         const int E = PrivateProtocol.EntrySize;

@@ -124,35 +124,35 @@ public static class PrivateEntryCodec
     }
 
     /// <summary>
-    /// A dummy entry: random nonce and ciphertext, keycheck = SipHash-128(dummyKey, u32be(bucket) || nonce). To anyone
+    /// A dummy entry: random nonce and ciphertext, keycheck = SipHash-128(dummyKey, u64be(bucket id) || nonce), the bucket id being u32 calling code (0 for emails) and u32 bucket within its section, which a merge keeps when sections are added. To anyone
     /// without the key file it is 48 random bytes; the server recognises its own dummies when it merges, so it need
     /// not store which entries are real.
     /// </summary>
-    public static void WriteDummy(ReadOnlySpan<byte> dummyKey, int bucket, IPrivateRandom random, Span<byte> entry)
+    public static void WriteDummy(ReadOnlySpan<byte> dummyKey, long bucketId, IPrivateRandom random, Span<byte> entry)
     {
         random.Fill(entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.EntrySize - PrivateProtocol.KeycheckSize));
-        SealDummy(dummyKey, bucket, entry);
+        SealDummy(dummyKey, bucketId, entry);
     }
 
     /// <summary>Turns an entry whose nonce and ciphertext are already random into a dummy (sets its keycheck).</summary>
-    public static void SealDummy(ReadOnlySpan<byte> dummyKey, int bucket, Span<byte> entry) =>
-        DummyKeycheck(dummyKey, bucket, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), entry);
+    public static void SealDummy(ReadOnlySpan<byte> dummyKey, long bucketId, Span<byte> entry) =>
+        DummyKeycheck(dummyKey, bucketId, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), entry);
 
     /// <summary>True when the entry is a dummy this key wrote for this bucket.</summary>
     [SkipLocalsInit]
-    public static bool IsDummy(ReadOnlySpan<byte> dummyKey, int bucket, ReadOnlySpan<byte> entry)
+    public static bool IsDummy(ReadOnlySpan<byte> dummyKey, long bucketId, ReadOnlySpan<byte> entry)
     {
         Span<byte> expected = stackalloc byte[PrivateProtocol.KeycheckSize];
-        DummyKeycheck(dummyKey, bucket, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), expected);
+        DummyKeycheck(dummyKey, bucketId, entry.Slice(PrivateProtocol.KeycheckSize, PrivateProtocol.NonceSize), expected);
         return expected.SequenceEqual(entry[..PrivateProtocol.KeycheckSize]);
     }
 
     [SkipLocalsInit]
-    private static void DummyKeycheck(ReadOnlySpan<byte> dummyKey, int bucket, ReadOnlySpan<byte> nonce, Span<byte> keycheck)
+    private static void DummyKeycheck(ReadOnlySpan<byte> dummyKey, long bucketId, ReadOnlySpan<byte> nonce, Span<byte> keycheck)
     {
-        Span<byte> input = stackalloc byte[4 + PrivateProtocol.NonceSize];
-        BinaryPrimitives.WriteUInt32BigEndian(input, (uint)bucket);
-        nonce.CopyTo(input[4..]);
+        Span<byte> input = stackalloc byte[8 + PrivateProtocol.NonceSize];
+        BinaryPrimitives.WriteUInt64BigEndian(input, (ulong)bucketId);
+        nonce.CopyTo(input[8..]);
         IdentifierHasher.SipHash128(dummyKey, input, keycheck[..PrivateProtocol.KeycheckSize]);
     }
 

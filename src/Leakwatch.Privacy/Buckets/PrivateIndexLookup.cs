@@ -32,16 +32,23 @@ public sealed class PrivateIndexLookup : IDisposable
 
         var key = keys.FindOprfKey(manifest.KeyId)
             ?? throw new KeyFileException($"{keys.Path}: the private index needs OPRF key {manifest.KeyId}, which the key file does not hold");
-        return new PrivateIndexLookup(store.OpenPublished(manifest), key, manifest);
+        return new PrivateIndexLookup(store.OpenPublished(manifest, key), key, manifest);
     }
 
     /// <summary>Breach ids the identifier's entries list (catalogue ids; empty when absent).</summary>
     public List<int> Find(byte[] input)
     {
-        var query = PrivateLookupClient.Prepare(input, _index.BucketBits);
+        var query = PrivateLookupClient.Prepare(input, _index.Layout);
+        if (query is null)
+        {
+            return []; // no section for its calling code: nothing of that plan is indexed
+        }
+
         Span<byte> evaluated = stackalloc byte[OprfSuite.ElementSize];
         _key.BlindEvaluate(query.BlindedElement, evaluated);
-        return PrivateLookupClient.Finish(query, evaluated, _index.Salt, _index.Bucket(query.Bucket));
+        var bucket = new byte[_index.BucketBytes];
+        _index.ReadBucket(query.Bucket, bucket);
+        return PrivateLookupClient.Finish(query, evaluated, _index.Salt, bucket);
     }
 
     public void Dispose() => _index.Dispose();

@@ -1,20 +1,27 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using Leakwatch.Core.Errors;
-using Leakwatch.Index;
+using System.Security.Cryptography;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Privacy.Buckets;
 
-/// <summary>Memory-mapped, read-only private index. Thread-safe; a bucket is one contiguous slice of the file.</summary>
+/// <summary>
+/// Memory-mapped, read-only private index. Thread-safe; a bucket is one contiguous slice of the file, encrypted at
+/// rest: <see cref="ReadBucket"/> decrypts it with the OPRF key the reader was opened with. Opened without a key
+/// (fsck without the key file), only the checksums can be verified.
+/// </summary>
 public sealed unsafe class PrivateIndexReader : IDisposable
 {
     private readonly ReadOnlyMappedFile _file;
     private readonly byte* _base;
     private readonly long _length;
     private readonly byte[] _salt;
+    private readonly byte[] _nonce;
+    private readonly byte[]? _atRestKey;
+    private readonly long _entriesOffset;
+    private int _disposed;
 
-    private PrivateIndexReader(string path)
+    private PrivateIndexReader(string path, OprfServerKey? key)
     {
         Path = path;
         _file = ReadOnlyMappedFile.OpenValidated(path, PrivateIndexFormat.Mapped, message => new PrivateIndexException(message));
@@ -23,21 +30,46 @@ public sealed unsafe class PrivateIndexReader : IDisposable
         try
         {
             var header = new ReadOnlySpan<byte>(_base, PrivateIndexFormat.HeaderSize);
-            BucketBits = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffBucketBits..]);
+            var sections = BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffSectionCount..]);
             BucketEntries = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffBucketEntries..]);
             var entrySize = BinaryPrimitives.ReadUInt32LittleEndian(header[PrivateIndexFormat.OffEntrySize..]);
             _salt = header.Slice(PrivateIndexFormat.OffSalt, PrivateProtocol.SaltSize).ToArray();
             KeyId = Convert.ToHexStringLower(header.Slice(PrivateIndexFormat.OffKeyId, 8));
             Generation = BinaryPrimitives.ReadInt64LittleEndian(header[PrivateIndexFormat.OffGeneration..]);
-            RealEntries = BinaryPrimitives.ReadInt64LittleEndian(header[PrivateIndexFormat.OffRealEntries..]);
-            var entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PrivateIndexFormat.OffEntriesOffset..]);
+            var bucketCount = BinaryPrimitives.ReadInt64LittleEndian(header[PrivateIndexFormat.OffBucketCount..]);
+            _entriesOffset = BinaryPrimitives.ReadInt64LittleEndian(header[PrivateIndexFormat.OffEntriesOffset..]);
             EntriesChecksum = BinaryPrimitives.ReadUInt64LittleEndian(header[PrivateIndexFormat.OffEntriesChecksum..]);
-            if (BucketBits is < 0 or > PrivateProtocol.MaxBucketBits || entrySize != PrivateProtocol.EntrySize
+            _nonce = header.Slice(PrivateIndexFormat.OffCipherNonce, PrivateIndexFormat.CipherNonceSize).ToArray();
+            if (sections is 0 or > 1000 || entrySize != PrivateProtocol.EntrySize
                 || BucketEntries < PrivateProtocol.BucketEntriesMultiple || BucketEntries % PrivateProtocol.BucketEntriesMultiple != 0
-                || entriesOffset != PrivateIndexFormat.HeaderSize
-                || _length != PrivateIndexFormat.FileLength(BucketBits, BucketEntries))
+                || _entriesOffset != PrivateIndexFormat.EntriesOffset((int)sections)
+                || _length < _entriesOffset)
             {
                 throw new PrivateIndexException($"{path}: header fields are inconsistent with the file size");
+            }
+
+            var table = new ReadOnlySpan<byte>(_base + PrivateIndexFormat.HeaderSize, (int)sections * PrivateIndexFormat.SectionEntrySize);
+            if (PrivateIndexFormat.SectionsChecksum(table) != BinaryPrimitives.ReadUInt64LittleEndian(header[PrivateIndexFormat.OffSectionsChecksum..]))
+            {
+                throw new PrivateIndexException($"{path}: section table checksum mismatch");
+            }
+
+            Layout = PrivateIndexFormat.ReadSections(table);
+            if (Layout.BucketCount != bucketCount || _length != PrivateIndexFormat.FileLength((int)sections, bucketCount, BucketEntries))
+            {
+                throw new PrivateIndexException($"{path}: header fields are inconsistent with the file size");
+            }
+
+            if (key is not null)
+            {
+                Span<byte> check = stackalloc byte[PrivateIndexFormat.KeyCheckSize];
+                PrivateIndexFormat.KeyCheck(key.AtRestKey, header, table, check);
+                if (key.KeyId != KeyId || !CryptographicOperations.FixedTimeEquals(check, header.Slice(PrivateIndexFormat.OffKeyCheck, PrivateIndexFormat.KeyCheckSize)))
+                {
+                    throw new PrivateIndexException($"{path}: the key file's OPRF key {key.KeyId} did not write this private index (key check failed); use the key file it was built with");
+                }
+
+                _atRestKey = key.AtRestKey;
             }
         }
         catch
@@ -49,11 +81,11 @@ public sealed unsafe class PrivateIndexReader : IDisposable
 
     public string Path { get; }
 
-    public int BucketBits { get; }
+    public PrivateLayout Layout { get; }
 
     public int BucketEntries { get; }
 
-    public long BucketCount => 1L << BucketBits;
+    public long BucketCount => Layout.BucketCount;
 
     public int BucketBytes => BucketEntries * PrivateProtocol.EntrySize;
 
@@ -63,17 +95,25 @@ public sealed unsafe class PrivateIndexReader : IDisposable
 
     public long Generation { get; }
 
-    public long RealEntries { get; }
-
     public ulong EntriesChecksum { get; }
 
     public long FileLength => _length;
 
-    public static PrivateIndexReader Open(string path)
+    /// <summary>True when opened with the key that decrypts the entries.</summary>
+    public bool CanDecrypt => _atRestKey is not null;
+
+    /// <summary>Opens and validates the file; with <paramref name="key"/>, also checks that key wrote it.</summary>
+    public static PrivateIndexReader Open(string path, OprfServerKey? key)
     {
         try
         {
-            return new PrivateIndexReader(path);
+            var version = PrivateIndexFormat.DeclaredVersion(path);
+            if (version is > 0 and < PrivateIndexFormat.Version)
+            {
+                throw new PrivateIndexException(PrivateIndexFormat.OutdatedMessage(path, version));
+            }
+
+            return new PrivateIndexReader(path, key);
         }
         catch (IOException e)
         {
@@ -81,25 +121,33 @@ public sealed unsafe class PrivateIndexReader : IDisposable
         }
     }
 
-    /// <summary>The bucket's entries, sorted by keycheck: bucketEntries × 48 bytes straight from the mapping.</summary>
-    public ReadOnlySpan<byte> Bucket(int bucket)
+    /// <summary>A bucket as stored: bucketEntries × 48 encrypted bytes straight from the mapping.</summary>
+    public ReadOnlySpan<byte> StoredBucket(long bucket)
     {
-        if ((uint)bucket >= (ulong)BucketCount)
+        if ((ulong)bucket >= (ulong)BucketCount)
         {
             throw new ArgumentOutOfRangeException(nameof(bucket));
         }
 
-        return new ReadOnlySpan<byte>(_base + PrivateIndexFormat.HeaderSize + (long)bucket * BucketBytes, BucketBytes);
+        return new ReadOnlySpan<byte>(_base + _entriesOffset + bucket * BucketBytes, BucketBytes);
     }
 
-    /// <summary>Verifies the entries checksum and that every bucket is strictly sorted by keycheck.</summary>
+    /// <summary>Decrypts a bucket into <paramref name="destination"/> (at least <see cref="BucketBytes"/>): its
+    /// entries sorted by keycheck, as a client receives them.</summary>
+    public void ReadBucket(long bucket, Span<byte> destination)
+    {
+        var key = _atRestKey ?? throw new InvalidOperationException("opened without the key: buckets cannot be decrypted");
+        PrivateAtRestCipher.Apply(key, _nonce, bucket * BucketBytes, StoredBucket(bucket), destination);
+    }
+
+    /// <summary>Verifies the entries checksum and, with the key, that every bucket is strictly sorted by keycheck.</summary>
     public List<string> Verify()
     {
         var problems = new List<string>();
         var h = new XxHash64();
         for (var b = 0L; b < BucketCount; b++)
         {
-            h.Append(Bucket((int)b));
+            h.Append(StoredBucket(b));
         }
 
         if (h.GetCurrentHashAsUInt64() != EntriesChecksum)
@@ -108,15 +156,21 @@ public sealed unsafe class PrivateIndexReader : IDisposable
             return problems;
         }
 
+        if (!CanDecrypt)
+        {
+            return problems;
+        }
+
+        var bucket = new byte[BucketBytes];
         for (var b = 0L; b < BucketCount; b++)
         {
-            var bucket = Bucket((int)b);
+            ReadBucket(b, bucket);
             for (var j = PrivateProtocol.EntrySize; j < bucket.Length; j += PrivateProtocol.EntrySize)
             {
-                if (bucket.Slice(j - PrivateProtocol.EntrySize, PrivateProtocol.KeycheckSize)
-                        .SequenceCompareTo(bucket.Slice(j, PrivateProtocol.KeycheckSize)) >= 0)
+                if (bucket.AsSpan(j - PrivateProtocol.EntrySize, PrivateProtocol.KeycheckSize)
+                        .SequenceCompareTo(bucket.AsSpan(j, PrivateProtocol.KeycheckSize)) >= 0)
                 {
-                    problems.Add($"{Path}: bucket {b} is not strictly sorted by keycheck");
+                    problems.Add($"{Path}: bucket {b} is not strictly sorted by keycheck (or the file was not written with this key)");
                     return problems;
                 }
             }
@@ -132,8 +186,6 @@ public sealed unsafe class PrivateIndexReader : IDisposable
             return;
         }
 
-        _file.Dispose();
+        _file?.Dispose();
     }
-
-    private int _disposed;
 }

@@ -32,8 +32,9 @@ public sealed class PrivateIndexStore
 
     public bool Exists => File.Exists(ManifestPath);
 
-    /// <summary>The published manifest, or null when the data dir has no private index.</summary>
-    public PrivateManifest? ReadManifest()
+    /// <summary>The published manifest, or null when the data dir has no private index. A manifest of an older
+    /// format is refused with a message saying to rebuild, or, for a build about to replace it, read as absent.</summary>
+    public PrivateManifest? ReadManifest(bool outdatedAsAbsent = false)
     {
         if (!File.Exists(ManifestPath))
         {
@@ -43,6 +44,11 @@ public sealed class PrivateIndexStore
         try
         {
             var m = JsonSerializer.Deserialize(File.ReadAllText(ManifestPath), PrivateManifestJson.Default.PrivateManifest);
+            if (m is not null && m.Format is > 0 and < PrivateManifest.CurrentFormat)
+            {
+                return outdatedAsAbsent ? null : throw new PrivateIndexException(PrivateIndexFormat.OutdatedMessage(ManifestPath, m.Format));
+            }
+
             if (m is null || m.Format != PrivateManifest.CurrentFormat)
             {
                 throw new PrivateIndexException($"{ManifestPath}: unsupported private manifest format");
@@ -56,8 +62,9 @@ public sealed class PrivateIndexStore
         }
     }
 
-    /// <summary>Opens the index the manifest names and checks the header agrees with the manifest.</summary>
-    public PrivateIndexReader OpenPublished(PrivateManifest manifest)
+    /// <summary>Opens the index the manifest names and checks the header agrees with the manifest; with
+    /// <paramref name="key"/>, also that the key wrote it, so its buckets can be decrypted.</summary>
+    public PrivateIndexReader OpenPublished(PrivateManifest manifest, OprfServerKey? key)
     {
         if (manifest.IsWithdrawn)
         {
@@ -70,7 +77,7 @@ public sealed class PrivateIndexStore
             throw new PrivateIndexException($"{path}: private index named by the manifest is missing");
         }
 
-        var reader = PrivateIndexReader.Open(path);
+        var reader = PrivateIndexReader.Open(path, key);
         var problem = Mismatch(manifest, reader);
         if (problem is not null)
         {
@@ -84,9 +91,18 @@ public sealed class PrivateIndexStore
     /// <summary>What differs between a manifest and the header of the file it names, or null.</summary>
     public static string? Mismatch(PrivateManifest m, PrivateIndexReader r)
     {
-        if (m.BucketBits != r.BucketBits || m.BucketEntries != r.BucketEntries || m.EntrySize != PrivateProtocol.EntrySize)
+        var sections = r.Layout.Sections;
+        if (m.BucketEntries != r.BucketEntries || m.EntrySize != PrivateProtocol.EntrySize || m.Sections.Count != sections.Count)
         {
-            return "bucketBits, bucketEntries or entrySize differ from the manifest";
+            return "sections, bucketEntries or entrySize differ from the manifest";
+        }
+
+        for (var i = 0; i < sections.Count; i++)
+        {
+            if (m.Sections[i].Code != sections[i].Code || m.Sections[i].Bits != sections[i].Bits)
+            {
+                return "sections differ from the manifest";
+            }
         }
 
         if (m.KeyId != r.KeyId || m.Generation != r.Generation)

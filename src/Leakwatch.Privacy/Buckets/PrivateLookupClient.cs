@@ -28,11 +28,23 @@ public static class PrivateLookupClient
             : null;
     }
 
-    /// <summary>Steps 2–3: the bucket and a freshly blinded element for <paramref name="input"/>.</summary>
-    public static PrivateQuery Prepare(byte[] input, int bucketBits)
+    /// <summary>Step 2's check of the config: its sections as a layout. Refuses (throws
+    /// <see cref="PrivateIndexException"/>) a section whose bucketBits exceed the documented bound, since finer
+    /// buckets would narrow a phone number's crowd below 10,000 possible numbers.</summary>
+    public static PrivateLayout ReadLayout(IEnumerable<(int Code, int Bits)> configSections) => new(configSections);
+
+    /// <summary>Steps 2–3: the bucket and a freshly blinded element for <paramref name="input"/>; null when the index
+    /// has no section for it (a phone whose calling code nothing indexed has: "not found" without asking).</summary>
+    public static PrivateQuery? Prepare(byte[] input, PrivateLayout layout)
     {
+        var bucket = layout.Bucket(input);
+        if (bucket < 0)
+        {
+            return null;
+        }
+
         var (blind, blinded) = OprfSuite.Blind(input);
-        return new PrivateQuery(input, PrivateProtocol.Bucket(input, bucketBits), blind, blinded);
+        return new PrivateQuery(input, bucket, blind, blinded);
     }
 
     /// <summary>Steps 3–4: unblinds Z to y and collects the breach ids of the identifier's entries in the bucket

@@ -2,10 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Leakwatch.Privacy.Buckets;
 
-/// <summary>The published private index (<c>private/manifest.json</c>, format 1); see docs/private-index-format.md.</summary>
+/// <summary>The published private index (<c>private/manifest.json</c>, format 2); see docs/private-index-format.md.</summary>
 public sealed record PrivateManifest
 {
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
 
@@ -22,7 +22,8 @@ public sealed record PrivateManifest
     /// <summary>The OPRF key the entries were made with.</summary>
     public string KeyId { get; init; } = "";
 
-    public int BucketBits { get; init; }
+    /// <summary>The bucket sections, as in the file's section table: code 0 for emails, else a calling code.</summary>
+    public List<PrivateManifestSection> Sections { get; init; } = [];
 
     public int BucketEntries { get; init; }
 
@@ -30,9 +31,6 @@ public sealed record PrivateManifest
 
     /// <summary>Base64 of the 32-byte public salt of the entries' HKDF.</summary>
     public string Salt { get; init; } = "";
-
-    /// <summary>Real (non-dummy) entries in the whole index.</summary>
-    public long RealEntries { get; init; }
 
     /// <summary>Breaches indexed privately, with the source each was read from (for rebuilds and key rotation).</summary>
     public List<PrivateBreachSource> Breaches { get; init; } = [];
@@ -48,4 +46,9 @@ public sealed record PrivateManifest
     public bool IsWithdrawn => Withdrawn is not null;
 
     public byte[] SaltBytes() => Convert.FromBase64String(Salt);
+
+    public PrivateLayout Layout() => new(Sections.Select(s => (s.Code, s.Bits)));
+
+    public static List<PrivateManifestSection> SectionsOf(PrivateLayout layout) =>
+        [.. layout.Sections.Select(s => new PrivateManifestSection { Code = s.Code, Bits = s.Bits })];
 }

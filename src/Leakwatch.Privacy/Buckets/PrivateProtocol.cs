@@ -13,7 +13,9 @@ namespace Leakwatch.Privacy.Buckets;
 /// </summary>
 public static class PrivateProtocol
 {
-    public const int Version = 1;
+    /// <summary>Config version: 2 added per-section bucket bits (emails, and one section per calling code). The
+    /// derivation labels keep their <c>leakwatch/private/v1/…</c> strings.</summary>
+    public const int Version = 2;
     public const int EntrySize = 48;
     public const int KeycheckSize = 16;
     public const int NonceSize = 8;
@@ -23,6 +25,8 @@ public static class PrivateProtocol
     public const int MaxEntriesPerIdentifier = 256;
     public const int SaltSize = 32;
     public const int MaxBucketBits = 24;
+    /// <summary>Possible valid numbers of its calling code every phone bucket must hide among (privacy.md).</summary>
+    public const long MinPhoneCrowd = 10_000;
     /// <summary>Real entries a bucket should hold when bucketBits is chosen.</summary>
     public const int TargetOccupancy = 512;
     /// <summary>bucketEntries is a multiple of this.</summary>
@@ -92,6 +96,49 @@ public static class PrivateProtocol
         var bits = Math.Round(Math.Log2(Math.Max(identifiers, 1) / (double)TargetOccupancy), MidpointRounding.AwayFromZero);
         return (int)Math.Clamp(bits, 0, MaxBucketBits);
     }
+
+    /// <summary>The section of an OPRF input: 0 for an email, else the phone's country calling code.</summary>
+    public static int SectionOf(ReadOnlySpan<byte> input)
+    {
+        if (!input.StartsWith("phone:+"u8))
+        {
+            return 0;
+        }
+
+        return System.Buffers.Text.Utf8Parser.TryParse(input[PhonePrefix.Length..], out ulong e164, out var used) && used == input.Length - PhonePrefix.Length
+            ? Leakwatch.Core.PhoneNormalizer.CountryCodeOf(e164)
+            : throw new ArgumentException("not a phone OPRF input", nameof(input));
+    }
+
+    /// <summary>
+    /// The most bucket bits a section may have: 24 for emails; for a calling code, floor(log2(plan / 10,000)) where
+    /// plan is its count of valid numbers (<see cref="Leakwatch.Core.NumberingPlans"/>), so every bucket holds at least
+    /// 10,000 possible numbers; 0 for a plan smaller than that (its one bucket is the whole plan); -1 for an unknown code.
+    /// </summary>
+    public static int MaxSectionBits(int section)
+    {
+        if (section == 0)
+        {
+            return MaxBucketBits;
+        }
+
+        var plan = Leakwatch.Core.NumberingPlans.PossibleNumbers(section);
+        if (plan <= 0)
+        {
+            return -1;
+        }
+
+        var bits = 0;
+        while (bits < MaxBucketBits && plan >> (bits + 1) >= MinPhoneCrowd)
+        {
+            bits++;
+        }
+
+        return bits;
+    }
+
+    /// <summary>The bits a new section gets: about 512 identifiers a bucket, never above the section's bound.</summary>
+    public static int SectionBitsFor(int section, long identifiers) => Math.Min(BucketBitsFor(identifiers), MaxSectionBits(section));
 
     /// <summary>ceil(n / 11), at least 1.</summary>
     public static int EntriesFor(int breachCount) => Math.Max(1, (breachCount + IdsPerEntry - 1) / IdsPerEntry);

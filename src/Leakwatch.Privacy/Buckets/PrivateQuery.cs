@@ -3,7 +3,7 @@ namespace Leakwatch.Privacy.Buckets;
 /// <summary>What a client holds between sending its blinded element and reading the answer.</summary>
 public sealed class PrivateQuery
 {
-    internal PrivateQuery(byte[] input, int bucket, byte[] blind, byte[] blindedElement)
+    internal PrivateQuery(byte[] input, long bucket, byte[] blind, byte[] blindedElement)
     {
         Input = input;
         Bucket = bucket;
@@ -14,7 +14,7 @@ public sealed class PrivateQuery
     /// <summary>The OPRF input x; never sent.</summary>
     public byte[] Input { get; }
 
-    public int Bucket { get; }
+    public long Bucket { get; }
 
     /// <summary>The blinding scalar r; never sent.</summary>
     public byte[] Blind { get; }
