@@ -18,7 +18,14 @@ public static class PrivateQueryBodies
     public static int Write(string configFile, string accountsFile, string outFile)
     {
         using var config = JsonDocument.Parse(File.ReadAllBytes(configFile));
-        var bucketBits = config.RootElement.GetProperty("bucketBits").GetInt32();
+        var sections = new List<(int Code, int Bits)>();
+        foreach (var section in config.RootElement.GetProperty("sections").EnumerateArray())
+        {
+            var code = section.GetProperty("kind").GetString() == "email" ? 0 : section.GetProperty("callingCode").GetInt32();
+            sections.Add((code, section.GetProperty("bucketBits").GetInt32()));
+        }
+
+        var layout = PrivateLookupClient.ReadLayout(sections);
         var phones = new PhoneNormalizer(null);
         var written = 0;
         using (var output = new StreamWriter(outFile))
@@ -31,7 +38,12 @@ public static class PrivateQueryBodies
                     continue;
                 }
 
-                var query = PrivateLookupClient.Prepare(input, bucketBits);
+                // A phone whose calling code the index has no section for is "not found" without a request.
+                if (PrivateLookupClient.Prepare(input, layout) is not { } query)
+                {
+                    continue;
+                }
+
                 buffer.ResetWrittenCount();
                 using (var w = new Utf8JsonWriter(buffer))
                 {
@@ -46,7 +58,7 @@ public static class PrivateQueryBodies
             }
         }
 
-        Console.WriteLine($"{written} private query bodies (bucketBits {bucketBits})");
+        Console.WriteLine($"{written} private query bodies ({layout.BucketCount} buckets)");
         return written > 0 ? 0 : 1;
     }
 }

@@ -13,7 +13,7 @@ namespace Leakwatch.Server.Tests;
 /// </summary>
 public sealed class ClientLimitTests(ClientLimitTests.TinyDataDir data) : IClassFixture<ClientLimitTests.TinyDataDir>
 {
-    private static readonly string EvaluateBody = $$"""{"bucket":0,"blindedElement":"{{Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), 0).BlindedElement)}}"}""";
+    private static readonly string EvaluateBody = $$"""{"bucket":0,"blindedElement":"{{Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement)}}"}""";
     private readonly TempDir _dir = data.Dir;
     private readonly string _key = data.Key;
 

@@ -96,7 +96,7 @@ public class PrivateListingTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, config.StatusCode);
             var message = JsonDocument.Parse(await config.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString();
             Assert.Equal("private lookups are withdrawn until the operator rebuilds the private index", message);
-            var query = PrivateLookupClient.Prepare(PrivateLookupClient.TryCanonicalize(phoneOnlyS, Phones)!, 0);
+            var query = PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!;
             var evaluate = await c.PostAsJsonAsync("/api/private/evaluate", new { bucket = 0, blindedElement = Convert.ToBase64String(query.BlindedElement) });
             Assert.Equal(HttpStatusCode.ServiceUnavailable, evaluate.StatusCode);
         }
@@ -128,7 +128,7 @@ public class PrivateListingTests
         await using var server = await Serve(dir);
         using var c = server.Client();
         var config = await PrivateHttpClient.GetConfigAsync(c);
-        var query = PrivateLookupClient.Prepare(PrivateLookupClient.TryCanonicalize(account, Phones)!, config.BucketBits);
+        var query = PrivateLookupClient.Prepare(PrivateLookupClient.TryCanonicalize(account, Phones)!, config.Layout)!;
         var r = await c.PostAsJsonAsync("/api/private/evaluate", new { bucket = query.Bucket, blindedElement = Convert.ToBase64String(query.BlindedElement) });
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var e = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;

@@ -142,7 +142,7 @@ public sealed class PrivateIndexStore
     /// <summary>
     /// Fails the private tier closed: publishes a manifest that names no index file (the server answers 503) and
     /// deletes the generation files, because they list what may no longer be shown. Everything a rebuild needs stays:
-    /// key id, salt, bucketBits and the recorded sources.
+    /// key id, salt, sections and the recorded sources.
     /// </summary>
     public PrivateManifest Withdraw(PrivateManifest current, string reason)
     {
@@ -151,7 +151,6 @@ public sealed class PrivateIndexStore
             Index = "",
             IndexBytes = 0,
             Checksum = "",
-            RealEntries = 0,
             Withdrawn = reason,
             Published = DateTimeOffset.UtcNow,
         };

@@ -39,7 +39,7 @@ public sealed record PrivateManifest
 
     /// <summary>Set when the private tier was withdrawn (fail closed): why, for the operator. The index file is then
     /// gone and the server answers 503 until `leakwatch private rebuild` or `keys rotate-oprf` publishes a new one;
-    /// key id, salt, bucketBits and the recorded sources stay for that rebuild.</summary>
+    /// key id, salt, sections and the recorded sources stay for that rebuild.</summary>
     public string? Withdrawn { get; init; }
 
     [JsonIgnore]
