@@ -27,12 +27,20 @@ public sealed class BreachCatalog : IDisposable
     public static BreachCatalog OpenReadOnly(string dataDir)
     {
         var path = Path.Combine(dataDir, FileName);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = "PRAGMA user_version";
-        // Version 3 only added the id counter, which readers never touch.
-        var version = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        SqliteConnection db;
+        int version;
+        try
+        {
+            db = OpenReadOnlyConnection(path, out version);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteIoError or SqliteCantOpen && !HasWalContent(path))
+        {
+            // A WAL database opened read-only still creates its -shm index, which a full disk refuses. With no
+            // writer (no WAL content) the file alone is the whole database, so it is read as immutable: no -shm.
+            db = OpenReadOnlyConnection("file:" + path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal)
+                .Replace("#", "%23", StringComparison.Ordinal) + "?immutable=1", out version);
+        }
+
         if (version is < 2 or > SchemaVersion)
         {
             db.Dispose();
@@ -41,6 +49,27 @@ public sealed class BreachCatalog : IDisposable
 
         return new BreachCatalog(db, dataDir);
     }
+
+    private static SqliteConnection OpenReadOnlyConnection(string dataSource, out int version)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dataSource, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        try
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version";
+            // Version 3 only added the id counter, which readers never touch.
+            version = Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+    }
+
+    private static bool HasWalContent(string path) => new FileInfo(path + "-wal") is { Exists: true, Length: > 0 };
 
     public static BreachCatalog Open(string dataDir)
     {
@@ -305,6 +334,7 @@ public sealed class BreachCatalog : IDisposable
 
     private const int SqliteIoError = 10;
     private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
 
     /// <summary>Removes rows left by ingests that never published (killed or failed).</summary>
     public int DeleteUnpublished(IReadOnlyCollection<int> publishedIds)

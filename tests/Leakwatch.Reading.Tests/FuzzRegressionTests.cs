@@ -50,13 +50,16 @@ public sealed class FuzzRegressionTests : IDisposable
     {
         byte[] bad = [.. "{\"email\":\"kim@exam"u8, 0xF0, .. "le.com\"}"u8];
         var later = Write("later.json", [.. "[{\"email\":\"a@x.com\"},\n"u8, .. bad, .. ",\n{\"email\":\"\\uDC00\"},\n{\"email\":\"c@x.com\"}]"u8]);
+        // Forced UTF-8: detection would read this file as Windows-1252 (its one non-ASCII byte is invalid UTF-8), and
+        // the invalid byte must reach the JSON reader, where it once escaped as an internal error.
+        var utf8 = ReaderOptions.Default with { Encoding = "utf-8" };
         var sink = new RecordingSink();
-        DumpReader.Read(later, ReaderOptions.Default, sink);
+        DumpReader.Read(later, utf8, sink);
         Assert.Equal(["a@x.com", "c@x.com"], sink.Rows.Select(r => r.Values[0]));
         Assert.Equal([2L, 3L], sink.Problems.Select(p => p.LineNumber));
 
         var first = Write("first.json", [.. "["u8, .. bad, .. "]"u8]);
-        var e = Assert.Throws<DumpFormatException>(() => DumpReader.Read(first, ReaderOptions.Default, new RecordingSink()));
+        var e = Assert.Throws<DumpFormatException>(() => DumpReader.Read(first, utf8, new RecordingSink()));
         Assert.StartsWith(first + ":1: the first element of the JSON array: invalid JSON string", e.Message, StringComparison.Ordinal);
     }
 

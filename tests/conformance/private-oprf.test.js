@@ -194,7 +194,7 @@ test('the committed bundle checks passwords k-anonymously against the live range
 
 test('the bundle reads the server\'s private tier configuration', async () => {
   const client = new bundle.PrivateLookupClient({ baseUrl: base });
-  assert.equal((await client.config()).version, 1);
+  assert.equal((await client.config()).version, 2);
 });
 
 test('both clients refuse a config whose phone section is finer than its plan allows', async () => {

@@ -26,7 +26,7 @@ internal sealed partial class IngestSink
         {
             DumpReader.ReadParallel(path, options, _parsers.Length, this, _ct);
         }
-        catch (Exception e) when (e is not (DumpFormatException or OperationCanceledException or IngestException))
+        catch (Exception e) when (e is not (DumpFormatException or OperationCanceledException or IngestException or IOException or Core.Errors.LeakwatchException))
         {
             throw new IngestException($"ingest worker failed: {e.Message}", e);
         }

@@ -50,6 +50,13 @@ internal sealed partial class IngestSink
             }
         }
 
+        // Ctrl-C seen by a worker is the run's interruption (exit 130), a full disk under a worker's spill the data dir's
+        // one line (exit 4), and bad input the reader's own error: only anything else is a worker failure.
+        if (workerError is OperationCanceledException or IOException or Core.Errors.LeakwatchException)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(workerError);
+        }
+
         if (workerError is not null)
         {
             throw new IngestException($"ingest worker failed: {workerError.Message}", workerError);
