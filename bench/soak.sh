@@ -54,7 +54,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 base="http://127.0.0.1:$port"
 # Every limit lifted: the soak measures errors and memory, not the limiter (a 429 would still be counted apart).
 # shellcheck disable=SC2086
-"$lw" "${dirs[@]}" serve --urls "$base" --range-rpm 0 --private-rpm 100000000 --anonymous-rpm 100000000 \
+"$lw" "${dirs[@]}" serve --urls "$base" --range-rpm 0 --private-rpm 100000000 --private-global-rps 100000000 --anonymous-rpm 100000000 \
   ${SOAK_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 server=$!
 pids+=("$server")
@@ -82,12 +82,13 @@ out = subprocess.run([lw, "--data-dir", f"{work}/data", "--key-file", f"{work}/d
                      capture_output=True, text=True).stdout
 found = [j["account"] for l in out.splitlines() if l.strip() and (j := json.loads(l))["breaches"]]
 # The generator writes scraped-looking runs of consecutive numbers; looked up in a row they would (rightly) trip the
-# server's sequential-phone rule. Keep phones at least 1,000 apart, as a normal client's lookups are.
+# server's sequential-phone rule (neighbours up to 1,000 apart). Keep phones at least 100,000 apart, as a normal
+# client's lookups are.
 hits, kept = [], []
 for a in sorted(found, key=lambda a: int(re.sub(r"\D", "", a) or 0) if "@" not in a else 0):
     if "@" not in a:
         digits = int(re.sub(r"\D", "", a))
-        if kept and digits - kept[-1] < 1000: continue
+        if kept and digits - kept[-1] < 100_000: continue
         kept.append(digits)
     hits.append(a)
 misses = [f"soak-absent-{i}@example.com" for i in range(1000)]
@@ -226,6 +227,9 @@ maps = [l for l in open(f"{work}/deleted-maps.txt").read().splitlines() if l]
 fds = [l for l in open(f"{work}/deleted-fds.txt").read().splitlines() if l]
 print(f"at the end: {len(maps)} deleted files still mapped, {len(fds)} still open")
 for l in (maps + fds)[:10]: print("  " + l)
+blocks = [l for l in open(f"{work}/serve.log", errors="replace").read().splitlines() if "blocked for" in l]
+print(f"enumeration detector blocks in the server log: {len(blocks)}")
+for l in blocks[:3]: print("  " + l.strip()[:300])
 if growth > 0.10: problems.append(f"RSS grew {growth * 100:.1f}% (limit 10%)")
 if maps or fds: problems.append("deleted files still mapped or open")
 for l in failed: problems.append(l)
