@@ -337,8 +337,9 @@ internal sealed class PrivateApi : IDisposable
 
                         bytes.CopyTo(blinded);
                     }
-                    catch (FormatException)
+                    catch (Exception e) when (e is FormatException or InvalidOperationException)
                     {
+                        // InvalidOperationException: an escape that is no valid UTF-16 (a lone surrogate), found by fuzzing.
                         return "blindedElement: not valid base64";
                     }
 
@@ -355,8 +356,9 @@ internal sealed class PrivateApi : IDisposable
                 return "body: malformed JSON";
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: Utf8JsonReader unescaping a lone surrogate (in a property name), found by fuzzing.
             return "body: malformed JSON";
         }
 
