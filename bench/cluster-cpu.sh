@@ -122,6 +122,6 @@ for rnd in sorted({r["round"] for r in rows}):
     e = next(r for r in rows if r["round"] == rnd and r["server"] == "embedded")
     c = next(r for r in rows if r["round"] == rnd and r["server"] == "cluster")
     ratio = per_req(c, "server_ticks") / per_req(e, "server_ticks"); ratios.append(ratio)
-    print(f"| {rnd} | {per_req(e, 'server_ticks'):.1f} | {per_req(c, 'server_ticks'):.1f} | {ratio:.2f}× | {per_req(c, 'redis_ticks'):.1f} | {per_req(c, 'postgres_ticks'):.1f} | {int(e["requests"]):,} | {int(c['requests']):,} |")
+    print(f"| {rnd} | {per_req(e, 'server_ticks'):.1f} | {per_req(c, 'server_ticks'):.1f} | {ratio:.2f}× | {per_req(c, 'redis_ticks'):.1f} | {per_req(c, 'postgres_ticks'):.1f} | {int(e['requests']):,} | {int(c['requests']):,} |")
 print(f"\nmedian ratio (server process CPU per request, cluster / embedded): {statistics.median(ratios):.2f}×")
 PY
