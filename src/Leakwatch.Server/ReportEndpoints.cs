@@ -1,5 +1,5 @@
 using Leakwatch.Analysis;
-using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -52,7 +52,7 @@ internal static class ReportEndpoints
             return null;
         }
 
-        using var catalog = BreachCatalog.OpenReadOnly(options.DataDir);
-        return catalog.GetReport(breach.Breach.Id);
+        using var catalog = StateStore.OpenReadOnly(options.State, options.DataDir);
+        return catalog?.GetReport(breach.Breach.Id);
     }
 }
