@@ -15,7 +15,17 @@ internal static class ReportEndpoints
     {
         app.MapGet("/breaches/{name}/report", (HttpContext ctx, string name, string? format) =>
         {
-            var json = LoadReport(exposure, options, name);
+            string? json;
+            try
+            {
+                json = LoadReport(exposure, options, name);
+            }
+            catch (Leakwatch.Core.Errors.LeakwatchException e) when (e.Kind == Leakwatch.Core.Errors.ErrorKind.StateUnavailable)
+            {
+                // Reports are read from the state store on demand (they are large and rarely asked for): not while it is down.
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             if (json is null)
             {
                 return Results.NotFound();

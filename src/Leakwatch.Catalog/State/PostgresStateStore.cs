@@ -148,7 +148,7 @@ public sealed class PostgresStateStore : StateStore
         new(DateTime.SpecifyKind(r.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc));
 
     /// <summary>Runs <paramref name="work"/> in one transaction (for <see cref="StateMigration"/>).</summary>
-    internal T InTransaction<T>(Func<DbConnection, DbTransaction, T> work) => Write(work);
+    internal T InTransaction<T>(Func<DbConnection, DbTransaction, T> work) => Write(work, touchesBreaches: false);
 
     public override void Dispose()
     {

@@ -158,9 +158,15 @@ public abstract partial class StateStore
         return n;
     }
 
-    /// <summary>Rewrites the published-breach snapshot for a manifest generation; call after the write commits.</summary>
-    public void WriteSnapshot(long generation, IReadOnlyCollection<int> publishedIds) =>
-        PublishedBreachSnapshot.Write(DataDir, generation, PublishedBreaches(publishedIds));
+    /// <summary>Rewrites the published-breach snapshot for a manifest generation; call after the write commits. Only
+    /// for embedded state: shared rows change from any machine, so readers of a shared store always read the rows.</summary>
+    public void WriteSnapshot(long generation, IReadOnlyCollection<int> publishedIds)
+    {
+        if (Location.IsEmbedded)
+        {
+            PublishedBreachSnapshot.Write(DataDir, generation, PublishedBreaches(publishedIds));
+        }
+    }
 
     private void BindBreach(DbCommand cmd, Breach b)
     {

@@ -10,7 +10,7 @@ public abstract partial class StateStore
         ArgumentOutOfRangeException.ThrowIfLessThan(rpm, 1);
         var secret = ApiKeySecret.New();
         var key = new ApiKey { Name = name, Rpm = rpm, Created = Microseconds(now), Hash = ApiKeySecret.Hash(secret) };
-        var id = Write((db, tx) => InsertKey(db, tx, key, assignId: true));
+        var id = Write((db, tx) => InsertKey(db, tx, key, assignId: true), touchesBreaches: false);
         return (key with { Id = id }, secret);
     }
 
@@ -66,5 +66,5 @@ public abstract partial class StateStore
         Add(cmd, "@id", id);
         Add(cmd, "@now", TimestampValue(Microseconds(now)));
         return cmd.ExecuteNonQuery() > 0;
-    });
+    }, touchesBreaches: false);
 }

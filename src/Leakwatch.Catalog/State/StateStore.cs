@@ -65,10 +65,15 @@ public abstract partial class StateStore : IDisposable
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
-    /// <summary>Runs <paramref name="work"/> in one transaction that also increments the state revision.</summary>
-    protected T Write<T>(Func<DbConnection, DbTransaction, T> work) => Guard(() =>
+    /// <summary>Runs <paramref name="work"/> in one transaction that also increments the state revision. A write of
+    /// breach rows first removes <c>breaches.json</c>, the snapshot of them (rewritten after the commit).</summary>
+    protected T Write<T>(Func<DbConnection, DbTransaction, T> work, bool touchesBreaches = true) => Guard(() =>
     {
-        PublishedBreachSnapshot.Invalidate(DataDir);
+        if (touchesBreaches)
+        {
+            PublishedBreachSnapshot.Invalidate(DataDir);
+        }
+
         T result;
         using (var lease = Connect())
         {
