@@ -59,7 +59,7 @@ internal sealed partial class StatePoll : IDisposable
             if (!_down)
             {
                 _down = true;
-                LogDown(_log, e.Message);
+                LogDown(_log, _state.Endpoint, e.Message);
             }
 
             // Connections the restart broke would each fail once more: start the pool afresh.
@@ -74,8 +74,8 @@ internal sealed partial class StatePoll : IDisposable
     public void Dispose() => _timer.Dispose();
 
     // Messages name the endpoint and the URL without its password, never an identifier.
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}; serving the catalogue and API keys held until it answers again")]
-    private static partial void LogDown(ILogger log, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State store {Endpoint} unreachable, serving the catalogue and API keys held until it answers again: {Message}")]
+    private static partial void LogDown(ILogger log, string endpoint, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "State store {Endpoint} answers again; reloading the catalogue and API keys")]
     private static partial void LogBack(ILogger log, string endpoint);
