@@ -16,7 +16,7 @@ internal static class BreachCommands
         var list = new Command("breaches", "List published breaches, oldest first") { CliContext.Json };
         list.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false));
+            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), CliContext.ResolveState(r));
             if (r.GetValue(CliContext.Json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(lookup.Breaches.Select(HibpBreach.From).ToList(), HibpJson.Default.ListHibpBreach));
@@ -41,7 +41,7 @@ internal static class BreachCommands
         show.Subcommands.Add(BuildSet());
         show.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false));
+            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), CliContext.ResolveState(r));
             var b = lookup.FindBreach(r.GetValue(nameArg)!);
             if (b is null)
             {
@@ -150,7 +150,7 @@ internal static class BreachCommands
 
             using var cts = IngestCommand.CancelOnCtrlC();
             var result = BreachListing.Update(CliContext.ResolveDataDir(r), () => CliContext.LoadKeys(r, create: false), r.GetValue(name)!, Change,
-                ct: cts.Token);
+                ct: cts.Token, state: CliContext.ResolveState(r));
             if (result.Before is null)
             {
                 Console.Error.WriteLine($"leakwatch: error: no breach named '{r.GetValue(name)}'");
@@ -171,7 +171,7 @@ internal static class BreachCommands
         {
             var name = r.GetValue(removeName)!;
             using var cts = IngestCommand.CancelOnCtrlC();
-            if (!DataDirMaintenance.Remove(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), name, out var privateChange, ct: cts.Token))
+            if (!DataDirMaintenance.Remove(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), name, out var privateChange, ct: cts.Token, state: CliContext.ResolveState(r)))
             {
                 Console.Error.WriteLine($"leakwatch: error: no breach named '{name}'");
                 return ExitCodes.NotFound;

@@ -21,7 +21,7 @@ internal static class CheckCommand
         {
             var json = r.GetValue(CliContext.Json);
             var keys = CliContext.LoadKeys(r, create: false);
-            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys);
+            using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys, CliContext.ResolveState(r));
             using var privateLookup = r.GetValue(privately)
                 ? PrivateIndexLookup.Open(CliContext.ResolveDataDir(r), keys) ?? throw new UsageException("--private: the data dir has no private index (ingest with --private, or run `leakwatch private build`)")
                 : null;

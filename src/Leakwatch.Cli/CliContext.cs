@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Leakwatch.Catalog.State;
 using Leakwatch.Privacy;
 
 namespace Leakwatch.Cli;
@@ -18,10 +19,20 @@ internal static class CliContext
         Recursive = true,
     };
 
+    public static readonly Option<string?> State = new(StateLocation.OptionName)
+    {
+        Description = "State store: postgresql://user[:password]@host:port/database (default: $LEAKWATCH_STATE, else catalog.db in the data dir)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Json = new("--json") { Description = "Machine-readable JSON output" };
 
     public static string ResolveDataDir(ParseResult r) =>
         Path.GetFullPath(r.GetValue(DataDir) ?? Environment.GetEnvironmentVariable("LEAKWATCH_DATA") ?? "data");
+
+    /// <summary>Where breach rows and API keys live; a usage error naming --state when the URL is unusable.</summary>
+    public static StateLocation ResolveState(ParseResult r) =>
+        StateLocation.Parse(r.GetValue(State) ?? Environment.GetEnvironmentVariable("LEAKWATCH_STATE"));
 
     /// <summary>The key file's path; a usage error when it lies inside the data dir.</summary>
     public static string ResolveKeyFile(ParseResult r)

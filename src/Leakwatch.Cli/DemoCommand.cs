@@ -124,9 +124,9 @@ internal static class DemoCommand
         File.WriteAllLines(passwords, ["password", "password", "123456", "123456", "123456", "qwerty", "letmein", "iloveyou", "dragon"]);
         Leakwatch.Passwords.PasswordIngest.Run(dataDir, [passwords], Leakwatch.Passwords.PasswordInputMode.Plain);
         string secret;
-        using (var keyStore = Leakwatch.Catalog.ApiKeyStore.Open(dataDir))
+        using (var keyStore = Leakwatch.Catalog.State.StateStore.Open(Leakwatch.Catalog.State.StateLocation.Embedded, dataDir))
         {
-            secret = keyStore.Create("demo", 600, DateTimeOffset.UtcNow).Secret;
+            secret = keyStore.CreateKey("demo", 600, DateTimeOffset.UtcNow).Secret;
         }
 
         return secret;

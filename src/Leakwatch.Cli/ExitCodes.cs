@@ -15,6 +15,8 @@ public static class ExitCodes
     /// <summary>The data dir, index or key file is missing, corrupt, mismatched or busy.</summary>
     public const int DataDir = 4;
     public const int NotFound = 5;
+    /// <summary>The state store (`--state`, PostgreSQL) cannot be reached (sysexits' EX_UNAVAILABLE).</summary>
+    public const int StateUnavailable = 69;
     public const int Interrupted = 130;
     public const int Internal = 70;
 
@@ -25,6 +27,7 @@ public static class ExitCodes
         ErrorKind.DataDir => DataDir,
         ErrorKind.NotFound => NotFound,
         ErrorKind.Interrupted => Interrupted,
+        ErrorKind.StateUnavailable => StateUnavailable,
         _ => Internal,
     };
 }

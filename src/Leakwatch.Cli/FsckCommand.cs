@@ -14,9 +14,11 @@ internal static class FsckCommand
             var keyPath = CliContext.ResolveKeyFile(r);
             var keys = File.Exists(keyPath) ? KeyFile.Load(keyPath) : null;
             var dataDir = CliContext.ResolveDataDir(r);
-            var problems = DataDirMaintenance.Fsck(dataDir, keys);
+            var state = CliContext.ResolveState(r);
+            var problems = DataDirMaintenance.Fsck(dataDir, keys, state);
             problems.AddRange(Leakwatch.Passwords.PasswordRangeStore.Fsck(dataDir));
             ReportOrphans(dataDir);
+            ReportUnpublishedRows(dataDir, state);
             if (keys is null)
             {
                 problems.Add($"{keyPath}: key file not found (lookups are impossible without it)");
@@ -47,6 +49,25 @@ internal static class FsckCommand
             return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.DataDir;
         }));
         return cmd;
+    }
+
+    /// <summary>Breach rows an interrupted ingest left unpublished are never shown: a note, not a failure.</summary>
+    private static void ReportUnpublishedRows(string dataDir, Leakwatch.Catalog.State.StateLocation state)
+    {
+        List<int> ids;
+        try
+        {
+            ids = StateCheck.Unpublished(dataDir, state, new Leakwatch.Index.ExposureIndexStore(dataDir).ReadManifest());
+        }
+        catch (Leakwatch.Core.Errors.LeakwatchException)
+        {
+            return; // already a problem in the list
+        }
+
+        if (ids.Count > 0)
+        {
+            Console.Error.WriteLine($"leakwatch: fsck: note: {ids.Count} unpublished breach row(s) (ids {string.Join(", ", ids)}) left by an interrupted ingest; the next ingest or remove deletes them");
+        }
     }
 
     /// <summary>Leftovers of an interrupted run are not damage (the next write sweeps them), so they are notes on

@@ -73,19 +73,20 @@ internal static class IngestCommand
             var json = r.GetValue(CliContext.Json);
             var dataDir = CliContext.ResolveDataDir(r);
             var keys = CliContext.LoadKeys(r, create: true);
-            var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys);
+            var state = CliContext.ResolveState(r);
+            var pipeline = new IngestPipeline(new ExposureIndexStore(dataDir), keys, state);
             using var cts = CancelOnCtrlC();
             PrivateIndexBuilder? builder = null;
             PrivateSpillSession? spill = null;
             if (r.GetValue(privately))
             {
                 IngestPipeline.ValidateName(options.BreachName);
-                builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes });
+                builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes }, state);
                 if (builder.IsResumableIngest(options.BreachName))
                 {
                     // The same command after a kill in the private phase: the breach is published; finish its private index.
                     Console.Error.WriteLine($"leakwatch: {options.BreachName} is already ingested; resuming its private index build");
-                    var resumed = StoredStats(dataDir, options.BreachName);
+                    var resumed = StoredStats(dataDir, state, options.BreachName);
                     resumed.Private = PrivateCommand.Run($"Private index: {options.BreachName}", p => builder.Resume(p, cts.Token), json);
                     Print(resumed, json);
                     return ExitCodes.Ok;
@@ -151,12 +152,12 @@ internal static class IngestCommand
     }
 
     /// <summary>The statistics an earlier run of this ingest stored with the breach.</summary>
-    private static IngestStats StoredStats(string dataDir, string breach)
+    private static IngestStats StoredStats(string dataDir, Leakwatch.Catalog.State.StateLocation state, string breach)
     {
-        if (File.Exists(Path.Combine(dataDir, Leakwatch.Catalog.BreachCatalog.FileName)))
+        using var catalog = Leakwatch.Catalog.State.StateStore.OpenReadOnly(state, dataDir);
+        if (catalog is not null)
         {
-            using var catalog = Leakwatch.Catalog.BreachCatalog.OpenReadOnly(dataDir);
-            var b = catalog.All().Find(x => string.Equals(x.Name, breach, StringComparison.OrdinalIgnoreCase));
+            var b = catalog.AllBreaches().Find(x => string.Equals(x.Name, breach, StringComparison.OrdinalIgnoreCase));
             if (b?.StatsJson is { } text && JsonSerializer.Deserialize(text, IngestJson.Default.IngestStats) is { } stored)
             {
                 return stored;

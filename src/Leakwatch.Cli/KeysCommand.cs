@@ -3,11 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Spectre.Console;
 
 namespace Leakwatch.Cli;
 
-/// <summary><c>leakwatch keys create|list|revoke</c>: API keys for the server, stored as hashes in catalog.db.</summary>
+/// <summary><c>leakwatch keys create|list|revoke</c>: API keys for the server, stored as hashes in the state store (catalog.db or PostgreSQL).</summary>
 internal static class KeysCommand
 {
     public static Command Build()
@@ -24,7 +25,7 @@ internal static class KeysCommand
     private static Command BuildCreate()
     {
         var name = new Option<string?>("--name") { Description = "A label for the key (who or what uses it)" };
-        var rpm = new Option<int>("--rpm") { Description = "Requests per minute allowed", DefaultValueFactory = _ => ApiKeyStore.DefaultRpm };
+        var rpm = new Option<int>("--rpm") { Description = "Requests per minute allowed", DefaultValueFactory = _ => ApiKeySecret.DefaultRpm };
         var create = new Command("create", "Create a key; it is printed once and only its hash is stored") { name, rpm, CliContext.Json };
         create.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -33,8 +34,8 @@ internal static class KeysCommand
                 throw new UsageException("--rpm must be at least 1");
             }
 
-            using var store = ApiKeyStore.Open(CliContext.ResolveDataDir(r));
-            var (key, secret) = store.Create(r.GetValue(name) ?? "", r.GetValue(rpm), DateTimeOffset.UtcNow);
+            using var store = StateStore.Open(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
+            var (key, secret) = store.CreateKey(r.GetValue(name) ?? "", r.GetValue(rpm), DateTimeOffset.UtcNow);
             if (r.GetValue(CliContext.Json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new CreatedKeyLine(key.Id, key.Name, secret, key.Rpm, key.Created), KeysJson.Default.CreatedKeyLine));
@@ -56,7 +57,8 @@ internal static class KeysCommand
         var list = new Command("list", "List keys (never the keys themselves)") { CliContext.Json };
         list.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            var all = ApiKeyStore.ReadAll(CliContext.ResolveDataDir(r));
+            using var store = StateStore.OpenReadOnly(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
+            var all = store?.Keys() ?? [];
             if (r.GetValue(CliContext.Json))
             {
                 foreach (var k in all)
@@ -88,8 +90,8 @@ internal static class KeysCommand
         var revoke = new Command("revoke", "Revoke a key; servers stop accepting it within seconds") { id };
         revoke.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            using var store = ApiKeyStore.Open(CliContext.ResolveDataDir(r));
-            if (!store.Revoke(r.GetValue(id), DateTimeOffset.UtcNow))
+            using var store = StateStore.Open(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
+            if (!store.RevokeKey(r.GetValue(id), DateTimeOffset.UtcNow))
             {
                 Console.Error.WriteLine($"leakwatch: error: no key with id {r.GetValue(id)}");
                 return ExitCodes.NotFound;

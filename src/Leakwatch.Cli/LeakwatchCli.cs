@@ -11,6 +11,7 @@ public static class LeakwatchCli
         CheckCommand.PrewarmPhones(args);
         var root = new RootCommand("Leakwatch: self-hosted breach exposure. Ingest leak dumps into a private index and check who is exposed.");
         root.Options.Add(CliContext.DataDir);
+        root.Options.Add(CliContext.State);
         root.Options.Add(CliContext.KeyFilePath);
         root.Subcommands.Add(IngestCommand.Build());
         root.Subcommands.Add(CheckCommand.Build());
@@ -27,6 +28,7 @@ public static class LeakwatchCli
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(PrivateCommand.Build());
+        root.Subcommands.Add(StateCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

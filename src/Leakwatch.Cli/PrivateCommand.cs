@@ -116,7 +116,7 @@ internal static class PrivateCommand
             options = options with { Workers = Math.Clamp(w, 1, 256) };
         }
 
-        return new PrivateIndexBuilder(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), options);
+        return new PrivateIndexBuilder(CliContext.ResolveDataDir(r), CliContext.LoadKeys(r, create: false), options, CliContext.ResolveState(r));
     }
 
     /// <summary>Runs a build with a progress bar on a terminal; Ctrl-C leaves it resumable.</summary>

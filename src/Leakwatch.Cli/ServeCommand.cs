@@ -66,6 +66,7 @@ internal static class ServeCommand
             {
                 DataDir = CliContext.ResolveDataDir(r),
                 KeyFilePath = CliContext.ResolveKeyFile(r),
+                State = CliContext.ResolveState(r),
                 Urls = r.GetValue(urls)!,
                 TestAccounts = r.GetValue(testAccounts),
                 AnonymousRpm = r.GetValue(anonymousRpm),

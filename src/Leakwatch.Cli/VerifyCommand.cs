@@ -34,7 +34,7 @@ internal static class VerifyCommand
             var wanted = ParseAgainst(r.GetValue(against)!);
             var reader = IngestCommand.ReaderOptionsFrom(r);
             var name = r.GetValue(breach) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(r.GetValue(path)!));
-            var pipeline = new IngestPipeline(store, keys);
+            var pipeline = new IngestPipeline(store, keys, CliContext.ResolveState(r));
             var options = new IngestOptions
             {
                 BreachName = SafeName(name),

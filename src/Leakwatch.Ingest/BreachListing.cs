@@ -1,4 +1,5 @@
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Private;
@@ -20,11 +21,13 @@ public static class BreachListing
 
     /// <summary>Applies <paramref name="change"/> to the published breach named <paramref name="name"/>.
     /// <paramref name="keys"/> is loaded only when the private index has to follow.</summary>
+    /// <param name="state">Where the breach rows are; null is <c>catalog.db</c> in the data dir.</param>
     public static Result Update(string dataDir, Func<KeyFile> keys, string name, Func<Breach, Breach> change,
-        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default, StateLocation? state = null)
     {
+        state ??= StateLocation.Embedded;
         var store = new ExposureIndexStore(dataDir);
-        var (before, after) = Find(store, name, change);
+        var (before, after) = Find(store, state, name, change);
         if (before is null || after is null)
         {
             return new Result(null, null, PrivateListingChange.None);
@@ -32,25 +35,25 @@ public static class BreachListing
 
         if (PrivateIndexBuilder.IsListed(before) == PrivateIndexBuilder.IsListed(after) || !new Privacy.Buckets.PrivateIndexStore(dataDir).Exists)
         {
-            Write(store, after);
+            Write(store, state, after);
             return new Result(before, after, PrivateListingChange.None);
         }
 
         // The listing changes: hold the writer lock, and decide again under it.
         using var writeLock = store.LockForWrite();
-        (before, after) = Find(store, name, change);
+        (before, after) = Find(store, state, name, change);
         if (before is null || after is null)
         {
             return new Result(null, null, PrivateListingChange.None);
         }
 
         var hiding = PrivateIndexBuilder.IsListed(before) && !PrivateIndexBuilder.IsListed(after);
-        var builder = new PrivateIndexBuilder(dataDir, keys());
+        var builder = new PrivateIndexBuilder(dataDir, keys(), state: state);
         PrivateListingChange privateChange;
         if (hiding)
         {
             privateChange = builder.Relist(before.Id, hiding: true, progress, ct);
-            Write(store, after);
+            Write(store, state, after);
         }
         else
         {
@@ -60,31 +63,36 @@ public static class BreachListing
                 throw new PrivateBuildException($"a private build of {string.Join(", ", pending.Sources.Select(s => $"'{s.Breach}'"))} is unfinished; run `leakwatch private resume` first, then this command again");
             }
 
-            Write(store, after);
+            Write(store, state, after);
             privateChange = builder.Relist(before.Id, hiding: false, progress, ct);
         }
 
         return new Result(before, after, privateChange);
     }
 
-    private static (Breach? Before, Breach? After) Find(ExposureIndexStore store, string name, Func<Breach, Breach> change)
+    private static (Breach? Before, Breach? After) Find(ExposureIndexStore store, StateLocation state, string name, Func<Breach, Breach> change)
     {
         var manifest = store.ReadManifest();
-        if (manifest.Breaches.Length == 0 || !File.Exists(Path.Combine(store.DataDir, BreachCatalog.FileName)))
+        if (manifest.Breaches.Length == 0)
         {
             return (null, null);
         }
 
-        using var catalog = BreachCatalog.OpenReadOnly(store.DataDir);
-        var b = catalog.Published(manifest.Breaches).Find(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
+        using var catalog = StateStore.OpenReadOnly(state, store.DataDir);
+        if (catalog is null)
+        {
+            return (null, null);
+        }
+
+        var b = catalog.PublishedBreaches(manifest.Breaches).Find(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
         return b is null ? (null, null) : (b, change(b));
     }
 
-    private static void Write(ExposureIndexStore store, Breach changed)
+    private static void Write(ExposureIndexStore store, StateLocation state, Breach changed)
     {
         var manifest = store.ReadManifest();
-        using var catalog = BreachCatalog.Open(store.DataDir);
-        catalog.Update(changed with { ModifiedDate = DateTimeOffset.UtcNow });
+        using var catalog = StateStore.Open(state, store.DataDir);
+        catalog.UpdateBreach(changed with { ModifiedDate = DateTimeOffset.UtcNow });
         catalog.WriteSnapshot(manifest.Generation, manifest.Breaches);
     }
 }

@@ -1,4 +1,5 @@
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Phases;
 using Leakwatch.Ingest.Private;
@@ -18,8 +19,9 @@ public static class DataDirMaintenance
     /// index goes first: its chains stop listing the breach (or it is withdrawn, <paramref name="privateChange"/>
     /// says which), then the plain index and the catalogue drop it, so a kill in between never shows more.</summary>
     public static bool Remove(string dataDir, KeyFile keys, string name, out PrivateListingChange privateChange,
-        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default)
+        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default, StateLocation? state = null)
     {
+        state ??= StateLocation.Embedded;
         privateChange = PrivateListingChange.None;
         var store = new ExposureIndexStore(dataDir);
         using var writeLock = store.LockForWrite();
@@ -33,7 +35,7 @@ public static class DataDirMaintenance
         store.CollectGarbage(manifest);
         try
         {
-            return RemoveLocked(store, manifest, keys, name, out privateChange, progress, ct);
+            return RemoveLocked(store, state, manifest, keys, name, out privateChange, progress, ct);
         }
         catch
         {
@@ -42,12 +44,12 @@ public static class DataDirMaintenance
         }
     }
 
-    private static bool RemoveLocked(ExposureIndexStore store, Manifest manifest, KeyFile keys, string name,
+    private static bool RemoveLocked(ExposureIndexStore store, StateLocation state, Manifest manifest, KeyFile keys, string name,
         out PrivateListingChange privateChange, IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
     {
         privateChange = PrivateListingChange.None;
-        using var catalog = BreachCatalog.Open(store.DataDir);
-        var breach = catalog.Published(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+        using var catalog = StateStore.Open(state, store.DataDir);
+        var breach = catalog.PublishedBreaches(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
         if (breach is null)
         {
             return false;
@@ -56,7 +58,7 @@ public static class DataDirMaintenance
         if (PrivateIndexBuilder.IsListed(breach))
         {
             // A hidden breach is in no chain already: only a listed one has private entries to rewrite.
-            privateChange = new PrivateIndexBuilder(store.DataDir, keys).Relist(breach.Id, hiding: true, progress, ct);
+            privateChange = new PrivateIndexBuilder(store.DataDir, keys, state: state).Relist(breach.Id, hiding: true, progress, ct);
         }
 
         var remaining = Array.FindAll(manifest.Breaches, id => id != breach.Id);
@@ -90,7 +92,7 @@ public static class DataDirMaintenance
         ForgetPrivateSource(store.DataDir, breach.Id);
         store.Publish(next);
         TestKillPoint.Reached("remove-published");
-        catalog.Delete(breach.Id);
+        catalog.DeleteBreach(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);
         return true;
@@ -108,7 +110,8 @@ public static class DataDirMaintenance
     }
 
     /// <summary>Verifies manifest, index checksums and structure, catalogue integrity and the key id.</summary>
-    public static List<string> Fsck(string dataDir, KeyFile? keys)
+    /// <param name="state">Where the breach rows are; null is <c>catalog.db</c> in the data dir.</param>
+    public static List<string> Fsck(string dataDir, KeyFile? keys, StateLocation? state = null)
     {
         var problems = new List<string>();
         var store = new ExposureIndexStore(dataDir);
@@ -168,35 +171,7 @@ public static class DataDirMaintenance
 
         problems.AddRange(FsckPrivate(store.DataDir, keys, manifest));
 
-        problems.AddRange(FsckCatalog(store.DataDir, manifest));
-        return problems;
-    }
-
-    /// <summary>The catalogue's own integrity, the published breaches in it, and the snapshot the server reads.</summary>
-    private static List<string> FsckCatalog(string dataDir, Manifest manifest)
-    {
-        var problems = new List<string>();
-        if (File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
-        {
-            // Read-only, as everything fsck opens: it must work on a full disk and never migrate or journal.
-            using var catalog = BreachCatalog.OpenReadOnly(dataDir);
-            problems.AddRange(catalog.Verify());
-            var published = catalog.Published(manifest.Breaches);
-            if (published.Count != manifest.Breaches.Length)
-            {
-                problems.Add($"catalog.db: {manifest.Breaches.Length - published.Count} published breach(es) missing from the catalogue");
-            }
-
-            if (!PublishedBreachSnapshot.AgreesWith(dataDir, manifest.Generation, published))
-            {
-                problems.Add($"{PublishedBreachSnapshot.FileName}: differs from catalog.db; any catalogue write (e.g. `leakwatch breach set`) rewrites it, or delete it");
-            }
-        }
-        else if (manifest.Breaches.Length > 0)
-        {
-            problems.Add($"{dataDir}: catalog.db is missing");
-        }
-
+        problems.AddRange(StateCheck.Fsck(store.DataDir, state ?? StateLocation.Embedded, manifest));
         return problems;
     }
 

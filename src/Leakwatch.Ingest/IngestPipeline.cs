@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Leakwatch.Analysis;
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Ingest.Phases;
@@ -18,11 +19,14 @@ public sealed class IngestPipeline
 {
     private readonly ExposureIndexStore _store;
     private readonly KeyFile _keys;
+    private readonly StateLocation _state;
 
-    public IngestPipeline(ExposureIndexStore store, KeyFile keys)
+    /// <param name="state">Where breach rows go; null is <c>catalog.db</c> in the data dir.</param>
+    public IngestPipeline(ExposureIndexStore store, KeyFile keys, StateLocation? state = null)
     {
         _store = store;
         _keys = keys;
+        _state = state ?? StateLocation.Embedded;
     }
 
     /// <summary>Ingests the dump at <paramref name="path"/> as a new breach and publishes it.</summary>
@@ -48,8 +52,8 @@ public sealed class IngestPipeline
 
     private IngestStats RunLocked(string path, IngestOptions options, Manifest manifest, IProgress<IngestProgress>? progress, CancellationToken ct)
     {
-        using var catalog = CatalogueRegistration.Open(_store, manifest, options.BreachName);
-        var compared = ComparedBreaches.Resolve(_store.DataDir, manifest, catalog, options.CompareWith);
+        using var catalog = CatalogueRegistration.Open(_store, _state, manifest, options.BreachName);
+        var compared = ComparedBreaches.Resolve(_store.DataDir, _state, manifest, catalog, options.CompareWith);
         ValidateRegion(options);
 
         var clock = Stopwatch.StartNew();
@@ -57,7 +61,7 @@ public sealed class IngestPipeline
         using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill);
         ReadAndSort(keyed, path, options, stats, clock, progress, ct);
         var breach = NewBreach.Describe(options, stats.DataClasses);
-        breach = breach with { Id = catalog.Insert(breach) };
+        breach = breach with { Id = catalog.InsertBreach(breach) };
 
         var indexPath = _store.NewIndexPath(manifest.Generation + 1);
         var overlap = NewOverlapCounter(options, compared);
@@ -90,7 +94,7 @@ public sealed class IngestPipeline
     {
         ValidateName(options.BreachName);
         var manifest = IndexPreconditions.ReadManifest(_store, _keys);
-        var compared = ComparedBreaches.Resolve(_store.DataDir, manifest, open: null, options.CompareWith);
+        var compared = ComparedBreaches.Resolve(_store.DataDir, _state, manifest, open: null, options.CompareWith);
         ValidateRegion(options);
 
         var clock = Stopwatch.StartNew();
@@ -120,7 +124,7 @@ public sealed class IngestPipeline
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sample);
         var manifest = IndexPreconditions.ReadManifest(_store, _keys);
-        var compared = ComparedBreaches.Resolve(_store.DataDir, manifest, open: null, options.CompareWith);
+        var compared = ComparedBreaches.Resolve(_store.DataDir, _state, manifest, open: null, options.CompareWith);
         ValidateRegion(options);
         using var index = _store.OpenPublished(manifest);
         using var tempDir = VerifyScratchDirectory.Create();

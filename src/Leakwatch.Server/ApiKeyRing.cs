@@ -30,7 +30,7 @@ internal sealed class ApiKeyRing
 
     public static bool IsTestKey(ReadOnlySpan<char> key)
     {
-        if (key.Length != ApiKeyStore.KeyLength)
+        if (key.Length != ApiKeySecret.KeyLength)
         {
             return false;
         }
@@ -49,7 +49,7 @@ internal sealed class ApiKeyRing
     public ApiClient? Find(ReadOnlySpan<char> key)
     {
         Span<byte> hash = stackalloc byte[32];
-        if (!ApiKeyStore.TryHashKey(key, hash))
+        if (!ApiKeySecret.TryHash(key, hash))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using Leakwatch.Core.Errors;
 using Leakwatch.Catalog;
 using Leakwatch.Catalog.Lookup;
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
@@ -16,6 +17,8 @@ namespace Leakwatch.Server;
 /// closed when its last request ends. A catalogue write (<c>breach set --sensitive</c>, a removal) replaces
 /// <c>catalog.revision</c> (<see cref="CatalogRevision"/>), which is followed the same way, watcher and periodic
 /// check, and reopens the generation with the new rows. API keys are re-read on every reload and on a short interval.
+/// With PostgreSQL state there is no file to watch: the state revision is polled instead (<see cref="StatePoll"/>),
+/// and while PostgreSQL is unreachable the server keeps serving the catalogue and keys it holds.
 /// </summary>
 internal sealed partial class ExposureService : IGenerationSource<ServingState>, IDisposable
 {
@@ -24,8 +27,10 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     private readonly ExposureIndexStore _store;
     private readonly string _keyFilePath;
     private readonly PublishedGenerationHolder<ServingState> _holder;
-    private readonly ManifestWatcher _catalogWatcher;
-    private readonly Timer _keyTimer;
+    private readonly StateLocation _state;
+    private readonly ManifestWatcher? _catalogWatcher;
+    private readonly Timer? _keyTimer;
+    private readonly StatePoll? _statePoll;
     private ApiKeyRing _keys = ApiKeyRing.Empty;
     private int _disposed;
 
@@ -34,6 +39,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         _log = log;
         _metrics = metrics;
         _store = new ExposureIndexStore(options.DataDir);
+        _state = options.State ?? StateLocation.Embedded;
         _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
         Phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(options.DefaultRegion));
         _ = Phones.Value; // fail at start on a bad region, not on the first request
@@ -42,14 +48,31 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         var catalogStamp = ManifestWatcher.Stamp(RevisionPath);
         _holder = new PublishedGenerationHolder<ServingState>(this, _store.ManifestPath, _store.DataDir,
             options.ReloadCheckInterval, options.RetireGrace, options.WatchFiles);
-        _catalogWatcher = new ManifestWatcher(RevisionPath, _store.DataDir, catalogStamp, options.ReloadCheckInterval,
-            FollowCatalog, _ => { } /* the holder, watching the same directory, reports it */, options.WatchFiles);
         RefreshKeys();
         var state = Current;
         _metrics.IndexGeneration.Set(state.Generation);
         LogLoaded(_log, state.Generation, state.All.Count);
-        _keyTimer = new Timer(_ => RefreshKeysQuietly(), null, options.KeyRefreshInterval, options.KeyRefreshInterval);
+        if (_state.IsEmbedded)
+        {
+            _catalogWatcher = new ManifestWatcher(RevisionPath, _store.DataDir, catalogStamp, options.ReloadCheckInterval,
+                FollowCatalog, _ => { } /* the holder, watching the same directory, reports it */, options.WatchFiles);
+            _keyTimer = new Timer(_ => RefreshKeysQuietly(), null, options.KeyRefreshInterval, options.KeyRefreshInterval);
+        }
+        else
+        {
+            _statePoll = new StatePoll(_state, state.CatalogRevision, options.StatePollInterval, _log, StateChanged);
+        }
     }
+
+    /// <summary>The poll saw a new revision, or PostgreSQL back after an outage: reload the rows and the keys.</summary>
+    private void StateChanged()
+    {
+        _holder.Revalidate();
+        RefreshKeysQuietly();
+    }
+
+    /// <summary>The revision a reload compares with: the file's token, or the last one the poll read (no query).</summary>
+    private string KnownRevision() => _statePoll?.Revision ?? StateStore.ReadRevision(_state, _store.DataDir);
 
     public Lazy<PhoneNormalizer> Phones { get; }
 
@@ -67,7 +90,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     {
         var manifest = _store.ReadManifest();
         return current is not null && manifest.Generation == current.Generation && manifest.Index == current.Manifest.Index &&
-            manifest.Published == current.Manifest.Published && CatalogRevision.Read(_store.DataDir) == current.CatalogRevision;
+            manifest.Published == current.Manifest.Published && KnownRevision() == current.CatalogRevision;
     }
 
     /// <summary>The catalogue watcher's reload: reopens the generation if the revision moved. A revision written in
@@ -112,7 +135,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     ServingState? IGenerationSource<ServingState>.Open()
     {
         // Read before the catalogue, so a write racing this open leaves a revision that differs from the one kept.
-        var revision = CatalogRevision.Read(_store.DataDir);
+        var revision = _state.IsEmbedded ? CatalogRevision.Read(_store.DataDir) : StateStore.ReadRevision(_state, _store.DataDir);
         var manifest = _store.ReadManifest();
         if (manifest.Index is null && !File.Exists(_keyFilePath))
         {
@@ -120,9 +143,12 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             return new ServingState(null, [], manifest, revision);
         }
 
-        var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath));
+        var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath), _state);
         try
         {
+            // The rows are read here, not on the first request: a store that is down fails the reload, and the
+            // previous generation keeps serving.
+            _ = lookup.Breaches;
             return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision);
         }
         catch
@@ -134,7 +160,13 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
 
     private void RefreshKeys()
     {
-        var ring = new ApiKeyRing(ApiKeyStore.ReadAll(_store.DataDir));
+        List<ApiKey> keys;
+        using (var store = StateStore.OpenReadOnly(_state, _store.DataDir))
+        {
+            keys = store?.Keys() ?? [];
+        }
+
+        var ring = new ApiKeyRing(keys);
         var old = Interlocked.Exchange(ref _keys, ring);
         if (old.Count != ring.Count)
         {
@@ -148,7 +180,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         {
             RefreshKeys();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or LeakwatchException)
         {
             LogKeysFailed(_log, e.Message);
         }
@@ -161,9 +193,10 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             return;
         }
 
-        _catalogWatcher.Dispose();
+        _statePoll?.Dispose();
+        _catalogWatcher?.Dispose();
         _holder.Dispose();
-        _keyTimer.Dispose();
+        _keyTimer?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving index generation {Generation} with {Breaches} breaches")]

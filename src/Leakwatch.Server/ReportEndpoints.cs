@@ -1,5 +1,5 @@
 using Leakwatch.Analysis;
-using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,7 +15,17 @@ internal static class ReportEndpoints
     {
         app.MapGet("/breaches/{name}/report", (HttpContext ctx, string name, string? format) =>
         {
-            var json = LoadReport(exposure, options, name);
+            string? json;
+            try
+            {
+                json = LoadReport(exposure, options, name);
+            }
+            catch (Leakwatch.Core.Errors.LeakwatchException e) when (e.Kind == Leakwatch.Core.Errors.ErrorKind.StateUnavailable)
+            {
+                // Reports are read from the state store on demand (they are large and rarely asked for): not while it is down.
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             if (json is null)
             {
                 return Results.NotFound();
@@ -52,7 +62,7 @@ internal static class ReportEndpoints
             return null;
         }
 
-        using var catalog = BreachCatalog.OpenReadOnly(options.DataDir);
-        return catalog.GetReport(breach.Breach.Id);
+        using var catalog = StateStore.OpenReadOnly(options.State, options.DataDir);
+        return catalog?.GetReport(breach.Breach.Id);
     }
 }

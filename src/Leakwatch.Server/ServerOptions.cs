@@ -12,6 +12,9 @@ public sealed record ServerOptions
     /// <summary>Key file; null = <c>&lt;data-dir&gt;.key</c> beside the data dir.</summary>
     public string? KeyFilePath { get; init; }
 
+    /// <summary>Where breach rows and API keys live (<c>--state</c>); null = <c>catalog.db</c> in the data dir.</summary>
+    public Leakwatch.Catalog.State.StateLocation? State { get; init; }
+
     /// <summary>Where to listen (semicolon-separated). Binds only here; <c>http://127.0.0.1:0</c> picks a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;
 
@@ -101,8 +104,12 @@ public sealed record ServerOptions
     /// <summary>Fallback poll of <c>manifest.json</c> and <c>catalog.revision</c> when the file watcher misses an event.</summary>
     public TimeSpan ReloadCheckInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>API keys are re-read from the catalogue this often (and on every index reload).</summary>
+    /// <summary>API keys are re-read from the catalogue this often (and on every index reload); embedded state only.</summary>
     public TimeSpan KeyRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>With PostgreSQL state, how often the state revision is polled (one tiny query); a change reloads the
+    /// catalogue and the keys.</summary>
+    public TimeSpan StatePollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A replaced index stays open at least this long, and until its last request finishes.</summary>
     public TimeSpan RetireGrace { get; init; } = TimeSpan.FromSeconds(5);

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 
 namespace Leakwatch.Catalog.Tests;
@@ -14,23 +15,23 @@ public sealed class CatalogRevisionTests : IDisposable
     public void Writes_EachOne_ReplaceTheRevision_ReadsDoNot()
     {
         Assert.Equal("", CatalogRevision.Read(_dataDir));
-        using var catalog = BreachCatalog.Open(_dataDir);
+        using var catalog = SqliteStateStore.Open(_dataDir);
         var seen = new HashSet<string> { "" };
 
-        var id = catalog.Insert(new Breach { Name = "Leak", Title = "Leak", BreachDate = new DateOnly(2020, 1, 1), DataClasses = [] });
+        var id = catalog.InsertBreach(new Breach { Name = "Leak", Title = "Leak", BreachDate = new DateOnly(2020, 1, 1), DataClasses = [] });
         var afterInsert = CatalogRevision.Read(_dataDir);
         Assert.Matches("^[0-9a-f]{32}$", afterInsert);
         Assert.True(seen.Add(afterInsert));
 
-        var breach = catalog.All().Single();
+        var breach = catalog.AllBreaches().Single();
         Assert.Equal(afterInsert, CatalogRevision.Read(_dataDir));
 
-        catalog.Update(breach with { IsSensitive = true });
+        catalog.UpdateBreach(breach with { IsSensitive = true });
         Assert.True(seen.Add(CatalogRevision.Read(_dataDir)), "Update left the revision as it was");
-        catalog.Update(breach with { IsSensitive = false });
+        catalog.UpdateBreach(breach with { IsSensitive = false });
         Assert.True(seen.Add(CatalogRevision.Read(_dataDir)), "a second Update left the revision as it was");
 
-        catalog.Delete(id);
+        catalog.DeleteBreach(id);
         Assert.True(seen.Add(CatalogRevision.Read(_dataDir)), "Delete left the revision as it was");
     }
 }

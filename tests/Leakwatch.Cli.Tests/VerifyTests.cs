@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Diagnostics;
 using System.Text.Json;
 using Leakwatch.Catalog;
@@ -72,9 +73,9 @@ public class VerifyTests
 
         // The report the ingest stored with B (what /breaches/B/report serves) carries verify's counts.
         string storedJson;
-        using (var catalog = BreachCatalog.OpenReadOnly(dir.DataDir))
+        using (var catalog = SqliteStateStore.OpenReadOnly(dir.DataDir)!)
         {
-            storedJson = catalog.GetReport(catalog.All().Single(x => x.Name == "B").Id)!;
+            storedJson = catalog.GetReport(catalog.AllBreaches().Single(x => x.Name == "B").Id)!;
         }
 
         var report = JsonDocument.Parse(storedJson).RootElement;

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using Leakwatch.Catalog;
 using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
@@ -50,7 +51,7 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
         Assert.Equal(["Alpha", "Beta"], snapshot.ConvertAll(b => b.Name));
 
         // With the catalogue gone, the snapshot alone still answers with the exact breach list.
-        File.Move(Path.Combine(_data, BreachCatalog.FileName), Path.Combine(_temp, "moved.db"));
+        File.Move(Path.Combine(_data, SqliteStateStore.FileName), Path.Combine(_temp, "moved.db"));
         Assert.Equal(["Alpha", "Beta"], Names("both@example.com"));
         Assert.Equal(["Alpha"], Names("a@example.com"));
     }
@@ -60,10 +61,10 @@ public sealed class PublishedBreachSnapshotTests : IDisposable
     {
         Ingest("Alpha", "a@example.com");
         var manifest = new ExposureIndexStore(_data).ReadManifest();
-        using (var catalog = BreachCatalog.Open(_data))
+        using (var catalog = SqliteStateStore.Open(_data))
         {
-            var b = catalog.Published(manifest.Breaches)[0];
-            catalog.Update(b with { Title = "Renamed" });
+            var b = catalog.PublishedBreaches(manifest.Breaches)[0];
+            catalog.UpdateBreach(b with { Title = "Renamed" });
 
             // A kill here (after the commit, before the rewrite) leaves no snapshot: the catalogue answers.
             Assert.False(File.Exists(Path.Combine(_data, PublishedBreachSnapshot.FileName)));

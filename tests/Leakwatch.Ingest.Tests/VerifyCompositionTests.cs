@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using Leakwatch.Analysis;
 using Leakwatch.Catalog;
 using Leakwatch.Index;
@@ -45,9 +46,9 @@ public sealed class VerifyCompositionTests : IDisposable
         var after = store.ReadManifest();
         Assert.Equal(before.Generation, after.Generation);
         Assert.Equal(before.Breaches, after.Breaches);
-        using (var catalog = BreachCatalog.OpenReadOnly(store.DataDir))
+        using (var catalog = SqliteStateStore.OpenReadOnly(store.DataDir)!)
         {
-            Assert.Equal(["A"], catalog.All().Select(b => b.Name));
+            Assert.Equal(["A"], catalog.AllBreaches().Select(b => b.Name));
         }
 
         Assert.Empty(ScratchDirs());

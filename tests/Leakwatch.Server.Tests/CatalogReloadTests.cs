@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -52,9 +53,9 @@ public class CatalogReloadTests
         dir.Ingest(one, "One", "--date", "2019-01-01");
         dir.Ingest(two, "Two", "--date", "2020-01-01");
         string key;
-        using (var keys = ApiKeyStore.Open(dir.DataDir))
+        using (var keys = SqliteStateStore.Open(dir.DataDir))
         {
-            key = keys.Create("reload", 1_000_000, DateTimeOffset.UtcNow).Secret;
+            key = keys.CreateKey("reload", 1_000_000, DateTimeOffset.UtcNow).Secret;
         }
 
         await using var server = await RunningServer.StartAsync(new ServerOptions

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Net;
 using System.Text;
 using Leakwatch.Catalog;
@@ -28,8 +29,8 @@ public sealed class ClientLimitTests(ClientLimitTests.TinyDataDir data) : IClass
             var passwords = Dir.File("passwords.txt");
             File.WriteAllLines(passwords, ["password", "hunter2"]);
             Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", Dir.DataDir, "ingest-passwords", passwords, "--mode", "plain"]).ExitCode);
-            using var keys = ApiKeyStore.Open(Dir.DataDir);
-            Key = keys.Create("limits", 1_000_000, DateTimeOffset.UtcNow).Secret;
+            using var keys = SqliteStateStore.Open(Dir.DataDir);
+            Key = keys.CreateKey("limits", 1_000_000, DateTimeOffset.UtcNow).Secret;
         }
 
         public TempDir Dir { get; } = new();

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -98,9 +99,9 @@ public sealed class PrivateServerFixture : IAsyncLifetime
         Beta = DumpGenerator.Generate(new GeneratorOptions(1_000, 22, DumpShape.JsonLines) { RecycleFrom = alpha, RecycleRate = 0.3 }, beta, collectIdentifiers: true);
         Dir.Ingest(alpha, "Alpha", "--date", "2019-03-01", "--private");
         Dir.Ingest(beta, "Beta", "--date", "2021-06-01", "--private");
-        using (var keys = ApiKeyStore.Open(Dir.DataDir))
+        using (var keys = SqliteStateStore.Open(Dir.DataDir))
         {
-            Key = keys.Create("private-tests", 1_000_000, DateTimeOffset.UtcNow).Secret;
+            Key = keys.CreateKey("private-tests", 1_000_000, DateTimeOffset.UtcNow).Secret;
         }
 
         Server = await RunningServer.StartAsync(Options());

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -141,8 +142,8 @@ public class PrivateListingTests
     /// <summary>Catalogue ids by name.</summary>
     private static Dictionary<string, int> BreachIds(TempDir dir)
     {
-        using var catalog = BreachCatalog.OpenReadOnly(dir.DataDir);
-        return catalog.All().ToDictionary(b => b.Name, b => b.Id);
+        using var catalog = SqliteStateStore.OpenReadOnly(dir.DataDir)!;
+        return catalog.AllBreaches().ToDictionary(b => b.Name, b => b.Id);
     }
 
     private static T OnlyIn<T>(GeneratorTruth t, GeneratorTruth[] all, Func<GeneratorTruth, IEnumerable<T>> of) =>

@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Globalization;
 using Leakwatch.Catalog;
 using Leakwatch.Synthetic;
@@ -43,22 +44,22 @@ public sealed class ServerFixture : IAsyncLifetime
         Dir.Ingest(alpha, "Alpha", "--date", "2019-03-01", "--domain", "alpha.example", "--title", "Alpha Inc");
         Dir.Ingest(beta, "Beta", "--date", "2021-06-01", "--domain", "beta.example");
 
-        using (var catalog = BreachCatalog.Open(Dir.DataDir))
+        using (var catalog = SqliteStateStore.Open(Dir.DataDir))
         {
-            var b = catalog.All().Single(x => x.Name == "Beta");
-            catalog.Update(b with { IsVerified = false });
+            var b = catalog.AllBreaches().Single(x => x.Name == "Beta");
+            catalog.UpdateBreach(b with { IsVerified = false });
         }
 
-        using (var keys = ApiKeyStore.Open(Dir.DataDir))
+        using (var keys = SqliteStateStore.Open(Dir.DataDir))
         {
             var now = DateTimeOffset.UtcNow;
-            Key = keys.Create("tests", 1_000_000, now).Secret;
-            SlowKey = keys.Create("slow", 2, now).Secret;
-            var bot = keys.Create("bot", 1_000_000, now);
+            Key = keys.CreateKey("tests", 1_000_000, now).Secret;
+            SlowKey = keys.CreateKey("slow", 2, now).Secret;
+            var bot = keys.CreateKey("bot", 1_000_000, now);
             (BotKey, BotKeyId) = (bot.Secret, bot.Key.Id);
-            NormalKey = keys.Create("normal", 1_000_000, now).Secret;
-            SweepKey = keys.Create("sweep", 1_000_000, now).Secret;
-            LogKey = keys.Create("log", 1_000_000, now).Secret;
+            NormalKey = keys.CreateKey("normal", 1_000_000, now).Secret;
+            SweepKey = keys.CreateKey("sweep", 1_000_000, now).Secret;
+            LogKey = keys.CreateKey("log", 1_000_000, now).Secret;
         }
 
         Server = await RunningServer.StartAsync(Options());

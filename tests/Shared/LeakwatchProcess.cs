@@ -35,6 +35,7 @@ internal static class LeakwatchProcess
 
         psi.Environment.Remove("LEAKWATCH_DATA");
         psi.Environment.Remove("LEAKWATCH_KEY_FILE");
+        psi.Environment.Remove("LEAKWATCH_STATE");
         psi.Environment.Remove("LEAKWATCH_DEBUG");
         psi.Environment.Remove("LEAKWATCH_PRIVATE_CHUNK");
         psi.Environment.Remove("LEAKWATCH_TEST_FAULT");

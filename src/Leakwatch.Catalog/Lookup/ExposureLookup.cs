@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
@@ -17,12 +18,12 @@ public sealed class ExposureLookup : IDisposable
     // cannot hold, so it would be JIT-compiled on every cold start.
     private readonly Lazy<CatalogView> _catalog;
 
-    private ExposureLookup(IdentifierHasher hasher, ExposureIndexReader? index, Manifest manifest, string dataDir)
+    private ExposureLookup(IdentifierHasher hasher, ExposureIndexReader? index, Manifest manifest, string dataDir, StateLocation state)
     {
         _hasher = hasher;
         _index = index;
         Manifest = manifest;
-        _catalog = new(() => LoadCatalog(dataDir, manifest), LazyThreadSafetyMode.ExecutionAndPublication);
+        _catalog = new(() => LoadCatalog(dataDir, manifest, state), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public Manifest Manifest { get; }
@@ -32,14 +33,15 @@ public sealed class ExposureLookup : IDisposable
 
     private sealed record CatalogView(List<Breach> List, Dictionary<int, Breach> ById);
 
-    private static CatalogView LoadCatalog(string dataDir, Manifest manifest)
+    private static CatalogView LoadCatalog(string dataDir, Manifest manifest, StateLocation state)
     {
         // The snapshot beside the manifest spares a one-shot `check` loading SQLite; the catalogue is the fallback.
-        var published = manifest.Breaches.Length == 0 ? [] : PublishedBreachSnapshot.TryRead(dataDir, manifest.Generation);
-        if (published is null && File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
+        // A shared store is written from anywhere (`breach set` on another machine), so only its rows are the truth.
+        var published = manifest.Breaches.Length == 0 ? [] : state.IsEmbedded ? PublishedBreachSnapshot.TryRead(dataDir, manifest.Generation) : null;
+        if (published is null)
         {
-            using var catalog = BreachCatalog.OpenReadOnly(dataDir);
-            published = catalog.Published(manifest.Breaches);
+            using var catalog = StateStore.OpenReadOnly(state, dataDir);
+            published = catalog?.PublishedBreaches(manifest.Breaches);
         }
 
         published ??= [];
@@ -53,7 +55,8 @@ public sealed class ExposureLookup : IDisposable
         return new CatalogView(published, byId);
     }
 
-    public static ExposureLookup Open(string dataDir, KeyFile keys)
+    /// <param name="state">Where the breach rows are; null is <c>catalog.db</c> in the data dir.</param>
+    public static ExposureLookup Open(string dataDir, KeyFile keys, StateLocation? state = null)
     {
         var store = new ExposureIndexStore(dataDir);
         var manifest = store.ReadManifest();
@@ -63,7 +66,7 @@ public sealed class ExposureLookup : IDisposable
         }
 
         var index = store.OpenPublished(manifest);
-        return new ExposureLookup(new IdentifierHasher(keys), index, manifest, store.DataDir);
+        return new ExposureLookup(new IdentifierHasher(keys), index, manifest, store.DataDir, state ?? StateLocation.Embedded);
     }
 
     public Breach? FindBreach(string name)

@@ -14,4 +14,6 @@ public enum ErrorKind
     NotFound,
     /// <summary>The user interrupted the command (Ctrl-C); nothing published was changed.</summary>
     Interrupted,
+    /// <summary>The shared state store (PostgreSQL) cannot be reached; the message names its host and port.</summary>
+    StateUnavailable,
 }

@@ -1,4 +1,5 @@
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Index;
 
 namespace Leakwatch.Ingest.Phases;
@@ -7,14 +8,14 @@ namespace Leakwatch.Ingest.Phases;
 /// an interrupted ingest left behind, and checked for the new breach's name.</summary>
 internal static class CatalogueRegistration
 {
-    public static BreachCatalog Open(ExposureIndexStore store, Manifest manifest, string breachName)
+    public static StateStore Open(ExposureIndexStore store, StateLocation state, Manifest manifest, string breachName)
     {
-        var catalog = BreachCatalog.Open(store.DataDir);
+        var catalog = StateStore.Open(state, store.DataDir);
         try
         {
             catalog.DeleteUnpublished(manifest.Breaches);
             store.CollectGarbage(manifest);
-            foreach (var b in catalog.All())
+            foreach (var b in catalog.AllBreaches())
             {
                 if (string.Equals(b.Name, breachName, StringComparison.OrdinalIgnoreCase))
                 {

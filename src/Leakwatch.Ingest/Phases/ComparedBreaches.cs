@@ -1,4 +1,5 @@
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Index;
 
 namespace Leakwatch.Ingest.Phases;
@@ -8,9 +9,9 @@ namespace Leakwatch.Ingest.Phases;
 internal static class ComparedBreaches
 {
     /// <param name="open">The catalogue already open for writing; null (a verify) reads it read-only.</param>
-    public static Dictionary<int, string> Resolve(string dataDir, Manifest manifest, BreachCatalog? open, IReadOnlySet<string>? wanted)
+    public static Dictionary<int, string> Resolve(string dataDir, StateLocation state, Manifest manifest, StateStore? open, IReadOnlySet<string>? wanted)
     {
-        var breachNames = PublishedNames(dataDir, manifest, open);
+        var breachNames = PublishedNames(dataDir, state, manifest, open);
         if (wanted is null)
         {
             return breachNames;
@@ -35,16 +36,21 @@ internal static class ComparedBreaches
         return breachNames;
     }
 
-    private static Dictionary<int, string> PublishedNames(string dataDir, Manifest manifest, BreachCatalog? open)
+    private static Dictionary<int, string> PublishedNames(string dataDir, StateLocation state, Manifest manifest, StateStore? open)
     {
         var names = new Dictionary<int, string>();
-        if (manifest.Breaches.Length == 0 || !File.Exists(Path.Combine(dataDir, BreachCatalog.FileName)))
+        if (manifest.Breaches.Length == 0)
         {
             return names;
         }
 
-        using var readOnly = open is null ? BreachCatalog.OpenReadOnly(dataDir) : null;
-        foreach (var b in (open ?? readOnly!).Published(manifest.Breaches))
+        using var readOnly = open is null ? StateStore.OpenReadOnly(state, dataDir) : null;
+        if ((open ?? readOnly) is not { } catalog)
+        {
+            return names;
+        }
+
+        foreach (var b in catalog.PublishedBreaches(manifest.Breaches))
         {
             names[b.Id] = b.Name;
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Leakwatch.Analysis;
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
 using Leakwatch.Privacy;
@@ -12,10 +13,10 @@ namespace Leakwatch.Ingest.Phases;
 /// becomes the published one. Nothing before this phase is visible to readers.</summary>
 internal static class Publication
 {
-    public static void Publish(ExposureIndexStore store, KeyFile keys, BreachCatalog catalog, Manifest previous, Breach breach,
+    public static void Publish(ExposureIndexStore store, KeyFile keys, StateStore catalog, Manifest previous, Breach breach,
         string indexPath, IngestOptions options, IngestStats stats, CancellationToken ct)
     {
-        catalog.Update(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
+        catalog.UpdateBreach(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
         catalog.SetReport(breach.Id, ReportJson.Serialize(stats.Report!));
         ct.ThrowIfCancellationRequested();
         var next = new Manifest

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Leakwatch.Catalog;
+using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
@@ -24,9 +25,12 @@ public sealed partial class PrivateIndexBuilder
     private readonly PrivateBuildPaths _paths;
     private readonly KeyFile _keys;
     private readonly PrivateBuildOptions _options;
+    private readonly StateLocation _state;
 
-    public PrivateIndexBuilder(string dataDir, KeyFile keys, PrivateBuildOptions? options = null)
+    /// <param name="state">Where the breach rows are; null is <c>catalog.db</c> in the data dir.</param>
+    public PrivateIndexBuilder(string dataDir, KeyFile keys, PrivateBuildOptions? options = null, StateLocation? state = null)
     {
+        _state = state ?? StateLocation.Embedded;
         _store = new ExposureIndexStore(dataDir);
         _private = new PrivateIndexStore(dataDir);
         _paths = new PrivateBuildPaths(_private);
@@ -378,13 +382,13 @@ public sealed partial class PrivateIndexBuilder
 
     private List<Breach> PublishedBreaches(Manifest plain)
     {
-        if (plain.Breaches.Length == 0 || !File.Exists(Path.Combine(_store.DataDir, BreachCatalog.FileName)))
+        if (plain.Breaches.Length == 0)
         {
             return [];
         }
 
-        using var catalog = BreachCatalog.OpenReadOnly(_store.DataDir);
-        return catalog.Published(plain.Breaches);
+        using var catalog = StateStore.OpenReadOnly(_state, _store.DataDir);
+        return catalog?.PublishedBreaches(plain.Breaches) ?? [];
     }
 
     private static long DistinctOf(Breach b)

@@ -1,0 +1,2 @@
+-- The verification report built during ingest: aggregates only, never an identifier.
+ALTER TABLE breaches ADD COLUMN report_json text;

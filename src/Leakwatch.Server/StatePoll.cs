@@ -1,0 +1,82 @@
+using Leakwatch.Catalog.State;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server;
+
+/// <summary>
+/// Follows a PostgreSQL state store: reads its revision every <c>StatePollInterval</c> (one tiny query on a pooled
+/// connection) and calls back when it moved, so a key created or a breach changed anywhere reaches this replica
+/// within about a second. Requests never wait for it: they are answered from what the server holds. When PostgreSQL
+/// cannot be reached it logs one line, keeps serving, and calls back once it answers again.
+/// </summary>
+internal sealed partial class StatePoll : IDisposable
+{
+    private readonly StateLocation _state;
+    private readonly ILogger _log;
+    private readonly Action _changed;
+    private readonly Timer _timer;
+    private string _revision;
+    private bool _down;
+    private int _polling;
+
+    public StatePoll(StateLocation state, string revision, TimeSpan interval, ILogger log, Action changed)
+    {
+        _state = state;
+        _revision = revision;
+        _log = log;
+        _changed = changed;
+        _timer = new Timer(_ => Poll(), null, interval, interval);
+    }
+
+    /// <summary>The last revision read.</summary>
+    public string Revision => Volatile.Read(ref _revision);
+
+    private void Poll()
+    {
+        if (Interlocked.Exchange(ref _polling, 1) != 0)
+        {
+            return; // the previous poll is still waiting on a connect timeout
+        }
+
+        try
+        {
+            var revision = StateStore.ReadRevision(_state, "");
+            var recovered = _down;
+            _down = false;
+            if (recovered)
+            {
+                LogBack(_log, _state.Endpoint);
+            }
+
+            if (recovered || revision != Volatile.Read(ref _revision))
+            {
+                Volatile.Write(ref _revision, revision);
+                _changed();
+            }
+        }
+        catch (Leakwatch.Core.Errors.LeakwatchException e)
+        {
+            if (!_down)
+            {
+                _down = true;
+                LogDown(_log, _state.Endpoint, e.Message);
+            }
+
+            // Connections the restart broke would each fail once more: start the pool afresh.
+            PostgresStateStore.ClearPool(_state);
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    // Messages name the endpoint and the URL without its password, never an identifier.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State store {Endpoint} unreachable, serving the catalogue and API keys held until it answers again: {Message}")]
+    private static partial void LogDown(ILogger log, string endpoint, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "State store {Endpoint} answers again; reloading the catalogue and API keys")]
+    private static partial void LogBack(ILogger log, string endpoint);
+}

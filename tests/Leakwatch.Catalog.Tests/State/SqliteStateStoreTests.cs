@@ -1,0 +1,9 @@
+using Leakwatch.Catalog.State;
+
+namespace Leakwatch.Catalog.Tests.State;
+
+/// <summary>The state-store contract on the embedded engine: catalog.db in the data dir.</summary>
+public sealed class SqliteStateStoreTests : StateStoreContract
+{
+    protected override StateLocation NewLocation() => StateLocation.Embedded;
+}
