@@ -73,7 +73,8 @@ public class RunLayoutTests
         var rng = new Random(5);
         var all = new List<UInt128>();
         using var a = new ExternalSorter<UInt128, UniformKeyOrder>(
-            new TempFileRuns<UInt128>(dir.Path, n => $"a-{n:D5}.run", SortedIntegerCodec<UInt128>.Instance), 64, 64) { MaxFanIn = 4 };
+            new TempFileRuns<UInt128>(dir.Path, n => $"a-{n:D5}.run", SortedIntegerCodec<UInt128>.Instance), 64, 64)
+        { MaxFanIn = 4 };
         using var b = new ExternalSorter<UInt128, UniformKeyOrder>(
             new EncryptedTempRuns<UInt128>(dir.Path, "b", SortedIntegerCodec<UInt128>.Instance), 64, 64);
         for (var i = 0; i < 6_000; i++)
