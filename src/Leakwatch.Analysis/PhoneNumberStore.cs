@@ -20,7 +20,7 @@ internal sealed class PhoneNumberStore : ExternalSorter<ulong, DistinctAscending
     }
 
     private PhoneNumberStore(string tempDirectory, int capacity)
-        : base(new EncryptedTempRuns<ulong>(tempDirectory, "leakwatch-analysis"), capacity, Math.Min(InitialCapacity, capacity), compactBeforeSpill: true)
+        : base(new EncryptedTempRuns<ulong>(tempDirectory, "leakwatch-analysis", SortedIntegerCodec<ulong>.Instance), capacity, Math.Min(InitialCapacity, capacity), compactBeforeSpill: true)
     {
     }
 

@@ -10,7 +10,7 @@ internal static class GenerateCommand
     {
         var records = new Option<long>("--records") { Description = "Number of records", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same bytes)", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Output file (.gz or .zst compresses)", Required = true };
+        var output = new Option<string>("--out") { Description = "Output file (.gz or .zst compresses), or - for standard output", Required = true };
         var format = new Option<string>("--format") { Description = "csv|colon|jsonl", DefaultValueFactory = _ => "csv" };
         var recycleFrom = new Option<string?>("--recycle-from") { Description = "An earlier generated dump whose persons reappear" };
         var recycleRate = new Option<double>("--recycle-rate") { Description = "Fraction of rows recycled from --recycle-from (0-1)", DefaultValueFactory = _ => 0.2 };
@@ -48,15 +48,25 @@ internal static class GenerateCommand
 
             var options = new GeneratorOptions(n, r.GetValue(seed), shape) { RecycleFrom = from, RecycleRate = from is null ? 0 : rate };
             var truthPath = r.GetValue(truthFile);
-            var truth = DumpGenerator.Generate(options, r.GetValue(output)!, collectIdentifiers: truthPath is not null);
+            var outPath = r.GetValue(output)!;
+            var toStdout = outPath == "-";
+            if (toStdout && truthPath is not null)
+            {
+                // The truth file holds every identifier in memory: fine for tests, not for a billion-row stream.
+                throw new UsageException("--truth: not with --out - (write the dump to a file to get its truth file)");
+            }
+
+            var truth = toStdout ? GenerateToStandardOutput(options) : DumpGenerator.Generate(options, outPath, collectIdentifiers: truthPath is not null);
             if (truthPath is not null)
             {
                 GeneratorTruthFile.Write(truthPath, truth);
             }
 
+            // With --out -, standard output is the dump: the summary goes to standard error.
+            var summary = toStdout ? Console.Error : Console.Out;
             if (r.GetValue(CliContext.Json))
             {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                summary.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
                 {
                     rows = truth.Rows,
                     duplicateRows = truth.DuplicateRows,
@@ -68,11 +78,19 @@ internal static class GenerateCommand
             }
             else
             {
-                Console.WriteLine($"wrote {truth.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows to {r.GetValue(output)}");
+                summary.WriteLine($"wrote {truth.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows to {(toStdout ? "standard output" : outPath)}");
             }
 
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static GeneratorTruth GenerateToStandardOutput(GeneratorOptions options)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using var writer = new StreamWriter(stdout, new System.Text.UTF8Encoding(false), 1 << 20);
+        // A reader that goes away (an ingest that stopped) is an IOException: the CLI's one line, exit 4.
+        return DumpGenerator.Generate(options, writer);
     }
 }

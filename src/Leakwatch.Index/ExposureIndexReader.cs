@@ -165,10 +165,14 @@ public sealed unsafe class ExposureIndexReader : IDisposable
 
     public sealed class IndexCursor
     {
+        /// <summary>Entries between two releases of what was read: 1M entries, about 8 MB of mapping.</summary>
+        private const long ReleaseEvery = (1 << 20) - 1;
+
         private readonly ExposureIndexReader _r;
         private long _index;
         private long _bucket;
         private long _bucketEnd;
+        private long _released;
 
         internal IndexCursor(ExposureIndexReader reader)
         {
@@ -202,6 +206,14 @@ public sealed unsafe class ExposureIndexReader : IDisposable
             key = IndexKeys.ReadBigEndian(full);
             setId = _r.ReadSetId(entry);
             _index++;
+            if ((_index & ReleaseEvery) == 0)
+            {
+                // The pass never comes back: entries already read leave the resident set (see DropResident).
+                var upTo = _index * _r._entrySize;
+                _r._file.DropResident(_r._entriesOffset + _released, upTo - _released);
+                _released = upTo;
+            }
+
             return true;
         }
     }

@@ -130,17 +130,25 @@ public sealed class ExposureIndexWriter : IDisposable
         var setsLength = 8L * (sets.Count + 1) + dataOffset;
         _out.Flush();
 
-        // TOC: cumulative entry index at the start of each bucket, plus the total.
-        var toc = new byte[8 * _bucketCounts.Length];
+        // TOC: cumulative entry index at the start of each bucket, plus the total; written a chunk at a time, since a
+        // 1.2B-key index has 2^25 buckets (a whole TOC array would be another 256 MB).
+        _file.Position = _tocOffset;
+        var tocHash = new XxHash64();
+        var chunk = new byte[64 * 1024];
         long running = 0;
+        var used = 0;
         for (var b = 0; b < _bucketCounts.Length; b++)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(toc.AsSpan(8 * b), running);
+            BinaryPrimitives.WriteInt64LittleEndian(chunk.AsSpan(used), running);
+            used += 8;
             running += _bucketCounts[b];
+            if (used == chunk.Length || b == _bucketCounts.Length - 1)
+            {
+                _file.Write(chunk, 0, used);
+                tocHash.Append(chunk.AsSpan(0, used));
+                used = 0;
+            }
         }
-
-        _file.Position = _tocOffset;
-        _file.Write(toc);
 
         var header = new byte[ExposureIndexFormat.HeaderSize];
         ExposureIndexFormat.Magic.CopyTo(header);
@@ -154,7 +162,7 @@ public sealed class ExposureIndexWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffEntriesOffset), _entriesOffset);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsOffset), setsOffset);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsLength), setsLength);
-        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffTocChecksum), XxHash64.HashToUInt64(toc));
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffTocChecksum), tocHash.GetCurrentHashAsUInt64());
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffEntriesChecksum), _entriesHash.GetCurrentHashAsUInt64());
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffSetsChecksum), setsHash.GetCurrentHashAsUInt64());
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(ExposureIndexFormat.OffHeaderChecksum),

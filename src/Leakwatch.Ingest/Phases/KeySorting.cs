@@ -10,7 +10,10 @@ internal static class KeySorting
     public static void SortIdentifiers(DumpKeying keyed) =>
         ExternalSorter.SortBuffers([.. keyed.EmailSorters, .. keyed.PhoneSorters]);
 
-    /// <summary>Row fingerprints carry a low flag bit "has a valid identifier"; identical rows share it.</summary>
+    /// <summary>The lowest of a row fingerprint's 80 bits: set when the row has a valid identifier.</summary>
+    public static readonly UInt128 HasIdentifier = (UInt128)1 << 48;
+
+    /// <summary>Row fingerprints carry a flag bit "has a valid identifier" (<see cref="HasIdentifier"/>); identical rows share it.</summary>
     public static void CountRows(List<ExternalSorter> rowSorters, IngestStats stats)
     {
         ExternalSorter.SortBuffers(rowSorters);
@@ -18,7 +21,7 @@ internal static class KeySorting
         long accounts = 0;
         while (rows.TryNext(out var fp))
         {
-            if ((fp & 1) != 0)
+            if ((fp & HasIdentifier) != UInt128.Zero)
             {
                 accounts++;
             }

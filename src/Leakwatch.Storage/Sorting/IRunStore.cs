@@ -4,6 +4,14 @@ namespace Leakwatch.Storage.Sorting;
 public interface IRunStore<TRecord>
     where TRecord : unmanaged
 {
+    /// <summary>Starts a run written piece by piece.</summary>
+    IRunWriter<TRecord> Create();
+
     /// <summary>Writes one sorted run. On failure nothing is left behind.</summary>
-    ISpilledRun<TRecord> Write(ReadOnlySpan<TRecord> sorted);
+    ISpilledRun<TRecord> Write(ReadOnlySpan<TRecord> sorted)
+    {
+        using var writer = Create();
+        writer.Write(sorted);
+        return writer.Complete();
+    }
 }

@@ -40,6 +40,9 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
         }
     }
 
+    /// <summary>Sources merged at once: spilled runs plus in-memory remainders.</summary>
+    public int Sources => _sources.Length;
+
     /// <summary>Records returned so far (each key once).</summary>
     public long Count { get; private set; }
 

@@ -221,6 +221,14 @@ internal sealed class Engine
         else
         {
             phone = _phones.NextValid(ci);
+            if (phone == 0)
+            {
+                // The country's numbers are used up (only past ~100M rows): this person gets a number of the first
+                // country that has some left; dumps small enough never to get here keep their exact bytes.
+                ci = _phones.FirstOpenCountry();
+                c = _countries[ci];
+                phone = _phones.NextValid(ci);
+            }
             _freshPhones++;
             RememberPhone(phone);
         }

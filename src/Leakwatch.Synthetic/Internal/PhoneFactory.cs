@@ -19,6 +19,7 @@ internal sealed class PhoneFactory
 
     private readonly Rng _rng;
     private readonly HashSet<ulong> _usedBlocks = [];
+    private readonly bool[] _exhausted = new bool[Country.All.Value.Length];
     private readonly HashSet<ulong> _forbiddenBlocks;
     private const int OpenBlocks = 8;
     private readonly BlockState[][] _state;
@@ -49,14 +50,20 @@ internal sealed class PhoneFactory
 
     public static ulong BlockOf(ulong e164) => e164 / BlockSize;
 
-    /// <summary>A valid mobile number of the country, as E.164 digits, never returned before.</summary>
+    /// <summary>A valid mobile number of the country, as E.164 digits, never returned before; 0 once the country has no
+    /// free block left (a country with a small mobile range, such as SA, runs out past ~100M rows).</summary>
     public ulong NextValid(int countryIndex)
     {
+        if (_exhausted[countryIndex]) return 0;
         Country country = Country.All.Value[countryIndex];
         BlockState s = _state[countryIndex][_rng.Next(OpenBlocks)];
         while (true)
         {
-            if (s.Index >= PerBlock) NewBlock(country, s);
+            if (s.Index >= PerBlock && !NewBlock(country, s))
+            {
+                _exhausted[countryIndex] = true;
+                return 0;
+            }
             ulong t = (Multiplier * (ulong)s.Index + s.Offset) % BlockSize;
             s.Index++;
             if (t is 0 or BlockSize - 1) continue;
@@ -65,7 +72,14 @@ internal sealed class PhoneFactory
         }
     }
 
-    private void NewBlock(Country country, BlockState s)
+    /// <summary>The first country (in weight order) that still has free blocks, for the persons of one that has none.</summary>
+    public int FirstOpenCountry()
+    {
+        int i = Array.IndexOf(_exhausted, false);
+        return i >= 0 ? i : throw new InvalidOperationException("no free number block left in any country");
+    }
+
+    private bool NewBlock(Country country, BlockState s)
     {
         ulong prefixLow = Country.Pow10(country.NsnLength - 5);
         ulong prefixHigh = Country.Pow10(country.NsnLength - 4);
@@ -82,9 +96,9 @@ internal sealed class PhoneFactory
             s.Prefix = prefix;
             s.Offset = _rng.NextULong(BlockSize);
             s.Index = 0;
-            return;
+            return true;
         }
-        throw new InvalidOperationException($"no free number block left for {country.Region}");
+        return false;
     }
 
     /// <summary>Reserves the blocks of a run of <paramref name="length"/> consecutive valid numbers (checked with
