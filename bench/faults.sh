@@ -10,7 +10,9 @@
 # draw of (point, delay), repeatable with the same seed. After each kill: fsck is clean, the old or the new generation
 # answers whole (sampled accounts of every breach), `private status` and `private resume` agree on what is left and
 # resume redoes nothing finished, the next run succeeds (no stale lock) and no leftover file remains. The disk-full
-# runs need root (they mount a small tmpfs).
+# runs need root (they mount a small tmpfs). A disk that fills in the private phase, after the plain publish, keeps the
+# build's finished OPRF chunks for `private resume` (as a kill or Ctrl-C does): that build is checked to be named by
+# the error line, `private status` and fsck, and taken up by the same command run again; anything else left fails.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seed="${1:-${FAULTS_SEED:-$(date +%s)}}"
@@ -105,17 +107,22 @@ kill_one() {
   local status resume rrc privGen
   status=$($L $D private status 2>&1)
   privGen=$(python3 -c "import json;print(json.load(open('w/d/private/manifest.json'))['generation'])" 2>/dev/null)
-  $L $D private resume --json >w/resume 2>&1; rrc=$?
+  $L $D private resume --json >w/resume 2>w/resume.err; rrc=$? # stdout alone: the build's warnings go to stderr
   if grep -q "nothing to resume" <<<"$status"; then
     [ "$rrc" = 5 ] || bad+=("status: nothing to resume; resume exit $rrc")
   elif grep -q "only cleans up" <<<"$status"; then
     [ "$rrc" = 0 ] && grep -q '"alreadyPublished":true' w/resume || bad+=("status: only clean-up; resume exit $rrc, merged again")
     [ "$(python3 -c "import json;print(json.load(open('w/d/private/manifest.json'))['generation'])")" = "$privGen" ] || bad+=("resume published a new generation")
   elif grep -q "private resume" <<<"$status"; then
-    [ "$rrc" = 0 ] || bad+=("status: resume; resume exit $rrc: $(tail -1 w/resume)")
-    if [ "$point" = oprf ] || [ "$point" = private-merging ]; then
-      python3 -c "import json,sys;r=json.loads(open('w/resume').read().splitlines()[-1]);sys.exit(0 if r['chunksResumed']>=1 else 1)" \
-        || bad+=("resume re-evaluated finished chunks")
+    [ "$rrc" = 0 ] || bad+=("status: resume; resume exit $rrc: $(tail -1 w/resume.err)")
+    # Nothing finished is redone: after a kill in the merge every chunk was evaluated, so none is evaluated again;
+    # after a kill in the OPRF phase at least the chunk that reached the point is taken as done.
+    if [ "$rrc" = 0 ] && { [ "$point" = oprf ] || [ "$point" = private-merging ]; }; then
+      python3 -c "
+import json, sys
+r = json.loads(open('w/resume').read().splitlines()[-1])
+ok = r['chunksResumed'] == r['chunks'] and r['evaluated'] == 0 if '$point' == 'private-merging' else r['chunksResumed'] >= 1
+sys.exit(0 if ok else 1)" || bad+=("resume re-evaluated finished chunks: $(python3 -c "import json;r=json.loads(open('w/resume').read().splitlines()[-1]);print(r['chunksResumed'],'of',r['chunks'],'resumed,',r['evaluated'],'evaluated')" 2>&1)")
     fi
   else
     [ "$rrc" = 5 ] || bad+=("no pending build; resume exit $rrc")
@@ -170,26 +177,46 @@ disk_full() {
   mount -t tmpfs -o size=$(( base + extra ))m tmpfs "$mnt" || { row "-" "$label" "-" "SKIP" "cannot mount tmpfs (not root?)"; return; }
   cp -a base/d "$mnt/d"; cp base/k w/kf
   D="--data-dir $mnt/d --key-file w/kf"
-  local bad=() before; before=$(du -sk "$mnt/d" | cut -f1)
+  local bad=() before beforeIndex; before=$(du -sk "$mnt/d" | cut -f1); beforeIndex=$(du -sk "$mnt/d/index" | cut -f1)
   $L $D ingest B.csv --breach B --memory 2 "$@" >w/out 2>w/err; local rc=$?
   [ "$rc" = 4 ] || bad+=("exit $rc")
   [ "$(wc -l <w/err)" = 1 ] && grep -q "$mnt" w/err || bad+=("error: $(tr '\n' ' ' <w/err | cut -c1-160)")
-  local a b; a=$(whole A "" "${sampleA[@]}"); b=$(whole B "" "${sampleB[@]}")
-  [ "$a" = all ] && [ "$b" = none ] || bad+=("A $a, B $b")
+  local a b state=old kept=0; a=$(whole A "" "${sampleA[@]}"); b=$(whole B "" "${sampleB[@]}")
+  if [ "$b" = all ] && [[ " $* " == *" --private "* ]] && [ -e "$mnt/d/private/build/state.json" ]; then
+    # The disk filled in the private phase, after the plain publish (the plain index never waits for the OPRF). The
+    # build's finished OPRF chunks are kept for `private resume`, as after a kill or Ctrl-C: the error line, `private
+    # status` and fsck must say so, the private index must still be the old one, and nothing else may be left.
+    kept=$(find "$mnt/d/private/build/out" -name '*.lwo' 2>/dev/null | wc -l); state=new
+    [ "$kept" -ge 1 ] || { kept=1; bad+=("no finished chunk kept"); }
+    grep -q "private resume" w/err || bad+=("error line does not say private resume")
+    $L $D private status 2>&1 | grep -q 'run `leakwatch private resume`' || bad+=("status does not say resume")
+    local pa pb; pa=$(whole A --private "${sampleA[@]}"); pb=$(whole B --private "${sampleB[@]}")
+    [ "$pa" = all ] && [ "$pb" = none ] || bad+=("private A $pa, B $pb")
+  else
+    [ "$a" = all ] && [ "$b" = none ] || bad+=("A $a, B $b")
+  fi
   local left; left=$(leftovers); [ "$left" = 0 ] || bad+=("$left leftover files")
-  [ -e "$mnt/d/private/build" ] && bad+=("private/build left")
-  local after; after=$(du -sk "$mnt/d" | cut -f1)
-  [ "$after" -le $(( before + 64 )) ] || bad+=("data dir grew ${before}→${after} KB")
+  [ "$kept" = 0 ] && [ -e "$mnt/d/private/build" ] && bad+=("private/build left")
+  # Growth beyond the kept build and the published plain index (the catalogue's few KB aside) is a leftover.
+  local after afterIndex; after=$(du -sk --exclude=build "$mnt/d" | cut -f1); afterIndex=$(du -sk "$mnt/d/index" | cut -f1)
+  [ "$after" -le $(( before + afterIndex - beforeIndex + 128 )) ] || bad+=("data dir grew ${before}→${after} KB")
   # fsck on a disk with no byte free: read-only, so it still answers.
   dd if=/dev/zero of="$mnt/filler" bs=64k 2>/dev/null
   $L $D fsck >w/fsck 2>&1 || bad+=("fsck on a full disk: $(head -1 w/fsck)")
+  [ "$kept" = 0 ] || grep -q "private resume. finishes it" w/fsck || bad+=("fsck does not report the kept build")
   rm -f "$mnt/filler"
   $L $D keys create --name after-full --json >/dev/null 2>w/err2 || bad+=("keys create: $(tail -1 w/err2)")
   mount -o remount,size=$(( base + 200 ))m "$mnt"
-  $L $D ingest B.csv --breach B --memory 2 "$@" --json >/dev/null 2>w/err3 || bad+=("retry with space: $(tail -1 w/err3)")
+  # The same command again: it ingests B afresh, or (build kept) resumes B's private index from the kept chunks.
+  $L $D ingest B.csv --breach B --memory 2 "$@" --json >w/out3 2>w/err3 || bad+=("retry with space: $(tail -1 w/err3)")
   b=$(whole B "" "${sampleB[@]}"); [ "$b" = all ] || bad+=("B $b after retry")
+  if [[ " $* " == *" --private "* ]]; then
+    b=$(whole B --private "${sampleB[@]}"); [ "$b" = all ] || bad+=("private B $b after retry")
+  fi
+  [ "$kept" = 0 ] || python3 -c "import json,sys;r=json.loads(open('w/out3').read().splitlines()[-1])['private'];sys.exit(0 if r['chunksResumed']==$kept else 1)" \
+    || bad+=("the retry did not take the $kept kept chunks as done")
   local verdict=ok; [ ${#bad[@]} -eq 0 ] || verdict=FAIL
-  row "-" "$label" "old" "$verdict" "$(IFS=';'; echo "${bad[*]:-}")"
+  row "-" "$label" "$state" "$verdict" "$(IFS=';'; echo "${bad[*]:-}")"
   umount "$mnt"
   [ ${#bad[@]} -eq 0 ]
 }

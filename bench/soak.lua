@@ -1,6 +1,12 @@
--- bench/soak.sh's traffic: one kind per wrk process (SOAK_KIND), data from SOAK_DATA. wrk thread 1 and thread 2
--- each own half the connections, so a kind can mix two request sets and still check every answer against the one
--- status its own set must get (accounts: thread 1 hits → 200, thread 2 misses → 404; ranges: SHA-1 and NTLM).
+-- bench/soak.sh's traffic: one kind per wrk process (SOAK_KIND), data from SOAK_DATA.
+--   accounts: every thread interleaves hits and misses on the one key, a hit then a miss, as a real client's mix
+--             comes (a detector sees both in one stream). wrk does not tell which request an answer belongs to, so
+--             an answer is checked by what it is: a 200 must list the base breach, a 404 is a miss's; and the
+--             counts must add up: 200s ≤ hits sent, 404s ≤ misses sent, each short by at most the requests still in
+--             flight when the run stopped (soak.sh checks that), anything else is an error.
+--   ranges:   thread 1 SHA-1, thread 2 NTLM (200 each).
+--   private:  POST /api/private/evaluate with bodies blinded at run time (200).
+--   page:     GET / (200).
 local threads = {}
 local started = 0
 
@@ -17,9 +23,12 @@ function init(args)
   expect = 200
   suffix = ""
   i = 0
+  hitsSent, missesSent, hitIndex, missIndex, bad200 = 0, 0, 0, 0, 0
   if kind == "accounts" then
-    list = (tid == 1) and hits or misses
-    expect = (tid == 1) and 200 or 404
+    expect = 0 -- mixed: see soak-accounts below
+    -- The threads start at different places in the lists, so they do not ask the same accounts in lockstep.
+    hitIndex = (tid - 1) * math.floor(#hits / 2)
+    missIndex = (tid - 1) * math.floor(#misses / 2)
   elseif kind == "ranges" then
     list = prefixes
     suffix = (tid == 1) and "" or "?mode=ntlm"
@@ -31,7 +40,17 @@ end
 function request()
   i = i + 1
   if kind == "accounts" then
-    return wrk.format("GET", "/api/v3/breachedaccount/" .. list[(i % #list) + 1],
+    local account
+    if i % 2 == 1 then
+      hitIndex = hitIndex + 1
+      hitsSent = hitsSent + 1
+      account = hits[(hitIndex % #hits) + 1]
+    else
+      missIndex = missIndex + 1
+      missesSent = missesSent + 1
+      account = misses[(missIndex % #misses) + 1]
+    end
+    return wrk.format("GET", "/api/v3/breachedaccount/" .. account,
       { ["hibp-api-key"] = key, ["User-Agent"] = "leakwatch-soak" })
   elseif kind == "ranges" then
     return wrk.format("GET", "/range/" .. list[(i % #list) + 1] .. suffix)
@@ -43,6 +62,9 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if kind == "accounts" and status == 200 and not string.find(body, "SoakBase", 1, true) then
+    bad200 = bad200 + 1
+  end
 end
 
 function done(summary, latency, requests)
@@ -54,6 +76,10 @@ function done(summary, latency, requests)
     end
     io.write(string.format("soak-status kind=%s thread=%d expect=%d %s\n", kind, t:get("tid"), t:get("expect"),
       table.concat(parts, " ")))
+    if kind == "accounts" then
+      io.write(string.format("soak-accounts thread=%d hits_sent=%d misses_sent=%d bad_200=%d\n", t:get("tid"),
+        t:get("hitsSent"), t:get("missesSent"), t:get("bad200")))
+    end
   end
   local e = summary.errors
   io.write(string.format("soak-summary kind=%s requests=%d connect=%d read=%d write=%d timeout=%d p50_ms=%.2f p99_ms=%.2f\n",

@@ -5,7 +5,9 @@
 # and a new password file is published (SHA-1 and NTLM in turn; its hashes are the store's own with new counts, so
 # the store keeps its size too).
 # Traffic, one wrk per kind (bench/soak.lua), each answer checked against the status its request must get:
-#   accounts  96 connections: half look up accounts the index holds (200), half accounts it never holds (404)
+#   accounts  96 connections: each wrk thread alternates an account the index holds (200, listing the base
+#             breach) and one it never holds (404), so every connection sees a mix, as a real client does; the
+#             counts must add up (soak.lua)
 #   ranges    64: half SHA-1 /range/, half NTLM /range/?mode=ntlm (200)
 #   private   64: POST /api/private/evaluate, bodies blinded at run time by the protocol's C# client (200)
 #   page      32: GET / (200)
@@ -14,7 +16,8 @@
 # still maps (/proc/PID/maps) or holds open (/proc/PID/fd). Exits 1 on any error, RSS growth over 10% from the first
 # generation after start to the end, or a deleted file still mapped or open.
 # Usage: bench/soak.sh            SOAK_SECONDS=60 for a trial; SOAK_RECORDS (default 200000) sizes the base breach;
-#                                 SOAK_SERVE_ARGS adds serve options (e.g. a limit added later that must be lifted)
+#                                 SOAK_SERVE_ARGS adds serve options (e.g. a limit added later that must be lifted);
+#                                 SOAK_COUNTERS=path/to/dotnet-counters adds the GC's figures (see below)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${SOAK_SECONDS:-600}"
@@ -156,14 +159,21 @@ sampler() {
   t0=$(date +%s)
   while [ ! -f "$work/stop-sampler" ]; do
     now=$(($(date +%s) - t0))
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")
+    read -r rss anon file < <(awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {print r, a, f}' "/proc/$server/status")
     maps=$(grep '(deleted)' "/proc/$server/maps" | grep -vc '/memfd:' || true)
     fds=$(find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep '(deleted)' | grep -vc '/memfd:' || true)
-    echo "$now $rss $maps $fds" >>"$work/rss.tsv"
+    echo "$now $rss $maps $fds $anon $file" >>"$work/rss.tsv"
     sleep 10
   done
 }
 
+# GC figures (optional): SOAK_COUNTERS=path of dotnet-counters (`dotnet tool install dotnet-counters --tool-path DIR`)
+# records the runtime's System.Runtime counters every 10 s, to tell the GC heap's growth from mapped files'.
+if [ -n "${SOAK_COUNTERS:-}" ]; then
+  "$SOAK_COUNTERS" collect -p "$server" --refresh-interval 10 --format csv -o "$work/counters.csv" --counters System.Runtime \
+    --duration "$(printf '00:00:%02d:%02d' $(( (seconds + 30) / 60 )) $(( (seconds + 30) % 60 )))" >/dev/null 2>&1 &
+  counters_pid=$!; pids+=("$counters_pid")
+fi
 log "soak: ${seconds} s, 256 connections, a publish cycle every ${cycle} s"
 publisher & pids+=($!); publisher_pid=$!
 sampler & pids+=($!); sampler_pid=$!
@@ -180,6 +190,7 @@ wait "$publisher_pid"
 sleep 20
 touch "$work/stop-sampler"
 wait "$sampler_pid"
+[ -z "${counters_pid:-}" ] || wait "$counters_pid" || true
 # /memfd:doublemapper is the .NET runtime's own W^X mapping of JIT code (an anonymous memfd), not a data file.
 grep '(deleted)' "/proc/$server/maps" | grep -v '/memfd:' >"$work/deleted-maps.txt" || true
 find "/proc/$server/fd" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null | grep '(deleted)' | grep -v '/memfd:' >"$work/deleted-fds.txt" || true
@@ -200,13 +211,30 @@ for kind in ("accounts", "ranges", "private", "page"):
     sock = list(map(int, sock))
     errors += sum(sock)
     shown, throttled = [], 0
-    for m in re.finditer(r"soak-status kind=\S+ thread=(\d+) expect=(\d+) ?(.*)", text):
+    sent = {int(m.group(1)): tuple(map(int, m.groups()[1:]))
+            for m in re.finditer(r"soak-accounts thread=(\d+) hits_sent=(\d+) misses_sent=(\d+) bad_200=(\d+)", text)}
+    statuses = list(re.finditer(r"soak-status kind=\S+ thread=(\d+) expect=(\d+) ?(.*)", text))
+    for m in statuses:
         expect = int(m.group(2))
-        for code, n in (p.split("=") for p in m.group(3).split()):
-            code, n = int(code), int(n)
-            shown.append(f"{code}×{n:,}" + ("" if code == expect else " ✗"))
+        counts = {int(c): int(n) for c, n in (p.split("=") for p in m.group(3).split())}
+        for code, n in sorted(counts.items()):
+            ok = code in (200, 404) if expect == 0 else code == expect
+            shown.append(f"{code}×{n:,}" + ("" if ok else " ✗"))
             if code == 429: throttled += n
-            if code != expect: errors += n
+            if not ok: errors += n
+        if expect == 0:
+            # Accounts, hits and misses interleaved: wrk cannot pair an answer with its request, so the counts must
+            # add up. A 200 must list the base breach; 200s ≤ hits sent and 404s ≤ misses sent; each falls short by
+            # at most what was in flight at the stop (one per connection) plus the answers of another status.
+            hits_sent, misses_sent, bad200 = sent.get(int(m.group(1)), (0, 0, 0))
+            other = sum(n for c, n in counts.items() if c not in (200, 404))
+            inflight = conns[kind] // len(statuses)
+            got200, got404 = counts.get(200, 0), counts.get(404, 0)
+            unpaired = (bad200 + max(0, got200 - hits_sent) + max(0, got404 - misses_sent)
+                        + max(0, hits_sent - got200 - other - inflight) + max(0, misses_sent - got404 - other - inflight))
+            shown.append(f"(thread {m.group(1)}: {hits_sent:,} hits and {misses_sent:,} misses sent"
+                         + (f", {unpaired:,} answers that do not add up ✗" if unpaired else "") + ")")
+            errors += unpaired
     print(f"| {kind} | {conns[kind]} | {int(req):,} | {', '.join(shown)} | {throttled} | {sum(sock[:3])} / {sock[3]} | {float(p50):.1f} ms | {float(p99):.1f} ms |")
 cycles = open(f"{work}/cycles.log").read() if __import__("os").path.exists(f"{work}/cycles.log") else ""
 failed = [l for l in cycles.splitlines() if " rc=" in l and " rc=0 " not in l]
@@ -220,9 +248,30 @@ base = after_first[0][1]
 last = statistics.median(r[1] for r in rows[-3:])
 growth = last / base - 1
 print(f"server RSS (MB) every 10 s: " + " ".join(f"{r[1] // 1024}" for r in rows))
+# What the RSS is made of: anonymous memory (the GC heap, native allocations) and file-backed pages (the mapped
+# index, private index and password files: they come and go with generations and the page cache).
+print(f"  anonymous (MB):   " + " ".join(f"{r[4] // 1024}" for r in rows))
+print(f"  file-backed (MB): " + " ".join(f"{r[5] // 1024}" for r in rows))
 print(f"RSS after the first publish cycle {base // 1024} MB, at the end {int(last) // 1024} MB (median of the last 3): "
       f"{growth * 100:+.1f}%; min {min(r[1] for r in rows) // 1024} MB, max {max(r[1] for r in rows) // 1024} MB; "
       f"deleted files mapped while running: at most {max(r[2] for r in rows)}, open: at most {max(r[3] for r in rows)}")
+if __import__("os").path.exists(f"{work}/counters.csv"):
+    # dotnet-counters' CSV: one row per counter per interval; the GC heap (all generations, after the last
+    # collection), the memory the GC has committed, and the gen2 collections in each interval.
+    import csv, collections
+    # The n-th row of a counter is its n-th interval (rows of one interval may carry timestamps a second apart).
+    heap, committed, gen2 = collections.defaultdict(float), collections.defaultdict(float), collections.defaultdict(float)
+    seen = collections.Counter()
+    for r in csv.DictReader(open(f"{work}/counters.csv")):
+        name, v = r["Counter Name"], float(r["Mean/Increment"] or 0)
+        t = seen[name]; seen[name] += 1
+        if name.startswith("dotnet.gc.last_collection.heap.size"): heap[t] += v
+        elif name.startswith("dotnet.gc.last_collection.memory.committed_size"): committed[t] = v
+        elif name.startswith("dotnet.gc.collections") and "gen2" in name: gen2[t] += v
+    ts = sorted(committed)
+    print("GC heap after the last collection (MB) every 10 s: " + " ".join(f"{heap[t] / 2**20:.0f}" for t in ts))
+    print("GC committed (MB):                                 " + " ".join(f"{committed[t] / 2**20:.0f}" for t in ts))
+    print("gen2 collections per 10 s:                         " + " ".join(f"{gen2[t]:.0f}" for t in ts))
 maps = [l for l in open(f"{work}/deleted-maps.txt").read().splitlines() if l]
 fds = [l for l in open(f"{work}/deleted-fds.txt").read().splitlines() if l]
 print(f"at the end: {len(maps)} deleted files still mapped, {len(fds)} still open")

@@ -84,11 +84,12 @@ internal static class FsckCommand
             return; // an unreadable manifest is already a problem in the list
         }
 
-        orphans.AddRange(Leakwatch.Passwords.PasswordRangeStore.Orphans(dataDir));
+        var passwordsDir = Path.Combine(Path.GetFullPath(dataDir), "passwords") + Path.DirectorySeparatorChar;
         foreach (var file in orphans)
         {
             var bytes = File.Exists(file) ? new FileInfo(file).Length : 0;
-            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"leakwatch: fsck: note: orphaned file {file} ({bytes} bytes) left by an interrupted run; the next ingest, remove or ingest-passwords deletes it"));
+            var sweepers = Path.GetFullPath(file).StartsWith(passwordsDir, StringComparison.Ordinal) ? "ingest, remove or ingest-passwords" : "ingest or remove";
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"leakwatch: fsck: note: orphaned file {file} ({bytes} bytes) left by an interrupted run; the next {sweepers} deletes it"));
         }
     }
 }

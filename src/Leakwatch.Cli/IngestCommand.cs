@@ -129,6 +129,11 @@ internal static class IngestCommand
         {
             throw new PrivateBuildException($"{breachName} is ingested and served, but its private index waits: {e.Message}; run `leakwatch private resume` once it is free");
         }
+        catch (PrivateBuildException e) when (e.Kind == Leakwatch.Core.Errors.ErrorKind.DataDir && builder.Pending is not null)
+        {
+            // A full disk in the OPRF phase or the merge: the breach is published; its build is kept for resume.
+            throw new PrivateBuildException($"{breachName} is ingested and served, but its private index waits: {e.Message}");
+        }
     }
 
     private static void Print(IngestStats stats, bool json)

@@ -32,7 +32,7 @@ public static class DataDirMaintenance
         }
 
         // As an ingest does: a killed run's leftovers go before anything is written, and this run's own on failure.
-        store.CollectGarbage(manifest);
+        OrphanedFiles.Sweep(store, manifest);
         try
         {
             return RemoveLocked(store, state, manifest, keys, name, out privateChange, progress, ct);

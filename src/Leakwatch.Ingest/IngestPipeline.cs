@@ -35,9 +35,10 @@ public sealed class IngestPipeline
         ValidateName(options.BreachName);
         using var writeLock = _store.LockForWrite();
         var manifest = IndexPreconditions.ReadManifest(_store, _keys);
-        // What a killed or failed run left (a partial generation, spilled runs) goes before anything is written, the
-        // catalogue included: on a disk that filled up, that is what frees the space this run needs.
-        _store.CollectGarbage(manifest);
+        // What a killed or failed run left (a partial generation, spilled runs, the private index's and the password
+        // store's leftovers) goes before anything is written, the catalogue included: on a disk that filled up, that
+        // is what frees the space this run needs.
+        OrphanedFiles.Sweep(_store, manifest);
         try
         {
             return RunLocked(path, options, manifest, progress, ct);

@@ -1,15 +1,20 @@
+using Leakwatch.Core.Errors;
 using Leakwatch.Index;
+using Leakwatch.Passwords;
 using Leakwatch.Privacy.Buckets;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest;
 
 /// <summary>Files a killed or failed run left in the data dir, which the next ingest or remove sweeps before it
-/// writes anything. `fsck` lists them (read-only) so an operator sees where a full disk's space went.</summary>
+/// writes anything. `fsck` lists them (read-only) so an operator sees where a full disk's space went; what it lists
+/// is exactly what <see cref="Sweep"/> deletes.</summary>
 public static class OrphanedFiles
 {
-    /// <summary>The exposure index's leftovers (unpublished generations, spilled runs, manifest temp files) and the
-    /// private index's (unpublished generations, a build directory without its state). A pending private build with
-    /// its state is not an orphan: `private resume` finishes it.</summary>
+    /// <summary>The exposure index's leftovers (unpublished generations, spilled runs, manifest temp files), the
+    /// private index's (unpublished generations, a manifest temp file, a build directory without its state) and the
+    /// password store's (unpublished store files, spilled runs). A pending private build with its state is not an
+    /// orphan: `private resume` finishes it.</summary>
     public static List<string> Find(string dataDir)
     {
         var store = new ExposureIndexStore(dataDir);
@@ -19,22 +24,74 @@ public static class OrphanedFiles
         }
 
         var files = store.Leftovers(store.ReadManifest());
-        var privateStore = new PrivateIndexStore(dataDir);
-        if (Directory.Exists(privateStore.Dir))
+        files.AddRange(PrivateLeftovers(new PrivateIndexStore(dataDir), out var buildDir));
+        if (buildDir is not null)
         {
-            var current = privateStore.ReadManifest();
-            foreach (var file in Directory.EnumerateFiles(privateStore.Dir, "gen-*"))
+            files.AddRange(Directory.EnumerateFiles(buildDir, "*", SearchOption.AllDirectories));
+        }
+
+        files.AddRange(PasswordRangeStore.Orphans(dataDir));
+        return files;
+    }
+
+    /// <summary>
+    /// The sweep every ingest and remove runs under the data dir's writer lock before it writes anything, the
+    /// catalogue included, so that on a disk a killed or failed run filled, the space comes back first. The lock
+    /// keeps every other index and private writer out; the password store has its own, so its leftovers go only when
+    /// no `ingest-passwords` holds it (a running one's runs are not leftovers).
+    /// </summary>
+    public static void Sweep(ExposureIndexStore store, Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.CollectGarbage(manifest);
+        try
+        {
+            var files = PrivateLeftovers(new PrivateIndexStore(store.DataDir), out var buildDir);
+            foreach (var file in files)
             {
-                if (current is null || !string.Equals(Path.GetRelativePath(store.DataDir, file), current.Index, StringComparison.Ordinal))
-                {
-                    files.Add(file);
-                }
+                FileSync.TryDelete(file);
             }
+
+            if (buildDir is not null)
+            {
+                Directory.Delete(buildDir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is LeakwatchException or IOException or UnauthorizedAccessException)
+        {
+            // An unreadable private manifest is fsck's to report and the private commands' to refuse; not this run's.
+        }
+
+        PasswordIngest.TrySweepLeftovers(store.DataDir);
+    }
+
+    /// <summary>The private index's leftover files, and its build directory when that has no state (null otherwise).</summary>
+    private static List<string> PrivateLeftovers(PrivateIndexStore privateStore, out string? orphanedBuildDir)
+    {
+        var files = new List<string>();
+        orphanedBuildDir = null;
+        if (!Directory.Exists(privateStore.Dir))
+        {
+            return files;
+        }
+
+        var current = privateStore.ReadManifest();
+        foreach (var file in Directory.EnumerateFiles(privateStore.Dir, "gen-*"))
+        {
+            if (current is null || !string.Equals(Path.GetRelativePath(privateStore.DataDir, file), current.Index, StringComparison.Ordinal))
+            {
+                files.Add(file);
+            }
+        }
+
+        if (File.Exists(AtomicFileWriter.TempPathFor(privateStore.ManifestPath)))
+        {
+            files.Add(AtomicFileWriter.TempPathFor(privateStore.ManifestPath));
         }
 
         if (Directory.Exists(privateStore.BuildDir) && !File.Exists(Path.Combine(privateStore.BuildDir, "state.json")))
         {
-            files.AddRange(Directory.EnumerateFiles(privateStore.BuildDir, "*", SearchOption.AllDirectories));
+            orphanedBuildDir = privateStore.BuildDir;
         }
 
         return files;

@@ -236,6 +236,32 @@ public static class PasswordIngest
         }
     }
 
+    /// <summary>
+    /// The sweep another writer of the data dir (ingest, remove) runs before it writes: deletes what
+    /// <see cref="Leftovers"/> lists, under this store's lock, so a running password ingest's runs and unpublished
+    /// files are never taken. Returns false, deleting nothing, when the lock is held (a busy store is a
+    /// <see cref="PasswordStoreCorruptException"/> too) or the manifest is unreadable (`fsck` reports that).
+    /// </summary>
+    public static bool TrySweepLeftovers(string dataDir)
+    {
+        var dir = PasswordManifest.Dir(dataDir);
+        if (!Directory.Exists(dir))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var writeLock = Lock(dir);
+            CollectGarbage(dir, PasswordManifest.Read(dir));
+            return true;
+        }
+        catch (Exception e) when (e is PasswordStoreCorruptException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations).</summary>
     private static void CollectGarbage(string dir, PasswordManifest? current)
     {

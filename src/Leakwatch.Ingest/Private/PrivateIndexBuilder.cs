@@ -236,19 +236,7 @@ public sealed partial class PrivateIndexBuilder
             }
         }
 
-        try
-        {
-            Evaluate(state, key, plain, result, progress, ct);
-            ct.ThrowIfCancellationRequested();
-            Merge(state, key, plain, result, progress, ct);
-        }
-        catch when (Directory.Exists(_paths.PartitionDir))
-        {
-            // Partitions are scratch, not checkpoints (a resume scatters again): they go on the error path itself.
-            Directory.Delete(_paths.PartitionDir, recursive: true);
-            throw;
-        }
-
+        EvaluateAndMerge(state, key, plain, result, progress, ct);
         if (state.Kind == "rotate")
         {
             FinishRotation(state);
@@ -258,6 +246,59 @@ public sealed partial class PrivateIndexBuilder
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
     }
+
+    private void EvaluateAndMerge(PrivateBuildState state, OprfServerKey key, Manifest plain, PrivateBuildResult result,
+        IProgress<PrivateBuildProgress>? progress, CancellationToken ct)
+    {
+        try
+        {
+            Evaluate(state, key, plain, result, progress, ct);
+            ct.ThrowIfCancellationRequested();
+            Merge(state, key, plain, result, progress, ct);
+        }
+        catch (Exception e)
+        {
+            DiscardScratch();
+            if (IoFailure(e) is { } io && _paths.Read() is not null)
+            {
+                // A full disk (or another I/O error) interrupts the build as a kill would: its checkpoints are the
+                // costly part (the OPRF), so they stay for `private resume`, and the one error line says so.
+                throw new PrivateBuildException($"{io.Message}; the private build is kept with its finished OPRF chunks "
+                    + $"({BuildMegabytes():F0} MB in {_paths.Root}): once there is room, `leakwatch private resume` continues from there");
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Removes what a failed build wrote that is not a checkpoint: the partitions (a resume scatters again) and
+    /// an unpublished generation (a resume writes a new one). The state, the spill and the chunks' outputs stay.</summary>
+    private void DiscardScratch()
+    {
+        try
+        {
+            if (Directory.Exists(_paths.PartitionDir))
+            {
+                Directory.Delete(_paths.PartitionDir, recursive: true);
+            }
+
+            _private.CollectGarbage(_private.ReadManifest());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LeakwatchException)
+        {
+            // The build's own error is the one to report; the next ingest or remove sweeps what is left.
+        }
+    }
+
+    private static Exception? IoFailure(Exception e) => e switch
+    {
+        IOException or UnauthorizedAccessException => e,
+        AggregateException a when a.Flatten().InnerExceptions is [var inner, ..] => IoFailure(inner),
+        _ => null,
+    };
+
+    private double BuildMegabytes() =>
+        Directory.Exists(_paths.Root) ? Directory.EnumerateFiles(_paths.Root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) / 1048576.0 : 0;
 
     /// <summary>What is left of an `ingest --private` killed before its plain index was published, as `private status`
     /// and `private resume` both say it: the spill is incomplete, so the ingest itself must run again.</summary>
