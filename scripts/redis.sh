@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# A throwaway Redis server on loopback, for the tests, bench/ and deploy/cluster.sh (no persistence).
+#   scripts/redis.sh start DIR PORT   prints HOST:PORT (127.0.0.1:PORT)
+#   scripts/redis.sh stop DIR         no error when it is not running
+#   scripts/redis.sh restart DIR      stop, then start again on the same port
+# Installs Debian's redis-server when it is missing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+usage() { echo "usage: scripts/redis.sh start DIR PORT | stop DIR | restart DIR" >&2; exit 2; }
+[ $# -ge 2 ] || usage
+cmd=$1; dir=$2
+
+start() {
+  local port=$1 i
+  command -v redis-server >/dev/null || "$root/scripts/ensure-deps.sh" redis-server
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  echo "$port" >"$dir/port"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
+  for i in $(seq 1 100); do
+    if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null || true)" = PONG ]; then
+      echo "127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "redis.sh: the server did not answer on 127.0.0.1:$port, see $dir/redis.log" >&2
+  exit 1
+}
+
+stop() {
+  local pid i
+  [ -f "$dir/redis.pid" ] || return 0
+  pid=$(cat "$dir/redis.pid")
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/redis.pid"
+}
+
+case "$cmd" in
+  start) [ $# -eq 3 ] || usage; start "$3" ;;
+  stop) stop ;;
+  restart) [ -f "$dir/port" ] || { echo "redis.sh: no server was started in $dir" >&2; exit 1; }
+    stop; start "$(cat "$dir/port")" ;;
+  *) usage ;;
+esac
