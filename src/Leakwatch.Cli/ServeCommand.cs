@@ -46,43 +46,11 @@ internal static class ServeCommand
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            if (r.GetValue(anonymousRpm) < 1)
-            {
-                throw new UsageException("--anonymous-rpm must be at least 1");
-            }
-
-            if (r.GetValue(privateRpm) < 1)
-            {
-                throw new UsageException("--private-rpm must be at least 1");
-            }
-
-            if (r.GetValue(privateGlobalRps) < 1)
-            {
-                throw new UsageException("--private-global-rps must be at least 1");
-            }
-
-            if (r.GetValue(failedKeyRpm) < 1)
-            {
-                throw new UsageException("--failed-key-rpm must be at least 1");
-            }
-
-            var redisEndpoint = r.GetValue(redis) ?? Environment.GetEnvironmentVariable("LEAKWATCH_REDIS");
-            if (string.IsNullOrWhiteSpace(redisEndpoint))
-            {
-                redisEndpoint = null;
-            }
-            else
-            {
-                try
-                {
-                    ServerOptions.ValidateRedis(redisEndpoint);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new UsageException(e.Message);
-                }
-            }
-
+            AtLeastOne(r.GetValue(anonymousRpm), "--anonymous-rpm");
+            AtLeastOne(r.GetValue(privateRpm), "--private-rpm");
+            AtLeastOne(r.GetValue(privateGlobalRps), "--private-global-rps");
+            AtLeastOne(r.GetValue(failedKeyRpm), "--failed-key-rpm");
+            var redisEndpoint = ResolveRedis(r.GetValue(redis));
             var options = new ServerOptions
             {
                 Redis = redisEndpoint,
@@ -106,6 +74,34 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static void AtLeastOne(int value, string option)
+    {
+        if (value < 1)
+        {
+            throw new UsageException(option + " must be at least 1");
+        }
+    }
+
+    /// <summary><c>--redis</c>, else <c>$LEAKWATCH_REDIS</c>, else none; checked for HOST:PORT without connecting.</summary>
+    private static string? ResolveRedis(string? option)
+    {
+        var value = option ?? Environment.GetEnvironmentVariable("LEAKWATCH_REDIS");
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            ServerOptions.ValidateRedis(value);
+            return value.Trim();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>
