@@ -98,7 +98,7 @@ internal static class ServeCommand
             ServerOptions.ValidateRedis(value);
             return value.Trim();
         }
-        catch (ArgumentException e)
+        catch (FormatException e)
         {
             throw new UsageException(e.Message);
         }

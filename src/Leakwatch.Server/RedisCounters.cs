@@ -56,7 +56,7 @@ internal sealed partial class RedisCounters : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly string _endpoint;
-    private long _lastFailureLog = long.MinValue;
+    private long _lastFailureLog = -3_600_000; // an hour before the clock started: the first failure is logged
 
     public RedisCounters(string endpoint, TimeProvider time, ILoggerFactory logs)
     {
@@ -76,13 +76,13 @@ internal sealed partial class RedisCounters : IDisposable
 
     /// <summary>Parses <c>HOST:PORT</c> (what <c>--redis</c> takes) into the client's settings: never abort on a failed
     /// connect, short timeouts, fail fast while disconnected, reconnect every half second.</summary>
-    /// <exception cref="ArgumentException">The value is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
+    /// <exception cref="FormatException">The value is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
     public static ConfigurationOptions Configuration(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"--redis: '{endpoint}' is not HOST:PORT, e.g. 127.0.0.1:6379", nameof(endpoint));
+            throw new FormatException($"--redis: '{endpoint}' is not HOST:PORT, e.g. 127.0.0.1:6379");
         }
 
         var config = new ConfigurationOptions

@@ -47,7 +47,7 @@ public sealed record ServerOptions
     public string? Redis { get; init; }
 
     /// <summary>Checks a <see cref="Redis"/> value without connecting.</summary>
-    /// <exception cref="ArgumentException">It is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
+    /// <exception cref="FormatException">It is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
     public static void ValidateRedis(string endpoint) => RedisCounters.Configuration(endpoint);
 
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
