@@ -14,6 +14,10 @@ internal static class ServeCommand
         var privateRpm = new Option<int>("--private-rpm") { Description = "Private-lookup evaluations per minute per client (API key, else IP)", DefaultValueFactory = _ => 30 };
         var privateGlobalRps = new Option<int>("--private-global-rps") { Description = "Private-lookup evaluations per second from all clients together; past it, 429", DefaultValueFactory = _ => 20 };
         var failedKeyRpm = new Option<int>("--failed-key-rpm") { Description = "Invalid API keys per minute per client network (IPv4 address, IPv6 /64) before its keyed requests get 429", DefaultValueFactory = _ => 10 };
+        var redis = new Option<string?>("--redis")
+        {
+            Description = "Redis HOST:PORT for counters shared by all replicas (rate limits, private budgets, failed keys, enumeration detector); default: $LEAKWATCH_REDIS, else in-process. While it is unreachable, account search and private evaluation answer 503",
+        };
         var metricsUrls = new Option<string?>("--metrics-urls") { Description = "Serve Prometheus /metrics here only, e.g. http://127.0.0.1:9090 (comma-separated); unset: no /metrics" };
         var inlineIo = new Option<bool>("--inline-io")
         {
@@ -37,33 +41,19 @@ internal static class ServeCommand
         });
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
-            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, metricsUrls, inlineIo, trustedProxy,
+            urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
             IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
-            if (r.GetValue(anonymousRpm) < 1)
-            {
-                throw new UsageException("--anonymous-rpm must be at least 1");
-            }
-
-            if (r.GetValue(privateRpm) < 1)
-            {
-                throw new UsageException("--private-rpm must be at least 1");
-            }
-
-            if (r.GetValue(privateGlobalRps) < 1)
-            {
-                throw new UsageException("--private-global-rps must be at least 1");
-            }
-
-            if (r.GetValue(failedKeyRpm) < 1)
-            {
-                throw new UsageException("--failed-key-rpm must be at least 1");
-            }
-
+            AtLeastOne(r.GetValue(anonymousRpm), "--anonymous-rpm");
+            AtLeastOne(r.GetValue(privateRpm), "--private-rpm");
+            AtLeastOne(r.GetValue(privateGlobalRps), "--private-global-rps");
+            AtLeastOne(r.GetValue(failedKeyRpm), "--failed-key-rpm");
+            var redisEndpoint = ResolveRedis(r.GetValue(redis));
             var options = new ServerOptions
             {
+                Redis = redisEndpoint,
                 DataDir = CliContext.ResolveDataDir(r),
                 KeyFilePath = CliContext.ResolveKeyFile(r),
                 State = CliContext.ResolveState(r),
@@ -85,6 +75,34 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    private static void AtLeastOne(int value, string option)
+    {
+        if (value < 1)
+        {
+            throw new UsageException(option + " must be at least 1");
+        }
+    }
+
+    /// <summary><c>--redis</c>, else <c>$LEAKWATCH_REDIS</c>, else none; checked for HOST:PORT without connecting.</summary>
+    private static string? ResolveRedis(string? option)
+    {
+        var value = option ?? Environment.GetEnvironmentVariable("LEAKWATCH_REDIS");
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        try
+        {
+            ServerOptions.ValidateRedis(value);
+            return value.Trim();
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>

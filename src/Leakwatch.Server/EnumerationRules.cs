@@ -28,6 +28,15 @@ public sealed record EnumerationRules
     /// <summary>…and blocks when the fraction of lookups that found a breach is at most this.</summary>
     public double LowHitMaxRatio { get; init; } = 0.01;
 
+    /// <summary>
+    /// The hit-rate rule judges at least this much of a client's time. When its last <see cref="LookupWindow"/> lookups
+    /// span less (a fast key fills the window in milliseconds), the hit rate must also be low over time: a running
+    /// count of lookups and hits, each decaying with this time constant, so a moment of misses in a key's otherwise
+    /// mixed traffic is not a sweep. A new client has no earlier traffic to lift its rate, so a sweep from the start
+    /// is judged as before.
+    /// </summary>
+    public TimeSpan LowHitMinSpan { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How far back lookups count for a fast key; see <see cref="HorizonFor"/>.</summary>
     public TimeSpan Horizon { get; init; } = TimeSpan.FromMinutes(10);
 

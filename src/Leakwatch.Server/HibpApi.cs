@@ -17,7 +17,7 @@ namespace Leakwatch.Server;
 /// HIBP API v3 over the served generation: paths, query names (matched case-insensitively), JSON field names and
 /// status codes as haveibeenpwned.com. The account search writes pre-rendered breach JSON straight to the response.
 /// </summary>
-internal sealed class HibpApi
+internal sealed partial class HibpApi
 {
     public const string ApiKeyHeader = "hibp-api-key";
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -35,14 +35,18 @@ internal sealed class HibpApi
     private readonly ScrapingDetector _detector;
     private readonly ServerMetrics _metrics;
     private readonly FailedKeyLimiter _failedKeys;
+    private readonly RedisCounters? _redis;
+    private readonly SharedScrapingDetector? _sharedDetector;
 
-    public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics)
+    public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics, SharedCounters shared)
     {
         _options = options;
         _exposure = exposure;
         _detector = detector;
         _metrics = metrics;
         _failedKeys = new FailedKeyLimiter(options.FailedKeyRpm, options.TimeProvider);
+        _redis = shared.Redis;
+        _sharedDetector = shared.Detector;
     }
 
     public void Map(IEndpointRouteBuilder app)
@@ -52,13 +56,13 @@ internal sealed class HibpApi
         v3.MapGet("/breachedaccount/{account}", (HttpContext ctx, string account,
                 [FromQuery] string? truncateResponse, [FromQuery] string? domain, [FromQuery] string? includeUnverified) =>
                 BreachedAccount(ctx, account, truncateResponse, domain, includeUnverified))
-            .WithMetadata(HibpAccess.Key)
+            .WithMetadata(HibpAccess.Key, SharedCountersRequired.Instance)
             .WithName("BreachedAccount")
             .WithSummary("Breaches an account (email, or phone number in any common format) appears in")
             .WithDescription("truncateResponse (default true) returns names only; domain filters by breach domain; includeUnverified (default true). Query names match case-insensitively. 404 when the account is in no breach.")
             .Produces<List<HibpBreach>>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized).Produces(StatusCodes.Status403Forbidden)
-            .Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests);
+            .Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests).Produces(StatusCodes.Status503ServiceUnavailable);
 
         v3.MapGet("/breaches", (HttpContext ctx, [FromQuery] string? domain, [FromQuery] string? isSpamList) => Breaches(ctx, domain, isSpamList))
             .WithMetadata(HibpAccess.Anonymous)
@@ -127,55 +131,73 @@ internal sealed class HibpApi
                 return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, MissingKey);
             }
 
-            // Refused before the key is even checked: an answer to a guess made past the allowance would still tell.
-            var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
-            if (_failedKeys.IsRefused(network, out var wait))
+            if (_redis is not null)
             {
-                _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
-                return TooManyRequests(ctx, wait);
+                return AuthenticateShared(ctx, next, _redis, header[0]!);
             }
 
-            var key = header[0].AsSpan().Trim();
-            var client = _options.TestAccounts && ApiKeyRing.IsTestKey(key) ? ApiClient.TestKey : _exposure.Keys.Find(key);
-            if (client is null)
-            {
-                if (!_failedKeys.TryFail(network, out wait))
-                {
-                    _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
-                    return TooManyRequests(ctx, wait);
-                }
-
-                return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
-            }
-
-            ctx.Features.Set(client);
+            return AuthenticateLocal(ctx, next, header[0]!);
         }
 
         return next(ctx);
     }
 
-    /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.</summary>
-    public RateLimitPartition<RateKey> Partition(HttpContext ctx)
+    /// <summary>The failed-key allowance and the key lookup, counted in this process.</summary>
+    private Task AuthenticateLocal(HttpContext ctx, RequestDelegate next, string header)
+    {
+        // Refused before the key is even checked: an answer to a guess made past the allowance would still tell.
+        var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
+        if (_failedKeys.IsRefused(network, out var wait))
+        {
+            _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
+            return TooManyRequests(ctx, wait);
+        }
+
+        var key = header.AsSpan().Trim();
+        var client = _options.TestAccounts && ApiKeyRing.IsTestKey(key) ? ApiClient.TestKey : _exposure.Keys.Find(key);
+        if (client is null)
+        {
+            if (!_failedKeys.TryFail(network, out wait))
+            {
+                _metrics.RateLimitRejections.WithLabels("failed-key").Inc();
+                return TooManyRequests(ctx, wait);
+            }
+
+            return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+        }
+
+        ctx.Features.Set(client);
+        return next(ctx);
+    }
+
+    /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.
+    /// None for a request already counted in Redis.</summary>
+    public RateLimitPartition<RateKey> Partition(HttpContext ctx) =>
+        ctx.Features.Get<CountedInRedis>() is null && PartitionKey(ctx) is { } key
+            ? TokenBucket(key)
+            : RateLimitPartition.GetNoLimiter(default(RateKey));
+
+    /// <summary>Whom the global limit counts for this request, and at what rate; null when none applies.</summary>
+    public RateKey? PartitionKey(HttpContext ctx)
     {
         if (ctx.GetEndpoint()?.Metadata.GetMetadata<RangeAccess>() is not null)
         {
             // Pwned Passwords ranges are public, k-anonymous and cacheable: their own per-IP rate, 0 = none.
             return _options.RangeRpm <= 0
-                ? RateLimitPartition.GetNoLimiter(default(RateKey))
-                : TokenBucket(new RateKey(new ClientId(-1, ClientNetwork.Of(ctx.Connection.RemoteIpAddress)), _options.RangeRpm));
+                ? null
+                : new RateKey(new ClientId(-1, ClientNetwork.Of(ctx.Connection.RemoteIpAddress)), _options.RangeRpm);
         }
 
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
         if (access is null)
         {
-            return RateLimitPartition.GetNoLimiter(default(RateKey));
+            return null;
         }
 
         var client = access.KeyRequired ? ctx.Features.Get<ApiClient>() : null;
-        var key = client?.Key is { } k
+        return client?.Key is { } k
             ? new RateKey(ClientId.ForKey(k.Id), k.Rpm)
             : new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), client is null ? _options.AnonymousRpm : _options.TestKeyRpm);
-        return TokenBucket(key);
     }
 
     internal static RateLimitPartition<RateKey> TokenBucket(RateKey key)
@@ -228,6 +250,11 @@ internal sealed class HibpApi
         {
             // HIBP's test key works for the test accounts only.
             return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+        }
+
+        if (_sharedDetector is not null)
+        {
+            return BreachedAccountShared(ctx, _sharedDetector, client.Key!, account, truncate, domain, unverified);
         }
 
         var clientId = ClientId.ForKey(client.Key!.Id);
@@ -384,6 +411,17 @@ internal sealed class HibpApi
         ctx.Response.Headers[HeaderNames.RetryAfter] = s;
         var body = Encoding.UTF8.GetBytes("{\"statusCode\":429,\"message\":\"Rate limit is exceeded. Try again in " + s + " seconds.\"}");
         return WriteBytes(ctx, StatusCodes.Status429TooManyRequests, JsonContentType, body);
+    }
+
+    private static readonly byte[] RedisDown =
+        "{\"statusCode\":503,\"message\":\"Service unavailable: the cluster's shared counters cannot be reached. Try again later.\"}"u8.ToArray();
+
+    /// <summary>503 for an endpoint whose limits must hold across the cluster while Redis is unreachable.</summary>
+    internal static Task ServiceUnavailable(HttpContext ctx)
+    {
+        ctx.Response.Headers.CacheControl = "no-store";
+        ctx.Response.Headers[HeaderNames.RetryAfter] = "5";
+        return WriteBytes(ctx, StatusCodes.Status503ServiceUnavailable, JsonContentType, RedisDown);
     }
 
     private static Task NotFound(HttpContext ctx)

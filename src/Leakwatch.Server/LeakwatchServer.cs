@@ -66,18 +66,7 @@ public static class LeakwatchServer
             app.UseForwardedHeaders(forwarded);
         }
 
-        app.Use(SecurityHeaders.Apply);
-        app.UseRouting();
-        app.Use(async (ctx, next) =>
-        {
-            var start = Stopwatch.GetTimestamp();
-            await next(ctx);
-            var endpoint = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-            metrics.ObserveRequest(endpoint, ctx.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        });
-        app.Use(api.Authenticate);
-        app.UseRateLimiter();
-        app.Use(SocketThreads.HandOff);
+        UsePipeline(app, options, api, privateApi, metrics);
 
         api.Map(app);
         PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>(), options);
@@ -104,6 +93,30 @@ public static class LeakwatchServer
         return app;
     }
 
+    /// <summary>Security headers, routing, request metrics, authentication, the rate limits (shared, then in-process) and
+    /// the hand-off of endpoints that may wait to the thread pool.</summary>
+    private static void UsePipeline(WebApplication app, ServerOptions options, HibpApi api, PrivateApi privateApi, ServerMetrics metrics)
+    {
+        app.Use(SecurityHeaders.Apply);
+        app.UseRouting();
+        app.Use(async (ctx, next) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            await next(ctx);
+            var endpoint = (ctx.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            metrics.ObserveRequest(endpoint, ctx.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        });
+        app.Use(api.Authenticate);
+        if (app.Services.GetRequiredService<SharedCounters>().Redis is { } redis)
+        {
+            // Counted for the cluster first; the in-process limiter below lets what Redis counted through.
+            app.Use(new SharedLimits(redis, api, privateApi, options, metrics).Apply);
+        }
+
+        app.UseRateLimiter();
+        app.Use(SocketThreads.HandOff);
+    }
+
     /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> or a shutdown signal.</summary>
     public static async Task RunAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
@@ -120,6 +133,7 @@ public static class LeakwatchServer
         services.AddSingleton<ExposureService>();
         services.AddSingleton(sp => new ScrapingDetector(options.Enumeration, options.TimeProvider,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
+        services.AddSingleton<SharedCounters>();
         services.AddSingleton<HibpApi>();
         services.AddSingleton<PasswordStoreHolder>();
         services.AddSingleton<PrivateIndexService>();

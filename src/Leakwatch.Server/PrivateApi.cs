@@ -67,7 +67,7 @@ internal sealed class PrivateApi : IDisposable
             .WithSummary("Parameters of the private index: key id, bucket sections (emails, and one per calling code, each with its bucketBits), bucketEntries, entry size, salt and the breaches ids may name")
             .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/evaluate", (Func<HttpContext, Task>)Evaluate)
-            .WithMetadata(PrivateAccess.Instance)
+            .WithMetadata(PrivateAccess.Instance, SharedCountersRequired.Instance)
             .RequireRateLimiting(EvaluatePolicy)
             .WithName("PrivateEvaluate")
             .WithSummary("OPRF evaluation of a blinded element, with the entries of one bucket")
@@ -79,16 +79,21 @@ internal sealed class PrivateApi : IDisposable
 
     /// <summary>Per client: a valid API key's id, else the remote IP. An unknown key counts as its IP, so inventing
     /// keys does not buy evaluations.</summary>
-    public RateLimitPartition<RateKey> EvaluatePartition(HttpContext ctx)
+    public RateLimitPartition<RateKey> EvaluatePartition(HttpContext ctx) => ctx.Features.Get<CountedInRedis>() is not null
+        ? RateLimitPartition.GetNoLimiter(default(RateKey))
+        : HibpApi.TokenBucket(new RateKey(EvaluateClient(ctx), Math.Max(1, _options.PrivateRpm)));
+
+    /// <summary>Whom an evaluation counts: a valid API key's id, else the client's IP (or /64).</summary>
+    public ClientId EvaluateClient(HttpContext ctx)
     {
         var header = ctx.Request.Headers[HibpApi.ApiKeyHeader];
         var client = StringValues.IsNullOrEmpty(header) ? null : _exposure.Keys.Find(header[0].AsSpan().Trim());
-        var id = client?.Key is { } k ? ClientId.ForKey(k.Id) : ClientId.ForAddress(ctx.Connection.RemoteIpAddress);
-        return HibpApi.TokenBucket(new RateKey(id, Math.Max(1, _options.PrivateRpm)));
+        return client?.Key is { } k ? ClientId.ForKey(k.Id) : ClientId.ForAddress(ctx.Connection.RemoteIpAddress);
     }
 
-    public RateLimitPartition<RateKey> ConfigPartition(HttpContext ctx) =>
-        HibpApi.TokenBucket(new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), Math.Max(1, _options.AnonymousRpm)));
+    public RateLimitPartition<RateKey> ConfigPartition(HttpContext ctx) => ctx.Features.Get<CountedInRedis>() is not null
+        ? RateLimitPartition.GetNoLimiter(default(RateKey))
+        : HibpApi.TokenBucket(new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), Math.Max(1, _options.AnonymousRpm)));
 
     private Task Config(HttpContext ctx)
     {
@@ -173,10 +178,10 @@ internal sealed class PrivateApi : IDisposable
     {
         ctx.Response.Headers.CacheControl = "no-store";
         // After the client's own limit: the global budget bounds the online guesses of all clients together, which
-        // per-client limits cannot when a guesser has many addresses or keys.
-        using (var lease = _global.AttemptAcquire())
+        // per-client limits cannot when a guesser has many addresses or keys. With --redis it was taken there, for the cluster.
+        using (var lease = ctx.Features.Get<CountedInRedis>() is null ? _global.AttemptAcquire() : null)
         {
-            if (!lease.IsAcquired)
+            if (lease is { IsAcquired: false })
             {
                 _metrics.RateLimitRejections.WithLabels("private-global").Inc();
                 await HibpApi.TooManyRequests(ctx, 1);

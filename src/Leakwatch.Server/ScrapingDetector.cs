@@ -15,7 +15,8 @@ namespace Leakwatch.Server;
 /// Sorting first makes the rule blind to order and stride up to the gap, and a known hit slipped in between steps
 /// lands outside the run without breaking it;</item>
 /// <item><b>low hit rate</b>: at least <see cref="EnumerationRules.LowHitMinDistinct"/> distinct accounts recently, and at most
-/// <see cref="EnumerationRules.LowHitMaxRatio"/> of lookups found anything.</item>
+/// <see cref="EnumerationRules.LowHitMaxRatio"/> of lookups found anything; when those lookups span less than
+/// <see cref="EnumerationRules.LowHitMinSpan"/>, the hit rate over that time (decaying counts) must be as low.</item>
 /// </list>
 /// "Recently" is <see cref="EnumerationRules.Horizon"/>, stretched for slow keys to the time the key's rpm needs to fill
 /// the lookup window (<see cref="EnumerationRules.HorizonFor"/>), so every rule can fire at any rate the key is allowed.
@@ -108,7 +109,7 @@ internal sealed partial class ScrapingDetector
                 return false;
             }
 
-            h.AddLookup(lookup.Key, lookup.Hit, now);
+            h.AddLookup(lookup.Key, lookup.Hit, now, _rules.LowHitMinSpan.Ticks);
             if (lookup.Kind == AccountKind.Phone)
             {
                 h.AddPhone(lookup.E164, now);
@@ -153,9 +154,10 @@ internal sealed partial class ScrapingDetector
             }
         }
 
-        var (lookups, hits) = h.RecentOutcomes(since);
+        var (lookups, hits, oldest) = h.RecentOutcomes(since);
         var distinct = 0;
-        if (lookups >= _rules.LowHitMinDistinct && hits <= _rules.LowHitMaxRatio * lookups)
+        if (lookups >= _rules.LowHitMinDistinct && hits <= _rules.LowHitMaxRatio * lookups &&
+            (now - oldest >= _rules.LowHitMinSpan.Ticks || h.DecayedHits <= _rules.LowHitMaxRatio * h.DecayedLookups))
         {
             Span<UInt128> keys = stackalloc UInt128[h.Keys.Length];
             distinct = h.RecentDistinct(since, keys);
@@ -280,8 +282,18 @@ internal sealed partial class ScrapingDetector
             _phoneCount = Math.Min(_phoneCount + 1, Phones.Length);
         }
 
-        public void AddLookup(UInt128 key, bool hit, long now)
+        /// <summary>Lookups and hits counted with exponential decay over time (see <see cref="EnumerationRules.LowHitMinSpan"/>).</summary>
+        public double DecayedLookups;
+        public double DecayedHits;
+        private long _decayedAt;
+
+        public void AddLookup(UInt128 key, bool hit, long now, long decayTicks)
         {
+            var decay = now > _decayedAt ? Math.Exp(-(now - _decayedAt) / (double)Math.Max(1, decayTicks)) : 1;
+            DecayedLookups = DecayedLookups * decay + 1;
+            DecayedHits = DecayedHits * decay + (hit ? 1 : 0);
+            _decayedAt = Math.Max(_decayedAt, now);
+
             Keys[_keyNext] = key;
             KeyTimes[_keyNext] = now;
             Hits[_keyNext] = hit;
@@ -303,20 +315,23 @@ internal sealed partial class ScrapingDetector
             return n;
         }
 
-        public (int Lookups, int Hits) RecentOutcomes(long since)
+        /// <summary>Lookups and hits since <paramref name="since"/>, and the time of the oldest of them.</summary>
+        public (int Lookups, int Hits, long Oldest) RecentOutcomes(long since)
         {
             var n = 0;
             var hits = 0;
+            var oldest = long.MaxValue;
             for (var i = 0; i < _keyCount; i++)
             {
                 if (KeyTimes[i] >= since)
                 {
                     n++;
                     hits += Hits[i] ? 1 : 0;
+                    oldest = Math.Min(oldest, KeyTimes[i]);
                 }
             }
 
-            return (n, hits);
+            return (n, hits, oldest);
         }
 
         public int RecentDistinct(long since, Span<UInt128> scratch)
@@ -344,6 +359,7 @@ internal sealed partial class ScrapingDetector
         public void Reset()
         {
             _phoneCount = _phoneNext = _keyCount = _keyNext = 0;
+            DecayedLookups = DecayedHits = 0;
             Array.Clear(Phones);
             Array.Clear(Keys);
         }
@@ -352,6 +368,6 @@ internal sealed partial class ScrapingDetector
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message =
         "enumeration block: client {Client}, rule {Rule}; phone lookups {PhoneLookups}, in tight runs {InRuns} (ratio {RunRatio:F2}); " +
         "lookups {Lookups}, distinct {Distinct}, hits {Hits} (hit rate {HitRate:F3}); blocked for {BlockSeconds} s")]
-    private static partial void LogBlock(ILogger log, string client, string rule, int phoneLookups, int inRuns, double runRatio,
+    internal static partial void LogBlock(ILogger log, string client, string rule, int phoneLookups, int inRuns, double runRatio,
         int lookups, int distinct, int hits, double hitRate, int blockSeconds);
 }

@@ -41,6 +41,18 @@ public sealed record ServerOptions
     /// limits cannot bound the online guesses of one guesser with many addresses or keys; past it, 429.</summary>
     public int PrivateGlobalRps { get; init; } = 20;
 
+    /// <summary>
+    /// Redis as <c>HOST:PORT</c> (<c>--redis</c>, env <c>LEAKWATCH_REDIS</c>): every rate limit, the private budgets,
+    /// the failed-key allowance and the enumeration detector are counted there, once for all replicas. While it is
+    /// unreachable, account search and private evaluation answer 503 and the other endpoints count in-process.
+    /// Null (the default): everything in this process.
+    /// </summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Checks a <see cref="Redis"/> value without connecting.</summary>
+    /// <exception cref="FormatException">It is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
+    public static void ValidateRedis(string endpoint) => RedisCounters.Configuration(endpoint);
+
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
     public int FailedKeyRpm { get; init; } = 10;
 

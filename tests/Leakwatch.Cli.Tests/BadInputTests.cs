@@ -170,6 +170,17 @@ public class BadInputTests : IClassFixture<BadInputTests.PublishedIndex>
     }
 
     [Theory]
+    [InlineData("127.0.0.1")] // no port
+    [InlineData("127.0.0.1:redis")]
+    [InlineData("127.0.0.1:70000")]
+    public void Serve_RedisNotHostPort_OneLineUsageErrorNamingIt(string value)
+    {
+        // Refused before the server starts or connects: a started one would not exit.
+        var r = LeakwatchProcess.Run([.. _index.Dir.Dirs, "serve", "--urls", "http://127.0.0.1:0", "--redis", value]);
+        AssertUsageError(r, "--redis", $"'{value}'");
+    }
+
+    [Theory]
     [InlineData("check", "XX")]
     [InlineData("serve", "Atlantis")]
     [InlineData("ingest", "UK")] // the ISO code is GB

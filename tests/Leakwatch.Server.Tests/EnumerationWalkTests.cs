@@ -179,6 +179,74 @@ public sealed class EnumerationWalkTests : IDisposable
         Assert.Empty(Audit);
     }
 
+    /// <summary>
+    /// The soak's key (issue 13): half its lookups hit, but at 480,000 a minute its last 200 lookups span 25 ms, and a
+    /// moment when only the miss stream got through held 2 hits in 200. After a warm-up of mixed traffic, bursts of
+    /// 300 distinct misses alternate with 300 hits. Judged on the 200-lookup window alone (LowHitMinSpan zero, the old
+    /// rule) the first burst blocks it once 198 of its last 200 lookups missed; with the minimum span it never is.
+    /// </summary>
+    [Fact]
+    public void FastMixedKey_BurstsOfMissesBetweenHits_NeverBlocked()
+    {
+        static int? Run(ScrapingDetector detector, ManualTimeProvider clock)
+        {
+            const int rpm = 480_000;
+            var client = ClientId.ForKey(1);
+            var n = 0;
+            bool Next(bool hit)
+            {
+                var i = (ulong)n++;
+                var refused = detector.IsBlocked(client, Office, out _) ||
+                    detector.Record(client, Office, rpm, new DetectedLookup(Mix(i, AccountKind.Email), AccountKind.Email, 0, hit));
+                clock.Advance(TimeSpan.FromMinutes(1.0 / rpm));
+                return refused;
+            }
+
+            for (var i = 0; i < 20_000; i++)
+            {
+                if (Next(hit: i % 2 == 0))
+                {
+                    return n;
+                }
+            }
+
+            for (var burst = 0; burst < 20; burst++)
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    if (Next(hit: burst % 2 == 1))
+                    {
+                        return n;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        Assert.Null(Run(_detector, _clock));
+        Assert.Empty(Audit);
+
+        var oldClock = new ManualTimeProvider();
+        var old = new ScrapingDetector(new EnumerationRules { LowHitMinSpan = TimeSpan.Zero }, oldClock, _factory, new ServerMetrics());
+        var at = Run(old, oldClock);
+        Assert.NotNull(at);
+        Assert.InRange(at.Value, 20_190, 20_200);
+        Assert.Contains("low-hit-rate", Assert.Single(Audit), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(600)]
+    [InlineData(480_000)]
+    public void EmailSweep_FastKey_LowHitRateStillFires(int rpm)
+    {
+        // A sweep from a key's first lookup has no earlier hits to lift its rate over time: blocked as at 10 rpm.
+        var at = FirstRefusal(300, i => Lookup(1, Office, AccountKind.Email, (ulong)i, hit: false, rpm));
+        Assert.NotNull(at);
+        Assert.InRange(at.Value, 149, 160);
+        Assert.Contains("low-hit-rate", Assert.Single(Audit), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HorizonFor_SlowKey_HoldsTheLookupWindow()
     {

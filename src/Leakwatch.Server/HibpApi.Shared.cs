@@ -1,0 +1,105 @@
+using Leakwatch.Catalog;
+using Leakwatch.Catalog.Lookup;
+using Microsoft.AspNetCore.Http;
+
+namespace Leakwatch.Server;
+
+/// <summary>The HIBP API's keyed requests with <c>--redis</c>: limits and the enumeration detector counted for the cluster.</summary>
+internal sealed partial class HibpApi
+{
+    /// <summary>
+    /// The failed-key allowance and the key's rate, in one round trip: an invalid key takes from its network's
+    /// allowance; a valid one needs the allowance not to be empty and takes from its own bucket (the test key: its
+    /// IP's). While Redis is unreachable, account search answers 503 and other keyed endpoints count in-process.
+    /// </summary>
+    private async Task AuthenticateShared(HttpContext ctx, RequestDelegate next, RedisCounters redis, string header)
+    {
+        var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
+        var key = header.AsSpan().Trim();
+        var client = _options.TestAccounts && ApiKeyRing.IsTestKey(key) ? ApiClient.TestKey : _exposure.Keys.Find(key);
+        var rateKey = client is null ? default : client.Key is { } k
+            ? new RateKey(ClientId.ForKey(k.Id), k.Rpm)
+            : new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), _options.TestKeyRpm);
+        var verdict = !redis.IsAvailable ? SharedVerdict.Unavailable : client is null
+            ? await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: true)])
+            : await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: false), SharedBucket.For("g", rateKey)]);
+        switch (verdict.Outcome)
+        {
+            case SharedOutcome.Unavailable when ctx.GetEndpoint()?.Metadata.GetMetadata<SharedCountersRequired>() is not null:
+                await ServiceUnavailable(ctx);
+                return;
+            case SharedOutcome.Unavailable:
+                await AuthenticateLocal(ctx, next, header);
+                return;
+            case SharedOutcome.Refused:
+                _metrics.RateLimitRejections.WithLabels(verdict.RefusedBucket == 0 ? "failed-key" : client?.Key is not null ? "key" : "ip").Inc();
+                await TooManyRequests(ctx, verdict.RetryAfterSeconds);
+                return;
+        }
+
+        if (client is null)
+        {
+            await WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
+            return;
+        }
+
+        ctx.Features.Set(client);
+        ctx.Features.Set(CountedInRedis.Instance);
+        await next(ctx);
+    }
+
+    /// <summary>
+    /// Account search with the detector in Redis: the lookup first (local), then one round trip that checks the
+    /// key's and the network's blocks, records the lookup and judges it. An invalid account only checks the blocks
+    /// (a blocked client gets 429 whatever it sends). Redis unreachable: 503.
+    /// </summary>
+    private async Task BreachedAccountShared(HttpContext ctx, SharedScrapingDetector detector, ApiKey key, string account,
+        bool truncate, string? domain, bool includeUnverified)
+    {
+        // Not the thread-static list: the request resumes on another thread after Redis answers.
+        var found = new List<PreparedBreach>(4);
+        DetectedLookup? lookup = null;
+        var state = _exposure.Acquire();
+        try
+        {
+            var kind = state.TryKey(account, _exposure.Phones, out var indexKey);
+            if (kind != AccountKind.Invalid)
+            {
+                state.Find(indexKey, found);
+                ulong e164 = 0;
+                if (kind == AccountKind.Phone && !_exposure.Phones.Value.TryNormalize(account.AsSpan().Trim(), out e164))
+                {
+                    e164 = 0;
+                }
+
+                lookup = new DetectedLookup(indexKey, kind, e164, found.Count > 0);
+            }
+        }
+        finally
+        {
+            state.Release();
+        }
+
+        var wait = await detector.CheckAsync(ClientId.ForKey(key.Id), ClientNetwork.Of(ctx.Connection.RemoteIpAddress), key.Rpm, lookup);
+        if (wait is null)
+        {
+            await ServiceUnavailable(ctx);
+            return;
+        }
+
+        if (wait > 0)
+        {
+            _metrics.EnumerationRejections.Inc();
+            await TooManyRequests(ctx, wait.Value);
+            return;
+        }
+
+        if (lookup is null)
+        {
+            await WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
+            return;
+        }
+
+        await Respond(ctx, found, truncate, domain, includeUnverified);
+    }
+}

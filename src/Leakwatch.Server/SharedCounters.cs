@@ -1,0 +1,27 @@
+using Leakwatch.Privacy;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server;
+
+/// <summary>With <c>--redis</c>: the connection and the shared enumeration detector; without it, both null and every
+/// counter stays in this process.</summary>
+internal sealed class SharedCounters : IDisposable
+{
+    public SharedCounters(ServerOptions options, ILoggerFactory logs, ServerMetrics metrics)
+    {
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            return;
+        }
+
+        var hasher = new DetectorHasher(KeyFile.Load(options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir)));
+        Redis = new RedisCounters(options.Redis.Trim(), options.TimeProvider, logs);
+        Detector = new SharedScrapingDetector(Redis, options.Enumeration, hasher, logs, metrics);
+    }
+
+    public RedisCounters? Redis { get; }
+
+    public SharedScrapingDetector? Detector { get; }
+
+    public void Dispose() => Redis?.Dispose();
+}

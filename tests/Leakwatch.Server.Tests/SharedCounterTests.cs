@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Leakwatch.Catalog;
+using Leakwatch.Privacy.Buckets;
+using Microsoft.Extensions.Logging;
+
+namespace Leakwatch.Server.Tests;
+
+/// <summary>
+/// <c>serve --redis</c>: two servers in this process (two replicas on loopback ports, one data dir) and one real Redis
+/// started by <c>scripts/redis.sh</c>. Limits, budgets, the failed-key allowance and the enumeration detector hold
+/// for the pair as for one server; with Redis stopped account search fails closed and ranges keep serving; and the
+/// servers recover by themselves when it is back. Both servers share a clock the test moves, so nothing refills.
+/// </summary>
+public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : IClassFixture<SharedCounterTests.Cluster>
+{
+    private const string Account = "/api/v3/breachedaccount/someone%40example.com";
+    private const string WrongKey = "0123456789abcdef0123456789abcdef";
+    private static readonly string EvaluateBody = $$"""{"bucket":0,"blindedElement":"{{Convert.ToBase64String(PrivateLookupClient.Prepare("email:x@example.com"u8.ToArray(), new PrivateLayout([(0, 0)]))!.BlindedElement)}}"}""";
+
+    /// <summary>One Redis, one tiny data dir with a key of 5 rpm and a fast one; each test starts its own pair.</summary>
+    public sealed class Cluster : IDisposable
+    {
+        public Cluster()
+        {
+            var dump = Dir.File("tiny.csv");
+            File.WriteAllText(dump, "email\nsomeone@example.com\n");
+            Dir.Ingest(dump, "Tiny");
+            var passwords = Dir.File("passwords.txt");
+            File.WriteAllLines(passwords, ["password", "hunter2"]);
+            Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", Dir.DataDir, "--key-file", Dir.KeyFile, "ingest-passwords", passwords, "--mode", "plain"]).ExitCode);
+            using var keys = ApiKeyStore.Open(Dir.DataDir);
+            FiveRpmKey = keys.Create("five", 5, DateTimeOffset.UtcNow).Secret;
+            var fast = keys.Create("fast", 1_000_000, DateTimeOffset.UtcNow);
+            FastKey = fast.Secret;
+            FastKeyId = fast.Key.Id;
+        }
+
+        public TempDir Dir { get; } = new();
+
+        internal RedisServer Redis { get; } = new();
+
+        public string FiveRpmKey { get; }
+
+        public string FastKey { get; }
+
+        public int FastKeyId { get; }
+
+        public void Dispose()
+        {
+            Redis.Dispose();
+            Dir.Dispose();
+        }
+    }
+
+    private sealed class Pair : IAsyncDisposable
+    {
+        public required RunningServer A { get; init; }
+
+        public required RunningServer B { get; init; }
+
+        public required ManualTimeProvider Clock { get; init; }
+
+        public required CapturingLoggerProvider Logs { get; init; }
+
+        public RunningServer this[int i] => i % 2 == 0 ? A : B;
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
+    }
+
+    private async Task<Pair> StartPair(Func<ServerOptions, ServerOptions>? configure = null, bool redis = true)
+    {
+        cluster.Redis.FlushAll();
+        var clock = new ManualTimeProvider();
+        var logs = new CapturingLoggerProvider();
+        var options = new ServerOptions
+        {
+            DataDir = cluster.Dir.DataDir,
+            KeyFilePath = cluster.Dir.KeyFile,
+            ConsoleLogging = false,
+            Redis = redis ? cluster.Redis.Endpoint : null,
+            TimeProvider = clock,
+            TrustedProxies = ["127.0.0.1"],
+            ConfigureLogging = l => l.AddProvider(logs),
+        };
+        options = configure?.Invoke(options) ?? options;
+        var a = await RunningServer.StartAsync(options);
+        var b = await RunningServer.StartAsync(options);
+        return new Pair { A = a, B = b, Clock = clock, Logs = logs };
+    }
+
+    private static async Task<HttpResponseMessage> Send(RunningServer server, HttpMethod method, string path, string? apiKey = null, string? forwardedFor = null)
+    {
+        using var c = server.Client(apiKey);
+        using var request = new HttpRequestMessage(method, path);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        if (method == HttpMethod.Post)
+        {
+            request.Content = new StringContent(EvaluateBody, Encoding.UTF8, "application/json");
+        }
+
+        return await c.SendAsync(request);
+    }
+
+    private static string Phone(int i) => "+1650253" + (1000 + i).ToString(CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData(true, 5)]
+    [InlineData(false, 10)]
+    public async Task KeyOf5Rpm_BurstOverTwoServers_FiveAnsweredWithRedisTenWithout(bool redis, int expected)
+    {
+        await using var pair = await StartPair(redis: redis);
+        var burst = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Send(pair[i], HttpMethod.Get, Account, cluster.FiveRpmKey)));
+        Assert.Equal(expected, burst.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(30 - expected, burst.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        if (redis)
+        {
+            // One token every 12 s, on a clock that does not move.
+            Assert.All(burst.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests), r => Assert.Equal("12", r.Headers.GetValues("retry-after").Single()));
+        }
+    }
+
+    [Fact]
+    public async Task FailedKeys_AlternatingServers_AllowanceHeldForBoth()
+    {
+        await using var pair = await StartPair(o => o with { FailedKeyRpm = 3 });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(pair[i], HttpMethod.Get, Account, WrongKey, "198.51.100.7")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.B, HttpMethod.Get, Account, WrongKey, "198.51.100.7")).StatusCode);
+        // Past the allowance the network is refused on both servers, valid key or not; other networks are not.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.A, HttpMethod.Get, Account, cluster.FastKey, "198.51.100.7")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.B, HttpMethod.Get, "/api/v3/subscription/status", cluster.FastKey, "198.51.100.7")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.B, HttpMethod.Get, Account, cluster.FastKey, "198.51.100.8")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PrivateBudgets_AlternatingServers_PerClientAndGlobalHeldForBoth()
+    {
+        await using var pair = await StartPair(o => o with { PrivateRpm = 2, PrivateGlobalRps = 3 });
+        // No private index here: an evaluation that passes the limits is a 404, one refused a 429.
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(pair.A, HttpMethod.Post, "/api/private/evaluate", forwardedFor: "203.0.113.1")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(pair.B, HttpMethod.Post, "/api/private/evaluate", forwardedFor: "203.0.113.1")).StatusCode);
+        var refused = await Send(pair.A, HttpMethod.Post, "/api/private/evaluate", forwardedFor: "203.0.113.1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("30", refused.Headers.GetValues("retry-after").Single());
+        Assert.Equal("no-store", refused.Headers.CacheControl!.ToString());
+
+        // Two taken from the global budget of 3 a second: one more client is answered, then every client is refused.
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(pair.B, HttpMethod.Post, "/api/private/evaluate", forwardedFor: "203.0.113.2")).StatusCode);
+        for (var i = 3; i < 7; i++)
+        {
+            var r = await Send(pair[i], HttpMethod.Post, "/api/private/evaluate", forwardedFor: $"203.0.113.{i}");
+            Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode);
+            Assert.Equal("1", r.Headers.GetValues("retry-after").Single());
+        }
+    }
+
+    [Fact]
+    public async Task PhoneWalk_SplitOverTwoServers_BlockedOnBoth_AndNoNumberInRedis()
+    {
+        await using var pair = await StartPair();
+        int? blockedAt = null;
+        for (var i = 0; i < 120 && blockedAt is null; i++)
+        {
+            // Each server alone sees a stride of 2, a run all the same; together they see one walk.
+            var r = await Send(pair[i], HttpMethod.Get, "/api/v3/breachedaccount/" + Uri.EscapeDataString(Phone(i)), cluster.FastKey);
+            pair.Clock.Advance(TimeSpan.FromSeconds(1));
+            if (r.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                blockedAt = i;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            }
+        }
+
+        Assert.NotNull(blockedAt);
+        Assert.InRange(blockedAt.Value, 29, 40);
+        var audit = Assert.Single(pair.Logs.Lines, l => l.StartsWith("Leakwatch.Audit", StringComparison.Ordinal));
+        Assert.Contains($"client key {cluster.FastKeyId}, rule sequential-phones", audit, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.A, HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.B, HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+
+        // What Redis holds names no phone number: no key or value contains the walk's digits.
+        var keys = cluster.Redis.Cli("--scan").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(keys, k => k.StartsWith("lw:d:k", StringComparison.Ordinal));
+        var dump = new StringBuilder();
+        foreach (var k in keys)
+        {
+            dump.AppendLine(k).AppendLine(cluster.Redis.Cli("TYPE", k) switch
+            {
+                "list" => cluster.Redis.Cli("LRANGE", k, "0", "-1"),
+                "hash" => cluster.Redis.Cli("HGETALL", k),
+                _ => "",
+            });
+        }
+
+        Assert.DoesNotContain("1650253", dump.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("someone", dump.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisStopped_AccountSearchAndEvaluate503_RangesAndCatalogueServe_ThenRecovers()
+    {
+        await using var pair = await StartPair();
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.A, HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+        cluster.Redis.Stop();
+        try
+        {
+            HttpResponseMessage? r = null;
+            for (var i = 0; i < 100 && r?.StatusCode != HttpStatusCode.ServiceUnavailable; i++)
+            {
+                r = await Send(pair[i], HttpMethod.Get, Account, cluster.FastKey);
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r!.StatusCode);
+            Assert.Equal("no-store", r.Headers.CacheControl!.ToString());
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Send(pair[i], HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Send(pair[i], HttpMethod.Post, "/api/private/evaluate")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await Send(pair[i], HttpMethod.Get, "/range/5BAA6")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await Send(pair[i], HttpMethod.Get, "/api/v3/breaches")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await Send(pair[i], HttpMethod.Get, "/")).StatusCode);
+            }
+
+            // One line per server for the outage, not one per request.
+            var outage = pair.Logs.Lines.Where(l => l.StartsWith("Leakwatch.Redis Error", StringComparison.Ordinal)).ToList();
+            Assert.InRange(outage.Count, 1, 2);
+            Assert.Contains("account search and private evaluation answer 503", outage[0], StringComparison.Ordinal);
+        }
+        finally
+        {
+            cluster.Redis.Start();
+        }
+
+        // Both servers reconnect by themselves (each on its own retry schedule) and answer again.
+        var recovered = new bool[2];
+        for (var i = 0; i < 300 && !(recovered[0] && recovered[1]); i++)
+        {
+            recovered[i % 2] |= (await Send(pair[i], HttpMethod.Get, Account, cluster.FastKey)).StatusCode == HttpStatusCode.OK;
+            await Task.Delay(50);
+        }
+
+        Assert.True(recovered[0] && recovered[1], $"recovered: A {recovered[0]}, B {recovered[1]}");
+        Assert.Contains(pair.Logs.Lines, l => l.StartsWith("Leakwatch.Redis Information 4102", StringComparison.Ordinal));
+    }
+}
