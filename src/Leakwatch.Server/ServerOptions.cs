@@ -38,6 +38,11 @@ public sealed record ServerOptions
     /// limits cannot bound the online guesses of one guesser with many addresses or keys; past it, 429.</summary>
     public int PrivateGlobalRps { get; init; } = 20;
 
+    /// <summary>Base URL of a <c>leakwatch export</c> (<c>--private-static-url</c>), without a trailing slash: the
+    /// private config names it as <c>staticUrl</c>, and evaluations answer without the bucket unless the client asks
+    /// for it (<c>"entries": true</c>); clients fetch <c>staticUrl/private/&lt;generation&gt;/&lt;bucket&gt;</c>.</summary>
+    public string? PrivateStaticUrl { get; init; }
+
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
     public int FailedKeyRpm { get; init; } = 10;
 
