@@ -127,9 +127,9 @@ internal sealed class ExportManifest
     /// <summary>Writes the manifest atomically; one range per line, so two manifests diff line by line.</summary>
     public void Write(string path)
     {
-        AtomicFile.Write(path, stream =>
+        using var writer = new AtomicFileWriter(path, bufferSize: 1 << 20);
         {
-            using var buffered = new BufferedStream(stream, 1 << 20);
+            var buffered = writer.Stream;
             Span<byte> line = stackalloc byte[64];
             var head = string.Create(CultureInfo.InvariantCulture,
                 $"{{\"format\":{CurrentFormat},\"passwordsGeneration\":{PasswordGeneration},\"privateGeneration\":{(PrivateGeneration is { } g ? g.ToString(CultureInfo.InvariantCulture) : "null")},\"privateBuckets\":{PrivateBuckets},\"ranges\":{{\n");
@@ -144,7 +144,9 @@ internal sealed class ExportManifest
             }
 
             buffered.Write("}}\n"u8);
-        });
+        }
+
+        writer.Commit();
     }
 
     private static int FormatLine(Span<byte> line, PasswordHashMode mode, int prefix, ulong hash, bool last)
@@ -171,9 +173,9 @@ internal sealed class ExportManifest
     /// <c>-gz</c> of a gzip answer are added by nginx-headers.conf).</summary>
     public void WriteNginxMap(string path)
     {
-        AtomicFile.Write(path, stream =>
+        using var writer = new AtomicFileWriter(path, bufferSize: 1 << 20);
         {
-            using var buffered = new BufferedStream(stream, 1 << 20);
+            var buffered = writer.Stream;
             buffered.Write(Encoding.ASCII.GetBytes(ExportHeaders.NginxMapHead(2 * PasswordRangeStore.PrefixCount)));
             var line = ArrayPool<byte>.Shared.Rent(64);
             try
@@ -201,6 +203,8 @@ internal sealed class ExportManifest
             }
 
             buffered.Write(Encoding.ASCII.GetBytes(ExportHeaders.NginxMapTail));
-        });
+        }
+
+        writer.Commit();
     }
 }

@@ -12,4 +12,8 @@ public sealed record ExportOptions
 
     /// <summary>Worker threads; 0 means one per core.</summary>
     public int Threads { get; init; }
+
+    /// <summary>For tests: only prefixes this accepts get files (every prefix still gets its manifest entry), since
+    /// 4 × 16⁵ files take a minute however small the store.</summary>
+    internal Func<int, bool>? IncludePrefix { get; init; }
 }

@@ -10,7 +10,7 @@ namespace Leakwatch.Export;
 /// <c>serve</c> uses), and a range whose content hash equals the previous manifest's is neither rendered nor written.
 /// Per worker: one body buffer and one gzip buffer, reused for every range; nothing is allocated per hash.
 /// </summary>
-internal sealed class RangeExporter(PasswordRangeStore store, string rangeDir, ExportManifest? previous, ExportManifest next, bool viaTemp)
+internal sealed class RangeExporter(PasswordRangeStore store, string rangeDir, ExportManifest? previous, ExportManifest next, bool viaTemp, Func<int, bool>? include)
 {
     /// <summary>Prefixes a worker takes at a time: large enough to keep the queue cheap, small enough to balance.</summary>
     private const int Chunk = 512;
@@ -52,7 +52,7 @@ internal sealed class RangeExporter(PasswordRangeStore store, string rangeDir, E
         var mi = ExportManifest.ModeIndex(mode);
         var hash = store.ContentHash(mode, prefix);
         next.Hashes[mi][prefix] = hash;
-        if (previous is not null && previous.Hashes[mi][prefix] == hash)
+        if ((previous is not null && previous.Hashes[mi][prefix] == hash) || (include is not null && !include(prefix)))
         {
             return;
         }

@@ -45,7 +45,7 @@ public static class StaticExport
         }
 
         var next = new ExportManifest { PasswordGeneration = store.Generation };
-        var ranges = new RangeExporter(store, writeDir, previous, next, viaTemp: !fresh);
+        var ranges = new RangeExporter(store, writeDir, previous, next, viaTemp: !fresh, options.IncludePrefix);
         ranges.Run(threads, cancel);
         if (fresh)
         {
@@ -102,7 +102,7 @@ public static class StaticExport
     {
         AtomicFile.Write(path, stream =>
         {
-            using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 20);
+            using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 20, leaveOpen: true);
             w.NewLine = "\n";
             foreach (var mode in (PasswordHashMode[])[PasswordHashMode.Sha1, PasswordHashMode.Ntlm])
             {
