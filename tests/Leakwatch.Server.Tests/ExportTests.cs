@@ -191,7 +191,11 @@ public class ExportTests
         await using var files = await StaticFiles.StartAsync(outDir);
         var options = new ServerOptions
         {
-            DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, PrivateRpm = 100_000, PrivateGlobalRps = 100_000,
+            DataDir = dir.DataDir,
+            KeyFilePath = dir.KeyFile,
+            ConsoleLogging = false,
+            PrivateRpm = 100_000,
+            PrivateGlobalRps = 100_000,
             PrivateStaticUrl = files.BaseUrl,
         };
         await using var server = await RunningServer.StartAsync(options);
