@@ -10,7 +10,7 @@ internal static class EvaluateTarget
 
     public static void ParseBody(ReadOnlySpan<byte> input)
     {
-        var error = PrivateApi.Parse(input, out _, out _);
+        var error = PrivateApi.Parse(input, out _, out _, out _);
         if (error is not null && (error.Length == 0 || error.Contains('\n', StringComparison.Ordinal)))
         {
             throw new OracleException($"a 400 message must be one non-empty line: [{error}]");

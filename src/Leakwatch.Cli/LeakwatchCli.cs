@@ -25,6 +25,7 @@ public static class LeakwatchCli
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(PasswordsCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(PrivateCommand.Build());

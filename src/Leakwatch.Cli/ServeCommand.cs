@@ -5,6 +5,11 @@ namespace Leakwatch.Cli;
 
 internal static class ServeCommand
 {
+    private static readonly Option<string?> PrivateStaticUrl = new("--private-static-url")
+    {
+        Description = "Base URL of a `leakwatch export` (http or https): the private config names it, evaluations answer without the bucket and clients fetch it from <URL>/private/<generation>/<bucket>",
+    };
+
     public static Command Build()
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (binds only here)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
@@ -42,7 +47,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            IngestCommand.Region,
+            PrivateStaticUrl, IngestCommand.Region,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -61,6 +66,7 @@ internal static class ServeCommand
                 TestAccounts = r.GetValue(testAccounts),
                 AnonymousRpm = r.GetValue(anonymousRpm),
                 RangeRpm = r.GetValue(rangeRpm),
+                PrivateStaticUrl = CheckStaticUrl(r.GetValue(PrivateStaticUrl)),
                 PrivateRpm = r.GetValue(privateRpm),
                 PrivateGlobalRps = r.GetValue(privateGlobalRps),
                 FailedKeyRpm = r.GetValue(failedKeyRpm),
@@ -117,5 +123,22 @@ internal static class ServeCommand
         {
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         }
+    }
+
+    /// <summary>An absolute http(s) URL without query or fragment, or null when the option is absent.</summary>
+    private static string? CheckStaticUrl(string? url)
+    {
+        if (url is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw new UsageException($"--private-static-url: '{url}' is not an absolute http(s) URL without query or fragment");
+        }
+
+        return url.TrimEnd('/');
     }
 }

@@ -151,29 +151,37 @@ public sealed class PasswordRangeStore : IDisposable
     /// Allocation-free; throws <see cref="ArgumentException"/> for a prefix that is not 5 hex characters.
     /// </summary>
     public int WriteRange(PasswordHashMode mode, ReadOnlySpan<char> prefix5, IBufferWriter<byte> output)
+        => WriteRange(mode, ParsePrefix(prefix5), output);
+
+    /// <summary>The same body for a prefix given as its number, 0 … <see cref="PrefixCount"/> − 1 (what
+    /// <c>leakwatch export</c> walks). Throws <see cref="ArgumentOutOfRangeException"/> outside that.</summary>
+    public int WriteRange(PasswordHashMode mode, int prefix, IBufferWriter<byte> output)
     {
-        var bucket = ParsePrefix(prefix5);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefix);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(prefix, PrefixCount);
         var file = FileFor(mode);
-        return file is null ? 0 : file.WriteRange(bucket, output);
+        return file is null ? 0 : file.WriteRange(prefix, output);
     }
+
+    /// <summary>Number of 5-hex prefixes: 16⁵.</summary>
+    public const int PrefixCount = PasswordRangeFormat.BucketCount;
 
     /// <summary>
     /// A strong ETag for the range, quoted: XxHash64 of the range's stored bytes, seeded with the format
     /// version, mode and prefix. It depends only on the range's content, so it survives publishes that
     /// leave the prefix unchanged and changes whenever the body does.
     /// </summary>
-    public string ETag(PasswordHashMode mode, ReadOnlySpan<char> prefix5)
+    public string ETag(PasswordHashMode mode, ReadOnlySpan<char> prefix5) => RangeHeaders.ETag(ContentHash(mode, ParsePrefix(prefix5)));
+
+    /// <summary>The 64-bit hash the range's ETag shows (see <see cref="ETag"/>): equal hashes mean equal bodies, so
+    /// an export compares these to skip ranges a publish left unchanged without rendering them.</summary>
+    public ulong ContentHash(PasswordHashMode mode, int prefix)
     {
-        var bucket = ParsePrefix(prefix5);
-        var seed = ((long)PasswordRangeFormat.Version << 40) | ((long)PasswordRangeFormat.ModeCode(mode) << 32) | (uint)bucket;
+        ArgumentOutOfRangeException.ThrowIfNegative(prefix);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(prefix, PrefixCount);
+        var seed = ((long)PasswordRangeFormat.Version << 40) | ((long)PasswordRangeFormat.ModeCode(mode) << 32) | (uint)prefix;
         var file = FileFor(mode);
-        var hash = XxHash64.HashToUInt64(file is null ? [] : file.BucketBytes(bucket), seed);
-        return string.Create(18, hash, static (span, h) =>
-        {
-            span[0] = '"';
-            h.TryFormat(span[1..], out _, "X16", null);
-            span[17] = '"';
-        });
+        return XxHash64.HashToUInt64(file is null ? [] : file.BucketBytes(prefix), seed);
     }
 
     /// <summary>

@@ -71,7 +71,7 @@ public static class LeakwatchServer
         api.Map(app);
         PwnedPasswordsEndpoints.Map(app, app.Services.GetRequiredService<PasswordStoreHolder>(), options);
         ReportEndpoints.Map(app, exposure, options);
-        PageEndpoints.Map(app, new WebAssets(), exposure);
+        PageEndpoints.Map(app, new WebAssets(), exposure, options.PrivateStaticUrl);
         privateApi.Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>

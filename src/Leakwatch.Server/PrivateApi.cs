@@ -64,14 +64,14 @@ internal sealed class PrivateApi : IDisposable
             .RequireRateLimiting(ConfigPolicy)
             .RunsOnSocketThread()
             .WithName("PrivateConfig")
-            .WithSummary("Parameters of the private index: key id, bucket sections (emails, and one per calling code, each with its bucketBits), bucketEntries, entry size, salt and the breaches ids may name")
+            .WithSummary("Parameters of the private index: key id, bucket sections (emails, and one per calling code, each with its bucketBits), bucketEntries, entry size, salt, generation, staticUrl when buckets are served statically, and the breaches ids may name")
             .Produces(StatusCodes.Status200OK, contentType: "application/json").Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/evaluate", (Func<HttpContext, Task>)Evaluate)
             .WithMetadata(PrivateAccess.Instance, SharedCountersRequired.Instance)
             .RequireRateLimiting(EvaluatePolicy)
             .WithName("PrivateEvaluate")
             .WithSummary("OPRF evaluation of a blinded element, with the entries of one bucket")
-            .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket and entries (base64, bucketEntries × 48 bytes). 400 names the bad field; 429 past the per-client limit.")
+            .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes, \"entries\": optional boolean}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket, generation and entries (base64, bucketEntries × 48 bytes). Without entries when the client sends \"entries\": false, and by default when the server names a static export (config staticUrl; serve --private-static-url): the client then fetches staticUrl/private/{generation}/{bucket}, or asks again with \"entries\": true if that is 404. 400 names the bad field; 429 past the per-client limit.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests)
             .Produces(StatusCodes.Status503ServiceUnavailable);
@@ -110,7 +110,7 @@ internal sealed class PrivateApi : IDisposable
             var cached = state.Config;
             if (cached is not { } c || !ReferenceEquals(c.Plain, plain))
             {
-                cached = (plain, RenderConfig(state, plain));
+                cached = (plain, RenderConfig(state, plain, _options.PrivateStaticUrl));
                 state.Config = cached;
             }
 
@@ -122,7 +122,7 @@ internal sealed class PrivateApi : IDisposable
         }
     }
 
-    private static byte[] RenderConfig(PrivateServingState state, ServingState plain)
+    private static byte[] RenderConfig(PrivateServingState state, ServingState plain, string? staticUrl)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer))
@@ -154,6 +154,12 @@ internal sealed class PrivateApi : IDisposable
             w.WriteNumber("bucketEntries", state.Index.BucketEntries);
             w.WriteNumber("entrySize", PrivateProtocol.EntrySize);
             w.WriteString("salt", state.SaltBase64);
+            w.WriteNumber("generation", state.Manifest.Generation);
+            if (staticUrl is not null)
+            {
+                // Buckets are fetched from a `leakwatch export` there: <staticUrl>/private/<generation>/<bucket>.
+                w.WriteString("staticUrl", staticUrl);
+            }
             w.WriteStartArray("breaches");
             foreach (var p in plain.All)
             {
@@ -230,7 +236,7 @@ internal sealed class PrivateApi : IDisposable
 
     private Task Answer(HttpContext ctx, ReadOnlyMemory<byte> body)
     {
-        var error = Parse(body.Span, out var bucket, out var blinded);
+        var error = Parse(body.Span, out var bucket, out var blinded, out var askedEntries);
         if (error is not null)
         {
             return BadRequest(ctx, error);
@@ -268,16 +274,14 @@ internal sealed class PrivateApi : IDisposable
                 w.WriteString("keyId", state.Key.KeyId);
                 w.WriteBase64String("evaluatedElement", evaluated);
                 w.WriteNumber("bucket", bucket);
-                var entries = t_bucket ??= new byte[state.Index.BucketBytes];
-                if (entries.Length < state.Index.BucketBytes)
+                w.WriteNumber("generation", state.Manifest.Generation);
+                // With a static export the client fetches the bucket there, unless it asks for it here (a static copy
+                // not yet re-exported after a publish answers 404 for the new generation).
+                if (askedEntries ?? _options.PrivateStaticUrl is null)
                 {
-                    entries = t_bucket = new byte[state.Index.BucketBytes];
+                    WriteEntries(w, state.Index, bucket);
                 }
 
-                // Decrypted per request from the mapping (XChaCha20 at the bucket's block counter): about as much work
-                // as the base64 that follows, and far less than the scalar multiplication before it.
-                state.Index.ReadBucket(bucket, entries);
-                w.WriteBase64String("entries", entries.AsSpan(0, state.Index.BucketBytes));
                 w.WriteEndObject();
             }
 
@@ -290,10 +294,25 @@ internal sealed class PrivateApi : IDisposable
         }
     }
 
+    private static void WriteEntries(Utf8JsonWriter w, PrivateIndexReader index, long bucket)
+    {
+        var entries = t_bucket ??= new byte[index.BucketBytes];
+        if (entries.Length < index.BucketBytes)
+        {
+            entries = t_bucket = new byte[index.BucketBytes];
+        }
+
+        // Decrypted per request from the mapping (XChaCha20 at the bucket's block counter): about as much work
+        // as the base64 that follows, and far less than the scalar multiplication before it.
+        index.ReadBucket(bucket, entries);
+        w.WriteBase64String("entries", entries.AsSpan(0, index.BucketBytes));
+    }
+
     /// <summary>Reads <c>{"bucket": int, "blindedElement": base64}</c>; returns a one-line error naming the field, or null.</summary>
-    internal static string? Parse(ReadOnlySpan<byte> json, out long bucket, out InlineElement blinded)
+    internal static string? Parse(ReadOnlySpan<byte> json, out long bucket, out InlineElement blinded, out bool? entries)
     {
         bucket = -1;
+        entries = null;
         blinded = default;
         var haveBucket = false;
         var haveElement = false;
@@ -309,6 +328,7 @@ internal sealed class PrivateApi : IDisposable
             {
                 var isBucket = reader.ValueTextEquals("bucket"u8);
                 var isElement = reader.ValueTextEquals("blindedElement"u8);
+                var isEntries = reader.ValueTextEquals("entries"u8);
                 reader.Read();
                 if (isBucket)
                 {
@@ -321,34 +341,22 @@ internal sealed class PrivateApi : IDisposable
                 }
                 else if (isElement)
                 {
-                    if (reader.TokenType != JsonTokenType.String)
+                    var elementError = ReadElement(ref reader, out blinded);
+                    if (elementError is not null)
                     {
-                        return "blindedElement: must be a base64 string";
-                    }
-
-                    int written;
-                    try
-                    {
-                        if (!reader.TryGetBytesFromBase64(out var bytes))
-                        {
-                            return "blindedElement: not valid base64";
-                        }
-
-                        written = bytes.Length;
-                        if (written != OprfSuite.ElementSize)
-                        {
-                            return $"blindedElement: must be {OprfSuite.ElementSize} bytes, got {written.ToString(CultureInfo.InvariantCulture)}";
-                        }
-
-                        bytes.CopyTo(blinded);
-                    }
-                    catch (Exception e) when (e is FormatException or InvalidOperationException)
-                    {
-                        // InvalidOperationException: an escape that is no valid UTF-16 (a lone surrogate), found by fuzzing.
-                        return "blindedElement: not valid base64";
+                        return elementError;
                     }
 
                     haveElement = true;
+                }
+                else if (isEntries)
+                {
+                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                    {
+                        return "entries: must be true or false";
+                    }
+
+                    entries = reader.GetBoolean();
                 }
                 else
                 {
@@ -368,6 +376,36 @@ internal sealed class PrivateApi : IDisposable
         }
 
         return !haveBucket ? "bucket: required" : !haveElement ? "blindedElement: required" : null;
+    }
+
+    private static string? ReadElement(ref Utf8JsonReader reader, out InlineElement blinded)
+    {
+        blinded = default;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return "blindedElement: must be a base64 string";
+        }
+
+        try
+        {
+            if (!reader.TryGetBytesFromBase64(out var bytes))
+            {
+                return "blindedElement: not valid base64";
+            }
+
+            if (bytes.Length != OprfSuite.ElementSize)
+            {
+                return $"blindedElement: must be {OprfSuite.ElementSize} bytes, got {bytes.Length.ToString(CultureInfo.InvariantCulture)}";
+            }
+
+            bytes.CopyTo(blinded);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            // InvalidOperationException: an escape that is no valid UTF-16 (a lone surrogate), found by fuzzing.
+            return "blindedElement: not valid base64";
+        }
     }
 
     private Task BadRequest(HttpContext ctx, string message)

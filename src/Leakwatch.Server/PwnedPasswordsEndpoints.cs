@@ -50,7 +50,7 @@ internal static class PwnedPasswordsEndpoints
     private static Task Range(HttpContext ctx, string prefix, PasswordStoreHolder holder)
     {
         var response = ctx.Response;
-        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlAllowOrigin = RangeHeaders.AllowOrigin;
         if (!PasswordRangeStore.IsValidPrefix(prefix))
         {
             response.StatusCode = StatusCodes.Status400BadRequest;
@@ -99,8 +99,8 @@ internal static class PwnedPasswordsEndpoints
         var tag = gzip ? range.GzipETag : range.ETag;
         var etag = padding ? "W/" + tag : tag;
         response.Headers.ETag = etag;
-        response.Headers.CacheControl = "public, max-age=2678400";
-        response.Headers.Vary = "Add-Padding, Accept-Encoding";
+        response.Headers.CacheControl = RangeHeaders.CacheControl;
+        response.Headers.Vary = RangeHeaders.Vary;
         var ifNoneMatch = ctx.Request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0 && (ifNoneMatch == "*" || ifNoneMatch.Contains(tag, StringComparison.Ordinal)))
         {
@@ -108,7 +108,7 @@ internal static class PwnedPasswordsEndpoints
             return Task.CompletedTask;
         }
 
-        response.ContentType = "text/plain";
+        response.ContentType = RangeHeaders.ContentType;
         if (gzip)
         {
             var compressed = range.Gzip;

@@ -12,7 +12,7 @@ internal sealed class RenderedRange(byte[] body, int lines, string etag)
     public string ETag { get; } = etag;
 
     /// <summary>The gzip representation's own strong tag (same lines, different bytes).</summary>
-    public string GzipETag { get; } = etag.EndsWith('"') ? etag[..^1] + "-gz\"" : etag + "-gz";
+    public string GzipETag { get; } = Leakwatch.Passwords.RangeHeaders.GzipETag(etag);
 
     /// <summary>True once the gzip form is made.</summary>
     public bool HasGzip => Volatile.Read(ref _gzip) is not null;
@@ -28,7 +28,7 @@ internal sealed class RenderedRange(byte[] body, int lines, string etag)
             }
 
             using var output = new MemoryStream(Body.Length / 2 + 64);
-            using (var z = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            using (var z = new System.IO.Compression.GZipStream(output, Leakwatch.Passwords.RangeHeaders.GzipLevel, leaveOpen: true))
             {
                 z.Write(Body);
             }

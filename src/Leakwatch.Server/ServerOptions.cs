@@ -53,6 +53,11 @@ public sealed record ServerOptions
     /// <exception cref="FormatException">It is not <c>HOST:PORT</c> (the message names <c>--redis</c>).</exception>
     public static void ValidateRedis(string endpoint) => RedisCounters.Configuration(endpoint);
 
+    /// <summary>Base URL of a <c>leakwatch export</c> (<c>--private-static-url</c>), without a trailing slash: the
+    /// private config names it as <c>staticUrl</c>, and evaluations answer without the bucket unless the client asks
+    /// for it (<c>"entries": true</c>); clients fetch <c>staticUrl/private/&lt;generation&gt;/&lt;bucket&gt;</c>.</summary>
+    public string? PrivateStaticUrl { get; init; }
+
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
     public int FailedKeyRpm { get; init; } = 10;
 

@@ -7,7 +7,7 @@ public class EvaluateBodyRegressionTests
     public void Parse_LoneSurrogateEscapeInBlindedElement_IsABase64Error()
     {
         var body = """{"bucket": 0, "blindedElement": "AAAAAAAAAAAAAAAAAAAA\udedEAAAA"}"""u8;
-        var error = PrivateApi.Parse(body, out _, out _);
+        var error = PrivateApi.Parse(body, out _, out _, out _);
         Assert.Equal("blindedElement: not valid base64", error);
     }
 
@@ -15,7 +15,7 @@ public class EvaluateBodyRegressionTests
     public void Parse_LoneSurrogateEscapeInPropertyName_IsMalformedJson()
     {
         var body = """{"bucket": 0, "blinded\udedElement": "AAAA"}"""u8;
-        var error = PrivateApi.Parse(body, out _, out _);
+        var error = PrivateApi.Parse(body, out _, out _, out _);
         Assert.Equal("body: malformed JSON", error);
     }
 }

@@ -251,11 +251,13 @@ export class PrivateLookupClient {
       return { kind: id.kind, found: false, breaches: [] };
     }
     let result = await this._evaluate(id.x, config);
-    if (result.keyId !== config.keyId) {
-      // The key was rotated between the config and the evaluation: the new key means a new index.
+    if (result.keyId !== config.keyId || !sameGeneration(result, config)) {
+      // A publish or key rotation between the config and the evaluation: the config of the new index, and again.
       config = await this.config(true);
       result = await this._evaluate(id.x, config);
-      if (result.keyId !== config.keyId) throw new LeakwatchError('key-rotated', 'The server key changed twice during the lookup; try again.');
+      if (result.keyId !== config.keyId || !sameGeneration(result, config)) {
+        throw new LeakwatchError('key-rotated', 'The server key changed twice during the lookup; try again.');
+      }
     }
     if (result.entries.length !== config.bucketEntries * ENTRY_SIZE) {
       throw new LeakwatchError('bad-response', `the bucket holds ${result.entries.length} bytes, expected ${config.bucketEntries * ENTRY_SIZE}`);
@@ -272,18 +274,22 @@ export class PrivateLookupClient {
     const bucket = await bucketIn(x, config.layout);
     if (bucket < 0) throw new LeakwatchError('key-rotated', 'The index changed during the lookup; try again.');
     const { blind, blinded } = this.oprf.blind(input);
-    const response = await this.fetch(`${this.baseUrl}/api/private/evaluate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ bucket, blindedElement: toBase64(blinded) }),
-      cache: 'no-store',
-      credentials: 'omit',
-    });
-    if (!response.ok) throw await errorFor(response, 'private evaluate');
-    const body = await response.json();
-    if (!body || typeof body.keyId !== 'string' || typeof body.evaluatedElement !== 'string' || typeof body.entries !== 'string') {
-      throw new LeakwatchError('bad-response', 'the evaluation is not leakwatch/private/v1');
+    let body = await this._post(bucket, blinded, undefined);
+    let entries = typeof body.entries === 'string' ? fromBase64(body.entries, 'entries') : null;
+    if (entries === null && typeof config.staticUrl === 'string' && Number.isInteger(body.generation)) {
+      // The bucket of the evaluation's own generation from the static export (docs/private-lookup.md §5.1); a copy
+      // not yet exported after a publish answers 404, and then the server is asked, never an older generation.
+      entries = await this._staticBucket(config.staticUrl, body.generation, bucket);
+      if (entries === null) {
+        const again = await this._post(bucket, blinded, true);
+        if (again.generation !== body.generation || typeof again.entries !== 'string') {
+          throw new LeakwatchError('key-rotated', 'The index changed during the lookup; try again.');
+        }
+        body = again;
+        entries = fromBase64(again.entries, 'entries');
+      }
     }
+    if (entries === null) throw new LeakwatchError('bad-response', 'the evaluation is not leakwatch/private/v1');
     if (body.bucket !== bucket) throw new LeakwatchError('bad-response', `asked for bucket ${bucket}, got ${body.bucket}`);
     const evaluated = fromBase64(body.evaluatedElement, 'evaluatedElement', 32);
     let y;
@@ -292,6 +298,36 @@ export class PrivateLookupClient {
     } catch {
       throw new LeakwatchError('bad-response', 'evaluatedElement is not a valid ristretto255 element');
     }
-    return { keyId: body.keyId, y, entries: fromBase64(body.entries, 'entries') };
+    return { keyId: body.keyId, generation: body.generation, y, entries };
   }
+
+  async _post(bucket, blinded, entries) {
+    const response = await this.fetch(`${this.baseUrl}/api/private/evaluate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(entries === undefined ? { bucket, blindedElement: toBase64(blinded) } : { bucket, blindedElement: toBase64(blinded), entries }),
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    if (!response.ok) throw await errorFor(response, 'private evaluate');
+    const body = await response.json();
+    if (!body || typeof body.keyId !== 'string' || typeof body.evaluatedElement !== 'string') {
+      throw new LeakwatchError('bad-response', 'the evaluation is not leakwatch/private/v1');
+    }
+    return body;
+  }
+
+  /** GET <staticUrl>/private/<generation>/<bucket>: the bucket's bytes, or null when that generation is not there. */
+  async _staticBucket(staticUrl, generation, bucket) {
+    const url = `${staticUrl.replace(/\/+$/, '')}/private/${generation}/${bucket}`;
+    const response = await this.fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer' });
+    if (response.status === 404) return null;
+    if (!response.ok) throw await errorFor(response, 'static bucket');
+    return new Uint8Array(await response.arrayBuffer());
+  }
+}
+
+/** True when the evaluation and the config are of one index generation (an older server names none). */
+function sameGeneration(result, config) {
+  return result.generation === undefined || config.generation === undefined || result.generation === config.generation;
 }

@@ -56,7 +56,7 @@ function sectionFor(x) {
  */
 export async function fakePrivateServer({ records, breaches, bucketBits = 3, keyId = '00000000000000aa', rpmLeft = Infinity }) {
   const requests = [];
-  const state = { rpmLeft, evaluateOverride: null, configOverride: null };
+  const state = { rpmLeft, evaluateOverride: null, configOverride: null, generation: 7, staticUrl: null, staticGenerations: new Set() };
   let index = await build(records, bucketBits, keyId);
 
   async function build(recs, bits, id) {
@@ -102,7 +102,8 @@ export async function fakePrivateServer({ records, breaches, bucketBits = 3, key
     if (path === '/api/private/config') {
       const config = {
         version: 2, keyId: index.keyId, sections: index.sections, bucketCount: index.bucketCount, bucketEntries: index.bucketEntries,
-        entrySize: 48, salt: b64(index.salt), breaches,
+        entrySize: 48, salt: b64(index.salt), generation: state.generation, breaches,
+        ...(state.staticUrl ? { staticUrl: state.staticUrl } : {}),
       };
       return json(200, state.configOverride ? state.configOverride(config) : config);
     }
@@ -123,8 +124,16 @@ export async function fakePrivateServer({ records, breaches, bucketBits = 3, key
       } catch {
         return json(400, { statusCode: 400, message: 'blindedElement' });
       }
-      const answer = { keyId: index.keyId, evaluatedElement: b64(evaluated), bucket: body.bucket, entries: b64(bucketBytes(body.bucket)) };
+      // As `serve --private-static-url`: no entries unless asked for.
+      const withEntries = body.entries ?? !state.staticUrl;
+      const answer = { keyId: index.keyId, evaluatedElement: b64(evaluated), bucket: body.bucket, generation: state.generation,
+        ...(withEntries ? { entries: b64(bucketBytes(body.bucket)) } : {}) };
       return json(200, state.evaluateOverride ? state.evaluateOverride(answer) : answer);
+    }
+    const bucketPath = state.staticUrl && String(url).startsWith(state.staticUrl) ? /^\/private\/(\d+)\/(\d+)$/.exec(String(url).slice(state.staticUrl.length)) : null;
+    if (bucketPath && state.staticGenerations.has(Number(bucketPath[1]))) {
+      // The static export: only generations it holds; the bytes are the bucket of the (one) index built here.
+      return new Response(bucketBytes(Number(bucketPath[2])), { status: 200, headers: { 'content-type': 'application/octet-stream' } });
     }
     return json(404, { statusCode: 404, message: 'not found' });
   }

@@ -178,3 +178,26 @@ test('a server config asking for finer buckets than the bound is refused before 
     assert.equal(server.requests.filter((r) => r.method === 'POST').length, 0);
   }
 });
+
+test('with a static export the bucket comes from staticUrl/private/<generation>/<bucket>, never another generation', async () => {
+  const { server, client } = await setup();
+  server.state.staticUrl = 'https://static.fake.invalid/lw';
+  server.state.staticGenerations.add(7);
+  assert.deepEqual((await client.lookup('alice@example.com')).breaches.map((b) => b.name), ['Alpha', 'Beta']);
+  const gets = server.requests.filter((r) => r.url.startsWith('https://static.fake.invalid/lw/private/'));
+  assert.equal(gets.length, 1);
+  assert.match(gets[0].url, /^https:\/\/static\.fake\.invalid\/lw\/private\/7\/\d+$/);
+  assert.equal(server.requests.filter((r) => r.method === 'POST').length, 1);
+
+  // A publish the export has not caught up with: generation 8 is not static yet; the client asks the server, once.
+  server.state.generation = 8;
+  const fresh = new PrivateLookupClient({ baseUrl: 'http://fake.invalid', fetch: server.fetch });
+  const before = server.requests.length;
+  assert.deepEqual((await fresh.lookup('alice@example.com')).breaches.map((b) => b.name), ['Alpha', 'Beta']);
+  const after = server.requests.slice(before);
+  assert.ok(!after.some((r) => r.url.includes('/private/7/')), 'never the previous generation');
+  assert.equal(after.filter((r) => r.url.includes('/private/8/')).length, 1);
+  const posts = after.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body));
+  assert.deepEqual(posts.map((b) => b.entries), [undefined, true]);
+  assert.equal(posts[0].blindedElement, posts[1].blindedElement, 'the same element asked again, not a new guess');
+});

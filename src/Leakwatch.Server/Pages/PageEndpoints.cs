@@ -17,15 +17,22 @@ internal static class PageEndpoints
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public static void Map(IEndpointRouteBuilder app, WebAssets assets, ExposureService exposure)
+    /// <summary>The page's policy: with a static export of private buckets elsewhere (<c>--private-static-url</c>),
+    /// the page may also fetch from that origin, and from nowhere else.</summary>
+    public static string PolicyFor(string? staticUrl) => staticUrl is null
+        ? ContentSecurityPolicy
+        : ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {new Uri(staticUrl).GetLeftPart(UriPartial.Authority)};", StringComparison.Ordinal);
+
+    public static void Map(IEndpointRouteBuilder app, WebAssets assets, ExposureService exposure, string? staticUrl = null)
     {
+        var pagePolicy = PolicyFor(staticUrl);
         var advice = JsonSerializer.SerializeToUtf8Bytes(new AdviceDocument(ExposureAdvice.Version, ExposureAdvice.Rules), PageJson.Default.AdviceDocument);
         var catalogue = new CataloguePageCache();
         // The page has no data in it: rendered once here, then served from memory with its ETag like the assets.
         var home = WebAsset.Of(System.Text.Encoding.UTF8.GetBytes(HomePage.Render()), "text/html; charset=utf-8");
 
         string[] getHead = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, home))
+        app.MapMethods("/", getHead, (HttpContext ctx) => Serve(ctx, home, pagePolicy))
             .RunsOnSocketThread()
             .WithName("Page").WithTags("Page").WithSummary("The page: private email/phone lookup and k-anonymous password check");
         app.MapMethods("/assets/{*path}", getHead, (HttpContext ctx, string path) => Serve(ctx, assets, "/assets/" + path))
@@ -56,10 +63,10 @@ internal static class PageEndpoints
     }
 
     /// <summary>CSP, no sniffing, no referrer, no framing, no opener: on every page, asset and page API response.</summary>
-    public static void SetPageHeaders(HttpResponse response)
+    public static void SetPageHeaders(HttpResponse response, string policy = ContentSecurityPolicy)
     {
         var h = response.Headers;
-        h.ContentSecurityPolicy = ContentSecurityPolicy;
+        h.ContentSecurityPolicy = policy;
         h.XContentTypeOptions = "nosniff";
         h["Referrer-Policy"] = "no-referrer";
         h.XFrameOptions = "DENY";
@@ -80,10 +87,10 @@ internal static class PageEndpoints
         return Serve(ctx, asset);
     }
 
-    private static Task Serve(HttpContext ctx, WebAsset asset)
+    private static Task Serve(HttpContext ctx, WebAsset asset, string policy = ContentSecurityPolicy)
     {
         var response = ctx.Response;
-        SetPageHeaders(response);
+        SetPageHeaders(response, policy);
 
         // Names are not content-hashed, so browsers revalidate; a match costs a 304 and no body.
         response.Headers.CacheControl = "no-cache";
