@@ -79,7 +79,8 @@ internal sealed class SharedScrapingDetector
 
         for c = 1, clients do
           local meta, lkey, pkey = KEYS[3 * c - 2], KEYS[3 * c - 1], KEYS[3 * c]
-          local m = redis.call('HMGET', meta, 'rpm', 'k1', 'many', 'el', 'eh', 'et')
+          local m = redis.call('HMGET', meta, 'rpm', 'k1', 'many', 'el', 'eh', 'et', 'lh')
+          local lh = tonumber(m[7] or '0')
           local rpm = keyRpm
           if m[1] then rpm = math.min(tonumber(m[1]), keyRpm) end
           local many = m[3] == '1' or (m[2] and m[2] ~= keyId)
@@ -91,9 +92,14 @@ internal sealed class SharedScrapingDetector
           end
           el = el + 1
           if hit then eh = eh + 1 end
-          redis.call('HSET', meta, 'rpm', rpm, 'k1', m[2] or keyId, 'many', many and '1' or '0', 'el', tostring(el), 'eh', tostring(eh), 'et', tostring(now))
-          redis.call('LPUSH', lkey, tostring(now) .. ':' .. entry)
-          redis.call('LTRIM', lkey, 0, lookupWindow - 1)
+          -- The window's hit count is kept beside it, so judging needs no scan while the window is within the horizon.
+          local n = redis.call('LPUSH', lkey, tostring(now) .. ':' .. entry)
+          if hit then lh = lh + 1 end
+          while n > lookupWindow do
+            if string.match(redis.call('RPOP', lkey), '^%d+:(%d)') == '1' then lh = lh - 1 end
+            n = n - 1
+          end
+          redis.call('HSET', meta, 'rpm', rpm, 'k1', m[2] or keyId, 'many', many and '1' or '0', 'el', tostring(el), 'eh', tostring(eh), 'et', tostring(now), 'lh', lh)
           if phone ~= '' then
             redis.call('LPUSH', pkey, tostring(now) .. ':' .. phone)
             redis.call('LTRIM', pkey, 0, phoneWindow - 1)
@@ -114,27 +120,34 @@ internal sealed class SharedScrapingDetector
               phoneCount = #items
               if phoneCount >= threshold then inRuns = countInRuns(items) end
             end
-            local lookups, hits, oldest, distinct = 0, 0, now, 0
-            local entries = redis.call('LRANGE', lkey, 0, -1)
-            local recent = {}
-            for _, e in ipairs(entries) do
-              local ts, eh2, fp = string.match(e, '^(%d+):(%d):(%x+)$')
-              ts = tonumber(ts)
-              if ts >= since then
-                lookups = lookups + 1
-                if eh2 == '1' then hits = hits + 1 end
-                if ts < oldest then oldest = ts end
-                recent[#recent + 1] = fp
+            local lookups, hits, oldest, distinct = n, lh, tonumber(string.match(redis.call('LINDEX', lkey, -1), '^(%d+)')), 0
+            local recent = nil
+            if oldest < since then
+              -- Part of the window is past the horizon (a slow key, or a pause): count what is within it.
+              lookups, hits, oldest, recent = 0, 0, now, {}
+              for _, e in ipairs(redis.call('LRANGE', lkey, 0, -1)) do
+                local ts, eh2, fp = string.match(e, '^(%d+):(%d):(%x+)$')
+                ts = tonumber(ts)
+                if ts >= since then
+                  lookups = lookups + 1
+                  if eh2 == '1' then hits = hits + 1 end
+                  if ts < oldest then oldest = ts end
+                  recent[#recent + 1] = fp
+                end
               end
             end
             if lookups >= minDistinct and hits <= maxRatio * lookups and (now - oldest >= minSpan or eh <= maxRatio * el) then
+              if recent == nil then
+                recent = {}
+                for _, e in ipairs(redis.call('LRANGE', lkey, 0, -1)) do recent[#recent + 1] = string.match(e, '(%x+)$') end
+              end
               local seen = {}
               for _, fp in ipairs(recent) do if not seen[fp] then seen[fp] = true; distinct = distinct + 1 end end
             end
             local rule = 0
             if inRuns >= threshold then rule = 1 elseif distinct >= minDistinct then rule = 2 end
             if rule > 0 then
-              redis.call('HSET', meta, 'bu', tostring(now + blockMs), 'el', '0', 'eh', '0')
+              redis.call('HSET', meta, 'bu', tostring(now + blockMs), 'el', '0', 'eh', '0', 'lh', '0')
               redis.call('DEL', lkey, pkey)
               redis.call('PEXPIRE', meta, math.ceil(math.max(h, blockMs)) + 60000)
             end
