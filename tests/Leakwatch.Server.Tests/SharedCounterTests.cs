@@ -1,3 +1,4 @@
+using Leakwatch.Catalog.State;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -30,9 +31,9 @@ public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : ICl
             var passwords = Dir.File("passwords.txt");
             File.WriteAllLines(passwords, ["password", "hunter2"]);
             Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", Dir.DataDir, "--key-file", Dir.KeyFile, "ingest-passwords", passwords, "--mode", "plain"]).ExitCode);
-            using var keys = ApiKeyStore.Open(Dir.DataDir);
-            FiveRpmKey = keys.Create("five", 5, DateTimeOffset.UtcNow).Secret;
-            var fast = keys.Create("fast", 1_000_000, DateTimeOffset.UtcNow);
+            using var keys = SqliteStateStore.Open(Dir.DataDir);
+            FiveRpmKey = keys.CreateKey("five", 5, DateTimeOffset.UtcNow).Secret;
+            var fast = keys.CreateKey("fast", 1_000_000, DateTimeOffset.UtcNow);
             FastKey = fast.Secret;
             FastKeyId = fast.Key.Id;
         }
