@@ -13,14 +13,32 @@ namespace Leakwatch.Catalog;
 public static class CatalogRevision
 {
     public const string FileName = "catalog.revision";
+    private static readonly Lock BumpLock = new();
 
     /// <summary>Replaces the token; call after the catalogue write commits, so a reader that sees the new token
     /// reads the new rows.</summary>
     public static void Bump(string dataDir)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        AtomicFile.Write(Path.Combine(dataDir, FileName), Encoding.ASCII.GetBytes(token));
+        // Writers in one process take turns (they share the temp file's name). A writer in another process that
+        // races this one replaces its temp file: it is bumping too, after its own commit, so one more try suffices.
+        lock (BumpLock)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    AtomicFile.Write(Path.Combine(dataDir, FileName), Encoding.ASCII.GetBytes(token));
+                    return;
+                }
+                catch (IOException) when (attempt < 3)
+                {
+                    Thread.Sleep(10);
+                }
+            }
+        }
     }
+
 
     /// <summary>The current token; empty when there is none yet (a data dir no catalogue write has touched since).</summary>
     public static string Read(string dataDir)

@@ -91,6 +91,8 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
         yield return new("ingest a file with no data rows", 3, IngestEmptyDump);
         yield return new("ingest with a key file that does not match the index", 4, IngestWithForeignKeyFile);
         yield return new("serve over a corrupt password store", 4, ServeCorruptPasswordStore);
+        yield return new("keys list with a PostgreSQL state store nothing listens for", 69, () => LeakwatchProcess.Run(
+            [.. dirs, "--state", $"postgresql://leakwatch@127.0.0.1:{Leakwatch.TestSupport.ServiceScript.FreePort()}/leakwatch", "keys", "list"]));
         yield return new("ingest while another writer holds the data dir's lock", 4, IngestWhileLocked);
         yield return new("show a breach that does not exist", 5, () => LeakwatchProcess.Run([.. dirs, "breach", "NoSuchBreach"]));
         yield return new("an internal fault (injected)", 70, () => LeakwatchProcess.Run([.. dirs, "breaches"], environment:

@@ -17,6 +17,7 @@ public sealed class PostgresStateStore : StateStore
 {
     // Any constant shared by every Leakwatch process: it names the migration lock among the database's advisory locks.
     private const long MigrationLock = 0x4c65616b77617463; // "Leakwatc"
+    private const long KeyIdLock = MigrationLock + 1;
     private static readonly ConcurrentDictionary<string, NpgsqlDataSource> Sources = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, bool> Migrated = new(StringComparer.Ordinal);
     private readonly NpgsqlDataSource _source;
@@ -91,6 +92,12 @@ public sealed class PostgresStateStore : StateStore
         using var cmd = Command(db, null, "SELECT (SELECT COUNT(*) FROM breaches) + (SELECT COUNT(*) FROM api_keys) + (SELECT last FROM breach_ids)");
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) == 0;
     });
+
+    protected override void LockKeyIds(DbConnection db, DbTransaction tx)
+    {
+        using var cmd = Command(db, tx, $"SELECT pg_advisory_xact_lock({KeyIdLock})");
+        cmd.ExecuteNonQuery();
+    }
 
     protected override ConnectionLease Connect() => new(_source.OpenConnection(), owned: true);
 

@@ -19,8 +19,13 @@ public abstract partial class StateStore
 
     private int InsertKey(DbConnection db, DbTransaction tx, ApiKey key, bool assignId)
     {
-        // Ids are small and dense, and a transaction takes the next one: MAX(id)+1 under the write lock (SQLite's
-        // database lock; PostgreSQL's unique key makes a racing writer fail rather than share an id).
+        // Ids are small and dense: MAX(id)+1, taken under a lock held to the commit (SQLite's database lock, a
+        // PostgreSQL transaction lock), so two `keys create` racing on two machines never compute the same id.
+        if (assignId)
+        {
+            LockKeyIds(db, tx);
+        }
+
         using var cmd = Command(db, tx, assignId
             ? "INSERT INTO api_keys (id, name, key_hash, rpm, created, revoked) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM api_keys), @name, @hash, @rpm, @created, @revoked) RETURNING id"
             : "INSERT INTO api_keys (id, name, key_hash, rpm, created, revoked) VALUES (@id, @name, @hash, @rpm, @created, @revoked) RETURNING id");
@@ -35,6 +40,11 @@ public abstract partial class StateStore
         Add(cmd, "@created", TimestampValue(Microseconds(key.Created)));
         Add(cmd, "@revoked", key.Revoked is { } revoked ? TimestampValue(Microseconds(revoked)) : null);
         return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Serializes key-id assignment until the transaction ends; SQLite's write transaction already does.</summary>
+    protected virtual void LockKeyIds(DbConnection db, DbTransaction tx)
+    {
     }
 
     /// <summary>Every key, revoked ones included, by id.</summary>

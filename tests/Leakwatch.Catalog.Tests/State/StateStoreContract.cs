@@ -134,6 +134,27 @@ public abstract class StateStoreContract : IDisposable
     }
 
     [Fact]
+    public void CreateKey_FromFourWritersAtOnce_HandsOutEveryIdOnce()
+    {
+        var location = NewLocation();
+        using (StateStore.Open(location, DataDir))
+        {
+        }
+
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            using var store = StateStore.Open(location, DataDir);
+            for (var i = 0; i < 5; i++)
+            {
+                store.CreateKey("racer", 5, DateTimeOffset.UtcNow);
+            }
+        });
+
+        using var reader = StateStore.Open(location, DataDir);
+        Assert.Equal(Enumerable.Range(1, 20), reader.Keys().Select(k => k.Id));
+    }
+
+    [Fact]
     public void Reports_AreKeptPerBreach_AndGoWithTheRow()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);
