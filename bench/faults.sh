@@ -144,10 +144,12 @@ sys.exit(0 if ok else 1)" || bad+=("resume re-evaluated finished chunks: $(pytho
   [ ${#bad[@]} -eq 0 ]
 }
 
-points=(reading spilled merging merged publishing published
+# FAULTS_POINTS="a b …" draws from these points only (e.g. to repeat the ones a run found failing).
+# shellcheck disable=SC2206
+points=(${FAULTS_POINTS:-reading spilled merging merged publishing published
         p:reading oprf private-merging private-published
         passwords-read passwords-merged-sha1 passwords-publish passwords-published
-        removing removed remove-published)
+        removing removed remove-published})
 RANDOM=$seed
 n=0; passed=0; attempts=0
 while [ "$n" -lt "$kills" ] && [ "$attempts" -lt $(( kills * 3 )) ]; do
