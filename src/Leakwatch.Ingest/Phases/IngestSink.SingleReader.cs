@@ -41,6 +41,11 @@ internal sealed partial class IngestSink
                 _full.Add(_current, _ct);
             }
         }
+        catch (InvalidOperationException) when (_full.IsAddingCompleted && workerError is not null)
+        {
+            // A worker failed (a full disk under its spill, say) and closed the queue: the reader's next hand-off
+            // refuses. The worker's error is the run's, reported below, not this one.
+        }
         finally
         {
             _full.CompleteAdding();
