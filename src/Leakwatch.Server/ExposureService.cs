@@ -44,6 +44,13 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         Phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(options.DefaultRegion));
         _ = Phones.Value; // fail at start on a bad region, not on the first request
 
+        if (!_state.IsEmbedded)
+        {
+            // Creates or migrates the shared schema (under PostgreSQL's advisory lock): the first replica of a new
+            // cluster may start before any writer has touched the store.
+            StateStore.Open(_state, _store.DataDir).Dispose();
+        }
+
         // The first load throws: a server that cannot read its index should not start.
         var catalogStamp = ManifestWatcher.Stamp(RevisionPath);
         _holder = new PublishedGenerationHolder<ServingState>(this, _store.ManifestPath, _store.DataDir,

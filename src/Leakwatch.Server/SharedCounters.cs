@@ -14,7 +14,10 @@ internal sealed class SharedCounters : IDisposable
             return;
         }
 
-        var hasher = new DetectorHasher(KeyFile.Load(options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir)));
+        // Loaded on the first lookup that needs it, not at start: a replica of a new cluster starts before the writer's
+        // first ingest has created the key file, and until then there is no index to look anything up in.
+        var keyFile = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
+        var hasher = new Lazy<DetectorHasher>(() => new DetectorHasher(KeyFile.Load(keyFile)), LazyThreadSafetyMode.PublicationOnly);
         Redis = new RedisCounters(options.Redis.Trim(), options.TimeProvider, logs);
         Detector = new SharedScrapingDetector(Redis, options.Enumeration, hasher, logs, metrics);
     }

@@ -163,12 +163,12 @@ internal sealed class SharedScrapingDetector
 
     private readonly RedisCounters _redis;
     private readonly EnumerationRules _rules;
-    private readonly DetectorHasher _hasher;
+    private readonly Lazy<DetectorHasher> _hasher;
     private readonly ILogger _audit;
     private readonly ServerMetrics _metrics;
     private readonly ulong _gap;
 
-    public SharedScrapingDetector(RedisCounters redis, EnumerationRules rules, DetectorHasher hasher, ILoggerFactory logs, ServerMetrics metrics)
+    public SharedScrapingDetector(RedisCounters redis, EnumerationRules rules, Lazy<DetectorHasher> hasher, ILoggerFactory logs, ServerMetrics metrics)
     {
         _redis = redis;
         _rules = rules;
@@ -201,7 +201,7 @@ internal sealed class SharedScrapingDetector
         values[1] = client.KeyId;
         values[2] = rpm;
         values[3] = lookup is null ? 0 : 1;
-        values[4] = lookup is { } l ? (l.Hit ? "1:" : "0:") + _hasher.Lookup(l.Key).ToString("x16", CultureInfo.InvariantCulture) : "";
+        values[4] = lookup is { } l ? (l.Hit ? "1:" : "0:") + _hasher.Value.Lookup(l.Key).ToString("x16", CultureInfo.InvariantCulture) : "";
         values[5] = lookup is { Kind: AccountKind.Phone, E164: > 0 } p ? PhoneEntry(p.E164) : "";
         values[6] = (long)_rules.Horizon.TotalMilliseconds;
         values[7] = _rules.LookupWindow;
@@ -251,7 +251,7 @@ internal sealed class SharedScrapingDetector
     {
         var block = e164 / _gap;
         return (e164 % _gap).ToString(CultureInfo.InvariantCulture) + ":" +
-            _hasher.PhoneBlock(block).ToString("x16", CultureInfo.InvariantCulture) + ":" +
-            _hasher.PhoneBlock(block + 1).ToString("x16", CultureInfo.InvariantCulture);
+            _hasher.Value.PhoneBlock(block).ToString("x16", CultureInfo.InvariantCulture) + ":" +
+            _hasher.Value.PhoneBlock(block + 1).ToString("x16", CultureInfo.InvariantCulture);
     }
 }
