@@ -271,7 +271,7 @@ public class PrivateApiTests(PrivateServerFixture f)
         Assert.Equal("no-store", r.Headers.CacheControl!.ToString());
         var bytes = await r.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.Length <= 64 * 1024, $"{bytes.Length} bytes");
-        Assert.Equal(["keyId", "evaluatedElement", "bucket", "entries"], JsonDocument.Parse(bytes).RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["keyId", "evaluatedElement", "bucket", "generation", "entries"], JsonDocument.Parse(bytes).RootElement.EnumerateObject().Select(p => p.Name));
         using var scraper = f.Server.MetricsClient();
         var metrics = await scraper.GetStringAsync("/metrics");
         Assert.Matches(@"leakwatch_private_evaluations_total\{outcome=""ok""\} [1-9]", metrics);
