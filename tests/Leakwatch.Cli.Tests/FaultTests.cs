@@ -151,7 +151,7 @@ public sealed partial class FaultTests
         var first = dir.File("first.csv");
         var second = dir.File("second.csv");
         var t1 = DumpGenerator.Generate(new GeneratorOptions(3_000, 31, DumpShape.Csv), first, collectIdentifiers: true);
-        var t2 = DumpGenerator.Generate(new GeneratorOptions(60_000, 32, DumpShape.Csv), second, collectIdentifiers: true);
+        var t2 = DumpGenerator.Generate(new GeneratorOptions(150_000, 32, DumpShape.Csv), second, collectIdentifiers: true);
         var mount = dir.File("small-disk");
         Directory.CreateDirectory(mount);
         Mount(mount, "size=2m");

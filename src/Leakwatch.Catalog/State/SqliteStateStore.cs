@@ -108,7 +108,10 @@ public sealed class SqliteStateStore : StateStore
         try
         {
             db.Open();
+            // A first read, here: it is what creates the WAL's -shm index, which a full disk refuses (the caller then
+            // falls back to reading the file as immutable).
             Exec(db, "PRAGMA busy_timeout=5000;");
+            StateSchema.UserVersion(db);
             return db;
         }
         catch
