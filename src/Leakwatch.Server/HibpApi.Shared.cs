@@ -10,7 +10,8 @@ internal sealed partial class HibpApi
     /// <summary>
     /// The failed-key allowance and the key's rate, in one round trip: an invalid key takes from its network's
     /// allowance; a valid one needs the allowance not to be empty and takes from its own bucket (the test key: its
-    /// IP's). While Redis is unreachable, account search answers 503 and other keyed endpoints count in-process.
+    /// IP's). A busy key spends tokens leased from Redis (<see cref="KeyLeases"/>) without a round trip.
+    /// While Redis is unreachable, account search answers 503 and other keyed endpoints count in-process.
     /// </summary>
     private async Task AuthenticateShared(HttpContext ctx, RequestDelegate next, RedisCounters redis, string header)
     {
@@ -20,9 +21,30 @@ internal sealed partial class HibpApi
         var rateKey = client is null ? default : client.Key is { } k
             ? new RateKey(ClientId.ForKey(k.Id), k.Rpm)
             : new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), _options.TestKeyRpm);
-        var verdict = !redis.IsAvailable ? SharedVerdict.Unavailable : client is null
-            ? await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: true)])
-            : await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: false), SharedBucket.For("g", rateKey)]);
+        SharedVerdict verdict;
+        if (!redis.IsAvailable)
+        {
+            verdict = SharedVerdict.Unavailable;
+        }
+        else if (client is null)
+        {
+            redis.Leases.FailedKey(network);
+            verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: true)]);
+        }
+        else if (redis.Leases.TryTake(rateKey, network))
+        {
+            verdict = new SharedVerdict(SharedOutcome.Allowed);
+        }
+        else
+        {
+            verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: false),
+                SharedBucket.For("g", rateKey) with { Lease = redis.Leases.ToAsk(rateKey) }]);
+            if (verdict is { Outcome: SharedOutcome.Allowed, Granted: > 0 })
+            {
+                redis.Leases.Granted(rateKey, network, verdict.Granted);
+            }
+        }
+
         switch (verdict.Outcome)
         {
             case SharedOutcome.Unavailable when ctx.GetEndpoint()?.Metadata.GetMetadata<SharedCountersRequired>() is not null:

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Leakwatch.Catalog.Lookup;
 using Leakwatch.Privacy;
 using Microsoft.Extensions.Logging;
@@ -25,10 +27,10 @@ internal sealed class SharedScrapingDetector
     /// ARGV: now, keyId, rpm, record (1) or only check (0), lookup entry "hit:fingerprint", phone entry
     /// "offset:block:nextBlock" or "", then the rules: horizon ms, lookup window, phone window, in-run threshold,
     /// gap (block size), min run, low-hit min distinct, low-hit max ratio, block ms, low-hit min span ms.
-    /// Returns {1, ms left} when blocked already; else {0, 0} followed by, per client judged, {blocked now (0/1),
+    /// Returns {1, ms left, which client} when blocked already; else {0, 0} followed by, per client judged, {blocked now (0/1),
     /// rule (1 sequential-phones, 2 low-hit-rate), phone lookups, in runs, lookups, distinct, hits}.
     /// </summary>
-    private const string Script = """
+    internal const string Script = """
         local now = tonumber(ARGV[1])
         local clients = #KEYS / 3
         local function blockedUntil(meta)
@@ -36,9 +38,12 @@ internal sealed class SharedScrapingDetector
           if v then return tonumber(v) end
           return 0
         end
-        local u = 0
-        for c = 1, clients do u = math.max(u, blockedUntil(KEYS[3 * c - 2])) end
-        if u > now then return {1, u - now} end
+        local u, who = 0, 0
+        for c = 1, clients do
+          local b = blockedUntil(KEYS[3 * c - 2])
+          if b > u then u, who = b, c end
+        end
+        if u > now then return {1, u - now, who} end
         if ARGV[4] ~= '1' then return {0, 0} end
 
         local keyId, keyRpm, entry, phone = ARGV[2], math.max(1, tonumber(ARGV[3])), ARGV[5], ARGV[6]
@@ -168,6 +173,24 @@ internal sealed class SharedScrapingDetector
     private readonly ServerMetrics _metrics;
     private readonly ulong _gap;
 
+    /// <summary>What Redis last said of each client: unblocked (and until when to trust that), or blocked until.</summary>
+    private readonly ConcurrentDictionary<ClientId, Verdict> _verdicts = new();
+
+    /// <summary>How long an unblocked verdict lets a client's lookups go without waiting for Redis.</summary>
+    public static readonly TimeSpan VerdictFresh = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The most lookups of one client a replica answers before Redis has judged them: past this, a lookup
+    /// waits for its own judgement, so a walk gets at most this many answers per replica past the lookup that
+    /// tripped a rule, however slow Redis is.</summary>
+    public const int MaxUnjudged = 16;
+
+    private const int SweepAbove = 65536;
+
+    /// <summary>Per client, its lookups sent to be judged in the background and not judged yet.</summary>
+    private readonly ConcurrentDictionary<ClientId, StrongBox<int>> _pending = new();
+
+    private readonly record struct Verdict(long FreshUntil, long BlockedUntil);
+
     public SharedScrapingDetector(RedisCounters redis, EnumerationRules rules, Lazy<DetectorHasher> hasher, ILoggerFactory logs, ServerMetrics metrics)
     {
         _redis = redis;
@@ -182,10 +205,56 @@ internal sealed class SharedScrapingDetector
     /// Checks the key's and the network's blocks and, when <paramref name="lookup"/> is given and neither is blocked,
     /// records it and judges both. Null when Redis cannot be asked (the caller fails closed); 0 when the request may
     /// be answered; else the seconds to wait (blocked before, or by this lookup).
+    /// <para>A busy client does not wait for Redis on every lookup: once Redis has found it unblocked, for
+    /// <see cref="VerdictFresh"/> its lookups are recorded and judged in the background (in the replica's next
+    /// batch) and answered at once, at most <see cref="MaxUnjudged"/> of them at a time; a block found that way holds
+    /// from the replica's next request on. Every other lookup waits for its own judgement, as does each one after a
+    /// pause longer than that.</para>
     /// </summary>
-    public async Task<int?> CheckAsync(ClientId client, ClientNetwork network, int rpm, DetectedLookup? lookup)
+    public ValueTask<int?> CheckAsync(ClientId client, ClientNetwork network, int rpm, DetectedLookup? lookup)
     {
+        var now = _redis.NowMs;
         var judgeNetwork = _rules.AggregateByNetwork && network.Family != System.Net.Sockets.AddressFamily.Unknown;
+        var networkId = new ClientId(0, network);
+        var mine = _verdicts.GetValueOrDefault(client);
+        var theirs = judgeNetwork ? _verdicts.GetValueOrDefault(networkId) : new Verdict(long.MaxValue, 0);
+        var blockedUntil = Math.Max(mine.BlockedUntil, theirs.BlockedUntil);
+        if (blockedUntil > now)
+        {
+            return ValueTask.FromResult<int?>((int)Math.Max(1, Math.Ceiling((blockedUntil - now) / 1000.0)));
+        }
+
+        var fresh = mine.FreshUntil > now && theirs.FreshUntil > now;
+        if (fresh && lookup is null)
+        {
+            return ValueTask.FromResult<int?>(0);
+        }
+
+        var (keys, values) = Arguments(client, network, judgeNetwork, rpm, lookup, now);
+        if (fresh)
+        {
+            var pending = _pending.GetOrAdd(client, _ => new StrongBox<int>());
+            if (Interlocked.Increment(ref pending.Value) <= MaxUnjudged)
+            {
+                _redis.Send(RedisScript.Detector, keys, values, result =>
+                {
+                    Interlocked.Decrement(ref pending.Value);
+                    Judge(result, client, network, judgeNetwork, now);
+                });
+                return ValueTask.FromResult<int?>(0);
+            }
+
+            Interlocked.Decrement(ref pending.Value);
+        }
+
+        return WaitAsync(keys, values, client, network, judgeNetwork, now);
+    }
+
+    private async ValueTask<int?> WaitAsync(RedisKey[] keys, RedisValue[] values, ClientId client, ClientNetwork network, bool judgeNetwork, long now) =>
+        Judge(await _redis.EvaluateAsync(RedisScript.Detector, keys, values), client, network, judgeNetwork, now);
+
+    private (RedisKey[] Keys, RedisValue[] Values) Arguments(ClientId client, ClientNetwork network, bool judgeNetwork, int rpm, DetectedLookup? lookup, long now)
+    {
         var ids = judgeNetwork ? new[] { client.ToKeyPart(), "n" + RedisCounters.Net(network) } : [client.ToKeyPart()];
         var keys = new RedisKey[3 * ids.Length];
         for (var i = 0; i < ids.Length; i++)
@@ -197,7 +266,7 @@ internal sealed class SharedScrapingDetector
         }
 
         var values = new RedisValue[16];
-        values[0] = _redis.NowMs;
+        values[0] = now;
         values[1] = client.KeyId;
         values[2] = rpm;
         values[3] = lookup is null ? 0 : 1;
@@ -213,34 +282,67 @@ internal sealed class SharedScrapingDetector
         values[13] = _rules.LowHitMaxRatio;
         values[14] = (long)_rules.BlockDuration.TotalMilliseconds;
         values[15] = (long)_rules.LowHitMinSpan.TotalMilliseconds;
+        return (keys, values);
+    }
 
-        var result = await _redis.EvaluateAsync(Script, keys, values);
+    /// <summary>Reads Redis's judgement, remembers it for the next lookups, and logs a block.</summary>
+    private int? Judge(RedisResult[]? result, ClientId client, ClientNetwork network, bool judgeNetwork, long now)
+    {
+        var networkId = new ClientId(0, network);
         if (result is null)
         {
+            _verdicts.TryRemove(client, out _);
+            _verdicts.TryRemove(networkId, out _);
             return null;
         }
 
         if ((int)result[0] == 1)
         {
-            return (int)Math.Max(1, Math.Ceiling((long)result[1] / 1000.0));
+            var left = (long)result[1];
+            _verdicts[(int)result[2] == 2 ? networkId : client] = new Verdict(0, now + left);
+            return (int)Math.Max(1, Math.Ceiling(left / 1000.0));
         }
 
         var blocked = false;
+        var freshUntil = now + (long)VerdictFresh.TotalMilliseconds;
         for (var c = 0; c * 7 + 2 < result.Length; c++)
         {
             var v = result.AsSpan(2 + c * 7, 7);
+            var id = c == 0 ? client : networkId;
             if ((int)v[0] == 0)
             {
+                _verdicts[id] = new Verdict(freshUntil, 0);
                 continue;
             }
 
             blocked = true;
+            _verdicts[id] = new Verdict(0, now + (long)_rules.BlockDuration.TotalMilliseconds);
             var rule = Rules[(int)v[1]];
             int phones = (int)v[2], inRuns = (int)v[3], lookups = (int)v[4], distinct = (int)v[5], hits = (int)v[6];
             _metrics.EnumerationBlocks.WithLabels(rule).Inc();
-            ScrapingDetector.LogBlock(_audit, c == 0 ? client.ToString() : new ClientId(0, network).ToString(), rule, phones, inRuns,
+            ScrapingDetector.LogBlock(_audit, id.ToString(), rule, phones, inRuns,
                 phones == 0 ? 0 : inRuns / (double)phones, lookups, distinct, hits, lookups == 0 ? 0 : hits / (double)lookups,
                 (int)_rules.BlockDuration.TotalSeconds);
+        }
+
+        if (!judgeNetwork)
+        {
+            _verdicts.TryRemove(networkId, out _);
+        }
+
+        if (_verdicts.Count > SweepAbove)
+        {
+            foreach (var (id, verdict) in _verdicts)
+            {
+                if (verdict.FreshUntil <= now && verdict.BlockedUntil <= now)
+                {
+                    _verdicts.TryRemove(id, out _);
+                    if (_pending.TryGetValue(id, out var box) && Volatile.Read(ref box.Value) == 0)
+                    {
+                        _pending.TryRemove(id, out _);
+                    }
+                }
+            }
         }
 
         return blocked ? (int)Math.Ceiling(_rules.BlockDuration.TotalSeconds) : 0;

@@ -33,6 +33,9 @@ public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : ICl
             Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", Dir.DataDir, "--key-file", Dir.KeyFile, "ingest-passwords", passwords, "--mode", "plain"]).ExitCode);
             using var keys = SqliteStateStore.Open(Dir.DataDir);
             FiveRpmKey = keys.CreateKey("five", 5, DateTimeOffset.UtcNow).Secret;
+            var leased = keys.CreateKey("leased", 1_800, DateTimeOffset.UtcNow);
+            LeasedKey = leased.Secret;
+            LeasedKeyId = leased.Key.Id;
             var fast = keys.CreateKey("fast", 1_000_000, DateTimeOffset.UtcNow);
             FastKey = fast.Secret;
             FastKeyId = fast.Key.Id;
@@ -45,6 +48,11 @@ public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : ICl
         public string FiveRpmKey { get; }
 
         public string FastKey { get; }
+
+        /// <summary>1,800 rpm: leases of 3 tokens.</summary>
+        public string LeasedKey { get; }
+
+        public int LeasedKeyId { get; }
 
         public int FastKeyId { get; }
 
@@ -128,6 +136,107 @@ public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : ICl
             // One token every 12 s, on a clock that does not move.
             Assert.All(burst.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests), r => Assert.Equal("12", r.Headers.GetValues("retry-after").Single()));
         }
+    }
+
+    /// <summary>Calls made at once go to Redis in shared batches, and each still gets its own bucket's answer: bucket
+    /// i holds i % 3 + 1 tokens and is asked 4 times, all 1,200 calls in flight together.</summary>
+    [Fact]
+    public async Task ConcurrentCalls_GroupCommitted_EachGetsItsOwnBucketsAnswer()
+    {
+        cluster.Redis.FlushAll();
+        using var redis = new RedisCounters(cluster.Redis.Endpoint, new ManualTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var calls = new List<(int Bucket, Task<SharedVerdict> Verdict)>();
+        for (var round = 0; round < 4; round++)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                calls.Add((i, redis.TakeAsync([new SharedBucket("lw:test:" + i.ToString(CultureInfo.InvariantCulture), i % 3 + 1, TimeSpan.FromMinutes(1))])));
+            }
+        }
+
+        await Task.WhenAll(calls.Select(c => c.Verdict));
+        for (var i = 0; i < 300; i++)
+        {
+            var mine = calls.Where(c => c.Bucket == i).Select(c => c.Verdict.Result).ToList();
+            Assert.Equal(i % 3 + 1, mine.Count(v => v.Outcome == SharedOutcome.Allowed));
+            Assert.Equal(4 - (i % 3 + 1), mine.Count(v => v.Outcome == SharedOutcome.Refused));
+        }
+
+        Assert.InRange(redis.BatchesSent, 1, calls.Count / 4);
+    }
+
+    /// <summary>A key of 1,800 rpm takes its tokens from Redis 3 at a time (100 ms of its rate), and still gets
+    /// exactly its 1,800 over two servers on a clock that does not move: a lease only spends what Redis gave.</summary>
+    [Fact]
+    public async Task LeasedKey_AlternatingServers_TokensTakenThreeAtATime_ExactlyItsRateAnswered()
+    {
+        await using var pair = await StartPair();
+        var bucket = "lw:tb:g:k" + cluster.LeasedKeyId.ToString(CultureInfo.InvariantCulture) + ":1800";
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.A, HttpMethod.Get, Account, cluster.LeasedKey)).StatusCode);
+        Assert.Equal("1797", cluster.Redis.Cli("HGET", bucket, "t"));
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.A, HttpMethod.Get, Account, cluster.LeasedKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.A, HttpMethod.Get, Account, cluster.LeasedKey)).StatusCode);
+        Assert.Equal("1797", cluster.Redis.Cli("HGET", bucket, "t"));
+        Assert.Equal(HttpStatusCode.OK, (await Send(pair.A, HttpMethod.Get, Account, cluster.LeasedKey)).StatusCode);
+        Assert.Equal("1794", cluster.Redis.Cli("HGET", bucket, "t"));
+
+        var ok = 4;
+        var refused = 0;
+        for (var i = 0; i < 1_850; i++)
+        {
+            var status = (await Send(pair[i], HttpMethod.Get, Account, cluster.LeasedKey)).StatusCode;
+            ok += status == HttpStatusCode.OK ? 1 : 0;
+            refused += status == HttpStatusCode.TooManyRequests ? 1 : 0;
+        }
+
+        Assert.Equal(1_800, ok);
+        Assert.Equal(1_854 - 1_800, refused);
+    }
+
+    /// <summary>On a clock that does not move, every lookup after a client's first is judged in the background
+    /// (<see cref="SharedScrapingDetector.VerdictFresh"/>): a walk over two servers is still blocked, at most
+    /// <see cref="SharedScrapingDetector.MaxUnjudged"/> lookups per server past where the awaited walk is, and then on both servers.</summary>
+    [Fact]
+    public async Task PhoneWalk_JudgedInTheBackground_BlockedOnBothWithinAFewLookups()
+    {
+        await using var pair = await StartPair();
+        int? blockedAt = null;
+        for (var i = 0; i < 120 && blockedAt is null; i++)
+        {
+            var r = await Send(pair[i], HttpMethod.Get, "/api/v3/breachedaccount/" + Uri.EscapeDataString(Phone(i)), cluster.FastKey);
+            if (r.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                blockedAt = i;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            }
+        }
+
+        Assert.NotNull(blockedAt);
+        Assert.InRange(blockedAt.Value, 29, 40 + 2 * SharedScrapingDetector.MaxUnjudged);
+        // The other server learns of the block from its next lookup's judgement at the latest.
+        var next = pair[blockedAt.Value + 1];
+        var first = (await Send(next, HttpMethod.Get, "/api/v3/breachedaccount/" + Uri.EscapeDataString(Phone(200)), cluster.FastKey)).StatusCode;
+        Assert.True(first is HttpStatusCode.TooManyRequests or HttpStatusCode.NotFound, first.ToString());
+        await WaitFor429(next);
+        await WaitFor429(pair[blockedAt.Value]);
+    }
+
+    private async Task WaitFor429(RunningServer server)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if ((await Send(server, HttpMethod.Get, Account, cluster.FastKey)).StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail("never blocked on this server");
     }
 
     [Fact]
