@@ -34,4 +34,14 @@ public static class DumpGenerator
         output.Flush();
         return truth;
     }
+
+    /// <summary>The lean dump (<c>generate --lean</c>): CSV <c>phone,email,dob,gender</c> only, for streamed benchmarks
+    /// where the generator must cost far less than the ingest; see <see cref="LeanEngine"/>. Only
+    /// <see cref="GeneratorOptions.Records"/>, <see cref="GeneratorOptions.Seed"/> and the flaw rates apply.</summary>
+    public static GeneratorTruth GenerateLean(GeneratorOptions options, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        return new LeanEngine(options).Run(output);
+    }
 }

@@ -27,6 +27,8 @@ internal sealed class Country
     private readonly Regex _mobile;
     private readonly HashSet<int> _generalLengths;
     private readonly HashSet<int> _mobileLengths;
+    private readonly Regex? _generalBlock;
+    private readonly Regex? _mobileBlock;
 
     public Country(string region, string name, string locale, double weight)
     {
@@ -48,6 +50,8 @@ internal sealed class Country
         // No timeout: libphonenumber's own patterns, matched against generated national numbers of a fixed length.
         _general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
         _mobile = new Regex("^(?:" + metadata.Mobile.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
+        _generalBlock = BlockRegex(metadata.GeneralDesc.NationalNumberPattern);
+        _mobileBlock = BlockRegex(metadata.Mobile.NationalNumberPattern);
         _generalLengths = [.. metadata.GeneralDesc.PossibleLengthList];
         _mobileLengths = [.. metadata.Mobile.PossibleLengthList];
     }
@@ -65,6 +69,36 @@ internal sealed class Country
         if (_mobileLengths.Count > 0 && !_mobileLengths.Contains(n)) return false;
         ReadOnlySpan<char> s = digits[..n];
         return _general.IsMatch(s) && _mobile.IsMatch(s);
+    }
+
+    /// <summary>The pattern with every <c>\d</c> (or <c>[0-9]</c>) also matching 'x' (null when a <c>\d</c> sits inside a bracket class,
+    /// where that rewrite would not be sound).</summary>
+    private static Regex? BlockRegex(string pattern)
+    {
+        if (Regex.IsMatch(pattern, @"\[[^\]]*\\d", RegexOptions.None, TimeSpan.FromSeconds(1))) return null;
+        // The metadata writes a digit as \d or as the class [0-9] (libphonenumber-csharp): both widen the same way.
+        string rewritten = pattern.Replace(@"\d", "[0-9x]", StringComparison.Ordinal).Replace("[0-9]", "[0-9x]", StringComparison.Ordinal);
+        return new Regex("^(?:" + rewritten + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
+    }
+
+    /// <summary>Whether the block check of <see cref="BlockAllValid"/> can run for this country.</summary>
+    public bool HasBlockCheck => _generalBlock is not null && _mobileBlock is not null;
+
+    /// <summary>True only if <em>every</em> national number prefix·10,000 + t (t = 0…9999) is a valid mobile number: the
+    /// prefix followed by "xxxx" matches both patterns with each <c>\d</c> widened to also match 'x'. A match path then
+    /// consumes the four x's with <c>\d</c> only, and that same path matches any four digits in their place, so a true
+    /// answer is a proof (false may be a block with some valid numbers, which the caller just does not use).</summary>
+    public bool BlockAllValid(ulong prefix)
+    {
+        if (_generalBlock is null || _mobileBlock is null) return false;
+        int n = NsnLength;
+        if (_generalLengths.Count > 0 && !_generalLengths.Contains(n)) return false;
+        if (_mobileLengths.Count > 0 && !_mobileLengths.Contains(n)) return false;
+        Span<char> text = stackalloc char[24];
+        if (!prefix.TryFormat(text, out int p, default, System.Globalization.CultureInfo.InvariantCulture) || p != n - 4) return false;
+        text.Slice(p, 4).Fill('x');
+        ReadOnlySpan<char> s = text[..n];
+        return _generalBlock.IsMatch(s) && _mobileBlock.IsMatch(s);
     }
 
     /// <summary>libphonenumber's verdict on "+" followed by these E.164 digits: valid, and read back as the same number.</summary>

@@ -9,13 +9,13 @@ namespace Leakwatch.Synthetic.Internal;
 /// (whatever domain or letter case they get) and need no set to count.</summary>
 internal sealed class EmailFactory
 {
-    private static readonly (string Domain, int Weight)[] Global =
+    internal static readonly (string Domain, int Weight)[] Global =
     [
         ("gmail.com", 40), ("yahoo.com", 14), ("hotmail.com", 14), ("outlook.com", 6), ("icloud.com", 3),
         ("aol.com", 2), ("live.com", 3), ("mail.ru", 1), ("protonmail.com", 1),
     ];
 
-    private static readonly Dictionary<string, string[]> ByRegion = new()
+    internal static readonly Dictionary<string, string[]> ByRegion = new()
     {
         ["GB"] = ["yahoo.co.uk", "hotmail.co.uk", "btinternet.com"],
         ["FR"] = ["orange.fr", "free.fr", "laposte.net", "hotmail.fr"],
@@ -30,7 +30,7 @@ internal sealed class EmailFactory
     };
 
     /// <summary>IDN domains with their A-labels (computed once with <see cref="IdnMapping"/>).</summary>
-    private static readonly string[] IdnDomains = ["müller.de", "bücher.de", "café.fr", "köln.de", "señal.es", "açaí.com.br", "çiçek.com.tr"];
+    internal static readonly string[] IdnDomains = ["müller.de", "bücher.de", "café.fr", "köln.de", "señal.es", "açaí.com.br", "çiçek.com.tr"];
 
     /// <summary>Normalized (A-label, lowercase) form of every domain this factory writes.</summary>
     private static readonly Dictionary<string, string> AsciiDomain = Global.Select(g => g.Domain)
