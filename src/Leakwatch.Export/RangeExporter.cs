@@ -5,7 +5,8 @@ using Leakwatch.Passwords;
 namespace Leakwatch.Export;
 
 /// <summary>
-/// Writes the 2 × 16⁵ range files and their <c>.gz</c> siblings, on every core. The body is the store's own
+/// Writes the 2 × 16⁵ range files and their <c>.gz</c> siblings, on every core (workers start in different mode
+/// directories: a file create holds its directory's lock). The body is the store's own
 /// <see cref="PasswordRangeStore.WriteRange(PasswordHashMode, int, IBufferWriter{byte})"/> (the renderer
 /// <c>serve</c> uses), and a range whose content hash equals the previous manifest's is neither rendered nor written.
 /// Per worker: one body buffer and one gzip buffer, reused for every range; nothing is allocated per hash.
@@ -23,34 +24,71 @@ internal sealed class RangeExporter(PasswordRangeStore store, string rangeDir, E
 
     public void Run(int threads, CancellationToken cancel)
     {
-        foreach (var mode in (PasswordHashMode[])[PasswordHashMode.Sha1, PasswordHashMode.Ntlm])
+        using var sha1 = OpenModeDir(PasswordHashMode.Sha1);
+        using var ntlm = OpenModeDir(PasswordHashMode.Ntlm);
+        DirectoryWriter[] dirs = [sha1, ntlm];
+
+        // A file create takes its directory's lock, so two workers in one directory mostly wait for each other:
+        // worker w starts on mode w % 2 (its own directory) and helps with the other only when its own is done.
+        const int chunksPerMode = PasswordRangeStore.PrefixCount / Chunk;
+        var nextChunk = new int[2];
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var workers = new Thread[Math.Max(1, threads)];
+        for (var w = 0; w < workers.Length; w++)
         {
-            Directory.CreateDirectory(Path.Combine(rangeDir, ExportLayout.ModeDir(mode)));
+            var first = w % 2;
+            workers[w] = new Thread(() =>
+            {
+                var worker = new Worker();
+                try
+                {
+                    for (var k = 0; k < 2; k++)
+                    {
+                        var mi = (first + k) % 2;
+                        int chunk;
+                        while ((chunk = Interlocked.Increment(ref nextChunk[mi]) - 1) < chunksPerMode && failures.IsEmpty)
+                        {
+                            cancel.ThrowIfCancellationRequested();
+                            for (var p = chunk * Chunk; p < (chunk + 1) * Chunk; p++)
+                            {
+                                Export(worker, dirs[mi], mi, p);
+                            }
+                        }
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+
+                Interlocked.Add(ref WrittenCount, worker.Written);
+                Interlocked.Add(ref Bytes, worker.Bytes);
+            })
+            { IsBackground = true, Name = "export-" + w.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            workers[w].Start();
         }
 
-        const int chunksPerMode = PasswordRangeStore.PrefixCount / Chunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel };
-        Parallel.For(0, 2 * chunksPerMode, options, () => new Worker(), (chunk, _, worker) =>
+        foreach (var t in workers)
         {
-            var mode = chunk < chunksPerMode ? PasswordHashMode.Sha1 : PasswordHashMode.Ntlm;
-            var first = chunk % chunksPerMode * Chunk;
-            for (var p = first; p < first + Chunk; p++)
-            {
-                Export(worker, mode, p);
-            }
+            t.Join();
+        }
 
-            return worker;
-        }, worker =>
+        if (failures.TryDequeue(out var failure))
         {
-            Interlocked.Add(ref WrittenCount, worker.Written);
-            Interlocked.Add(ref Bytes, worker.Bytes);
-        });
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
-    private void Export(Worker worker, PasswordHashMode mode, int prefix)
+    private DirectoryWriter OpenModeDir(PasswordHashMode mode)
     {
-        var mi = ExportManifest.ModeIndex(mode);
-        var hash = store.ContentHash(mode, prefix);
+        var dir = Path.Combine(rangeDir, ExportLayout.ModeDir(mode));
+        Directory.CreateDirectory(dir);
+        return new DirectoryWriter(dir);
+    }
+
+    private void Export(Worker worker, DirectoryWriter dir, int mi, int prefix)
+    {
+        var hash = store.ContentHash(mi == 1 ? PasswordHashMode.Ntlm : PasswordHashMode.Sha1, prefix);
         next.Hashes[mi][prefix] = hash;
         if ((previous is not null && previous.Hashes[mi][prefix] == hash) || (include is not null && !include(prefix)))
         {
@@ -59,12 +97,13 @@ internal sealed class RangeExporter(PasswordRangeStore store, string rangeDir, E
 
         var body = worker.Body;
         body.ResetWrittenCount();
-        store.WriteRange(mode, prefix, body);
+        store.WriteRange(mi == 1 ? PasswordHashMode.Ntlm : PasswordHashMode.Sha1, prefix, body);
         var gz = worker.Compress(body.WrittenSpan);
-        var path = Path.Combine(rangeDir, ExportLayout.ModeDir(mode), ExportLayout.PrefixText(prefix));
+        Span<char> name = stackalloc char[5];
+        prefix.TryFormat(name, out _, "X5", System.Globalization.CultureInfo.InvariantCulture);
         // The .gz first: nginx's gzip_static serves it whenever it exists, and it must never be older than the body.
-        ExportFiles.Write(path + ".gz", gz, viaTemp);
-        ExportFiles.Write(path, body.WrittenSpan, viaTemp);
+        dir.Write(name, ".gz", gz, viaTemp);
+        dir.Write(name, default, body.WrittenSpan, viaTemp);
         Written[mi][prefix] = true;
         worker.Written += 2;
         worker.Bytes += body.WrittenCount + gz.Length;

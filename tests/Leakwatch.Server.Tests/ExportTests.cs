@@ -105,6 +105,68 @@ public class ExportTests
         Assert.Empty(File.ReadAllLines(Path.Combine(outDir, ExportLayout.ChangedName)));
     }
 
+    [Fact]
+    public void Export_FreshAndIncremental_SameBytesETagsAndChangedLists_WhateverTheWorkerCount()
+    {
+        using var dir = new TempDir();
+        var list = dir.File("passwords.txt");
+        File.WriteAllLines(list, Enumerable.Range(0, 300).Select(i => $"pw-{i}"));
+        Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", dir.DataDir, "ingest-passwords", list, "--mode", "plain"]).ExitCode);
+        var added = new[] { "later-one", "later-two", "pw-7" };
+        var prefixes = new HashSet<int> { 0, 0xFFFFF };
+        foreach (var p in Enumerable.Range(0, 30).Select(i => $"pw-{i}").Concat(added))
+        {
+            prefixes.Add(Prefix(Sha1Hex(p)));
+            prefixes.Add(Prefix(NtlmHex(p)));
+        }
+
+        ExportResult Run(string outDir, int threads) => StaticExport.Run(new ExportOptions
+        {
+            DataDir = dir.DataDir,
+            KeyFilePath = dir.KeyFile,
+            OutDir = outDir,
+            Threads = threads,
+            IncludePrefix = prefixes.Contains,
+        });
+
+        // One worker, then three (two share a mode directory and its rewrites go through .tmp and rename).
+        var incremental = Path.Combine(dir.Path, "incremental");
+        Assert.True(Run(incremental, threads: 1).Full);
+        var more = dir.File("more.txt");
+        File.WriteAllLines(more, added);
+        Assert.Equal(0, LeakwatchProcess.Run(["--data-dir", dir.DataDir, "ingest-passwords", more, "--mode", "plain"]).ExitCode);
+        var second = Run(incremental, threads: 3);
+        Assert.False(second.Full);
+        var changed = File.ReadAllLines(Path.Combine(incremental, ExportLayout.ChangedName));
+        Assert.Equal(2 * added.Select(a => Sha1Hex(a)[..5]).Distinct().Count() + 2 * added.Select(a => NtlmHex(a)[..5]).Distinct().Count(), changed.Length);
+        Assert.Equal(changed.Length, second.Written);
+
+        // A fresh export of the same store, on two workers: the same files, byte for byte, and the same manifests.
+        var fresh = Path.Combine(dir.Path, "fresh");
+        var full = Run(fresh, threads: 2);
+        Assert.True(full.Full);
+        Assert.Equal(4L * prefixes.Count, full.Written);
+        var freshChanged = File.ReadAllLines(Path.Combine(fresh, ExportLayout.ChangedName));
+        Assert.Equal(4 * prefixes.Count, freshChanged.Length);
+        Assert.Subset(freshChanged.ToHashSet(StringComparer.Ordinal), changed.ToHashSet(StringComparer.Ordinal));
+        var files = Directory.EnumerateFiles(Path.Combine(fresh, "range"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(fresh, f)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(4 * prefixes.Count, files.Count);
+        Assert.Equal(files, Directory.EnumerateFiles(Path.Combine(incremental, "range"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(incremental, f)).Order(StringComparer.Ordinal));
+        foreach (var f in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(fresh, f)), File.ReadAllBytes(Path.Combine(incremental, f)));
+        }
+
+        foreach (var name in new[] { ExportLayout.ManifestName, ExportLayout.NginxETagsName })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(fresh, name)), File.ReadAllBytes(Path.Combine(incremental, name)));
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(fresh, ".staging-range")));
+    }
+
     /// <summary>Each file is the server's answer byte for byte, its .gz the server's gzip answer, and the manifest's tag the server's.</summary>
     private static async Task AssertFilesAreServeAnswers(TempDir dir, string outDir, HashSet<int> prefixes, Dictionary<string, string> manifest)
     {
