@@ -90,7 +90,7 @@ public static class DataDirMaintenance
         // Before the plain publish: a kill between the two leaves the private tier without the breach (failing closed)
         // and never a private manifest naming a breach the index manifest no longer lists (which fsck rejects).
         ForgetPrivateSource(store.DataDir, breach.Id);
-        store.Publish(next);
+        next = store.Publish(next);
         TestKillPoint.Reached("remove-published");
         catalog.DeleteBreach(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);

@@ -14,7 +14,8 @@ public static class OrphanedFiles
     /// <summary>The exposure index's leftovers (unpublished generations, spilled runs, manifest temp files), the
     /// private index's (unpublished generations, a manifest temp file, a build directory without its state) and the
     /// password store's (unpublished store files, spilled runs). A pending private build with its state is not an
-    /// orphan: `private resume` finishes it.</summary>
+    /// orphan: `private resume` finishes it. Nor is a replaced generation still within the retention period (see
+    /// <see cref="RetainedGenerations"/>).</summary>
     public static List<string> Find(string dataDir)
     {
         var store = new ExposureIndexStore(dataDir);
@@ -75,14 +76,7 @@ public static class OrphanedFiles
             return files;
         }
 
-        var current = privateStore.ReadManifest();
-        foreach (var file in Directory.EnumerateFiles(privateStore.Dir, "gen-*"))
-        {
-            if (current is null || !string.Equals(Path.GetRelativePath(privateStore.DataDir, file), current.Index, StringComparison.Ordinal))
-            {
-                files.Add(file);
-            }
-        }
+        files.AddRange(privateStore.Unnamed(privateStore.ReadManifest()));
 
         if (File.Exists(AtomicFileWriter.TempPathFor(privateStore.ManifestPath)))
         {
