@@ -3,6 +3,7 @@ using Leakwatch.Index;
 using Leakwatch.Passwords;
 using Leakwatch.Privacy.Buckets;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Ingest;
 
@@ -16,22 +17,22 @@ public static class OrphanedFiles
     /// password store's (unpublished store files, spilled runs). A pending private build with its state is not an
     /// orphan: `private resume` finishes it. Nor is a replaced generation still within the retention period (see
     /// <see cref="RetainedGenerations"/>).</summary>
-    public static List<string> Find(string dataDir)
+    public static List<string> Find(string dataDir, GenerationRetention? retention = null)
     {
-        var store = new ExposureIndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir, retention);
         if (!Directory.Exists(store.DataDir))
         {
             return [];
         }
 
         var files = store.Leftovers(store.ReadManifest());
-        files.AddRange(PrivateLeftovers(new PrivateIndexStore(dataDir), out var buildDir));
+        files.AddRange(PrivateLeftovers(new PrivateIndexStore(dataDir, store.Retention), out var buildDir));
         if (buildDir is not null)
         {
             files.AddRange(Directory.EnumerateFiles(buildDir, "*", SearchOption.AllDirectories));
         }
 
-        files.AddRange(PasswordRangeStore.Orphans(dataDir));
+        files.AddRange(PasswordRangeStore.Orphans(dataDir, store.Retention));
         return files;
     }
 
@@ -47,7 +48,7 @@ public static class OrphanedFiles
         store.CollectGarbage(manifest);
         try
         {
-            var files = PrivateLeftovers(new PrivateIndexStore(store.DataDir), out var buildDir);
+            var files = PrivateLeftovers(new PrivateIndexStore(store.DataDir, store.Retention), out var buildDir);
             foreach (var file in files)
             {
                 FileSync.TryDelete(file);
@@ -63,7 +64,7 @@ public static class OrphanedFiles
             // An unreadable private manifest is fsck's to report and the private commands' to refuse; not this run's.
         }
 
-        PasswordIngest.TrySweepLeftovers(store.DataDir);
+        PasswordIngest.TrySweepLeftovers(store.DataDir, store.Retention);
     }
 
     /// <summary>The private index's leftover files, and its build directory when that has no state (null otherwise).</summary>
