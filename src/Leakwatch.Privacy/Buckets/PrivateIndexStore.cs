@@ -139,7 +139,9 @@ public sealed class PrivateIndexStore
     /// <summary>Atomically makes <paramref name="next"/> the published private index (its file must already be fsynced)
     /// and returns it as written: its <see cref="PrivateManifest.Retired"/> list is the published manifest's, still within
     /// the retention period, plus the file this publish replaces (its own list is ignored).</summary>
-    public PrivateManifest Publish(PrivateManifest next)
+    public PrivateManifest Publish(PrivateManifest next) => Publish(next, Retention);
+
+    private PrivateManifest Publish(PrivateManifest next, GenerationRetention retention)
     {
         ArgumentNullException.ThrowIfNull(next);
         Directory.CreateDirectory(Dir);
@@ -154,7 +156,7 @@ public sealed class PrivateIndexStore
             previous = null; // fsck's to report; nothing of it can be retained
         }
 
-        var retired = Retention.Retire(previous?.Retired, [previous?.Index], [next.Index]);
+        var retired = retention.Retire(previous?.Retired, [previous?.Index], [next.Index]);
         next = next with { Retired = retired.Length == 0 ? null : retired };
         var written = next;
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, PrivateManifestJson.Default.PrivateManifest));
@@ -163,9 +165,9 @@ public sealed class PrivateIndexStore
 
     /// <summary>
     /// Fails the private tier closed: publishes a manifest that names no index file (the server answers 503) and
-    /// retires the generation files, because they list what may no longer be shown: replicas stop serving them at
-    /// their next poll, and the files go once the retention period has passed (at once with a period of zero), as a
-    /// replaced generation's do. Everything a rebuild needs stays: key id, salt, sections and the recorded sources.
+    /// deletes the generation files at once, retained ones included, whatever the retention period: they list what may
+    /// no longer be shown, and failing closed wins over a replica on another machine that still maps them (it fails
+    /// too, which is closed). Everything a rebuild needs stays: key id, salt, sections and the recorded sources.
     /// </summary>
     public PrivateManifest Withdraw(PrivateManifest current, string reason)
     {
@@ -177,8 +179,8 @@ public sealed class PrivateIndexStore
             Withdrawn = reason,
             Published = DateTimeOffset.UtcNow,
         };
-        withdrawn = Publish(withdrawn);
-        CollectGarbage(withdrawn);
+        withdrawn = Publish(withdrawn, GenerationRetention.None);
+        new PrivateIndexStore(DataDir, GenerationRetention.None).CollectGarbage(withdrawn);
         return withdrawn;
     }
 
