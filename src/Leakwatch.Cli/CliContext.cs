@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Leakwatch.Catalog.State;
 using Leakwatch.Privacy;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Cli;
 
@@ -25,6 +26,12 @@ internal static class CliContext
         Recursive = true,
     };
 
+    public static readonly Option<string?> RetainGenerations = new(GenerationRetention.OptionName)
+    {
+        Description = "Keep a replaced index generation this long before deleting it, for replicas still reading it on a shared data dir: 90s, 10m, 1h; 0 deletes at once (default: $LEAKWATCH_RETAIN_GENERATIONS, else 10m)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Json = new("--json") { Description = "Machine-readable JSON output" };
 
     public static string ResolveDataDir(ParseResult r) =>
@@ -33,6 +40,22 @@ internal static class CliContext
     /// <summary>Where breach rows and API keys live; a usage error naming --state when the URL is unusable.</summary>
     public static StateLocation ResolveState(ParseResult r) =>
         StateLocation.Parse(r.GetValue(State) ?? Environment.GetEnvironmentVariable("LEAKWATCH_STATE"));
+
+    /// <summary>Sets the process's <see cref="GenerationRetention.Default"/> from <see cref="RetainGenerations"/> or the
+    /// environment; a usage error naming where the bad value came from.</summary>
+    public static void ApplyRetention(ParseResult r)
+    {
+        var option = r.GetValue(RetainGenerations);
+        var text = option ?? Environment.GetEnvironmentVariable(GenerationRetention.EnvironmentVariable);
+        if (text is null)
+        {
+            return;
+        }
+
+        var period = GenerationRetention.ParsePeriod(text)
+            ?? throw new UsageException($"{(option is null ? GenerationRetention.EnvironmentVariable : GenerationRetention.OptionName)}: '{text}' is not a duration (e.g. 90s, 10m, 1h, or 0 to delete at once)");
+        GenerationRetention.Default = new GenerationRetention(period);
+    }
 
     /// <summary>The key file's path; a usage error when it lies inside the data dir.</summary>
     public static string ResolveKeyFile(ParseResult r)

@@ -18,6 +18,7 @@ internal static class FsckCommand
             var problems = DataDirMaintenance.Fsck(dataDir, keys, state);
             problems.AddRange(Leakwatch.Passwords.PasswordRangeStore.Fsck(dataDir));
             ReportOrphans(dataDir);
+            ReportRetained(dataDir);
             ReportUnpublishedRows(dataDir, state);
             if (keys is null)
             {
@@ -67,6 +68,27 @@ internal static class FsckCommand
         if (ids.Count > 0)
         {
             Console.Error.WriteLine($"leakwatch: fsck: note: {ids.Count} unpublished breach row(s) (ids {string.Join(", ", ids)}) left by an interrupted ingest; the next ingest or remove deletes them");
+        }
+    }
+
+    /// <summary>Replaced generations kept for replicas that may still read them (--retain-generations): expected, so
+    /// notes on stderr with their size and when the next write may delete them; they do not fail fsck.</summary>
+    private static void ReportRetained(string dataDir)
+    {
+        long total = 0;
+        var retained = RetainedGenerations.Find(dataDir);
+        foreach (var (file, expires) in retained)
+        {
+            var bytes = File.Exists(file) ? new FileInfo(file).Length : 0;
+            total += bytes;
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"leakwatch: fsck: note: retained generation {file} ({bytes} bytes), replaced by a publish; deleted by the first write after {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z"));
+        }
+
+        if (retained.Count > 0)
+        {
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"leakwatch: fsck: note: {retained.Count} retained generation file(s), {total} bytes, kept for replicas still reading them (--retain-generations)"));
         }
     }
 

@@ -13,6 +13,7 @@ public static class LeakwatchCli
         root.Options.Add(CliContext.DataDir);
         root.Options.Add(CliContext.State);
         root.Options.Add(CliContext.KeyFilePath);
+        root.Options.Add(CliContext.RetainGenerations);
         root.Subcommands.Add(IngestCommand.Build());
         root.Subcommands.Add(CheckCommand.Build());
         foreach (var c in BreachCommands.Build())
@@ -40,6 +41,16 @@ public static class LeakwatchCli
             }
 
             Console.Error.WriteLine("Run 'leakwatch --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            CliContext.ApplyRetention(parsed);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"leakwatch: error: {e.Message}");
             return ExitCodes.Usage;
         }
 

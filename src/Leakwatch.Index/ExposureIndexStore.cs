@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Core.Errors;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
@@ -15,12 +16,16 @@ public sealed class ExposureIndexStore
 {
     public const string ManifestName = "manifest.json";
 
-    public ExposureIndexStore(string dataDir)
+    /// <param name="retention">How long replaced generations stay; null is <see cref="GenerationRetention.Default"/>.</param>
+    public ExposureIndexStore(string dataDir, GenerationRetention? retention = null)
     {
         DataDir = Path.GetFullPath(dataDir);
+        Retention = retention ?? GenerationRetention.Default;
     }
 
     public string DataDir { get; }
+
+    public GenerationRetention Retention { get; }
 
     public string IndexDir => Path.Combine(DataDir, "index");
 
@@ -92,14 +97,31 @@ public sealed class ExposureIndexStore
         }
     }
 
-    /// <summary>Atomically makes <paramref name="next"/> the published state.</summary>
-    public void Publish(Manifest next)
+    /// <summary>Atomically makes <paramref name="next"/> the published state and returns it as written: its
+    /// <see cref="Manifest.Retired"/> list is the published manifest's, still within the retention period, plus the
+    /// index file this publish replaces (its own list is ignored). Pass the result to <see cref="CollectGarbage"/>.</summary>
+    public Manifest Publish(Manifest next)
     {
+        ArgumentNullException.ThrowIfNull(next);
         Directory.CreateDirectory(DataDir);
-        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, next, ManifestJson.Default.Manifest));
+        Manifest? previous;
+        try
+        {
+            previous = ReadManifest();
+        }
+        catch (IndexCorruptException)
+        {
+            previous = null; // fsck's to report; nothing of it can be retained
+        }
+
+        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index], [next.Index]) };
+        var written = next;
+        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, ManifestJson.Default.Manifest));
+        return next;
     }
 
-    /// <summary>Deletes index files and temp runs the manifest no longer names (left by old generations or kills).</summary>
+    /// <summary>Deletes index files and temp runs the manifest no longer names (left by old generations or kills),
+    /// except replaced generations still within the retention period.</summary>
     public void CollectGarbage(Manifest current)
     {
         foreach (var file in Leftovers(current))
@@ -108,16 +130,37 @@ public sealed class ExposureIndexStore
         }
     }
 
-    /// <summary>What <see cref="CollectGarbage"/> deletes: index files other than the published one, spilled runs in
-    /// tmp/, and an atomic write's temp file of the manifest. `fsck` lists them without touching them.</summary>
+    /// <summary>Replaced index files the manifest retires that are still on disk and within the retention period:
+    /// expected, not garbage (`fsck` shows them with the time each may be deleted).</summary>
+    public List<(string Path, DateTimeOffset Expires)> Retained(Manifest current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var files = new List<(string, DateTimeOffset)>();
+        foreach (var r in current.Retired)
+        {
+            var path = Path.Combine(DataDir, r.File);
+            if (Retention.Keeps(r.Retired) && r.File != current.Index && File.Exists(path))
+            {
+                files.Add((path, Retention.Expires(r.Retired)));
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>What <see cref="CollectGarbage"/> deletes: index files other than the published one and the retained
+    /// ones, spilled runs in tmp/, and an atomic write's temp file of the manifest. `fsck` lists them without touching them.</summary>
     public List<string> Leftovers(Manifest current)
     {
+        ArgumentNullException.ThrowIfNull(current);
         var files = new List<string>();
+        var kept = Retention.Kept(current.Retired);
         if (Directory.Exists(IndexDir))
         {
             foreach (var file in Directory.EnumerateFiles(IndexDir))
             {
-                if (!string.Equals(Path.GetRelativePath(DataDir, file), current.Index, StringComparison.Ordinal))
+                var relative = Path.GetRelativePath(DataDir, file);
+                if (!string.Equals(relative, current.Index, StringComparison.Ordinal) && !kept.Contains(relative))
                 {
                     files.Add(file);
                 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Leakwatch.Storage.Retention;
 using static Leakwatch.Index.JsonFileReading;
 
 namespace Leakwatch.Index;
@@ -28,6 +29,10 @@ public sealed record Manifest
 
     public DateTimeOffset Published { get; init; }
 
+    /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still
+    /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
+    public RetiredFile[] Retired { get; init; } = [];
+
     /// <summary>
     /// Reads manifest JSON as <see cref="ManifestJson"/> writes it: camelCase names, unknown properties skipped.
     /// By hand, for start-up time (see <see cref="JsonFileReading"/>).
@@ -44,6 +49,7 @@ public sealed record Manifest
         string? index = null, keyId = null;
         int[] breaches = [];
         DateTimeOffset published = default;
+        RetiredFile[] retired = [];
         while (Next(ref r) == JsonTokenType.PropertyName)
         {
             var name = r;
@@ -67,6 +73,7 @@ public sealed record Manifest
                 Require(ref r, JsonTokenType.EndArray);
                 breaches = [.. ids];
             }
+            else if (name.ValueTextEquals("retired"u8)) { retired = ParseRetired(ref r); }
             else { r.Skip(); }
         }
 
@@ -82,6 +89,38 @@ public sealed record Manifest
             KeyId = keyId,
             Breaches = breaches,
             Published = published,
+            Retired = retired,
         };
+    }
+
+    /// <summary>The <c>retired</c> array: objects with <c>file</c> and <c>retired</c> (unknown properties skipped).</summary>
+    private static RetiredFile[] ParseRetired(ref Utf8JsonReader r)
+    {
+        Require(ref r, JsonTokenType.StartArray);
+        var list = new List<RetiredFile>();
+        while (Next(ref r) == JsonTokenType.StartObject)
+        {
+            string? file = null;
+            DateTimeOffset at = default;
+            while (Next(ref r) == JsonTokenType.PropertyName)
+            {
+                var name = r;
+                Next(ref r);
+                if (name.ValueTextEquals("file"u8)) { file = r.GetString(); }
+                else if (name.ValueTextEquals("retired"u8)) { at = r.GetDateTimeOffset(); }
+                else { r.Skip(); }
+            }
+
+            Require(ref r, JsonTokenType.EndObject);
+            if (string.IsNullOrEmpty(file))
+            {
+                throw new JsonException("a retired entry has no file");
+            }
+
+            list.Add(new RetiredFile { File = file, Retired = at });
+        }
+
+        Require(ref r, JsonTokenType.EndArray);
+        return [.. list];
     }
 }

@@ -6,6 +6,7 @@ using Leakwatch.Ingest.Private;
 using Leakwatch.Privacy;
 using Leakwatch.Privacy.Buckets;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Ingest;
 
@@ -19,11 +20,11 @@ public static class DataDirMaintenance
     /// index goes first: its chains stop listing the breach (or it is withdrawn, <paramref name="privateChange"/>
     /// says which), then the plain index and the catalogue drop it, so a kill in between never shows more.</summary>
     public static bool Remove(string dataDir, KeyFile keys, string name, out PrivateListingChange privateChange,
-        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default, StateLocation? state = null)
+        IProgress<PrivateBuildProgress>? progress = null, CancellationToken ct = default, StateLocation? state = null, GenerationRetention? retention = null)
     {
         state ??= StateLocation.Embedded;
         privateChange = PrivateListingChange.None;
-        var store = new ExposureIndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir, retention);
         using var writeLock = store.LockForWrite();
         var manifest = store.ReadManifest();
         if (manifest.KeyId is not null && manifest.KeyId != keys.KeyId)
@@ -58,7 +59,7 @@ public static class DataDirMaintenance
         if (PrivateIndexBuilder.IsListed(breach))
         {
             // A hidden breach is in no chain already: only a listed one has private entries to rewrite.
-            privateChange = new PrivateIndexBuilder(store.DataDir, keys, state: state).Relist(breach.Id, hiding: true, progress, ct);
+            privateChange = new PrivateIndexBuilder(store.DataDir, keys, new PrivateBuildOptions { Retention = store.Retention }, state).Relist(breach.Id, hiding: true, progress, ct);
         }
 
         var remaining = Array.FindAll(manifest.Breaches, id => id != breach.Id);
@@ -89,8 +90,8 @@ public static class DataDirMaintenance
         TestKillPoint.Reached("removed");
         // Before the plain publish: a kill between the two leaves the private tier without the breach (failing closed)
         // and never a private manifest naming a breach the index manifest no longer lists (which fsck rejects).
-        ForgetPrivateSource(store.DataDir, breach.Id);
-        store.Publish(next);
+        ForgetPrivateSource(store, breach.Id);
+        next = store.Publish(next);
         TestKillPoint.Reached("remove-published");
         catalog.DeleteBreach(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
@@ -99,9 +100,9 @@ public static class DataDirMaintenance
     }
 
     /// <summary>A removed breach is no longer rebuilt by a key rotation (its members' chains no longer list it).</summary>
-    private static void ForgetPrivateSource(string dataDir, int breachId)
+    private static void ForgetPrivateSource(ExposureIndexStore store, int breachId)
     {
-        var privateStore = new PrivateIndexStore(dataDir);
+        var privateStore = new PrivateIndexStore(store.DataDir, store.Retention);
         var manifest = privateStore.ReadManifest();
         if (manifest is not null && manifest.Breaches.Exists(b => b.Id == breachId))
         {

@@ -3,6 +3,7 @@ using Leakwatch.Index;
 using Leakwatch.Passwords;
 using Leakwatch.Privacy.Buckets;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Ingest;
 
@@ -14,23 +15,24 @@ public static class OrphanedFiles
     /// <summary>The exposure index's leftovers (unpublished generations, spilled runs, manifest temp files), the
     /// private index's (unpublished generations, a manifest temp file, a build directory without its state) and the
     /// password store's (unpublished store files, spilled runs). A pending private build with its state is not an
-    /// orphan: `private resume` finishes it.</summary>
-    public static List<string> Find(string dataDir)
+    /// orphan: `private resume` finishes it. Nor is a replaced generation still within the retention period (see
+    /// <see cref="RetainedGenerations"/>).</summary>
+    public static List<string> Find(string dataDir, GenerationRetention? retention = null)
     {
-        var store = new ExposureIndexStore(dataDir);
+        var store = new ExposureIndexStore(dataDir, retention);
         if (!Directory.Exists(store.DataDir))
         {
             return [];
         }
 
         var files = store.Leftovers(store.ReadManifest());
-        files.AddRange(PrivateLeftovers(new PrivateIndexStore(dataDir), out var buildDir));
+        files.AddRange(PrivateLeftovers(new PrivateIndexStore(dataDir, store.Retention), out var buildDir));
         if (buildDir is not null)
         {
             files.AddRange(Directory.EnumerateFiles(buildDir, "*", SearchOption.AllDirectories));
         }
 
-        files.AddRange(PasswordRangeStore.Orphans(dataDir));
+        files.AddRange(PasswordRangeStore.Orphans(dataDir, store.Retention));
         return files;
     }
 
@@ -46,7 +48,7 @@ public static class OrphanedFiles
         store.CollectGarbage(manifest);
         try
         {
-            var files = PrivateLeftovers(new PrivateIndexStore(store.DataDir), out var buildDir);
+            var files = PrivateLeftovers(new PrivateIndexStore(store.DataDir, store.Retention), out var buildDir);
             foreach (var file in files)
             {
                 FileSync.TryDelete(file);
@@ -62,7 +64,7 @@ public static class OrphanedFiles
             // An unreadable private manifest is fsck's to report and the private commands' to refuse; not this run's.
         }
 
-        PasswordIngest.TrySweepLeftovers(store.DataDir);
+        PasswordIngest.TrySweepLeftovers(store.DataDir, store.Retention);
     }
 
     /// <summary>The private index's leftover files, and its build directory when that has no state (null otherwise).</summary>
@@ -75,14 +77,7 @@ public static class OrphanedFiles
             return files;
         }
 
-        var current = privateStore.ReadManifest();
-        foreach (var file in Directory.EnumerateFiles(privateStore.Dir, "gen-*"))
-        {
-            if (current is null || !string.Equals(Path.GetRelativePath(privateStore.DataDir, file), current.Index, StringComparison.Ordinal))
-            {
-                files.Add(file);
-            }
-        }
+        files.AddRange(privateStore.Unnamed(privateStore.ReadManifest()));
 
         if (File.Exists(AtomicFileWriter.TempPathFor(privateStore.ManifestPath)))
         {

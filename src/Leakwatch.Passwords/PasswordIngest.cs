@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Unicode;
 using Leakwatch.Core.Errors;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Passwords;
 
@@ -37,7 +38,8 @@ public static class PasswordIngest
         using var writeLock = Lock(dir);
         var tempDir = Path.Combine(dir, "tmp");
         var current = PasswordManifest.Read(dir);
-        CollectGarbage(dir, current);
+        var retention = options.Retention ?? GenerationRetention.Default;
+        CollectGarbage(dir, current, retention);
 
         var modes = mode == PasswordInputMode.Plain ? new[] { PasswordHashMode.Sha1, PasswordHashMode.Ntlm }
             : mode == PasswordInputMode.Sha1 ? new[] { PasswordHashMode.Sha1 } : new[] { PasswordHashMode.Ntlm };
@@ -66,7 +68,7 @@ public static class PasswordIngest
             next.Publish(dir);
             published = true;
             ReachKillPoint(options, "published");
-            CollectGarbage(dir, next);
+            CollectGarbage(dir, next, retention);
             return new PasswordIngestStats
             {
                 Mode = mode.ToString().ToLowerInvariant(),
@@ -134,6 +136,8 @@ public static class PasswordIngest
             }
         }
 
+        var retention = options.Retention ?? GenerationRetention.Default;
+        next = next with { Retired = retention.Retire(current?.Retired, [current?.Sha1, current?.Ntlm], [next.Sha1, next.Ntlm]) };
         return (next, newSha1, newNtlm);
     }
 
@@ -242,7 +246,7 @@ public static class PasswordIngest
     /// files are never taken. Returns false, deleting nothing, when the lock is held (a busy store is a
     /// <see cref="PasswordStoreCorruptException"/> too) or the manifest is unreadable (`fsck` reports that).
     /// </summary>
-    public static bool TrySweepLeftovers(string dataDir)
+    public static bool TrySweepLeftovers(string dataDir, GenerationRetention? retention = null)
     {
         var dir = PasswordManifest.Dir(dataDir);
         if (!Directory.Exists(dir))
@@ -253,7 +257,7 @@ public static class PasswordIngest
         try
         {
             using var writeLock = Lock(dir);
-            CollectGarbage(dir, PasswordManifest.Read(dir));
+            CollectGarbage(dir, PasswordManifest.Read(dir), retention ?? GenerationRetention.Default);
             return true;
         }
         catch (Exception e) when (e is PasswordStoreCorruptException or IOException or UnauthorizedAccessException)
@@ -262,18 +266,19 @@ public static class PasswordIngest
         }
     }
 
-    /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations).</summary>
-    private static void CollectGarbage(string dir, PasswordManifest? current)
+    /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations),
+    /// except replaced files still within the retention period.</summary>
+    private static void CollectGarbage(string dir, PasswordManifest? current, GenerationRetention retention)
     {
-        foreach (var file in Leftovers(dir, current))
+        foreach (var file in Leftovers(dir, current, retention))
         {
             FileSync.TryDelete(file);
         }
     }
 
-    /// <summary>What the next ingest's sweep deletes under <paramref name="dir"/>: store files the manifest does not
-    /// name, the manifest's temp file and spilled runs. `fsck` lists them as orphans.</summary>
-    internal static List<string> Leftovers(string dir, PasswordManifest? current)
+    /// <summary>What the next ingest's sweep deletes under <paramref name="dir"/>: store files the manifest neither
+    /// names nor retains, the manifest's temp file and spilled runs. `fsck` lists them as orphans.</summary>
+    internal static List<string> Leftovers(string dir, PasswordManifest? current, GenerationRetention retention)
     {
         var files = new List<string>();
         if (!Directory.Exists(dir))
@@ -281,10 +286,11 @@ public static class PasswordIngest
             return files;
         }
 
+        var kept = retention.Kept(current?.Retired);
         foreach (var file in Directory.EnumerateFiles(dir, "*.lwp"))
         {
             var name = Path.GetFileName(file);
-            if (name != current?.Sha1 && name != current?.Ntlm)
+            if (name != current?.Sha1 && name != current?.Ntlm && !kept.Contains(name))
             {
                 files.Add(file);
             }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Passwords;
 
@@ -27,6 +28,10 @@ internal sealed record PasswordManifest
     public long NtlmHashes { get; init; }
 
     public DateTimeOffset Published { get; init; }
+
+    /// <summary>Range files earlier publishes replaced, kept on disk for the retention period so replicas still
+    /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
+    public RetiredFile[] Retired { get; init; } = [];
 
     public string? FileFor(PasswordHashMode mode) => mode == PasswordHashMode.Sha1 ? Sha1 : Ntlm;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Passwords;
 
@@ -86,17 +87,46 @@ public sealed class PasswordRangeStore : IDisposable
     }
 
     /// <summary>Files an interrupted ingest left that the next `ingest-passwords` deletes (read-only: for `fsck`).</summary>
-    public static List<string> Orphans(string dataDir)
+    public static List<string> Orphans(string dataDir, GenerationRetention? retention = null)
     {
         var dir = PasswordManifest.Dir(dataDir);
         try
         {
-            return PasswordIngest.Leftovers(dir, PasswordManifest.Read(dir));
+            return PasswordIngest.Leftovers(dir, PasswordManifest.Read(dir), retention ?? GenerationRetention.Default);
         }
         catch (PasswordStoreCorruptException)
         {
             return []; // Fsck reports the manifest itself
         }
+    }
+
+    /// <summary>Replaced range files the manifest retires that are still on disk and within the retention period:
+    /// expected, not orphans (for `fsck`), each with the time from which the next ingest deletes it.</summary>
+    public static List<(string Path, DateTimeOffset Expires)> Retained(string dataDir, GenerationRetention? retention = null)
+    {
+        retention ??= GenerationRetention.Default;
+        var dir = PasswordManifest.Dir(dataDir);
+        var files = new List<(string, DateTimeOffset)>();
+        PasswordManifest? manifest;
+        try
+        {
+            manifest = PasswordManifest.Read(dir);
+        }
+        catch (PasswordStoreCorruptException)
+        {
+            return files; // Fsck reports the manifest itself
+        }
+
+        foreach (var r in manifest?.Retired ?? [])
+        {
+            var path = Path.Combine(dir, Path.GetFileName(r.File));
+            if (retention.Keeps(r.Retired) && r.File != manifest!.Sha1 && r.File != manifest.Ntlm && File.Exists(path))
+            {
+                files.Add((path, retention.Expires(r.Retired)));
+            }
+        }
+
+        return files;
     }
 
     internal static PasswordRangeStore Open(string passwordsDir, PasswordManifest manifest)

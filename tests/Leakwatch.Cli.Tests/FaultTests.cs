@@ -258,29 +258,31 @@ public sealed partial class FaultTests
     {
         var (dir, _, second, _) = TwoDumps(1_000, privately: false);
         using var _ = dir;
+        // Without retention, so that the store the kill left replaced is an orphan the next write sweeps (retention: RetentionTests).
+        string[] dirs = [.. dir.Dirs, "--retain-generations", "0"];
         var first = dir.File("pw1.txt");
         var next = dir.File("pw2.txt");
         WriteHashes(first, "a", 2_000);
         WriteHashes(next, "b", 3_000);
-        Assert.Equal(0, LeakwatchProcess.Run([.. dir.Dirs, "ingest-passwords", first]).ExitCode);
-        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest-passwords", next], environment: KillAt("passwords-published"));
+        Assert.Equal(0, LeakwatchProcess.Run([.. dirs, "ingest-passwords", first]).ExitCode);
+        var killed = LeakwatchProcess.Run([.. dirs, "ingest-passwords", next], environment: KillAt("passwords-published"));
         Assert.True(killed.ExitCode == 137, $"exit {killed.ExitCode}: {killed.Stderr}");
         var passwords = Path.Combine(dir.DataDir, "passwords");
         Assert.Equal(2, Directory.GetFiles(passwords, "*.lwp").Length); // the new store, published, and the old one
-        var fsck = LeakwatchProcess.Run([.. dir.Dirs, "fsck"]);
+        var fsck = LeakwatchProcess.Run([.. dirs, "fsck"]);
         Assert.True(fsck.ExitCode == 0, fsck.Stderr);
         Assert.Contains($"orphaned file {passwords}", fsck.Stderr, StringComparison.Ordinal);
 
         // While a password ingest holds its store's lock, its files are not the sweep's to take.
         using (new FileStream(Path.Combine(passwords, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
         {
-            var ingest = LeakwatchProcess.Run([.. dir.Dirs, "ingest", second, "--breach", "Second"]);
+            var ingest = LeakwatchProcess.Run([.. dirs, "ingest", second, "--breach", "Second"]);
             Assert.True(ingest.ExitCode == 0, ingest.Stderr);
             Assert.Equal(2, Directory.GetFiles(passwords, "*.lwp").Length);
         }
 
         // The next write of the data dir (here a remove, which never touches passwords itself) sweeps it first.
-        var remove = LeakwatchProcess.Run([.. dir.Dirs, "remove", "Second"]);
+        var remove = LeakwatchProcess.Run([.. dirs, "remove", "Second"]);
         Assert.True(remove.ExitCode == 0, remove.Stderr);
         var left = Assert.Single(Directory.GetFiles(passwords, "*.lwp"));
         Assert.Contains(Path.GetFileName(left), File.ReadAllText(Path.Combine(passwords, "manifest.json")), StringComparison.Ordinal);

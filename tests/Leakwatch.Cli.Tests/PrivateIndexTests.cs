@@ -238,7 +238,10 @@ public class PrivateIndexTests
         Assert.Equal(JsonValueKind.Null, key.GetProperty("pending").ValueKind);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.KeyFile));
         AssertPrivateMatchesPlain(dir, accounts);
-        Assert.Single(Directory.GetFiles(Path.Combine(dir.DataDir, "private"), "*.lwp"));
+        // The generation of the old key is retained (--retain-generations), listed as retired; nothing else is left.
+        var files = Directory.GetFiles(Path.Combine(dir.DataDir, "private"), "*.lwp").Select(f => "private/" + Path.GetFileName(f)).Order(StringComparer.Ordinal);
+        var retired = manifest.GetProperty("retired").EnumerateArray().Select(r => r.GetProperty("file").GetString()!);
+        Assert.Equal(retired.Append(manifest.GetProperty("index").GetString()!).Order(StringComparer.Ordinal), files);
     }
 
     [Fact]

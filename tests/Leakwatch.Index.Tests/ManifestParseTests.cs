@@ -29,6 +29,22 @@ public sealed class ManifestParseTests
     }
 
     [Fact]
+    public void Parse_RetiredList_ReadsWhatTheWriterWrites()
+    {
+        var at = new DateTimeOffset(2026, 12, 2, 15, 0, 0, TimeSpan.Zero);
+        var m = new Manifest
+        {
+            Generation = 3,
+            Index = "index/gen-00000003-c.lwx",
+            Retired = [new() { File = "index/gen-00000001-a.lwx", Retired = at }, new() { File = "index/gen-00000002-b.lwx", Retired = at.AddMinutes(1) }],
+        };
+        var parsed = Manifest.Parse(JsonSerializer.SerializeToUtf8Bytes(m, ManifestJson.Default.Manifest));
+        Assert.Equal(m.Retired, parsed.Retired);
+        Assert.Empty(Manifest.Parse("""{"generation":1}"""u8).Retired);
+        Assert.Throws<JsonException>(() => Manifest.Parse("""{"retired":[{"retired":"2026-12-02T15:00:00Z"}]}"""u8));
+    }
+
+    [Fact]
     public void Parse_SkipsUnknownProperties_AndDefaultsMissingOnes()
     {
         var m = Manifest.Parse("""{"generation":5,"future":{"x":[1,2,{"y":null}]},"breaches":[3,1]}"""u8);

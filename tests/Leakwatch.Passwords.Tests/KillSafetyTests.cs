@@ -81,7 +81,8 @@ public class KillSafetyTests
 
         PasswordIngest.Run(tmp.DataDir, [first], PasswordInputMode.Auto);
         Assert.Empty(Directory.GetFiles(Path.Combine(dir, "tmp")));
-        Assert.Single(Directory.GetFiles(dir, "*.lwp"));
+        Assert.False(File.Exists(Path.Combine(dir, "sha1-gen-00000099-x.lwp")));
+        Assert.Equal(2, Directory.GetFiles(dir, "*.lwp").Length); // the published file and the one it replaced, retained
         Assert.False(File.Exists(Path.Combine(dir, "manifest.json.tmp")));
     }
 }

@@ -9,6 +9,10 @@ namespace Leakwatch.Server.Tests;
 /// generation's range files stay mapped in this process (each publish used to leave the old mapping until restart).</summary>
 public class PasswordStoreReleaseTests
 {
+    /// <summary>Replaced files deleted at once, so that the files left are the current generation's (unmapping is the
+    /// point here; retention is tested in Leakwatch.Passwords.Tests).</summary>
+    private static readonly PasswordIngestOptions NoRetention = new() { Retention = Leakwatch.Storage.Retention.GenerationRetention.None };
+
     private static string[] RangeFiles(string dataDir) =>
         Directory.GetFiles(Path.Combine(dataDir, "passwords"), "*.lwp");
 
@@ -26,7 +30,7 @@ public class PasswordStoreReleaseTests
         using var dir = new TempDir();
         var list = dir.File("passwords.txt");
         File.WriteAllLines(list, ["password", "hunter2"]);
-        PasswordIngest.Run(dir.DataDir, [list], PasswordInputMode.Plain);
+        PasswordIngest.Run(dir.DataDir, [list], PasswordInputMode.Plain, NoRetention);
 
         var hash = Convert.ToHexString(SHA1.HashData(Encoding.UTF8.GetBytes("password")));
         var options = new ServerOptions
@@ -42,7 +46,7 @@ public class PasswordStoreReleaseTests
             Assert.All(seen, f => Assert.True(Mapped(f), f));
             for (var generation = 2; generation <= 5; generation++)
             {
-                PasswordIngest.Run(dir.DataDir, [list], PasswordInputMode.Plain);
+                PasswordIngest.Run(dir.DataDir, [list], PasswordInputMode.Plain, NoRetention);
                 seen.UnionWith(RangeFiles(dir.DataDir));
                 var expected = $"{hash[5..]}:{generation}";
                 Assert.True(await Eventually(() => Body(holder, hash).Contains(expected, StringComparison.Ordinal)), expected);

@@ -35,7 +35,7 @@ internal static class Publication
         // The private spill is sealed and recorded before the breach is published, so a published breach
         // with --private always has its spill to resume from.
         options.PrivateSpill?.Complete(breach.Id, stats.Distinct.Email + stats.Distinct.Phone);
-        store.Publish(next);
+        next = store.Publish(next);
         TestKillPoint.Reached("published");
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);

@@ -20,4 +20,7 @@ public sealed record PrivateBuildOptions
 
     /// <summary>Salt, nonces and dummies; the OS CSPRNG unless a test injects a seeded source.</summary>
     public IPrivateRandom Random { get; init; } = SecurePrivateRandom.Instance;
+
+    /// <summary>How long a replaced private generation stays on disk; null is <see cref="Storage.Retention.GenerationRetention.Default"/>.</summary>
+    public Storage.Retention.GenerationRetention? Retention { get; init; }
 }

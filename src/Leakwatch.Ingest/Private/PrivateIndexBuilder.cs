@@ -31,11 +31,11 @@ public sealed partial class PrivateIndexBuilder
     public PrivateIndexBuilder(string dataDir, KeyFile keys, PrivateBuildOptions? options = null, StateLocation? state = null)
     {
         _state = state ?? StateLocation.Embedded;
-        _store = new ExposureIndexStore(dataDir);
-        _private = new PrivateIndexStore(dataDir);
+        _options = options ?? new PrivateBuildOptions();
+        _store = new ExposureIndexStore(dataDir, _options.Retention);
+        _private = new PrivateIndexStore(dataDir, _options.Retention);
         _paths = new PrivateBuildPaths(_private);
         _keys = keys;
-        _options = options ?? new PrivateBuildOptions();
     }
 
     /// <summary>The unfinished build, or null.</summary>

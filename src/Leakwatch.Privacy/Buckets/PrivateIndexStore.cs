@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Leakwatch.Index;
 using Leakwatch.Storage;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Privacy.Buckets;
 
@@ -16,12 +17,16 @@ public sealed class PrivateIndexStore
     public const string DirectoryName = "private";
     public const string ManifestName = "manifest.json";
 
-    public PrivateIndexStore(string dataDir)
+    /// <param name="retention">How long replaced generations stay; null is <see cref="GenerationRetention.Default"/>.</param>
+    public PrivateIndexStore(string dataDir, GenerationRetention? retention = null)
     {
         DataDir = Path.GetFullPath(dataDir);
+        Retention = retention ?? GenerationRetention.Default;
     }
 
     public string DataDir { get; }
+
+    public GenerationRetention Retention { get; }
 
     public string Dir => Path.Combine(DataDir, DirectoryName);
 
@@ -131,18 +136,38 @@ public sealed class PrivateIndexStore
         return Path.Combine(Dir, $"gen-{generation:D8}-{Guid.NewGuid():N}.lwp");
     }
 
-    /// <summary>Atomically makes <paramref name="next"/> the published private index (its file must already be fsynced).</summary>
-    public void Publish(PrivateManifest next)
+    /// <summary>Atomically makes <paramref name="next"/> the published private index (its file must already be fsynced)
+    /// and returns it as written: its <see cref="PrivateManifest.Retired"/> list is the published manifest's, still within
+    /// the retention period, plus the file this publish replaces (its own list is ignored).</summary>
+    public PrivateManifest Publish(PrivateManifest next) => Publish(next, Retention);
+
+    private PrivateManifest Publish(PrivateManifest next, GenerationRetention retention)
     {
+        ArgumentNullException.ThrowIfNull(next);
         Directory.CreateDirectory(Dir);
         FileSync.Directory(Dir);
-        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, next, PrivateManifestJson.Default.PrivateManifest));
+        PrivateManifest? previous;
+        try
+        {
+            previous = ReadManifest(outdatedAsAbsent: true);
+        }
+        catch (PrivateIndexException)
+        {
+            previous = null; // fsck's to report; nothing of it can be retained
+        }
+
+        var retired = retention.Retire(previous?.Retired, [previous?.Index], [next.Index]);
+        next = next with { Retired = retired.Length == 0 ? null : retired };
+        var written = next;
+        AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, PrivateManifestJson.Default.PrivateManifest));
+        return next;
     }
 
     /// <summary>
     /// Fails the private tier closed: publishes a manifest that names no index file (the server answers 503) and
-    /// deletes the generation files, because they list what may no longer be shown. Everything a rebuild needs stays:
-    /// key id, salt, sections and the recorded sources.
+    /// deletes the generation files at once, retained ones included, whatever the retention period: they list what may
+    /// no longer be shown, and failing closed wins over a replica on another machine that still maps them (it fails
+    /// too, which is closed). Everything a rebuild needs stays: key id, salt, sections and the recorded sources.
     /// </summary>
     public PrivateManifest Withdraw(PrivateManifest current, string reason)
     {
@@ -154,25 +179,58 @@ public sealed class PrivateIndexStore
             Withdrawn = reason,
             Published = DateTimeOffset.UtcNow,
         };
-        Publish(withdrawn);
-        CollectGarbage(withdrawn);
+        withdrawn = Publish(withdrawn, GenerationRetention.None);
+        new PrivateIndexStore(DataDir, GenerationRetention.None).CollectGarbage(withdrawn);
         return withdrawn;
     }
 
-    /// <summary>Deletes private index files the manifest no longer names (old generations, killed builds).</summary>
+    /// <summary>Deletes private index files the manifest no longer names (old generations, killed builds), except
+    /// replaced generations still within the retention period.</summary>
     public void CollectGarbage(PrivateManifest? current)
     {
+        foreach (var file in Unnamed(current))
+        {
+            FileSync.TryDelete(file);
+        }
+    }
+
+    /// <summary>Generation files neither named by <paramref name="current"/> nor retained by it: what
+    /// <see cref="CollectGarbage"/> deletes.</summary>
+    public List<string> Unnamed(PrivateManifest? current)
+    {
+        var files = new List<string>();
         if (!Directory.Exists(Dir))
         {
-            return;
+            return files;
         }
 
-        foreach (var file in Directory.EnumerateFiles(Dir, "gen-*.lwp"))
+        var kept = Retention.Kept(current?.Retired);
+        foreach (var file in Directory.EnumerateFiles(Dir, "gen-*"))
         {
-            if (current is null || !string.Equals(Path.GetRelativePath(DataDir, file), current.Index, StringComparison.Ordinal))
+            var relative = Path.GetRelativePath(DataDir, file);
+            if ((current is null || !string.Equals(relative, current.Index, StringComparison.Ordinal)) && !kept.Contains(relative))
             {
-                FileSync.TryDelete(file);
+                files.Add(file);
             }
         }
+
+        return files;
+    }
+
+    /// <summary>Replaced generation files the manifest retires that are still on disk and within the retention
+    /// period: expected, not garbage (`fsck` shows them with the time each may be deleted).</summary>
+    public List<(string Path, DateTimeOffset Expires)> Retained(PrivateManifest? current)
+    {
+        var files = new List<(string, DateTimeOffset)>();
+        foreach (var r in current?.Retired ?? [])
+        {
+            var path = Path.Combine(DataDir, r.File);
+            if (Retention.Keeps(r.Retired) && r.File != current!.Index && File.Exists(path))
+            {
+                files.Add((path, Retention.Expires(r.Retired)));
+            }
+        }
+
+        return files;
     }
 }

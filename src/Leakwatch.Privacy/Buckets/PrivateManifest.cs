@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Leakwatch.Storage.Retention;
 
 namespace Leakwatch.Privacy.Buckets;
 
@@ -41,6 +42,10 @@ public sealed record PrivateManifest
     /// gone and the server answers 503 until `leakwatch private rebuild` or `keys rotate-oprf` publishes a new one;
     /// key id, salt, sections and the recorded sources stay for that rebuild.</summary>
     public string? Withdrawn { get; init; }
+
+    /// <summary>Generation files earlier publishes replaced, kept on disk for the retention period so replicas still
+    /// reading them (over NFS) do not lose them; null when none. See <see cref="GenerationRetention"/>.</summary>
+    public RetiredFile[]? Retired { get; init; }
 
     [JsonIgnore]
     public bool IsWithdrawn => Withdrawn is not null;
