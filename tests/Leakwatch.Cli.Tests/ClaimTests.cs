@@ -16,12 +16,12 @@ public sealed partial class ClaimTests
     [Fact]
     public void Ingest_MemoryBound_SpillsInsteadOfHoldingTheSortBuffers()
     {
-        // The same 400,000-row dump, each ingest into a fresh data dir: at --memory 2 the sorters spill, at --memory 256
+        // The same 600,000-row dump, each ingest into a fresh data dir: at --memory 2 the sorters spill, at --memory 256
         // they hold every key. The README promises the bound holds the sort buffers; what else an ingest holds still
         // grows slowly with the dump (measured, and said so in the README), so this compares like with like.
         using var dir = new TempDir();
         var dump = dir.File("large.csv");
-        DumpGenerator.Generate(new GeneratorOptions(400_000, 42, DumpShape.Csv), dump);
+        DumpGenerator.Generate(new GeneratorOptions(600_000, 42, DumpShape.Csv), dump);
         var bounded = PeakRssAtPublish(dir.File("bounded"), dump, 2);
         var unbounded = PeakRssAtPublish(dir.File("unbounded"), dump, 256);
         Assert.True(bounded + SavedAtLeastBytes <= unbounded,

@@ -125,7 +125,9 @@ public sealed partial class FaultTests
         // 40,000 rows: enough keys that the merge reports progress (and checks for Ctrl-C) at least once.
         var (dir, _, second, t2) = TwoDumps(privately ? 3_000 : 40_000, privately);
         using var _ = dir;
-        var r = LeakwatchProcess.Run([.. dir.Dirs, "ingest", second, "--breach", "Second", .. (privately ? new[] { "--private" } : [])],
+        // Without retention, so that the one index file left is the published one (no partial file beside it); the
+        // replaced generation a retention keeps is RetentionCliTests'.
+        var r = LeakwatchProcess.Run([.. dir.Dirs, "--retain-generations", "0", "ingest", second, "--breach", "Second", .. (privately ? new[] { "--private" } : [])],
             environment: KillAt(point, "INT"));
         Assert.True(r.ExitCode == ExitCodes.Interrupted, $"exit {r.ExitCode}: {r.Stderr}");
         Assert.Contains($"LEAKWATCH_TEST_KILL_AT={point} reached", r.Stderr, StringComparison.Ordinal);
