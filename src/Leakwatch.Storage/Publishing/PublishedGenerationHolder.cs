@@ -80,7 +80,11 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
             _source.Reloaded(old, next);
             if (old is not null)
             {
-                _ = Task.Delay(_retireGrace).ContinueWith(_ => old.Release(), TaskScheduler.Default);
+                _ = Task.Delay(_retireGrace).ContinueWith(_ =>
+                {
+                    old.Release();
+                    ReclaimRetired();
+                }, TaskScheduler.Default);
             }
 
             return true;
@@ -90,6 +94,18 @@ public sealed class PublishedGenerationHolder<T> : IDisposable
             _source.ReloadFailed(e);
             return false;
         }
+    }
+
+    /// <summary>
+    /// A retired generation's managed tables (on the large-object heap) would otherwise wait for the next full
+    /// collection, which a steady request load may not bring for many publishes, so the process's memory would climb
+    /// with each publish until then (the soak saw +26% over ten cycles). A publish is rare (minutes apart), so one
+    /// compacting collection that returns the freed memory to the system is cheap there (tens of milliseconds).
+    /// </summary>
+    private static void ReclaimRetired()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>Stops following the manifest and drops the holder's reference to the current generation.</summary>
