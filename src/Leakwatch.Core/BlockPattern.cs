@@ -75,22 +75,22 @@ internal sealed class BlockPattern(string pattern)
                     i++;
                     break;
                 case '[':
-                {
-                    var end = pattern.IndexOf(']', i + 1);
-                    if (end < 0 || !TryDigitsOfClass(pattern.AsSpan(i + 1, end - i - 1), out var digits))
-                        return false;
-                    var body = pattern.AsSpan(i + 1, end - i - 1);
-                    e.Append('[').Append(body);
-                    if (digits == 0x3FF)
-                        e.Append(Placeholder);
-                    e.Append(']');
-                    a.Append('[').Append(body);
-                    if (digits != 0)
-                        a.Append(Placeholder);
-                    a.Append(']');
-                    i = end;
-                    break;
-                }
+                    {
+                        var end = pattern.IndexOf(']', i + 1);
+                        if (end < 0 || !TryDigitsOfClass(pattern.AsSpan(i + 1, end - i - 1), out var digits))
+                            return false;
+                        var body = pattern.AsSpan(i + 1, end - i - 1);
+                        e.Append('[').Append(body);
+                        if (digits == 0x3FF)
+                            e.Append(Placeholder);
+                        e.Append(']');
+                        a.Append('[').Append(body);
+                        if (digits != 0)
+                            a.Append(Placeholder);
+                        a.Append(']');
+                        i = end;
+                        break;
+                    }
                 case '(':
                     if (i + 1 < pattern.Length && pattern[i + 1] == '?')
                     {
@@ -107,15 +107,15 @@ internal sealed class BlockPattern(string pattern)
                     }
                     break;
                 case '{':
-                {
-                    var end = pattern.IndexOf('}', i + 1);
-                    if (end < 0 || pattern.AsSpan(i + 1, end - i - 1).ContainsAnyExcept("0123456789,"))
-                        return false;
-                    e.Append(pattern, i, end - i + 1);
-                    a.Append(pattern, i, end - i + 1);
-                    i = end;
-                    break;
-                }
+                    {
+                        var end = pattern.IndexOf('}', i + 1);
+                        if (end < 0 || pattern.AsSpan(i + 1, end - i - 1).ContainsAnyExcept("0123456789,"))
+                            return false;
+                        e.Append(pattern, i, end - i + 1);
+                        a.Append(pattern, i, end - i + 1);
+                        i = end;
+                        break;
+                    }
                 case ')' or '|' or '?' or '*' or '+' or '^' or '$':
                     e.Append(c);
                     a.Append(c);
