@@ -115,8 +115,14 @@ internal static class PhoneNumberRules
             Main = Regions[0];
         }
 
-        /// <summary>libphonenumber's <c>IsValidNumber</c> for a number without leading zeros.</summary>
-        public bool IsValid(ReadOnlySpan<char> nationalNumber)
+        /// <summary>
+        /// libphonenumber's <c>IsValidNumber</c> for a number without leading zeros, answered per number block where
+        /// the block's answer is proven: see <see cref="PhoneBlockValidity"/>.
+        /// </summary>
+        public bool IsValid(ReadOnlySpan<char> nationalNumber) => PhoneBlockValidity.IsValid(this, nationalNumber);
+
+        /// <summary>libphonenumber's <c>IsValidNumber</c> for a number without leading zeros, from the patterns.</summary>
+        public bool IsValidUncached(ReadOnlySpan<char> nationalNumber)
         {
             RegionRules? region = null;
             if (Regions.Length == 1)
@@ -149,6 +155,49 @@ internal static class PhoneNumberRules
             if (!region.HasGeneralPattern)
                 return nationalNumber.Length > MinNationalLength && nationalNumber.Length <= MaxNationalLength;
             return region.HasKnownType(nationalNumber);
+        }
+
+        /// <summary>
+        /// <see cref="IsValidUncached"/> for every number that <paramref name="block"/> stands for: its digits, then
+        /// <see cref="BlockPattern.Placeholder"/>s for any digits. The same steps, each pattern asked whether it
+        /// matches all, none or some of those numbers.
+        /// </summary>
+        public BlockAnswer ClassifyBlock(ReadOnlySpan<char> block)
+        {
+            RegionRules? region = null;
+            if (Regions.Length == 1)
+            {
+                region = Regions[0];
+            }
+            else
+            {
+                foreach (var candidate in Regions)
+                {
+                    if (candidate.HasLeadingDigits)
+                    {
+                        var leading = candidate.ClassifyLeadingDigits(block);
+                        if (leading == BlockAnswer.Some)
+                            return BlockAnswer.Some;
+                        if (leading == BlockAnswer.All)
+                        {
+                            region = candidate;
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        var known = candidate.ClassifyKnownType(block);
+                        if (known != BlockAnswer.None)
+                            return known;
+                    }
+                }
+                if (region is null)
+                    return BlockAnswer.None;
+            }
+
+            if (!region.HasGeneralPattern)
+                return block.Length > MinNationalLength && block.Length <= MaxNationalLength ? BlockAnswer.All : BlockAnswer.None;
+            return region.ClassifyKnownType(block);
         }
     }
 
@@ -224,6 +273,36 @@ internal static class PhoneNumberRules
             return false;
         }
 
+        public BlockAnswer ClassifyLeadingDigits(ReadOnlySpan<char> block) => _leadingDigits!.Classify(block);
+
+        /// <summary><see cref="HasKnownType"/> for every number of the block: all, none, or some.</summary>
+        public BlockAnswer ClassifyKnownType(ReadOnlySpan<char> block)
+        {
+            if (!HasGeneralPattern)
+                return BlockAnswer.None;
+            var general = _general.Classify(block);
+            if (general == BlockAnswer.None)
+                return BlockAnswer.None;
+            var anyType = BlockAnswer.None;
+            if (!_sameMobileAndFixedLinePattern)
+                anyType = Or(anyType, _mobile.Classify(block));
+            anyType = Or(anyType, _fixedLine.Classify(block));
+            foreach (var desc in _otherTypes)
+            {
+                if (anyType == BlockAnswer.All)
+                    break;
+                anyType = Or(anyType, desc.Classify(block));
+            }
+            return anyType == BlockAnswer.None ? BlockAnswer.None
+                : general == BlockAnswer.All && anyType == BlockAnswer.All ? BlockAnswer.All
+                : BlockAnswer.Some;
+        }
+
+        private static BlockAnswer Or(BlockAnswer a, BlockAnswer b) =>
+            a == BlockAnswer.All || b == BlockAnswer.All ? BlockAnswer.All
+            : a == BlockAnswer.None && b == BlockAnswer.None ? BlockAnswer.None
+            : BlockAnswer.Some;
+
         /// <summary>
         /// How many leading digits libphonenumber's parse strips as a national prefix:
         /// 0 for none, or -1 when the outcome depends on a transform rule (caller must use the library).
@@ -269,6 +348,7 @@ internal static class PhoneNumberRules
         private readonly bool _checkLengths;
         private readonly uint _lengthMask;
         private readonly AdaptiveRegex _regex;
+        private readonly BlockPattern _block;
 
         public NumberDesc(PhoneNumberDesc desc)
         {
@@ -279,6 +359,7 @@ internal static class PhoneNumberRules
                     _lengthMask |= 1u << length;
             }
             _regex = new AdaptiveRegex($"^(?:{desc.NationalNumberPattern ?? ""})$");
+            _block = new BlockPattern($"^(?:{desc.NationalNumberPattern ?? ""})$");
         }
 
         /// <summary>IsNumberMatchingDesc.</summary>
@@ -293,6 +374,14 @@ internal static class PhoneNumberRules
         {
             return _regex.Get().IsMatch(nationalNumber);
         }
+
+        /// <summary><see cref="Matches"/> for every number of the block (its length is theirs).</summary>
+        public BlockAnswer Classify(ReadOnlySpan<char> block)
+        {
+            if (_checkLengths && (block.Length >= 32 || (_lengthMask & (1u << block.Length)) == 0))
+                return BlockAnswer.None;
+            return _block.Classify(block);
+        }
     }
 
     /// <summary>A pattern matched at the start of the input, like libphonenumber's lookingAt.</summary>
@@ -301,11 +390,13 @@ internal static class PhoneNumberRules
         public readonly string Pattern;
         private readonly string[]? _literalAlternatives;
         private readonly AdaptiveRegex _regex;
+        private readonly BlockPattern _block;
 
         public AnchoredPrefix(string pattern)
         {
             Pattern = pattern;
             _regex = new AdaptiveRegex($"^(?:{pattern})");
+            _block = new BlockPattern($"^(?:{pattern})");
             // Most prefixes are plain digit strings or alternations of them ("0", "00", "0|180020"):
             // those are matched without a regex, trying alternatives in order as the regex engine does.
             if (pattern.Length > 0 && !pattern.AsSpan().ContainsAnyExcept("0123456789|") && !pattern.Split('|').Contains(""))
@@ -328,13 +419,16 @@ internal static class PhoneNumberRules
                 return match.Length;
             return -1;
         }
+
+        /// <summary>Whether the pattern matches at the start of all, none or some of the block's numbers.</summary>
+        public BlockAnswer Classify(ReadOnlySpan<char> block) => _block.Classify(block);
     }
 
     /// <summary>
     /// Interpreted until a pattern has proven hot, then compiled: compiling costs about a millisecond,
     /// which only pays off for the handful of regions a dump actually contains.
     /// </summary>
-    private sealed class AdaptiveRegex(string pattern)
+    internal sealed class AdaptiveRegex(string pattern)
     {
         private const int UsesBeforeCompiling = 256;
 
