@@ -99,6 +99,8 @@ public sealed class PostgresStateStore : StateStore
         cmd.ExecuteNonQuery();
     }
 
+    protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
+
     protected override ConnectionLease Connect() => new(_source.OpenConnection(), owned: true);
 
     protected override T Guard<T>(Func<T> action) => Guard(Location, action);
