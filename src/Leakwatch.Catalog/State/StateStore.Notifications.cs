@@ -178,11 +178,7 @@ public abstract partial class StateStore
     });
 
     /// <summary>The index generation whose breaches have all been matched into the outbox.</summary>
-    public long MatchedThrough() => Read(db =>
-    {
-        using var cmd = Command(db, null, "SELECT generation FROM notify_progress WHERE id = 1");
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    });
+    public long MatchedThrough() => Read(MatchedThroughIn);
 
     /// <summary>
     /// Writes one matching pass's notifications and moves the progress to <paramref name="generation"/>, in one
@@ -384,4 +380,141 @@ public abstract partial class StateStore
         LastError = r.IsDBNull(11) ? null : r.GetString(11),
         Created = ReadTimestamp(r, 12),
     };
+
+    private enum Column
+    {
+        Integer,
+        Long,
+        Blob,
+        Text,
+        Timestamp,
+    }
+
+    /// <summary>The notification tables and their columns, in the order <c>state migrate</c> copies and compares them.</summary>
+    private static readonly (string Table, string Order, (string Name, Column Type)[] Columns)[] NotificationTables =
+    [
+        ("subscriptions", "id", [("id", Column.Long), ("match_key", Column.Blob), ("sealed_address", Column.Blob), ("verify_token_hash", Column.Blob),
+            ("verify_expires", Column.Timestamp), ("verify_sent", Column.Timestamp), ("verified", Column.Timestamp),
+            ("unsubscribe_token_hash", Column.Blob), ("created", Column.Timestamp)]),
+        ("opt_outs", "match_key", [("match_key", Column.Blob), ("created", Column.Timestamp)]),
+        ("monitored", "key_id, match_key", [("key_id", Column.Integer), ("match_key", Column.Blob), ("kind", Column.Integer), ("hint", Column.Text),
+            ("created", Column.Timestamp)]),
+        ("webhooks", "id", [("id", Column.Long), ("key_id", Column.Integer), ("url", Column.Text), ("sealed_secret", Column.Blob), ("events", Column.Integer),
+            ("created", Column.Timestamp), ("disabled", Column.Timestamp), ("disabled_reason", Column.Text)]),
+        ("outbox", "id", [("id", Column.Long), ("dedupe", Column.Text), ("channel", Column.Integer), ("target_id", Column.Long), ("breach_id", Column.Integer),
+            ("event", Column.Text), ("message_id", Column.Text), ("sealed_payload", Column.Blob), ("state", Column.Integer), ("attempts", Column.Integer),
+            ("next_attempt", Column.Timestamp), ("claimed_until", Column.Timestamp), ("last_error", Column.Text), ("created", Column.Timestamp),
+            ("finished", Column.Timestamp)]),
+    ];
+
+    /// <summary>Copies every notification row (ids, sealed values and dates as they are) and the matching progress
+    /// into <paramref name="destination"/>'s open transaction, for <see cref="StateMigration"/>.</summary>
+    internal void CopyNotificationsTo(StateStore destination, DbConnection db, DbTransaction tx)
+    {
+        foreach (var (table, order, columns) in NotificationTables)
+        {
+            var names = string.Join(", ", Array.ConvertAll(columns, c => c.Name));
+            var rows = Read(source =>
+            {
+                using var select = Command(source, null, $"SELECT {names} FROM {table} ORDER BY {order}");
+                using var r = select.ExecuteReader();
+                var list = new List<object?[]>();
+                while (r.Read())
+                {
+                    var row = new object?[columns.Length];
+                    for (var i = 0; i < columns.Length; i++)
+                    {
+                        row[i] = r.IsDBNull(i) ? null : columns[i].Type switch
+                        {
+                            Column.Integer => r.GetInt32(i),
+                            Column.Long => r.GetInt64(i),
+                            Column.Blob => (byte[])r.GetValue(i),
+                            Column.Text => r.GetString(i),
+                            _ => ReadTimestamp(r, i),
+                        };
+                    }
+
+                    list.Add(row);
+                }
+
+                return list;
+            });
+
+            using var insert = Command(db, tx,
+                $"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", Array.ConvertAll(columns, c => "@" + c.Name))})");
+            var parameters = Array.ConvertAll(columns, c => Parameter(insert, "@" + c.Name));
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    parameters[i].Value = row[i] switch
+                    {
+                        null => DBNull.Value,
+                        DateTimeOffset t => destination.TimestampValue(t),
+                        var v => v,
+                    };
+                }
+
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        using var progress = Command(db, tx, "UPDATE notify_progress SET generation = @generation WHERE id = 1");
+        Add(progress, "@generation", MatchedThrough());
+        progress.ExecuteNonQuery();
+        destination.AfterCopyingNotifications(db, tx);
+    }
+
+    /// <summary>After rows were copied with their ids: PostgreSQL moves its identity sequences past them.</summary>
+    protected virtual void AfterCopyingNotifications(DbConnection db, DbTransaction tx)
+    {
+    }
+
+    /// <summary>Row counts of the notification tables and a SHA-256 over their content in an engine-neutral form
+    /// (blobs as hex, dates as ticks), so <c>state migrate</c> can prove the copy equal.</summary>
+    public (long Rows, string Sha256) NotificationDigest() => Read(db =>
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        long rows = 0;
+        var line = new System.Text.StringBuilder();
+        foreach (var (table, order, columns) in NotificationTables)
+        {
+            var names = string.Join(", ", Array.ConvertAll(columns, c => c.Name));
+            using var select = Command(db, null, $"SELECT {names} FROM {table} ORDER BY {order}");
+            using var r = select.ExecuteReader();
+            while (r.Read())
+            {
+                rows++;
+                line.Clear().Append(table);
+                for (var i = 0; i < columns.Length; i++)
+                {
+                    line.Append('|');
+                    if (r.IsDBNull(i))
+                    {
+                        continue;
+                    }
+
+                    _ = columns[i].Type switch
+                    {
+                        Column.Integer or Column.Long => line.Append(r.GetInt64(i)),
+                        Column.Blob => line.Append(Convert.ToHexStringLower((byte[])r.GetValue(i))),
+                        Column.Text => line.Append(r.GetString(i)),
+                        _ => line.Append(ReadTimestamp(r, i).UtcTicks),
+                    };
+                }
+
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(line.Append('\n').ToString()));
+            }
+        }
+
+        line.Clear().Append("progress|").Append(MatchedThroughIn(db));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(line.ToString()));
+        return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    });
+
+    private static long MatchedThroughIn(DbConnection db)
+    {
+        using var cmd = Command(db, null, "SELECT generation FROM notify_progress WHERE id = 1");
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 }
