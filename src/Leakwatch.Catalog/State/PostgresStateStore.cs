@@ -89,13 +89,25 @@ public sealed class PostgresStateStore : StateStore
     /// <summary>True when the store has no breach, key or used breach id (a fit target for <c>state migrate</c>).</summary>
     public bool IsEmpty() => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT (SELECT COUNT(*) FROM breaches) + (SELECT COUNT(*) FROM api_keys) + (SELECT last FROM breach_ids)");
+        using var cmd = Command(db, null, "SELECT (SELECT COUNT(*) FROM breaches) + (SELECT COUNT(*) FROM api_keys) + (SELECT last FROM breach_ids) + (SELECT COUNT(*) FROM subscriptions) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM opt_outs)");
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) == 0;
     });
 
     protected override void LockKeyIds(DbConnection db, DbTransaction tx)
     {
         using var cmd = Command(db, tx, $"SELECT pg_advisory_xact_lock({KeyIdLock})");
+        cmd.ExecuteNonQuery();
+    }
+
+    protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
+
+    protected override void AfterCopyingNotifications(DbConnection db, DbTransaction tx)
+    {
+        // Rows came with their ids: the next generated one must follow the highest copied.
+        using var cmd = Command(db, tx,
+            "SELECT setval(pg_get_serial_sequence('subscriptions', 'id'), COALESCE((SELECT MAX(id) FROM subscriptions), 0) + 1, false); " +
+            "SELECT setval(pg_get_serial_sequence('webhooks', 'id'), COALESCE((SELECT MAX(id) FROM webhooks), 0) + 1, false); " +
+            "SELECT setval(pg_get_serial_sequence('outbox', 'id'), COALESCE((SELECT MAX(id) FROM outbox), 0) + 1, false);");
         cmd.ExecuteNonQuery();
     }
 

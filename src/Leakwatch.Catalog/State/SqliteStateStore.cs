@@ -123,7 +123,8 @@ public sealed class SqliteStateStore : StateStore
 
     private static bool HasWalContent(string path) => new FileInfo(path + "-wal") is { Exists: true, Length: > 0 };
 
-    protected override ConnectionLease Connect() => new(_db, owned: false);
+    // One connection, lent to one thread at a time: a server's request threads and its delivery worker share it.
+    protected override ConnectionLease Connect() => new(_db, owned: false, gate: _db);
 
     protected override void Committed() => CatalogRevision.Bump(DataDir);
 

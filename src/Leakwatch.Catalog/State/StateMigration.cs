@@ -5,7 +5,8 @@ namespace Leakwatch.Catalog.State;
 /// <summary>
 /// <c>leakwatch state migrate --to URL</c>: copies a one-machine install's state (<c>catalog.db</c>) into PostgreSQL
 /// in one transaction: breaches with their ids, reports and the id counter, API keys with their hashes, rpm and
-/// revocations. The target must hold nothing (unless replaced on purpose); after the commit both stores are read
+/// revocations, and the notification tables (subscriptions, opt-outs, monitored identifiers, webhooks, the outbox)
+/// with their ids and sealed values as they are. The target must hold nothing (unless replaced on purpose); after the commit both stores are read
 /// back and compared table by table (<see cref="StateDigest"/>). The SQLite file is left as it was: the install
 /// switches by passing <c>--state URL</c> from then on.
 /// </summary>
@@ -44,7 +45,8 @@ public static class StateMigration
             {
                 using var clear = db.CreateCommand();
                 clear.Transaction = tx;
-                clear.CommandText = "DELETE FROM breaches; DELETE FROM api_keys;";
+                clear.CommandText = "DELETE FROM breaches; DELETE FROM api_keys; DELETE FROM subscriptions; DELETE FROM opt_outs; " +
+                    "DELETE FROM monitored; DELETE FROM webhooks; DELETE FROM outbox;";
                 clear.ExecuteNonQuery();
             }
 
@@ -59,10 +61,19 @@ public static class StateMigration
             }
 
             StateStore.SetLastBreachId(db, tx, last);
+            source.CopyNotificationsTo(destination, db, tx);
             return 0;
         });
 
         var result = new Result(StateDigest.Of(source), StateDigest.Of(destination), !empty);
+        var (sourceRows, sourceHash) = source.NotificationDigest();
+        var (targetRows, targetHash) = destination.NotificationDigest();
+        if (sourceRows != targetRows || !string.Equals(sourceHash, targetHash, StringComparison.Ordinal))
+        {
+            throw new LeakwatchException(ErrorKind.DataDir,
+                $"state migrate: {target.Display} does not read back the notification rows catalog.db holds ({targetRows} vs {sourceRows}); run it again with --replace");
+        }
+
         if (result.Source != result.Target)
         {
             throw new LeakwatchException(ErrorKind.DataDir,

@@ -91,6 +91,17 @@ public abstract partial class StateStore : IDisposable
         return result;
     });
 
+    /// <summary>Runs <paramref name="work"/> in one transaction that leaves the state revision alone: for rows no
+    /// replica caches (subscriptions, the outbox), which change far too often to make every replica reload.</summary>
+    protected T WriteQuiet<T>(Func<DbConnection, DbTransaction, T> work) => Guard(() =>
+    {
+        using var lease = Connect();
+        using var tx = lease.Connection.BeginTransaction();
+        var result = work(lease.Connection, tx);
+        tx.Commit();
+        return result;
+    });
+
     protected T Read<T>(Func<DbConnection, T> work) => Guard(() =>
     {
         using var lease = Connect();

@@ -4,7 +4,7 @@ using Leakwatch.TestSupport;
 namespace Leakwatch.Catalog.Tests.State;
 
 /// <summary>The state-store contract on a real PostgreSQL (one server for the class, one database per test).</summary>
-public sealed class PostgresStateStoreTests(PostgresFixture fixture) : StateStoreContract, IClassFixture<PostgresFixture>
+public sealed class PostgresStateStoreTests(PostgresFixture fixture) : NotificationStoreContract, IClassFixture<PostgresFixture>
 {
     protected override StateLocation NewLocation() => StateLocation.Parse(fixture.Server.CreateDatabase("state"));
 

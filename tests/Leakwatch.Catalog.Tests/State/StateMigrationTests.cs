@@ -26,6 +26,21 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         var (first, secret) = sqlite.CreateKey("first", 5, DateTimeOffset.UtcNow);
         sqlite.CreateKey("second", 600, DateTimeOffset.UtcNow);
         sqlite.RevokeKey(first.Id, DateTimeOffset.UtcNow.AddSeconds(1));
+
+        // Notification rows: two subscriptions (one verified), an opt-out, two outbox rows (one delivered): 5, and progress.
+        var now = new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero).AddTicks(1230);
+        byte[] token = [.. Enumerable.Repeat((byte)7, 32)];
+        sqlite.Subscribe([.. Enumerable.Repeat((byte)1, 10)], [0xAA, 0xBB], token, [.. Enumerable.Repeat((byte)8, 32)], now, TimeSpan.FromDays(1), TimeSpan.FromHours(1));
+        sqlite.Subscribe([.. Enumerable.Repeat((byte)2, 10)], [0xCC], [.. Enumerable.Repeat((byte)9, 32)], [.. Enumerable.Repeat((byte)10, 32)], now, TimeSpan.FromDays(1), TimeSpan.FromHours(1));
+        var verified = sqlite.VerifySubscription(token, now.AddMinutes(1))!;
+        sqlite.AddOptOut([.. Enumerable.Repeat((byte)3, 10)], now);
+        OutboxItem Item(int breach) => new()
+        {
+            Dedupe = $"m:{verified.Id}:{breach}", Channel = OutboxChannel.Mail, TargetId = verified.Id, BreachId = breach, Event = "breach.matched",
+            MessageId = $"<{breach}@test>", SealedPayload = [1],
+        };
+        sqlite.Enqueue([Item(ids[0]), Item(ids[1])], generation: 3, now);
+        sqlite.MarkDelivered(sqlite.ClaimDue(1, now, TimeSpan.FromMinutes(1))[0].Id, now.AddSeconds(2));
         return (ids, secret);
     }
 
@@ -48,6 +63,18 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         Assert.Equal(ApiKeySecret.Hash(secret), pg.Keys()[0].Hash);
         Assert.Equal(ids, pg.PublishedBreaches(ids).Select(b => b.Id).Order());
         Assert.Equal(6, pg.InsertBreach(StateStoreContract.Sample("AfterMigration")));
+
+        Assert.Equal(sqlite.NotificationDigest(), pg.NotificationDigest());
+        Assert.Equal(5, pg.NotificationDigest().Rows);
+        Assert.Equal(3, pg.MatchedThrough());
+        Assert.Equal((1L, 1L), (pg.OutboxStatus().Pending, pg.OutboxStatus().Delivered));
+        var ids2 = new List<long>();
+        pg.ForEachVerifiedSubscription((id, _) => ids2.Add(id));
+        Assert.Single(ids2);
+        // A subscription made after the move gets an id past the copied ones.
+        byte[] next = [.. Enumerable.Repeat((byte)5, 32)];
+        pg.Subscribe([.. Enumerable.Repeat((byte)4, 10)], [1], next, [.. Enumerable.Repeat((byte)6, 32)], DateTimeOffset.UtcNow, TimeSpan.FromDays(1), TimeSpan.FromHours(1));
+        Assert.Equal(3, pg.VerifySubscription(next, DateTimeOffset.UtcNow)!.Id);
     }
 
     [Fact]
