@@ -4,6 +4,78 @@ namespace Leakwatch.Synthetic.Internal;
 /// styles, dates (ISO or M/D/YYYY) and the mixed-case rewrite of an email.</summary>
 internal static class LeanFormat
 {
+    /// <summary>"00", "01", … "99": two digits per division by 100 instead of one per division by 10.</summary>
+    private static readonly byte[] Pairs = MakePairs();
+
+    private static byte[] MakePairs()
+    {
+        var pairs = new byte[200];
+        for (int i = 0; i < 100; i++)
+        {
+            pairs[2 * i] = (byte)('0' + (i / 10));
+            pairs[(2 * i) + 1] = (byte)('0' + (i % 10));
+        }
+        return pairs;
+    }
+
+    /// <summary>The decimal digits of <paramref name="value"/> (no leading zeros) at <paramref name="pos"/>; returns
+    /// their count. Same bytes as <see cref="Digits"/>, for the hot path.</summary>
+    public static int FastDigits(byte[] buf, int pos, ulong value)
+    {
+        int n = Country.DigitCount(value);
+        int at = pos + n;
+        while (value >= 100)
+        {
+            ulong q = value / 100;
+            int r = 2 * (int)(value - (q * 100));
+            buf[--at] = Pairs[r + 1];
+            buf[--at] = Pairs[r];
+            value = q;
+        }
+        if (value >= 10)
+        {
+            int r = 2 * (int)value;
+            buf[--at] = Pairs[r + 1];
+            buf[--at] = Pairs[r];
+        }
+        else buf[--at] = (byte)('0' + (int)value);
+        return n;
+    }
+
+    /// <summary>Exactly <paramref name="count"/> digits of <paramref name="value"/> into dest[0..count).</summary>
+    public static void FastDigits(Span<byte> dest, ulong value, int count)
+    {
+        int at = count;
+        while (at >= 2)
+        {
+            ulong q = value / 100;
+            int r = 2 * (int)(value - (q * 100));
+            dest[--at] = Pairs[r + 1];
+            dest[--at] = Pairs[r];
+            value = q;
+        }
+        if (at == 1) dest[0] = (byte)('0' + (int)(value % 10));
+    }
+
+    /// <summary>Writes <paramref name="value"/> (0–99) as two digits.</summary>
+    public static void Two(byte[] buf, int pos, int value)
+    {
+        buf[pos] = Pairs[2 * value];
+        buf[pos + 1] = Pairs[(2 * value) + 1];
+    }
+
+    /// <summary>Writes <paramref name="value"/> (0–99) without a leading zero; returns 1 or 2.</summary>
+    public static int OneOrTwo(byte[] buf, int pos, int value)
+    {
+        if (value < 10)
+        {
+            buf[pos] = (byte)('0' + value);
+            return 1;
+        }
+        Two(buf, pos, value);
+        return 2;
+    }
+
     public static int Digits(Span<byte> dest, ulong value)
     {
         Span<byte> tmp = stackalloc byte[20];
