@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Leakwatch.Synthetic.Internal;
 
 /// <summary>Byte writers of the lean generator: decimal digits, phones in <see cref="PhoneFactory.Format"/>'s five
@@ -20,9 +23,10 @@ internal static class LeanFormat
 
     /// <summary>The decimal digits of <paramref name="value"/> (no leading zeros) at <paramref name="pos"/>; returns
     /// their count. Same bytes as <see cref="Digits"/>, for the hot path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FastDigits(byte[] buf, int pos, ulong value)
     {
-        int n = Country.DigitCount(value);
+        int n = DigitCount(value);
         int at = pos + n;
         while (value >= 100)
         {
@@ -42,22 +46,30 @@ internal static class LeanFormat
         return n;
     }
 
-    /// <summary>Exactly <paramref name="count"/> digits of <paramref name="value"/> into dest[0..count).</summary>
-    public static void FastDigits(Span<byte> dest, ulong value, int count)
+    /// <summary>The digit pair of <paramref name="value"/> (0–99): tens then ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (byte Tens, byte Ones) Pair(int value) => (Pairs[2 * value], Pairs[(2 * value) + 1]);
+
+    private static readonly ulong[] Powers = MakePowers();
+
+    private static ulong[] MakePowers()
     {
-        int at = count;
-        while (at >= 2)
-        {
-            ulong q = value / 100;
-            int r = 2 * (int)(value - (q * 100));
-            dest[--at] = Pairs[r + 1];
-            dest[--at] = Pairs[r];
-            value = q;
-        }
-        if (at == 1) dest[0] = (byte)('0' + (int)(value % 10));
+        var powers = new ulong[20];
+        powers[0] = 1;
+        for (int i = 1; i < powers.Length; i++) powers[i] = powers[i - 1] * 10;
+        return powers;
+    }
+
+    /// <summary>The number of decimal digits (1 for 0), from the bit length instead of a division per digit.</summary>
+    public static int DigitCount(ulong value)
+    {
+        int t = ((BitOperations.Log2(value) + 1) * 1233) >> 12;
+        int n = t + 1 - (t < Powers.Length && value < Powers[t] ? 1 : 0);
+        return Math.Max(n, 1);
     }
 
     /// <summary>Writes <paramref name="value"/> (0–99) as two digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Two(byte[] buf, int pos, int value)
     {
         buf[pos] = Pairs[2 * value];
@@ -65,6 +77,7 @@ internal static class LeanFormat
     }
 
     /// <summary>Writes <paramref name="value"/> (0–99) without a leading zero; returns 1 or 2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int OneOrTwo(byte[] buf, int pos, int value)
     {
         if (value < 10)

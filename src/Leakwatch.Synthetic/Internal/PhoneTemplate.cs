@@ -35,9 +35,16 @@ internal sealed class PhoneTemplate
     {
         _bytes.AsSpan(0, 32).CopyTo(buf.AsSpan(pos, 32));
         int k = DigitCount;
-        Span<byte> digits = stackalloc byte[24];
-        LeanFormat.FastDigits(digits, e164, k);
-        for (int i = 0; i < k; i++) buf[pos + _digitAt[i]] = digits[i];
+        ulong value = e164;
+        while (k >= 2)
+        {
+            ulong q = value / 100;
+            (byte tens, byte ones) = LeanFormat.Pair((int)(value - (q * 100)));
+            buf[pos + _digitAt[--k]] = ones;
+            buf[pos + _digitAt[--k]] = tens;
+            value = q;
+        }
+        if (k == 1) buf[pos + _digitAt[0]] = (byte)('0' + (int)value);
         return Length;
     }
 }
