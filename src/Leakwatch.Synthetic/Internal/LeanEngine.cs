@@ -11,8 +11,7 @@ namespace Leakwatch.Synthetic.Internal;
 /// <see cref="LeanPhones"/> (valid by a per-block proof), emails end in a <see cref="LeanTokens"/>-permuted counter
 /// (unique by construction). Deterministic per seed; not byte-compatible with the default generator's output.
 /// The hot path costs ~0.2 µs a row: each draw is one SplitMix64 step, rates are compared as 32-bit
-/// thresholds, names, domains and phone layouts are precomputed byte tables, digits are written two at a time, and
-/// the row methods are compiled fully optimized at once (no tiering of a loop that runs a billion times).</summary>
+/// thresholds, names, domains and phone layouts are precomputed byte tables, and digits are written two at a time.</summary>
 internal sealed class LeanEngine
 {
     public const string Header = "phone,email,dob,gender\n";
@@ -115,6 +114,9 @@ internal sealed class LeanEngine
         return _truth;
     }
 
+    /// <summary>The row loop, compiled fully optimized at once (it runs once, for up to billions of rows). The row
+    /// methods it calls are left to tiering: with AggressiveOptimization they were compiled before LeanFormat's tables
+    /// were initialized, and paid a runtime helper call on every table read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop(Stream output)
     {
@@ -163,7 +165,6 @@ internal sealed class LeanEngine
 
     private int Next(int min, int maxExclusive) => min + Next(maxExclusive - min);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Remember(int start, byte flags)
     {
         int length = _pos - start;
@@ -187,7 +188,6 @@ internal sealed class LeanEngine
     }
 
     /// <summary>Writes one fresh row (with its '\n') and returns its flags (bits as in <see cref="Count"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte Row()
     {
         int ci = _countryTable[Next32() >> (32 - CountryTableBits)];
@@ -215,7 +215,6 @@ internal sealed class LeanEngine
         return flags;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte Phone(ref int ci)
     {
         if (Chance(_emptyPhone)) return 16;
@@ -253,7 +252,6 @@ internal sealed class LeanEngine
         return 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte Email(int ci)
     {
         if (!Chance(_emailPresence)) return 8;
@@ -293,7 +291,6 @@ internal sealed class LeanEngine
     }
 
     /// <summary>first.last123, firstlast123, f.last123, first_last123, first123 or last.first123 (ASCII slugs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LocalPart(int ci)
     {
         ByteTable last = _lastSlugs[ci] ?? Slugs(ci);
@@ -320,7 +317,6 @@ internal sealed class LeanEngine
         return _lastSlugs[ci] = new ByteTable(Array.ConvertAll(pool.LastSlug, Encoding.ASCII.GetBytes));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private byte Dob()
     {
         if (!Chance(_birthdatePresence)) return 32;
