@@ -10,8 +10,9 @@ namespace Leakwatch.Synthetic.Internal;
 /// presence with 2% impossible dates; same country weights, name slugs and email domains. Phones come from
 /// <see cref="LeanPhones"/> (valid by a per-block proof), emails end in a <see cref="LeanTokens"/>-permuted counter
 /// (unique by construction). Deterministic per seed; not byte-compatible with the default generator's output.
-/// The hot path costs ~0.35 µs of CPU a row on the shared box (BENCHMARKS.md "1.2B"): each draw is one SplitMix64 step, rates are compared as 32-bit
-/// thresholds, names, domains and phone layouts are precomputed byte tables, and digits are written two at a time.</summary>
+/// The hot path costs ~0.35 µs of CPU a row on the shared box (BENCHMARKS.md "1.2B"): each draw is one SplitMix64
+/// step, rates are compared as 32-bit thresholds, names, domains and phone layouts are precomputed byte tables, and
+/// digits are written two at a time.</summary>
 internal sealed class LeanEngine
 {
     public const string Header = "phone,email,dob,gender\n";
