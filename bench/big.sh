@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The 1.2-billion-record run (issue 14, item 6), whole process and streamed: no dump ever reaches the disk.
-# The generator runs with --lean (phone,email,dob,gender only, ~10x cheaper a row) so that it does not take the
+# The generator runs with --lean (phone,email,dob,gender only, ~0.4 us of CPU a row) so that it does not take the
 # ingest's CPU: both share the cores, and the default generator alone cost ~2.1 us a row (see BENCHMARKS.md "1.2B").
 #   1. `generate --records N --out - | ingest - --breach Big` into a fresh data dir, to lookup-ready;
 #   2. `generate --records M --seed 2 --out - | ingest - --breach Big2` merged into it;

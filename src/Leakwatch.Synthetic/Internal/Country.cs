@@ -23,12 +23,12 @@ internal sealed class Country
     /// <summary>Digit groups of the national number as libphonenumber writes it internationally ("+44 7400 123456" → 4, 6).</summary>
     public int[] Groups { get; }
 
-    private readonly Regex _general;
-    private readonly Regex _mobile;
+    // Built on first use: the default generator needs only the exact patterns, the lean one only the block patterns,
+    // and building all 64 (compiled) regexes up front cost more CPU than a lean run of millions of rows.
+    private readonly string _generalPattern, _mobilePattern;
+    private Regex? _general, _mobile, _generalBlock, _mobileBlock;
     private readonly HashSet<int> _generalLengths;
     private readonly HashSet<int> _mobileLengths;
-    private readonly Regex? _generalBlock;
-    private readonly Regex? _mobileBlock;
 
     public Country(string region, string name, string locale, double weight)
     {
@@ -47,11 +47,9 @@ internal sealed class Country
         Groups = national.Split([' ', '-', '(', ')'], StringSplitOptions.RemoveEmptyEntries).Select(g => g.Length).ToArray();
         if (Groups.Sum() != NsnLength) Groups = [NsnLength];
         PhoneMetadata metadata = Util.GetMetadataForRegion(region);
-        // No timeout: libphonenumber's own patterns, matched against generated national numbers of a fixed length.
-        _general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
-        _mobile = new Regex("^(?:" + metadata.Mobile.NationalNumberPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
-        _generalBlock = BlockRegex(metadata.GeneralDesc.NationalNumberPattern);
-        _mobileBlock = BlockRegex(metadata.Mobile.NationalNumberPattern);
+        _generalPattern = metadata.GeneralDesc.NationalNumberPattern;
+        _mobilePattern = metadata.Mobile.NationalNumberPattern;
+        HasBlockCheck = BlockCheckSound(_generalPattern) && BlockCheckSound(_mobilePattern);
         _generalLengths = [.. metadata.GeneralDesc.PossibleLengthList];
         _mobileLengths = [.. metadata.Mobile.PossibleLengthList];
     }
@@ -68,21 +66,28 @@ internal sealed class Country
         if (_generalLengths.Count > 0 && !_generalLengths.Contains(n)) return false;
         if (_mobileLengths.Count > 0 && !_mobileLengths.Contains(n)) return false;
         ReadOnlySpan<char> s = digits[..n];
+        // No timeout: libphonenumber's own patterns, matched against generated national numbers of a fixed length.
+        // Two threads racing here each build an equal regex; either is kept.
+        _general ??= new Regex("^(?:" + _generalPattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
+        _mobile ??= new Regex("^(?:" + _mobilePattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
         return _general.IsMatch(s) && _mobile.IsMatch(s);
     }
 
-    /// <summary>The pattern with every <c>\d</c> (or <c>[0-9]</c>) also matching 'x' (null when a <c>\d</c> sits inside a bracket class,
-    /// where that rewrite would not be sound).</summary>
-    private static Regex? BlockRegex(string pattern)
+    /// <summary>False when a <c>\d</c> sits inside a bracket class, where the widening of <see cref="BlockRegex"/> would not be sound.</summary>
+    private static bool BlockCheckSound(string pattern) =>
+        !Regex.IsMatch(pattern, @"\[[^\]]*\\d", RegexOptions.None, TimeSpan.FromSeconds(1));
+
+    /// <summary>The pattern with every <c>\d</c> (or <c>[0-9]</c>) also matching 'x'. Interpreted, not compiled: it runs a
+    /// few times per block of 10,000 numbers, and compiling 32 of them cost more than all their matches.</summary>
+    private static Regex BlockRegex(string pattern)
     {
-        if (Regex.IsMatch(pattern, @"\[[^\]]*\\d", RegexOptions.None, TimeSpan.FromSeconds(1))) return null;
         // The metadata writes a digit as \d or as the class [0-9] (libphonenumber-csharp): both widen the same way.
         string rewritten = pattern.Replace(@"\d", "[0-9x]", StringComparison.Ordinal).Replace("[0-9]", "[0-9x]", StringComparison.Ordinal);
-        return new Regex("^(?:" + rewritten + ")$", RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout);
+        return new Regex("^(?:" + rewritten + ")$", RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
     }
 
     /// <summary>Whether the block check of <see cref="BlockAllValid"/> can run for this country.</summary>
-    public bool HasBlockCheck => _generalBlock is not null && _mobileBlock is not null;
+    public bool HasBlockCheck { get; }
 
     /// <summary>True only if <em>every</em> national number prefix·10,000 + t (t = 0…9999) is a valid mobile number: the
     /// prefix followed by "xxxx" matches both patterns with each <c>\d</c> widened to also match 'x'. A match path then
@@ -90,7 +95,7 @@ internal sealed class Country
     /// answer is a proof (false may be a block with some valid numbers, which the caller just does not use).</summary>
     public bool BlockAllValid(ulong prefix)
     {
-        if (_generalBlock is null || _mobileBlock is null) return false;
+        if (!HasBlockCheck) return false;
         int n = NsnLength;
         if (_generalLengths.Count > 0 && !_generalLengths.Contains(n)) return false;
         if (_mobileLengths.Count > 0 && !_mobileLengths.Contains(n)) return false;
@@ -98,6 +103,8 @@ internal sealed class Country
         if (!prefix.TryFormat(text, out int p, default, System.Globalization.CultureInfo.InvariantCulture) || p != n - 4) return false;
         text.Slice(p, 4).Fill('x');
         ReadOnlySpan<char> s = text[..n];
+        _generalBlock ??= BlockRegex(_generalPattern);
+        _mobileBlock ??= BlockRegex(_mobilePattern);
         return _generalBlock.IsMatch(s) && _mobileBlock.IsMatch(s);
     }
 

@@ -30,10 +30,10 @@ internal static class LeanInvalid
     }
 
     /// <summary>After a local part already written at <paramref name="pos"/>: no '@', a doubled dot in the domain, or an
-    /// unknown TLD, each invalid for <see cref="EmailRules"/>.</summary>
-    public static void Email(byte[] buf, ref int pos, Rng rng, byte[] domain)
+    /// unknown TLD, each invalid for <see cref="EmailRules"/>;
+    /// <paramref name="kind"/> is 0 (no '@'), 1 (doubled dot) or 2 (unknown TLD).</summary>
+    public static void Email(byte[] buf, ref int pos, int kind, byte[] domain)
     {
-        int kind = rng.Next(3);
         if (kind != 0) buf[pos++] = (byte)'@';
         int lastDot = Array.LastIndexOf(domain, (byte)'.');
         if (kind == 2)

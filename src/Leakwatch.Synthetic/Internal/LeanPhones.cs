@@ -31,11 +31,12 @@ internal sealed class LeanPhones
         for (int i = 0; i < countries.Length; i++) _exhausted[i] = !countries[i].HasBlockCheck;
     }
 
-    /// <summary>A fresh valid number of the country as E.164 digits, or 0 once it has no provably valid block left.</summary>
-    public ulong Next(int countryIndex)
+    /// <summary>A fresh valid number of the country as E.164 digits, or 0 once it has no provably valid block left;
+    /// <paramref name="random"/> (any bits, from the caller's generator) picks one of the country's open blocks.</summary>
+    public ulong Next(int countryIndex, uint random)
     {
         if (_exhausted[countryIndex]) return 0;
-        int slot = countryIndex * OpenBlocks + _rng.Next(OpenBlocks);
+        int slot = countryIndex * OpenBlocks + (int)(random % OpenBlocks);
         while (true)
         {
             if (_index[slot] >= PhoneFactory.PerBlock && !NewBlock(countryIndex, slot))
