@@ -122,6 +122,7 @@ public sealed partial class FaultTests
     [InlineData("oprf", true)]
     public void CtrlC_InPhase_Exits130AndLeavesNoPartialFile(string point, bool privately)
     {
+        Assert.False(LeakwatchProcess.SigintIgnored(), LeakwatchProcess.SigintIgnoredMessage);
         // 40,000 rows: enough keys that the merge reports progress (and checks for Ctrl-C) at least once.
         var (dir, _, second, t2) = TwoDumps(privately ? 3_000 : 40_000, privately);
         using var _ = dir;

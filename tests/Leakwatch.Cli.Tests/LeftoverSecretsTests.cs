@@ -91,6 +91,7 @@ public class LeftoverSecretsTests
     [Fact]
     public async Task Verify_CtrlC_ExitsInterruptedAndRemovesItsScratchDir()
     {
+        Assert.False(LeakwatchProcess.SigintIgnored(), LeakwatchProcess.SigintIgnoredMessage);
         using var dir = new TempDir();
         var tmp = Directory.CreateDirectory(dir.File("tmp")).FullName;
         var dump = dir.File("big.csv");

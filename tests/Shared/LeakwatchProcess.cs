@@ -16,6 +16,28 @@ internal static class LeakwatchProcess
         public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>
+    /// Whether a SIGINT would reach a child: a shell without job control starts background commands (<c>cmd &amp;</c>)
+    /// with SIGINT ignored, children inherit that, and the .NET runtime then leaves it ignored, so a Ctrl-C test would
+    /// see its command run to the end. Ctrl-C tests check this first and say so instead of failing obscurely.
+    /// </summary>
+    public static bool SigintIgnored()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+            {
+                return (Convert.ToUInt64(line[7..].Trim(), 16) & (1UL << (2 - 1))) != 0;
+            }
+        }
+
+        return false;
+    }
+
+    public const string SigintIgnoredMessage =
+        "SIGINT is ignored in this test process (started as a background job of a shell without job control, e.g. `(dotnet test &)`), " +
+        "so no child can be interrupted: run the tests in the foreground or with `set -m`";
+
     public static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
