@@ -28,14 +28,15 @@ internal sealed class SharedScrapingDetector : IDisposable
 {
     /// <summary>
     /// KEYS: per client (the key, then the network if judged): meta hash, lookups list, phones list.
-    /// ARGV: now, keyId, rpm, the number of lookups (0: only check the blocks), the lookups as comma-separated
-    /// "time:hit:fingerprint", the phone lookups among them as comma-separated "time:offset:block:nextBlock" (or ""),
-    /// then the rules: horizon ms, lookup window, phone window, in-run threshold, gap (block size), min run, low-hit
-    /// min distinct, low-hit max ratio, block ms, low-hit min span ms.
+    /// ARGV: now, keyId, rpm, n (the lookups; 0: only check the blocks), p (the phone lookups among them), the hits
+    /// among them, the last one's time, the sum over them of e^(-(last - time) / low-hit min span) and the same over
+    /// the hits (the running counts' share of the call), then the rules: horizon ms, lookup window, phone window,
+    /// in-run threshold, gap (block size), min run, low-hit min distinct, low-hit max ratio, block ms, low-hit min
+    /// span ms; then the n lookups "time:hit:fingerprint" in order and the p phones "time:offset:block:nextBlock".
     /// The lookups are recorded in order and the rules judged once, after the last (as of now).
     /// Returns {1, ms left, which client} when blocked already (nothing recorded); else {0, 0} followed by, per client
     /// judged, {blocked now (0/1), rule (1 sequential-phones, 2 low-hit-rate), phone lookups, in runs, lookups,
-    /// distinct, hits}. The lists hold the entries as sent, so replicas of the per-lookup script read them alike.
+    /// distinct, hits}. The lists hold the entries as they were when each lookup made its own call.
     /// </summary>
     internal const string Script = """
         local now = tonumber(ARGV[1])
@@ -49,23 +50,17 @@ internal sealed class SharedScrapingDetector : IDisposable
         if ARGV[4] == '0' then return {0, 0} end
 
         local keyId, keyRpm = ARGV[2], math.max(1, tonumber(ARGV[3]))
-        local horizon, lookupWindow, phoneWindow = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-        local threshold, gap, minRun = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-        local minDistinct, maxRatio, blockMs, minSpan = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
-        local entries, times, hit, batchHits = {}, {}, {}, 0
-        for e in string.gmatch(ARGV[5], '[^,]+') do
-          local i, ts, h = #entries + 1, string.match(e, '^(%d+):(%d)')
-          entries[i], times[i], hit[i] = e, tonumber(ts), h == '1'
-          if hit[i] then batchHits = batchHits + 1 end
-        end
-        local phones = {}
-        for e in string.gmatch(ARGV[6], '[^,]+') do phones[#phones + 1] = e end
+        local count, p, batchHits, last = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+        local weight, hitWeight = tonumber(ARGV[8]), tonumber(ARGV[9])
+        local horizon, lookupWindow, phoneWindow = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+        local threshold, gap, minRun = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+        local minDistinct, maxRatio, blockMs, minSpan = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18]), tonumber(ARGV[19])
         local out = {0, 0}
 
-        local function push(key, list)
-          local n = 0
-          for i = 1, #list, 1000 do n = redis.call('LPUSH', key, unpack(list, i, math.min(i + 999, #list))) end
-          return n
+        local function push(key, from, to)
+          local len = 0
+          for i = from, to, 1000 do len = redis.call('LPUSH', key, unpack(ARGV, i, math.min(i + 999, to))) end
+          return len
         end
 
         local function countInRuns(items)
@@ -104,32 +99,29 @@ internal sealed class SharedScrapingDetector : IDisposable
           local rpm = keyRpm
           if m[1] then rpm = math.min(tonumber(m[1]), keyRpm) end
           local many = m[3] == '1' or (m[2] and m[2] ~= keyId)
-          -- The running counts decay with each lookup's own time.
+          -- The running counts decay with each lookup's own time: the call's share arrives summed (ARGV[8], ARGV[9]).
           local el, eh, et = 0, 0, nil
           if m[4] then el, eh, et = tonumber(m[4]), tonumber(m[5]), tonumber(m[6]) end
-          for i = 1, #entries do
-            local t = times[i]
-            if et and t > et then
-              local d = math.exp(-(t - et) / math.max(1, minSpan))
-              el, eh = el * d, eh * d
-            end
-            if not et or t > et then et = t end
-            el = el + 1
-            if hit[i] then eh = eh + 1 end
+          if et and last > et then
+            local d = math.exp(-(last - et) / math.max(1, minSpan))
+            el, eh = el * d, eh * d
           end
+          if not et or last > et then et = last end
+          el, eh = el + weight, eh + hitWeight
           -- The window's hit count is kept beside it, so judging needs no scan while the window is within the horizon.
-          local n = push(lkey, entries)
+          local n = push(lkey, 20, 19 + count)
           lh = lh + batchHits
           if n > lookupWindow then
             for _, e in ipairs(redis.call('LRANGE', lkey, lookupWindow, -1)) do
-              if string.match(e, '^%d+:(%d)') == '1' then lh = lh - 1 end
+              local c = string.find(e, ':', 1, true)
+              if c and string.byte(e, c + 1) == 49 then lh = lh - 1 end
             end
             redis.call('LTRIM', lkey, 0, lookupWindow - 1)
             n = lookupWindow
           end
           redis.call('HSET', meta, 'rpm', rpm, 'k1', m[2] or keyId, 'many', many and '1' or '0', 'el', tostring(el), 'eh', tostring(eh), 'et', tostring(et), 'lh', lh)
-          if #phones > 0 then
-            push(pkey, phones)
+          if p > 0 then
+            push(pkey, 20 + count, 19 + count + p)
             redis.call('LTRIM', pkey, 0, phoneWindow - 1)
           end
           local h = math.max(horizon, lookupWindow * 1.25 / rpm * 60000)
@@ -139,7 +131,7 @@ internal sealed class SharedScrapingDetector : IDisposable
           if c == 1 or many then
             local since = now - h
             local phoneCount, inRuns = 0, 0
-            if #phones > 0 then
+            if p > 0 then
               local items = {}
               for _, e in ipairs(redis.call('LRANGE', pkey, 0, -1)) do
                 local ts, off, b, nb = string.match(e, '^(%d+):(%d+):(%x+):(%x+)$')
@@ -195,7 +187,7 @@ internal sealed class SharedScrapingDetector : IDisposable
     /// <summary>The most lookups of one client (API key) a replica answers before Redis has judged them: past this, a
     /// lookup waits for its own judgement, so a walk gets at most this many answers per replica past the lookup that
     /// tripped a rule, however slow Redis is.</summary>
-    public const int MaxUnjudged = 16;
+    public const int MaxUnjudged = 32;
 
     /// <summary>A client's gathered lookups go to Redis once this many are waiting to be sent (half the unjudged
     /// bound, so the next ones are answered while these are judged).</summary>
@@ -206,11 +198,11 @@ internal sealed class SharedScrapingDetector : IDisposable
 
     private const int SweepAbove = 65536;
 
-    /// <summary>The longest a lookup and a phone lookup are in the script's ARGV ("time:hit:fp," and
-    /// "time:offset:block:next,", with a 20-digit offset at most).</summary>
-    private const int MaxLookupBytes = 20 + 3 + 16 + 1;
+    /// <summary>The longest a lookup and a phone lookup are in the script's ARGV ("time:hit:fp" and
+    /// "time:offset:block:next", with a 20-digit offset at most).</summary>
+    private const int MaxLookupBytes = 20 + 3 + 16;
 
-    private const int MaxPhoneBytes = 20 + 1 + 20 + 1 + 16 + 1 + 16 + 1;
+    private const int MaxPhoneBytes = 20 + 1 + 20 + 1 + 16 + 1 + 16;
 
     private readonly RedisCounters _redis;
     private readonly EnumerationRules _rules;
@@ -219,7 +211,7 @@ internal sealed class SharedScrapingDetector : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly ulong _gap;
 
-    /// <summary>ARGV[7..16]: the rules, the same for every call.</summary>
+    /// <summary>ARGV[10..19]: the rules, the same for every call.</summary>
     private readonly RedisValue[] _ruleValues;
 
     /// <summary>What Redis last said of each client: unblocked (and until when to trust that), or blocked until.</summary>
@@ -368,16 +360,39 @@ internal sealed class SharedScrapingDetector : IDisposable
     }
 
     /// <summary>
-    /// One call's ARGV[5] and ARGV[6], written into a pooled buffer: each lookup "time:hit:fingerprint," and each
-    /// phone "time:offset:block:nextBlock," with the blocks as keyed fingerprints (the number itself never leaves).
-    /// Returns the buffer (to give back once Redis has answered) and the two values.
+    /// One call's ARGV: the counts and sums, the rules, then each lookup "time:hit:fingerprint" and each phone
+    /// "time:offset:block:nextBlock" with the blocks as keyed fingerprints (the number itself never leaves), written
+    /// into one pooled buffer (returned, to give back once Redis has answered), each value a slice of it.
     /// </summary>
-    private byte[] Write(ReadOnlySpan<Entry> entries, ClientNetwork network, out int count, out RedisValue lookups, out RedisValue phones)
+    private byte[] Write(ReadOnlySpan<Entry> entries, ClientNetwork network, ClientId client, int rpm, long now, out RedisValue[] values)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(entries.Length * (MaxLookupBytes + MaxPhoneBytes));
+        int count = 0, phones = 0, hits = 0;
+        long last = 0;
+        foreach (ref readonly var e in entries)
+        {
+            if (e.Network == network && e.Lookup is { } lookup)
+            {
+                count++;
+                hits += lookup.Hit ? 1 : 0;
+                phones += lookup is { Kind: AccountKind.Phone, E164: > 0 } ? 1 : 0;
+                last = Math.Max(last, e.Ms);
+            }
+        }
+
+        values = new RedisValue[19 + count + phones];
+        values[0] = now;
+        values[1] = client.KeyId;
+        values[2] = rpm;
+        values[3] = count;
+        values[4] = phones;
+        values[5] = hits;
+        values[6] = last;
+        _ruleValues.CopyTo(values, 9);
+        var buffer = ArrayPool<byte>.Shared.Rent(count * MaxLookupBytes + phones * MaxPhoneBytes);
         var hasher = _hasher.Value;
-        var l = 0;
-        count = 0;
+        var span = (long)_rules.LowHitMinSpan.TotalMilliseconds;
+        double weight = 0, hitWeight = 0;
+        int l = 0, v = 19, pv = 19 + count;
         foreach (ref readonly var e in entries)
         {
             if (e.Network != network || e.Lookup is not { } lookup)
@@ -385,44 +400,41 @@ internal sealed class SharedScrapingDetector : IDisposable
                 continue;
             }
 
-            count++;
-            var span = buffer.AsSpan(l);
-            e.Ms.TryFormat(span, out var w, default, CultureInfo.InvariantCulture);
-            span[w++] = (byte)':';
-            span[w++] = lookup.Hit ? (byte)'1' : (byte)'0';
-            span[w++] = (byte)':';
-            hasher.Lookup(lookup.Key).TryFormat(span[w..], out var h, "x16", CultureInfo.InvariantCulture);
-            w += h;
-            span[w++] = (byte)',';
-            l += w;
-        }
-
-        var p = l;
-        foreach (ref readonly var e in entries)
-        {
-            if (e.Network != network || e.Lookup is not { Kind: AccountKind.Phone, E164: > 0 } phone)
+            var w = Math.Exp(-Math.Max(0, last - e.Ms) / (double)Math.Max(1, span));
+            weight += w;
+            hitWeight += lookup.Hit ? w : 0;
+            var start = l;
+            var b = buffer.AsSpan(l);
+            e.Ms.TryFormat(b, out var n, default, CultureInfo.InvariantCulture);
+            b[n++] = (byte)':';
+            b[n++] = lookup.Hit ? (byte)'1' : (byte)'0';
+            b[n++] = (byte)':';
+            hasher.Lookup(lookup.Key).TryFormat(b[n..], out var h, "x16", CultureInfo.InvariantCulture);
+            l += n + h;
+            values[v++] = new ReadOnlyMemory<byte>(buffer, start, l - start);
+            if (lookup is not { Kind: AccountKind.Phone, E164: > 0 } phone)
             {
                 continue;
             }
 
-            var span = buffer.AsSpan(p);
+            start = l;
+            b = buffer.AsSpan(l);
             var block = phone.E164 / _gap;
-            e.Ms.TryFormat(span, out var w, default, CultureInfo.InvariantCulture);
-            span[w++] = (byte)':';
-            (phone.E164 % _gap).TryFormat(span[w..], out var o, default, CultureInfo.InvariantCulture);
-            w += o;
-            span[w++] = (byte)':';
-            hasher.PhoneBlock(block).TryFormat(span[w..], out var h, "x16", CultureInfo.InvariantCulture);
-            w += h;
-            span[w++] = (byte)':';
-            hasher.PhoneBlock(block + 1).TryFormat(span[w..], out h, "x16", CultureInfo.InvariantCulture);
-            w += h;
-            span[w++] = (byte)',';
-            p += w;
+            e.Ms.TryFormat(b, out n, default, CultureInfo.InvariantCulture);
+            b[n++] = (byte)':';
+            (phone.E164 % _gap).TryFormat(b[n..], out var o, default, CultureInfo.InvariantCulture);
+            n += o;
+            b[n++] = (byte)':';
+            hasher.PhoneBlock(block).TryFormat(b[n..], out h, "x16", CultureInfo.InvariantCulture);
+            n += h;
+            b[n++] = (byte)':';
+            hasher.PhoneBlock(block + 1).TryFormat(b[n..], out h, "x16", CultureInfo.InvariantCulture);
+            l += n + h;
+            values[pv++] = new ReadOnlyMemory<byte>(buffer, start, l - start);
         }
 
-        lookups = new ReadOnlyMemory<byte>(buffer, 0, l);
-        phones = new ReadOnlyMemory<byte>(buffer, l, p - l);
+        values[7] = weight;
+        values[8] = hitWeight;
         return buffer;
     }
 
@@ -622,11 +634,10 @@ internal sealed class SharedScrapingDetector : IDisposable
         private void SendOne(Gathered gathered, ClientNetwork network, bool judgeNetwork, long now)
         {
             byte[] buffer;
-            int count;
-            RedisValue lookups, phones;
+            RedisValue[] values;
             try
             {
-                buffer = detector.Write(gathered.Entries.AsSpan(0, gathered.Count), network, out count, out lookups, out phones);
+                buffer = detector.Write(gathered.Entries.AsSpan(0, gathered.Count), network, client, _rpm, now, out values);
             }
 #pragma warning disable CA1031 // e.g. the key file unreadable: the lookups waiting on this call fail closed, not hang
             catch (Exception)
@@ -636,14 +647,6 @@ internal sealed class SharedScrapingDetector : IDisposable
                 return;
             }
 
-            var values = new RedisValue[6 + detector._ruleValues.Length];
-            values[0] = now;
-            values[1] = client.KeyId;
-            values[2] = _rpm;
-            values[3] = count;
-            values[4] = lookups;
-            values[5] = phones;
-            detector._ruleValues.CopyTo(values, 6);
             detector._redis.Send(RedisScript.Detector, KeysFor(network, judgeNetwork), values, result =>
             {
                 if (result is not null)
