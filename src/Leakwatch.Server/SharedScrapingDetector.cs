@@ -41,9 +41,10 @@ internal sealed class SharedScrapingDetector : IDisposable
     internal const string Script = """
         local now = tonumber(ARGV[1])
         local clients = #KEYS / 3
-        local u, who = 0, 0
+        local u, who, metas = 0, 0, {}
         for c = 1, clients do
-          local v = redis.call('HGET', KEYS[3 * c - 2], 'bu')
+          metas[c] = redis.call('HMGET', KEYS[3 * c - 2], 'bu', 'rpm', 'k1', 'many', 'el', 'eh', 'et', 'lh')
+          local v = metas[c][1]
           if v and tonumber(v) > u then u, who = tonumber(v), c end
         end
         if u > now then return {1, u - now, who} end
@@ -94,7 +95,7 @@ internal sealed class SharedScrapingDetector : IDisposable
 
         for c = 1, clients do
           local meta, lkey, pkey = KEYS[3 * c - 2], KEYS[3 * c - 1], KEYS[3 * c]
-          local m = redis.call('HMGET', meta, 'rpm', 'k1', 'many', 'el', 'eh', 'et', 'lh')
+          local m = {select(2, unpack(metas[c], 1, 8))}
           local lh = tonumber(m[7] or '0')
           local rpm = keyRpm
           if m[1] then rpm = math.min(tonumber(m[1]), keyRpm) end
@@ -125,7 +126,10 @@ internal sealed class SharedScrapingDetector : IDisposable
             redis.call('LTRIM', pkey, 0, phoneWindow - 1)
           end
           local h = math.max(horizon, lookupWindow * 1.25 / rpm * 60000)
-          for _, k in ipairs({meta, lkey, pkey}) do redis.call('PEXPIRE', k, math.ceil(h) + 60000) end
+          -- The phone list keeps the expiry of its last push, which covers its entries' horizon.
+          redis.call('PEXPIRE', meta, math.ceil(h) + 60000)
+          redis.call('PEXPIRE', lkey, math.ceil(h) + 60000)
+          if p > 0 then redis.call('PEXPIRE', pkey, math.ceil(h) + 60000) end
 
           -- A network seen with one key only is that key, already judged.
           if c == 1 or many then
@@ -187,7 +191,7 @@ internal sealed class SharedScrapingDetector : IDisposable
     /// <summary>The most lookups of one client (API key) a replica answers before Redis has judged them: past this, a
     /// lookup waits for its own judgement, so a walk gets at most this many answers per replica past the lookup that
     /// tripped a rule, however slow Redis is.</summary>
-    public const int MaxUnjudged = 32;
+    public const int MaxUnjudged = 64;
 
     /// <summary>A client's gathered lookups go to Redis once this many are waiting to be sent (half the unjudged
     /// bound, so the next ones are answered while these are judged).</summary>
