@@ -71,15 +71,15 @@ internal sealed partial class HibpApi
     }
 
     /// <summary>
-    /// Account search with the detector in Redis: the lookup first (local), then one round trip that checks the
-    /// key's and the network's blocks, records the lookup and judges it. An invalid account only checks the blocks
-    /// (a blocked client gets 429 whatever it sends). Redis unreachable: 503.
+    /// Account search with the detector in Redis: the lookup first (local), then the detector checks the key's and the
+    /// network's blocks, records the lookup and has it judged (at once, or by Redis in the background, see
+    /// <see cref="SharedScrapingDetector.CheckAsync"/>). An invalid account only checks the blocks (a blocked client
+    /// gets 429 whatever it sends). Redis unreachable: 503. A request answered without waiting uses the thread's
+    /// list of breaches, as without Redis; only one that waits for Redis copies it.
     /// </summary>
-    private async Task BreachedAccountShared(HttpContext ctx, SharedScrapingDetector detector, ApiKey key, string account,
-        bool truncate, string? domain, bool includeUnverified)
+    private Task BreachedAccountShared(HttpContext ctx, SharedScrapingDetector detector, ApiKey key, List<PreparedBreach> found,
+        string account, bool truncate, string? domain, bool includeUnverified)
     {
-        // Not the thread-static list: the request resumes on another thread after Redis answers.
-        var found = new List<PreparedBreach>(4);
         DetectedLookup? lookup = null;
         var state = _exposure.Acquire();
         try
@@ -102,26 +102,30 @@ internal sealed partial class HibpApi
             state.Release();
         }
 
-        var wait = await detector.CheckAsync(ClientId.ForKey(key.Id), ClientNetwork.Of(ctx.Connection.RemoteIpAddress), key.Rpm, lookup);
+        var check = detector.CheckAsync(ClientId.ForKey(key.Id), ClientNetwork.Of(ctx.Connection.RemoteIpAddress), key.Rpm, lookup);
+        return check.IsCompletedSuccessfully
+            ? AnswerShared(ctx, check.Result, found, lookup is not null, truncate, domain, includeUnverified)
+            : AnswerSharedAsync(ctx, check, [.. found], lookup is not null, truncate, domain, includeUnverified);
+    }
+
+    private async Task AnswerSharedAsync(HttpContext ctx, ValueTask<int?> check, List<PreparedBreach> found, bool valid,
+        bool truncate, string? domain, bool includeUnverified) =>
+        await AnswerShared(ctx, await check, found, valid, truncate, domain, includeUnverified);
+
+    private Task AnswerShared(HttpContext ctx, int? wait, List<PreparedBreach> found, bool valid, bool truncate, string? domain,
+        bool includeUnverified)
+    {
         if (wait is null)
         {
-            await ServiceUnavailable(ctx);
-            return;
+            return ServiceUnavailable(ctx);
         }
 
         if (wait > 0)
         {
             _metrics.EnumerationRejections.Inc();
-            await TooManyRequests(ctx, wait.Value);
-            return;
+            return TooManyRequests(ctx, wait.Value);
         }
 
-        if (lookup is null)
-        {
-            await WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
-            return;
-        }
-
-        await Respond(ctx, found, truncate, domain, includeUnverified);
+        return valid ? Respond(ctx, found, truncate, domain, includeUnverified) : WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
     }
 }

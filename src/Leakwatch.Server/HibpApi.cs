@@ -254,7 +254,7 @@ internal sealed partial class HibpApi
 
         if (_sharedDetector is not null)
         {
-            return BreachedAccountShared(ctx, _sharedDetector, client.Key!, account, truncate, domain, unverified);
+            return BreachedAccountShared(ctx, _sharedDetector, client.Key!, found, account, truncate, domain, unverified);
         }
 
         var clientId = ClientId.ForKey(client.Key!.Id);

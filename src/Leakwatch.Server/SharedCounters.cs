@@ -26,5 +26,9 @@ internal sealed class SharedCounters : IDisposable
 
     public SharedScrapingDetector? Detector { get; }
 
-    public void Dispose() => Redis?.Dispose();
+    public void Dispose()
+    {
+        Detector?.Dispose();
+        Redis?.Dispose();
+    }
 }

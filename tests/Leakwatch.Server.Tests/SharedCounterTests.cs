@@ -224,6 +224,73 @@ public sealed class SharedCounterTests(SharedCounterTests.Cluster cluster) : ICl
         await WaitFor429(pair[blockedAt.Value]);
     }
 
+    /// <summary>A fast key's lookups answered at once are gathered and sent together: 150 lookups over two servers are
+    /// all recorded in Redis (the last ones within <see cref="SharedScrapingDetector.FlushInterval"/>), in far fewer
+    /// script calls than lookups.</summary>
+    [Fact]
+    public async Task Lookups_GatheredPerClient_AllRecorded_InFarFewerCallsThanLookups()
+    {
+        await using var pair = await StartPair();
+        cluster.Redis.Cli("CONFIG", "RESETSTAT");
+        const int lookups = 150;
+        for (var i = 0; i < lookups; i++)
+        {
+            var account = i % 2 == 0 ? Account : "/api/v3/breachedaccount/nobody" + i.ToString(CultureInfo.InvariantCulture) + "%40example.com";
+            var status = (await Send(pair[i], HttpMethod.Get, account, cluster.FastKey)).StatusCode;
+            Assert.Equal(i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.NotFound, status);
+        }
+
+        var list = "lw:d:k" + cluster.FastKeyId.ToString(CultureInfo.InvariantCulture) + ":l";
+        var recorded = 0;
+        for (var wait = 0; wait < 100 && recorded < lookups; wait++)
+        {
+            await Task.Delay(20);
+            recorded = int.Parse(cluster.Redis.Cli("LLEN", list), CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(lookups, recorded);
+        var hits = cluster.Redis.Cli("LRANGE", list, "0", "-1").Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(e => e.Split(':')[1] == "1");
+        Assert.Equal(lookups / 2, hits);
+        Assert.Equal((lookups / 2).ToString(CultureInfo.InvariantCulture), cluster.Redis.Cli("HGET", "lw:d:k" + cluster.FastKeyId.ToString(CultureInfo.InvariantCulture), "lh"));
+
+        // Each server's first lookup waits for its own call; the others go FlushAt at a time, or when the timer finds them.
+        var stats = cluster.Redis.Cli("INFO", "commandstats");
+        var calls = ScriptCalls(stats, "evalsha") + ScriptCalls(stats, "eval");
+        Assert.InRange(calls, 2, lookups / 4);
+    }
+
+    private static int ScriptCalls(string commandStats, string command)
+    {
+        var line = commandStats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_" + command + ":calls=", StringComparison.Ordinal));
+        return line is null ? 0 : int.Parse(line.Split('=', ',')[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A phone walk sent 16 lookups at a time over two servers (as a fast scraper would): the servers answer
+    /// lookups before Redis has judged them, yet the walk gets at most <see cref="SharedScrapingDetector.MaxUnjudged"/>
+    /// answers per server past the 30 that trip the sequential-phones rule, and is then refused by both.</summary>
+    [Fact]
+    public async Task PhoneWalk_ConcurrentOverTwoServers_AtMostMaxUnjudgedPerServerPastTheTrip()
+    {
+        await using var pair = await StartPair();
+        var answered = 0;
+        var refused = 0;
+        for (var wave = 0; wave < 16; wave++)
+        {
+            var statuses = await Task.WhenAll(Enumerable.Range(wave * 16, 16).Select(async i =>
+                (await Send(pair[i], HttpMethod.Get, "/api/v3/breachedaccount/" + Uri.EscapeDataString(Phone(i)), cluster.FastKey)).StatusCode));
+            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.NotFound or HttpStatusCode.TooManyRequests, s.ToString()));
+            answered += statuses.Count(s => s == HttpStatusCode.NotFound);
+            refused += statuses.Count(s => s == HttpStatusCode.TooManyRequests);
+        }
+
+        Assert.InRange(answered, 16, 30 + 2 * SharedScrapingDetector.MaxUnjudged);
+        Assert.Equal(16 * 16, answered + refused);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.A, HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Send(pair.B, HttpMethod.Get, Account, cluster.FastKey)).StatusCode);
+        var audit = Assert.Single(pair.Logs.Lines, l => l.StartsWith("Leakwatch.Audit", StringComparison.Ordinal));
+        Assert.Contains($"client key {cluster.FastKeyId}, rule sequential-phones", audit, StringComparison.Ordinal);
+    }
+
     private async Task WaitFor429(RunningServer server)
     {
         for (var i = 0; i < 50; i++)
