@@ -19,10 +19,18 @@ if [ ! -f "$work/data/passwords/manifest.json" ]; then
   rm -f "$work/pw.txt"
 fi
 
-rm -rf "$work/out"
+if [ -e "$work/out" ]; then
+  rm -rf "$work/out"
+  # ext4 without a journal (this VM) skips, on every file create, each free inode deleted less than 60 s ago (360 s
+  # while its inode-table block is dirty, which our own creates make it): an export right after deleting the last
+  # one pays several times the kernel time per file (BENCHMARKS.md, "Static export", session 9). Let them age out.
+  echo "waiting 370 s for the deleted export's inodes to age out (ext4 recently-deleted check)…" >&2
+  sleep 370
+fi
 sync
-echo "full export:" >&2
+echo "full export (load before: $(cut -d' ' -f1-3 /proc/loadavg)):" >&2
 /usr/bin/time -f "full export: %e s wall, %U s user, %S s sys, peak RSS %M KB" "${lw[@]}" export --out "$work/out"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "files: $(find "$work/out/range" -type f | wc -l), size: $(du -sh "$work/out" | cut -f1)"
 
 seq $((hashes + 1)) $((hashes + added)) > "$work/pw2.txt"
