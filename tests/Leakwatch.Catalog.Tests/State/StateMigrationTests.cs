@@ -36,8 +36,13 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         sqlite.AddOptOut([.. Enumerable.Repeat((byte)3, 10)], now);
         OutboxItem Item(int breach) => new()
         {
-            Dedupe = $"m:{verified.Id}:{breach}", Channel = OutboxChannel.Mail, TargetId = verified.Id, BreachId = breach, Event = "breach.matched",
-            MessageId = $"<{breach}@test>", SealedPayload = [1],
+            Dedupe = $"m:{verified.Id}:{breach}",
+            Channel = OutboxChannel.Mail,
+            TargetId = verified.Id,
+            BreachId = breach,
+            Event = "breach.matched",
+            MessageId = $"<{breach}@test>",
+            SealedPayload = [1],
         };
         sqlite.Enqueue([Item(ids[0]), Item(ids[1])], generation: 3, now);
         sqlite.MarkDelivered(sqlite.ClaimDue(1, now, TimeSpan.FromMinutes(1))[0].Id, now.AddSeconds(2));
