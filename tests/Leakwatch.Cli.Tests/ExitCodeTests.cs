@@ -96,12 +96,6 @@ public sealed partial class ExitCodeTests : IClassFixture<ExitCodeTests.Publishe
             [.. dirs, "--state", $"postgresql://leakwatch@127.0.0.1:{Leakwatch.TestSupport.ServiceScript.FreePort()}/leakwatch", "keys", "list"]));
         yield return new("ingest while another writer holds the data dir's lock", 4, IngestWhileLocked);
         yield return new("show a breach that does not exist", 5, () => LeakwatchProcess.Run([.. dirs, "breach", "NoSuchBreach"]));
-        yield return new("ingest interrupted by Ctrl-C while reading", 130, () => LeakwatchProcess.Run(
-            [.. dirs, "ingest", _index.Dir.File("small.csv"), "--breach", "Interrupted"], environment: new Dictionary<string, string>
-            {
-                ["LEAKWATCH_TEST_KILL_AT"] = "reading",
-                ["LEAKWATCH_TEST_KILL_SIGNAL"] = "INT",
-            }));
         yield return new("an internal fault (injected)", 70, () => LeakwatchProcess.Run([.. dirs, "breaches"], environment:
             new Dictionary<string, string> { ["LEAKWATCH_TEST_FAULT"] = "internal" }));
     }
