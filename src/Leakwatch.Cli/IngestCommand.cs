@@ -138,6 +138,11 @@ internal static class IngestCommand
 
     private static void Print(IngestStats stats, bool json)
     {
+        if (stats.Notifications?.Error is { } notifyError)
+        {
+            Console.Error.WriteLine($"leakwatch: warning: {notifyError}");
+        }
+
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));
@@ -269,6 +274,11 @@ internal static class IngestCommand
         t.AddRow("damaged fields", s.DamagedFields.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("skipped rows", s.Problems.Count.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("index entries", s.IndexEntries.ToString("N0", CultureInfo.InvariantCulture));
+        if (s.Notifications is { Error: null } n && n.Watchers > 0)
+        {
+            t.AddRow("notifications queued", $"{n.Queued:N0} (matched against {n.Watchers:N0} subscriptions and monitored identifiers)");
+        }
+
         t.AddRow("time", $"{s.Seconds:F1} s ({s.RowsPerSecond:N0} rows/s)");
         AnsiConsole.Write(t);
         foreach (var p in s.Problems.First)

@@ -93,6 +93,8 @@ public static class DataDirMaintenance
         ForgetPrivateSource(store, breach.Id);
         next = store.Publish(next);
         TestKillPoint.Reached("remove-published");
+        // What is still queued about the breach is not sent: it is no longer public. Delivered rows stay for the record.
+        catalog.CancelPending(breach.Id, DateTimeOffset.UtcNow);
         catalog.DeleteBreach(breach.Id);
         catalog.WriteSnapshot(next.Generation, next.Breaches);
         store.CollectGarbage(next);

@@ -33,6 +33,10 @@ public sealed class IngestStats
     /// <summary>Where the time went, in seconds.</summary>
     [JsonPropertyName("phases")] public PhaseTimes Phases { get; set; } = new();
     [JsonPropertyName("rowsPerSecond")] public double RowsPerSecond { get; set; }
+    /// <summary>What matching the published breach against subscriptions and monitored identifiers queued.</summary>
+    [JsonPropertyName("notifications")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public NotificationCounts? Notifications { get; set; }
     /// <summary>`ingest --private`: the private build that followed the publish.</summary>
     [JsonPropertyName("private")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

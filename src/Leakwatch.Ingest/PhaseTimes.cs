@@ -11,4 +11,6 @@ public sealed class PhaseTimes
     /// <summary>Merging sorted runs and the previous index into the new index file, with fsync.</summary>
     [JsonPropertyName("merge")] public double Merge { get; set; }
     [JsonPropertyName("publish")] public double Publish { get; set; }
+    /// <summary>Matching subscriptions and monitored identifiers against the published breach (the outbox rows).</summary>
+    [JsonPropertyName("match")] public double Match { get; set; }
 }

@@ -131,15 +131,16 @@ public abstract partial class StateStore
         return r.Read() ? ReadSubscription(r) : null;
     });
 
-    /// <summary>Calls <paramref name="each"/> with every verified subscription's id and index key, in ascending key
-    /// order (both engines compare blobs bytewise), for one linear merge against a breach's sorted keys.</summary>
-    public void ForEachVerifiedSubscription(Action<long, byte[]> each) => Read(db =>
+    /// <summary>Calls <paramref name="each"/> with every verified subscription's id, index key and time of
+    /// verification, in ascending key order (both engines compare blobs bytewise), for one linear merge against a
+    /// breach's sorted keys.</summary>
+    public void ForEachVerifiedSubscription(Action<long, byte[], DateTimeOffset> each) => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT id, match_key FROM subscriptions WHERE verified IS NOT NULL ORDER BY match_key");
+        using var cmd = Command(db, null, "SELECT id, match_key, verified FROM subscriptions WHERE verified IS NOT NULL ORDER BY match_key");
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            each(r.GetInt64(0), (byte[])r.GetValue(1));
+            each(r.GetInt64(0), (byte[])r.GetValue(1), ReadTimestamp(r, 2));
         }
 
         return 0;
@@ -177,15 +178,18 @@ public abstract partial class StateStore
         return keys;
     });
 
-    /// <summary>The index generation whose breaches have all been matched into the outbox.</summary>
+    /// <summary>The highest breach id whose publish has been matched into the outbox. Breach ids are never reused and
+    /// each publish adds a breach with a higher id than any before, so every published breach above it is unmatched.
+    /// (Kept in <c>notify_progress.generation</c>.)</summary>
     public long MatchedThrough() => Read(MatchedThroughIn);
 
     /// <summary>
-    /// Writes one matching pass's notifications and moves the progress to <paramref name="generation"/>, in one
+    /// Writes one matching pass's notifications and moves the progress to <paramref name="matchedThrough"/> (the
+    /// highest breach id the pass matched, see <see cref="MatchedThrough"/>), in one
     /// transaction: a pass cut short leaves both as they were, and a pass run again inserts nothing twice
     /// (<see cref="OutboxItem.Dedupe"/>). Returns how many rows were new.
     /// </summary>
-    public int Enqueue(IReadOnlyList<OutboxItem> items, long generation, DateTimeOffset now) => WriteQuiet((db, tx) =>
+    public int Enqueue(IReadOnlyList<OutboxItem> items, long matchedThrough, DateTimeOffset now) => WriteQuiet((db, tx) =>
     {
         now = Microseconds(now);
         var inserted = 0;
@@ -215,7 +219,7 @@ public abstract partial class StateStore
         }
 
         using var progress = Command(db, tx, "UPDATE notify_progress SET generation = @generation WHERE id = 1 AND generation < @generation");
-        Add(progress, "@generation", generation);
+        Add(progress, "@generation", matchedThrough);
         progress.ExecuteNonQuery();
         return inserted;
     });

@@ -76,7 +76,7 @@ public abstract class NotificationStoreContract : StateStoreContract
         }
 
         var seen = new List<byte[]>();
-        store.ForEachVerifiedSubscription((_, k) => seen.Add(k));
+        store.ForEachVerifiedSubscription((_, k, _) => seen.Add(k));
         keys.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
         Assert.Equal(keys, seen);
     }
@@ -91,7 +91,7 @@ public abstract class NotificationStoreContract : StateStoreContract
         var unsubscribe = Bytes(32);
         store.Subscribe(key, [1], token, unsubscribe, T0, Day, Hour);
         var sub = store.VerifySubscription(token, T0)!;
-        store.Enqueue([Item(sub.Id, 7)], generation: 1, T0);
+        store.Enqueue([Item(sub.Id, 7)], matchedThrough: 1, T0);
         Assert.Equal(1, store.OutboxStatus().Pending);
 
         Assert.False(store.Unsubscribe(Bytes(32)));
@@ -121,10 +121,10 @@ public abstract class NotificationStoreContract : StateStoreContract
         var location = NewLocation();
         using var store = StateStore.Open(location, DataDir);
         Assert.Equal(0, store.MatchedThrough());
-        Assert.Equal(3, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5)], generation: 4, T0));
-        Assert.Equal(1, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5), Item(4, 5)], generation: 4, T0));
+        Assert.Equal(3, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5)], matchedThrough: 4, T0));
+        Assert.Equal(1, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5), Item(4, 5)], matchedThrough: 4, T0));
         Assert.Equal(4, store.MatchedThrough());
-        Assert.Equal(0, store.Enqueue([Item(1, 5)], generation: 2, T0));
+        Assert.Equal(0, store.Enqueue([Item(1, 5)], matchedThrough: 2, T0));
         Assert.Equal(4, store.MatchedThrough());
         Assert.Equal(4, store.OutboxStatus().Pending);
     }
@@ -134,7 +134,7 @@ public abstract class NotificationStoreContract : StateStoreContract
     {
         var location = NewLocation();
         using var store = StateStore.Open(location, DataDir);
-        store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 6)], generation: 1, T0);
+        store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 6)], matchedThrough: 1, T0);
 
         var first = store.ClaimDue(2, T0, TimeSpan.FromMinutes(1));
         var second = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1));
@@ -175,7 +175,7 @@ public abstract class NotificationStoreContract : StateStoreContract
                 items.Add(Item(i, 1));
             }
 
-            store.Enqueue(items, generation: 1, T0);
+            store.Enqueue(items, matchedThrough: 1, T0);
         }
 
         var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();

@@ -44,7 +44,7 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
             MessageId = $"<{breach}@test>",
             SealedPayload = [1],
         };
-        sqlite.Enqueue([Item(ids[0]), Item(ids[1])], generation: 3, now);
+        sqlite.Enqueue([Item(ids[0]), Item(ids[1])], matchedThrough: 3, now);
         sqlite.MarkDelivered(sqlite.ClaimDue(1, now, TimeSpan.FromMinutes(1))[0].Id, now.AddSeconds(2));
         return (ids, secret);
     }
@@ -74,7 +74,7 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         Assert.Equal(3, pg.MatchedThrough());
         Assert.Equal((1L, 1L), (pg.OutboxStatus().Pending, pg.OutboxStatus().Delivered));
         var ids2 = new List<long>();
-        pg.ForEachVerifiedSubscription((id, _) => ids2.Add(id));
+        pg.ForEachVerifiedSubscription((id, _, _) => ids2.Add(id));
         Assert.Single(ids2);
         // A subscription made after the move gets an id past the copied ones.
         byte[] next = [.. Enumerable.Repeat((byte)5, 32)];

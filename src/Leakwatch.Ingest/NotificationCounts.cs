@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Leakwatch.Ingest;
+
+/// <summary>The matching pass after a publish: how many watchers it merged against and how many notifications it
+/// queued; <see cref="Error"/> when it could not run (the breach stays published; the next pass matches it).</summary>
+public sealed class NotificationCounts
+{
+    [JsonPropertyName("watchers")] public int Watchers { get; set; }
+    [JsonPropertyName("queued")] public int Queued { get; set; }
+    [JsonPropertyName("error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; set; }
+}

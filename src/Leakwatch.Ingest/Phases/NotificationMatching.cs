@@ -1,0 +1,27 @@
+using Leakwatch.Catalog.State;
+using Leakwatch.Core.Errors;
+using Leakwatch.Index;
+using Leakwatch.Notify.Matching;
+using Leakwatch.Storage;
+
+namespace Leakwatch.Ingest.Phases;
+
+/// <summary>The phase after the publish: the new breach matched against every verified subscription and monitored
+/// identifier (<see cref="NotificationMatcher"/>). The breach is already public, so a failure here fails nothing: it
+/// is reported, and the next pass (the next ingest, or a <c>serve</c> replica seeing the generation) matches it.</summary>
+internal static class NotificationMatching
+{
+    public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, string breachName, CancellationToken ct)
+    {
+        try
+        {
+            TestKillPoint.Reached("matching");
+            var report = new NotificationMatcher(store, catalog).CatchUp(DateTimeOffset.UtcNow, ct);
+            return new NotificationCounts { Watchers = report.Watchers, Queued = report.Queued };
+        }
+        catch (Exception e) when (e is LeakwatchException or IOException or System.Data.Common.DbException)
+        {
+            return new NotificationCounts { Error = $"{breachName} is published, but its notifications are not matched yet ({e.Message}); the next ingest or a running serve matches them" };
+        }
+    }
+}

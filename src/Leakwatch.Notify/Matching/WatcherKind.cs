@@ -1,0 +1,7 @@
+namespace Leakwatch.Notify.Matching;
+
+public enum WatcherKind
+{
+    Subscription,
+    Monitored,
+}

@@ -1,0 +1,101 @@
+using Leakwatch.Catalog.State;
+using Leakwatch.Core;
+using Leakwatch.Index;
+using Leakwatch.Notify;
+using Leakwatch.Notify.Matching;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Cli.Tests;
+
+/// <summary>Matching on publish through the real CLI: one outbox row per (verified subscription, new breach), none for
+/// breaches published before the subscription, none twice however often a pass runs, a pass killed after the
+/// publish made up by the next one, and a removed breach's pending rows cancelled.</summary>
+public sealed class NotificationMatchingTests
+{
+    [Fact]
+    public void Publish_QueuesOneRowPerSubscriberAndNewBreach_KilledPassIsMadeUp_RemoveCancels()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["alice@example.com", "bob@example.com", "carol@example.com"]);
+
+        // Alice and Bob subscribe (verified) after First; Carol subscribes but never verifies.
+        var keys = KeyFile.Load(dir.KeyFile);
+        var alice = Subscribe(dir, keys, "alice@example.com", verify: true);
+        var bob = Subscribe(dir, keys, "bob@example.com", verify: true);
+        Subscribe(dir, keys, "carol@example.com", verify: false);
+
+        // Second holds Alice and Carol; its ingest is killed after the publish, before matching.
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com", "carol@example.com", "dave@example.com"]), "--breach", "Second"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "matching" });
+        Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            Assert.Empty(state.Outbox(OutboxState.Pending, 100));
+        }
+
+        // Third holds Bob; its pass matches Second too (the killed one), and nobody is told about First.
+        var third = Ingest(dir, "Third", ["bob@example.com", "erin@example.com"]);
+        Assert.Contains("\"queued\":2", third, StringComparison.Ordinal);
+        int secondId, thirdId;
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            var breaches = state.AllBreaches();
+            secondId = breaches.Find(b => b.Name == "Second")!.Id;
+            thirdId = breaches.Find(b => b.Name == "Third")!.Id;
+            var rows = state.Outbox(OutboxState.Pending, 100);
+            Assert.Equal(2, rows.Count);
+            Assert.Contains(rows, r => r.TargetId == alice && r.BreachId == secondId && r.Event == NotifyEvents.BreachExposed && r.Channel == OutboxChannel.Mail);
+            Assert.Contains(rows, r => r.TargetId == bob && r.BreachId == thirdId);
+            Assert.Equal(thirdId, state.MatchedThrough());
+
+            // A pass run again (another replica, a restart) adds nothing.
+            var again = new NotificationMatcher(new ExposureIndexStore(dir.DataDir), state).CatchUp(DateTimeOffset.UtcNow);
+            Assert.Equal(0, again.Queued);
+        }
+
+        // Removing Third before delivery cancels its pending row; Second's stays.
+        var remove = LeakwatchProcess.Run([.. dir.Dirs, "remove", "Third"]);
+        Assert.True(remove.ExitCode == 0, remove.Stderr);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            var pending = Assert.Single(state.Outbox(OutboxState.Pending, 100));
+            Assert.Equal(secondId, pending.BreachId);
+            var cancelled = Assert.Single(state.Outbox(OutboxState.Cancelled, 100));
+            Assert.Equal(thirdId, cancelled.BreachId);
+        }
+    }
+
+    private static string Ingest(TempDir dir, string breach, string[] emails)
+    {
+        var run = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, breach + ".csv", emails), "--breach", breach, "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        return run.StdoutLines[^1];
+    }
+
+    private static string Dump(TempDir dir, string name, string[] emails)
+    {
+        var path = dir.File(name);
+        File.WriteAllLines(path, ["email,name", .. emails.Select((e, i) => $"{e},Person {i}")]);
+        return path;
+    }
+
+    private static long Subscribe(TempDir dir, KeyFile keys, string email, bool verify)
+    {
+        var key = new byte[IndexKeys.KeyBytes];
+        IndexKeys.WriteBigEndian(new IdentifierHasher(keys).HashEmail(EmailNormalizer.Normalize(email)!), key);
+        var sealing = new NotifySealing(keys);
+        var token = NotifyTokens.NewToken();
+        using var state = SqliteStateStore.Open(dir.DataDir);
+        var outcome = state.Subscribe(key, sealing.Address.Seal(System.Text.Encoding.UTF8.GetBytes(email), NotifySealing.AddressContext),
+            NotifyTokens.Hash(token), NotifyTokens.Hash(sealing.Tokens.UnsubscribeToken(key)), DateTimeOffset.UtcNow, TimeSpan.FromHours(24), TimeSpan.FromHours(1));
+        Assert.Equal(SubscribeOutcome.SendVerification, outcome);
+        if (!verify)
+        {
+            return 0;
+        }
+
+        var sub = state.VerifySubscription(NotifyTokens.Hash(token), DateTimeOffset.UtcNow);
+        Assert.NotNull(sub);
+        return sub.Id;
+    }
+}
