@@ -140,6 +140,7 @@ public static class LeakwatchServer
         services.AddSingleton<PrivateApi>();
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
+        services.AddHostedService<NotificationMatchService>();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";

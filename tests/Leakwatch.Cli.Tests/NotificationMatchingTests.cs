@@ -65,6 +65,43 @@ public sealed class NotificationMatchingTests
         }
     }
 
+    [Fact]
+    public async Task KilledPass_IsMadeUpByARunningServe_WithinSeconds()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["alice@example.com"]);
+        var alice = Subscribe(dir, KeyFile.Load(dir.KeyFile), "alice@example.com", verify: true);
+        var port = ServiceScript.FreePort();
+        using var serve = System.Diagnostics.Process.Start(LeakwatchProcess.StartInfo([.. dir.Dirs, "serve", "--urls", $"http://127.0.0.1:{port}"]))!;
+        serve.StandardInput.Close();
+        var log = serve.StandardOutput.ReadToEndAsync();
+        var errors = serve.StandardError.ReadToEndAsync();
+        try
+        {
+            var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com", "zed@example.com"]), "--breach", "Second"],
+                environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "matching" });
+            Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            List<OutboxItem> rows = [];
+            while (rows.Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                using var state = SqliteStateStore.Open(dir.DataDir);
+                rows = state.Outbox(OutboxState.Pending, 10);
+            }
+
+            var row = Assert.Single(rows);
+            Assert.Equal(alice, row.TargetId);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+
+        Assert.Contains("notifications queued", await log + await errors, StringComparison.Ordinal);
+    }
+
     private static string Ingest(TempDir dir, string breach, string[] emails)
     {
         var run = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, breach + ".csv", emails), "--breach", breach, "--json"]);
