@@ -146,6 +146,30 @@ public abstract partial class StateStore
         return 0;
     });
 
+    /// <summary>Adds subscriptions whose addresses were proven elsewhere (moved from another service, or a benchmark's
+    /// seed) as verified, in one transaction; an index key already subscribed is left as it is. Returns how many were new.</summary>
+    public int ImportVerifiedSubscriptions(IReadOnlyList<(byte[] Key, byte[] SealedAddress, byte[] UnsubscribeTokenHash)> subscriptions,
+        DateTimeOffset verified) => WriteQuiet((db, tx) =>
+    {
+        var inserted = 0;
+        using var cmd = Command(db, tx,
+            "INSERT INTO subscriptions (match_key, sealed_address, verified, unsubscribe_token_hash, created) " +
+            "VALUES (@key, @address, @now, @unsub, @now) ON CONFLICT (match_key) DO NOTHING");
+        var key = Parameter(cmd, "@key");
+        var address = Parameter(cmd, "@address");
+        var unsub = Parameter(cmd, "@unsub");
+        Add(cmd, "@now", TimestampValue(Microseconds(verified)));
+        foreach (var (k, a, u) in subscriptions)
+        {
+            key.Value = k;
+            address.Value = a;
+            unsub.Value = u;
+            inserted += cmd.ExecuteNonQuery();
+        }
+
+        return inserted;
+    });
+
     public long SubscriptionCount() => Read(db =>
     {
         using var cmd = Command(db, null, "SELECT COUNT(*) FROM subscriptions");

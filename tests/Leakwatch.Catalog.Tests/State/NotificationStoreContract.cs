@@ -82,6 +82,23 @@ public abstract class NotificationStoreContract : StateStoreContract
     }
 
     [Fact]
+    public void ImportVerifiedSubscriptions_AddsVerifiedRows_AndLeavesAnExistingOneAsItWas()
+    {
+        var location = NewLocation();
+        using var store = StateStore.Open(location, DataDir);
+        var existing = Bytes(10);
+        store.Subscribe(existing, [5], Bytes(32), Bytes(32), T0, Day, Hour);
+        var fresh = Bytes(10);
+        Assert.Equal(1, store.ImportVerifiedSubscriptions([(existing, [6], Bytes(32)), (fresh, [7], Bytes(32))], T0.AddHours(1)));
+        var verified = new List<(byte[] Key, DateTimeOffset At)>();
+        store.ForEachVerifiedSubscription((_, k, at) => verified.Add((k, at)));
+        var only = Assert.Single(verified); // the existing one is still unverified
+        Assert.Equal(fresh, only.Key);
+        Assert.Equal(T0.AddHours(1), only.At);
+        Assert.Equal(2, store.SubscriptionCount());
+    }
+
+    [Fact]
     public void Unsubscribe_ErasesTheRowAndItsPendingMail_ByItsTokenOnly()
     {
         var location = NewLocation();
