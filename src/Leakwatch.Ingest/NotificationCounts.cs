@@ -8,6 +8,10 @@ public sealed class NotificationCounts
 {
     [JsonPropertyName("watchers")] public int Watchers { get; set; }
     [JsonPropertyName("queued")] public int Queued { get; set; }
+    /// <summary>Seconds reading the watchers, passing over the index, and writing the outbox.</summary>
+    [JsonPropertyName("loadSeconds")] public double LoadSeconds { get; set; }
+    [JsonPropertyName("mergeSeconds")] public double MergeSeconds { get; set; }
+    [JsonPropertyName("queueSeconds")] public double QueueSeconds { get; set; }
     [JsonPropertyName("error")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; set; }

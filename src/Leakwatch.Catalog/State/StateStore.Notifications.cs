@@ -131,16 +131,21 @@ public abstract partial class StateStore
         return r.Read() ? ReadSubscription(r) : null;
     });
 
-    /// <summary>Calls <paramref name="each"/> with every verified subscription's id, index key and time of
-    /// verification, in ascending key order (both engines compare blobs bytewise), for one linear merge against a
-    /// breach's sorted keys.</summary>
-    public void ForEachVerifiedSubscription(Action<long, byte[], DateTimeOffset> each) => Read(db =>
+    /// <summary>Calls <paramref name="each"/> with the id and index key of every subscription verified by
+    /// <paramref name="verifiedBy"/>, for one linear merge against a breach's sorted keys: in ascending key order on
+    /// PostgreSQL (blobs compare bytewise); in table order on SQLite, where walking the key index costs a row lookup per
+    /// subscription (sqlite3 with 100,000 rows: 0.66 s in key order against 0.11 s in table order), so the caller sorts.
+    /// The key is lent for the call only.</summary>
+    public void ForEachVerifiedSubscription(DateTimeOffset verifiedBy, SubscriptionKeyVisitor each) => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT id, match_key, verified FROM subscriptions WHERE verified IS NOT NULL ORDER BY match_key");
+        using var cmd = Command(db, null, "SELECT id, match_key FROM subscriptions WHERE verified IS NOT NULL AND verified <= @by" + VerifiedOrder);
+        Add(cmd, "@by", TimestampValue(Microseconds(verifiedBy)));
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            each(r.GetInt64(0), (byte[])r.GetValue(1), ReadTimestamp(r, 2));
+            // GetValue, not GetBytes into one buffer: Microsoft.Data.Sqlite's GetBytes costs ~5 µs a call (measured with
+            // 100,000 rows: 750 ms against 280 ms), far more than the 10-byte array.
+            each(r.GetInt64(0), (byte[])r.GetValue(1));
         }
 
         return 0;
@@ -247,6 +252,9 @@ public abstract partial class StateStore
         progress.ExecuteNonQuery();
         return inserted;
     });
+
+    /// <summary>How <see cref="ForEachVerifiedSubscription"/> orders its rows (see there).</summary>
+    protected virtual string VerifiedOrder => " ORDER BY match_key";
 
     private static DbParameter Parameter(DbCommand cmd, string name)
     {

@@ -17,7 +17,14 @@ internal static class NotificationMatching
         {
             TestKillPoint.Reached("matching");
             var report = new NotificationMatcher(store, catalog).CatchUp(DateTimeOffset.UtcNow, ct);
-            return new NotificationCounts { Watchers = report.Watchers, Queued = report.Queued };
+            return new NotificationCounts
+            {
+                Watchers = report.Watchers,
+                Queued = report.Queued,
+                LoadSeconds = report.LoadSeconds,
+                MergeSeconds = report.MergeSeconds,
+                QueueSeconds = report.QueueSeconds,
+            };
         }
         catch (Exception e) when (e is LeakwatchException or IOException or System.Data.Common.DbException)
         {

@@ -2,7 +2,10 @@ namespace Leakwatch.Notify.Matching;
 
 /// <summary>What one matching pass did: the breaches it matched, the watchers it merged against, and the outbox rows
 /// it added (a pass run again adds none).</summary>
-public sealed record MatchReport(IReadOnlyList<int> Breaches, int Watchers, int Hits, int Queued, double Seconds)
+/// <param name="LoadSeconds">Reading the watchers from the state store and sorting them.</param>
+/// <param name="MergeSeconds">The pass over the index.</param>
+/// <param name="QueueSeconds">Writing the outbox rows and the progress marker.</param>
+public sealed record MatchReport(IReadOnlyList<int> Breaches, int Watchers, int Hits, int Queued, double LoadSeconds, double MergeSeconds, double QueueSeconds)
 {
-    public static readonly MatchReport Nothing = new([], 0, 0, 0, 0);
+    public static readonly MatchReport Nothing = new([], 0, 0, 0, 0, 0, 0);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Leakwatch.Catalog.State;
-using Leakwatch.Core;
 using Leakwatch.Index;
 
 namespace Leakwatch.Notify.Matching;
@@ -45,7 +44,18 @@ public sealed class NotificationMatcher
 
         var clock = Stopwatch.StartNew();
         var published = PublishTimes(manifest, fresh);
-        var watchers = Watchers();
+        // Breaches published before someone subscribed are not news to them (the first pass on an install with
+        // breaches already published, or a pass catching up after a crash): only subscriptions verified by the newest
+        // publish take part. A pass that catches up several publishes at once tells a subscription verified between
+        // two of them about both (it is in both).
+        var latest = DateTimeOffset.MinValue;
+        foreach (var t in published.Values)
+        {
+            latest = t > latest ? t : latest;
+        }
+
+        var watchers = Watchers(latest);
+        var load = clock.Elapsed.TotalSeconds;
         var items = new List<OutboxItem>();
         var hits = 0;
         using (var reader = _index.OpenPublished(manifest))
@@ -56,11 +66,9 @@ public sealed class NotificationMatcher
                 {
                     hits++;
                     var w = watchers[hit.Watcher];
-                    // Breaches published before someone subscribed are not news to them (the first pass on an install
-                    // with breaches already published, or a pass catching up after a crash).
-                    if (w.Since > published[hit.BreachId])
+                    if (published[hit.BreachId] == DateTimeOffset.MinValue)
                     {
-                        return;
+                        return; // removed from the catalogue while the pass ran
                     }
 
                     if (w.Kind == WatcherKind.Subscription)
@@ -71,8 +79,9 @@ public sealed class NotificationMatcher
             }
         }
 
+        var merge = clock.Elapsed.TotalSeconds - load;
         var queued = _state.Enqueue(items, Max(fresh), now);
-        return new MatchReport(fresh, watchers.Count, hits, queued, clock.Elapsed.TotalSeconds);
+        return new MatchReport(fresh, watchers.Count, hits, queued, load, merge, clock.Elapsed.TotalSeconds - load - merge);
     }
 
     /// <summary>The outbox row telling subscription <paramref name="subscriptionId"/> it is in breach
@@ -87,12 +96,27 @@ public sealed class NotificationMatcher
         MessageId = Guid.NewGuid().ToString("N"),
     };
 
-    private List<Watcher> Watchers()
+    private List<Watcher> Watchers(DateTimeOffset verifiedBy)
     {
+        var keys = new List<UInt128>();
         var watchers = new List<Watcher>();
-        _state.ForEachVerifiedSubscription((id, key, verified) =>
-            watchers.Add(new Watcher(IndexKeys.ReadBigEndian(key), WatcherKind.Subscription, id, verified, 0)));
-        watchers.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        var sorted = true;
+        _state.ForEachVerifiedSubscription(verifiedBy, (id, key) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            sorted &= keys.Count == 0 || keys[^1] <= k;
+            keys.Add(k);
+            watchers.Add(new Watcher(k, WatcherKind.Subscription, id));
+        });
+        if (!sorted)
+        {
+            // By the plain keys (the default comparer of UInt128, no delegate per comparison).
+            var keyArray = keys.ToArray();
+            var watcherArray = watchers.ToArray();
+            Array.Sort(keyArray, watcherArray);
+            return [.. watcherArray];
+        }
+
         return watchers;
     }
 

@@ -74,7 +74,7 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         Assert.Equal(3, pg.MatchedThrough());
         Assert.Equal((1L, 1L), (pg.OutboxStatus().Pending, pg.OutboxStatus().Delivered));
         var ids2 = new List<long>();
-        pg.ForEachVerifiedSubscription((id, _, _) => ids2.Add(id));
+        pg.ForEachVerifiedSubscription(DateTimeOffset.MaxValue, (id, _) => ids2.Add(id));
         Assert.Single(ids2);
         // A subscription made after the move gets an id past the copied ones.
         byte[] next = [.. Enumerable.Repeat((byte)5, 32)];
