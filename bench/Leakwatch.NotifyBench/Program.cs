@@ -3,29 +3,7 @@ using Leakwatch.Bench.Notify;
 
 // Whole-process helpers for bench/notify.sh. Subcommands:
 //   seed DATA_DIR KEY_FILE DUMP COUNT IN_BREACH   verified subscriptions straight into the data dir's catalog.db
-if (args.Length == 2 && args[0] == "raw")
-{
-    using var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(args[1], "catalog.db"));
-    db.Open();
-    for (var round = 0; round < 3; round++)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT id, match_key FROM subscriptions WHERE verified IS NOT NULL AND verified <= '9999'";
-        using var r = cmd.ExecuteReader();
-        var key = new byte[16];
-        long n = 0;
-        while (r.Read())
-        {
-            n += Environment.GetEnvironmentVariable("MODE") switch { "id" => r.GetInt64(0), "value" => ((byte[])r.GetValue(1)).Length, "field" => r.GetFieldValue<byte[]>(1).Length, _ => r.GetInt64(0) + r.GetBytes(1, 0, key, 0, 16) };
-        }
-
-        Console.WriteLine($"raw round {round}: {n} in {clock.Elapsed.TotalMilliseconds:F0} ms");
-    }
-
-    return 0;
-}
-
+//   load DATA_DIR                                 times reading the verified subscriptions, three times (cold, then warm)
 if (args.Length == 2 && args[0] == "load")
 {
     using var state = Leakwatch.Catalog.State.SqliteStateStore.Open(args[1]);
