@@ -159,6 +159,15 @@ public abstract partial class StateStore
         return 0;
     });
 
+    /// <summary>One breach row by id, published or not; null when there is none (deliveries build their content from it).</summary>
+    public Leakwatch.Core.Breach? BreachById(int id) => Read(db =>
+    {
+        using var cmd = Command(db, null, $"SELECT id, {BreachColumns} FROM breaches WHERE id = @id");
+        Add(cmd, "@id", id);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadBreach(r) : null;
+    });
+
     /// <summary>Registers a webhook for key <paramref name="keyId"/>; null when the key already has
     /// <paramref name="limit"/> webhooks (nothing stored).</summary>
     public long? AddWebhook(int keyId, string url, byte[] sealedSecret, WebhookEvents events, DateTimeOffset now, int limit = int.MaxValue) =>
