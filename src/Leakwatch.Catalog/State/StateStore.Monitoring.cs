@@ -16,18 +16,23 @@ public abstract partial class StateStore
     /// Adds identifiers (index keys, never the identifiers) to what key <paramref name="keyId"/> monitors, in one
     /// transaction; keys it already monitors are kept as they are. When the key would then monitor more than
     /// <paramref name="limit"/>, nothing is stored (<see cref="MonitorAddResult.OverLimit"/>): an upload is all or nothing.
+    /// With <paramref name="replace"/> the upload replaces everything the key monitored, in the same transaction.
     /// </summary>
     public MonitorAddResult AddMonitored(int keyId, IReadOnlyList<(byte[] MatchKey, int Kind, string Hint)> items, DateTimeOffset now,
-        long limit = long.MaxValue) => WriteQuiet((db, tx) =>
+        long limit = long.MaxValue, bool replace = false) => WriteQuiet((db, tx) =>
     {
         now = Microseconds(now);
-        var before = CountMonitoredIn(db, tx, keyId);
-        if (items.Count == 0)
+        var kept = CountMonitoredIn(db, tx, keyId);
+        tx.Save("monitor_add");
+        var before = kept;
+        if (replace)
         {
-            return new MonitorAddResult(0, before, before > limit);
+            using var clear = Command(db, tx, "DELETE FROM monitored WHERE key_id = @k");
+            Add(clear, "@k", keyId);
+            clear.ExecuteNonQuery();
+            before = 0;
         }
 
-        tx.Save("monitor_add");
         long added = 0;
         var full = items.Count / MonitorBatch;
         if (full > 0)
@@ -50,7 +55,7 @@ public abstract partial class StateStore
         if (before + added > limit)
         {
             tx.Rollback("monitor_add");
-            return new MonitorAddResult(0, before, OverLimit: true);
+            return new MonitorAddResult(0, kept, OverLimit: true);
         }
 
         tx.Release("monitor_add");
