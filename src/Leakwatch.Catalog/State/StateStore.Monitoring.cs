@@ -6,9 +6,9 @@ namespace Leakwatch.Catalog.State;
 
 public abstract partial class StateStore
 {
-    /// <summary>Rows per multi-row <c>INSERT</c> of monitored identifiers: 3 parameters a row stays far below both
-    /// engines' parameter limits, and one prepared statement serves every full batch of a million-row upload.</summary>
-    private const int MonitorBatch = 500;
+    /// <summary>Rows per multi-row <c>INSERT</c> of monitored identifiers, run as one prepared statement for every full
+    /// batch: PostgreSQL saves a round trip per row (500 rows, 1,500 parameters, far below its limit).</summary>
+    protected virtual int MonitorBatch => 500;
 
     private const string WebhookColumns = "id, key_id, url, sealed_secret, events, created, disabled, disabled_reason";
 
@@ -33,23 +33,32 @@ public abstract partial class StateStore
             before = 0;
         }
 
+        // In key order, both indexes (key_id, match_key) and (match_key) grow at their ends instead of at a million
+        // random places: several times faster on both engines once the index outgrows the page cache.
+        var rows = new (byte[] MatchKey, int Kind, string Hint)[items.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = items[i];
+        }
+
+        Array.Sort(rows, static (a, b) => a.MatchKey.AsSpan().SequenceCompareTo(b.MatchKey));
         long added = 0;
-        var full = items.Count / MonitorBatch;
+        var full = rows.Length / MonitorBatch;
         if (full > 0)
         {
             using var batch = MonitorInsert(db, tx, keyId, now, MonitorBatch);
             batch.Prepare();
             for (var b = 0; b < full; b++)
             {
-                added += BindMonitorRows(batch, items, b * MonitorBatch, MonitorBatch);
+                added += BindMonitorRows(batch, rows, b * MonitorBatch, MonitorBatch);
             }
         }
 
-        var rest = items.Count - full * MonitorBatch;
+        var rest = rows.Length - full * MonitorBatch;
         if (rest > 0)
         {
             using var tail = MonitorInsert(db, tx, keyId, now, rest);
-            added += BindMonitorRows(tail, items, full * MonitorBatch, rest);
+            added += BindMonitorRows(tail, rows, full * MonitorBatch, rest);
         }
 
         if (before + added > limit)
@@ -85,7 +94,7 @@ public abstract partial class StateStore
 
     /// <summary>Binds rows <paramref name="start"/>.. of <paramref name="items"/> to the command's row parameters
     /// (after <c>@k</c> and <c>@now</c>, three per row) and runs it; returns the rows inserted.</summary>
-    private static int BindMonitorRows(DbCommand cmd, IReadOnlyList<(byte[] MatchKey, int Kind, string Hint)> items, int start, int rows)
+    private static int BindMonitorRows(DbCommand cmd, (byte[] MatchKey, int Kind, string Hint)[] items, int start, int rows)
     {
         for (var i = 0; i < rows; i++)
         {

@@ -69,6 +69,24 @@ public abstract partial class NotificationStoreContract
     }
 
     [Fact]
+    public void AddMonitored_WithReplace_SwapsTheKeysWholeSet_AndPastTheLimitKeepsTheOldOne()
+    {
+        using var store = StateStore.Open(NewLocation(), DataDir);
+        var old = Identifiers(30);
+        store.AddMonitored(4, old, T0);
+        store.AddMonitored(5, Identifiers(3), T0);
+        var fresh = Identifiers(40);
+        fresh.Add(old[0]); // kept across the replacement
+
+        Assert.Equal(new MonitorAddResult(0, 30, true), store.AddMonitored(4, fresh, T0, limit: 40, replace: true));
+        Assert.Equal(old.Select(x => Convert.ToHexString(x.MatchKey)).Order(), store.ListMonitored(4, 0, 100).Select(x => Convert.ToHexString(x.MatchKey)).Order());
+
+        Assert.Equal(new MonitorAddResult(41, 41, false), store.AddMonitored(4, fresh, T0, limit: 41, replace: true));
+        Assert.Equal(fresh.Select(x => Convert.ToHexString(x.MatchKey)).Order(), store.ListMonitored(4, 0, 100).Select(x => Convert.ToHexString(x.MatchKey)).Order());
+        Assert.Equal(3, store.CountMonitored(5));
+    }
+
+    [Fact]
     public void ForEachMonitored_ComesInBytewiseKeyOrder_AcrossKeys_AndRemovalIsPerKey()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);
