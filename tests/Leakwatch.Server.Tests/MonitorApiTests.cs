@@ -255,6 +255,37 @@ public sealed class MonitorApiTests(ServerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebhookTest_SendsASignedTestEventNow_AndA410DisablesTheWebhook()
+    {
+        var secret = Leakwatch.Notify.WebhookSecrets.New();
+        await using var receiver = await Leakwatch.Notify.Tests.Delivery.WebhookReceiver.StartAsync(secret);
+        using var c = _permissive.Client(_keys[9]);
+        var ok = (await Json(await c.PostAsJsonAsync("/api/monitor/webhooks", new { url = receiver.Url("/ok"), secret }))).GetProperty("id").GetInt64();
+        var gone = (await Json(await c.PostAsJsonAsync("/api/monitor/webhooks", new { url = receiver.Url("/gone"), secret }))).GetProperty("id").GetInt64();
+
+        var r = await Json(await c.PostAsync($"/api/monitor/webhooks/{ok}/test", null));
+        Assert.True(r.GetProperty("delivered").GetBoolean(), r.ToString());
+        Assert.Equal("delivered", r.GetProperty("result").GetString());
+        var line = await receiver.NextAsync();
+        Assert.True(line.GetProperty("verified").GetBoolean(), line.ToString());
+        Assert.StartsWith("msg_test_", line.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("webhook.test", line.GetProperty("body").GetProperty("type").GetString());
+        Assert.Equal(ok, line.GetProperty("body").GetProperty("data").GetProperty("webhook").GetInt64());
+
+        var g = await Json(await c.PostAsync($"/api/monitor/webhooks/{gone}/test", null));
+        Assert.Equal("gone", g.GetProperty("result").GetString());
+        var listed = JsonDocument.Parse(await c.GetStringAsync("/api/monitor/webhooks")).RootElement.EnumerateArray().Single(w => w.GetProperty("id").GetInt64() == gone);
+        Assert.Equal("410 Gone", listed.GetProperty("disabledReason").GetString());
+
+        // The strict server refuses to connect to the loopback receiver even for a webhook registered elsewhere.
+        using var strict = _strict.Client(_keys[9]);
+        var refused = await Json(await strict.PostAsync($"/api/monitor/webhooks/{ok}/test", null));
+        Assert.Equal("dead", refused.GetProperty("result").GetString());
+        Assert.StartsWith("refused:", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _strict.Client(_keys[10]).PostAsync($"/api/monitor/webhooks/{ok}/test", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task OpenApi_DocumentsTheMonitoringEndpoints()
     {
         using var c = _strict.Client();

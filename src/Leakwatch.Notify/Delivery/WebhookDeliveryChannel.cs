@@ -112,6 +112,52 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
         return await SendAsync(webhook, item.MessageId, key, body, ct);
     }
 
+    /// <summary>The event of <see cref="PingAsync"/>: only ever sent on request, never queued.</summary>
+    public const string TestEvent = "webhook.test";
+
+    /// <summary>
+    /// Sends a <see cref="TestEvent"/> to a webhook now, outside the outbox (<c>POST /api/monitor/webhooks/{id}/test</c>),
+    /// signed and checked like every delivery: <c>{"type": "webhook.test", "timestamp": ..., "data": {"webhook": id}}</c>
+    /// under a fresh <c>webhook-id</c>. A 410 disables the webhook here too.
+    /// </summary>
+    public async Task<DeliveryOutcome> PingAsync(Webhook webhook, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        if (!webhook.IsActive)
+        {
+            return DeliveryOutcome.Dead("webhook disabled: " + webhook.DisabledReason);
+        }
+
+        byte[] key;
+        try
+        {
+            var secret = Encoding.UTF8.GetString(_sealing.WebhookSecret.Open(webhook.SealedSecret, "webhook secret", NotifySealing.WebhookSecretContext));
+            if (!WebhookSecrets.TryDecode(secret, out key, out _))
+            {
+                return DeliveryOutcome.Dead("the webhook's stored secret is not a Standard Webhooks secret");
+            }
+        }
+        catch (CryptographicException)
+        {
+            return DeliveryOutcome.Dead("the webhook's secret cannot be opened with this key file");
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", TestEvent);
+            w.WriteString("timestamp", _options.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            w.WriteStartObject("data");
+            w.WriteNumber("webhook", webhook.Id);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        var messageId = "msg_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        return await SendAsync(webhook, messageId, key, Encoding.UTF8.GetString(buffer.WrittenSpan), ct);
+    }
+
     private async Task<DeliveryOutcome> SendAsync(Webhook webhook, string messageId, byte[] key, string body, CancellationToken ct)
     {
         var timestamp = _options.Time.GetUtcNow();

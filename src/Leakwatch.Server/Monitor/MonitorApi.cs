@@ -32,6 +32,7 @@ internal sealed class MonitorApi : IDisposable
     private readonly string _keyFilePath;
     private readonly Lock _keysLock = new();
     private (IdentifierHasher Hasher, NotifySealing Sealing)? _keys;
+    private WebhookDeliveryChannel? _pinger;
 
     public MonitorApi(ServerOptions options, ExposureService exposure)
     {
@@ -101,6 +102,14 @@ internal sealed class MonitorApi : IDisposable
         monitor.MapDelete("/webhooks/{id:long}", (HttpContext ctx, long id) => Guard(() => Task.FromResult(DeleteWebhook(ctx, id))))
             .WithName("MonitorDeleteWebhook").WithSummary("Deletes one of the key's webhooks and what is still queued for it")
             .Produces(StatusCodes.Status204NoContent)
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status404NotFound);
+
+        monitor.MapPost("/webhooks/{id:long}/test", (HttpContext ctx, long id) => Guard(() => TestWebhookAsync(ctx, id)))
+            .WithName("MonitorTestWebhook").WithSummary("Sends a signed webhook.test event to the webhook now and says how it answered")
+            .WithDescription("{\"type\": \"webhook.test\", \"timestamp\": ..., \"data\": {\"webhook\": id}}, signed like every delivery. "
+                + "result: delivered, retry (5xx, 408, 429, timeout, connection error), dead (other answers, refused addresses) or gone (410: the webhook is now disabled).")
+            .Produces<WebhookTestResult>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status401Unauthorized)
             .Produces(StatusCodes.Status404NotFound);
     }
@@ -407,6 +416,36 @@ internal sealed class MonitorApi : IDisposable
         return _store.Value.DeleteWebhook(keyId, id) ? Results.NoContent() : Results.NotFound();
     }
 
+    private async Task<IResult> TestWebhookAsync(HttpContext ctx, long id)
+    {
+        if (KeyId(ctx) is not { } keyId)
+        {
+            return TestKey();
+        }
+
+        if (Keys() is not { } keys)
+        {
+            return NoKeyFile();
+        }
+
+        var webhook = _store.Value.WebhookById(id);
+        if (webhook is null || webhook.KeyId != keyId)
+        {
+            return Results.NotFound();
+        }
+
+        WebhookDeliveryChannel pinger;
+        lock (_keysLock)
+        {
+            pinger = _pinger ??= new WebhookDeliveryChannel(_store.Value, keys.Sealing,
+                new WebhookDeliveryOptions { AllowPrivate = _options.AllowPrivateWebhooks, Time = _options.TimeProvider });
+        }
+
+        var outcome = await pinger.PingAsync(webhook, ctx.RequestAborted);
+        return Results.Json(new WebhookTestResult(outcome.Result == DeliveryResult.Delivered, outcome.Result.ToString().ToLowerInvariant(), outcome.Error),
+            MonitorJson.Default.WebhookTestResult);
+    }
+
     private static List<string> EventNames(WebhookEvents events)
     {
         var names = new List<string>(2);
@@ -425,6 +464,7 @@ internal sealed class MonitorApi : IDisposable
 
     public void Dispose()
     {
+        _pinger?.Dispose();
         if (_store.IsValueCreated)
         {
             _store.Value.Dispose();

@@ -11,4 +11,5 @@ namespace Leakwatch.Server.Monitor;
 [JsonSerializable(typeof(WebhookRequest))]
 [JsonSerializable(typeof(WebhookCreated))]
 [JsonSerializable(typeof(List<WebhookView>))]
+[JsonSerializable(typeof(WebhookTestResult))]
 internal sealed partial class MonitorJson : JsonSerializerContext;
