@@ -28,7 +28,7 @@ public sealed class MonitorApiTests(ServerFixture fixture) : IAsyncLifetime
             }
         }
 
-        _strict = await RunningServer.StartAsync(fixture.Options() with { MonitorLimit = Limit, MetricsUrls = null });
+        _strict = await RunningServer.StartAsync(fixture.Options() with { MonitorLimit = Limit, MonitorBodyLimit = 64 * 1024, MetricsUrls = null });
         _permissive = await RunningServer.StartAsync(fixture.Options() with { AllowPrivateWebhooks = true, MetricsUrls = null });
     }
 
@@ -160,6 +160,17 @@ public sealed class MonitorApiTests(ServerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upload_LargerThanTheBodyLimit_Is413NamingIt()
+    {
+        using var c = _strict.Client(_keys[11]);
+        var comments = string.Concat(Enumerable.Repeat("# a comment line, skipped, but it counts against the body\n", 2_000));
+        var r = await c.PostAsync("/api/monitor/identifiers", Text(NewEmail() + "\n" + comments));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+        Assert.Equal("body: larger than 65536 bytes", await Message(r));
+        Assert.Equal(0, JsonDocument.Parse(await c.GetStringAsync("/api/monitor/identifiers")).RootElement.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
     public async Task Delete_APostedList_RemovesThose_AndWithoutABody_RemovesAll()
     {
         using var c = _strict.Client(_keys[3]);
@@ -282,7 +293,8 @@ public sealed class MonitorApiTests(ServerFixture fixture) : IAsyncLifetime
         var refused = await Json(await strict.PostAsync($"/api/monitor/webhooks/{ok}/test", null));
         Assert.Equal("dead", refused.GetProperty("result").GetString());
         Assert.StartsWith("refused:", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await _strict.Client(_keys[10]).PostAsync($"/api/monitor/webhooks/{ok}/test", null)).StatusCode);
+        using var other = _strict.Client(_keys[10]);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/api/monitor/webhooks/{ok}/test", null)).StatusCode);
     }
 
     [Fact]
