@@ -173,6 +173,28 @@ public abstract partial class StateStore
         return 0;
     });
 
+    /// <summary>Key <paramref name="keyId"/>'s rows for the given index keys (those it monitors; others are left out),
+    /// in key order: what the matcher puts in a <c>breach.exposed</c> payload (kinds and hints) once it has matched.</summary>
+    public List<MonitoredIdentifier> MonitoredByKeys(int keyId, IReadOnlyList<byte[]> matchKeys) => Read(db =>
+    {
+        using var cmd = Command(db, null, "SELECT match_key, kind, hint, created FROM monitored WHERE key_id = @k AND match_key = @m");
+        Add(cmd, "@k", keyId);
+        var m = Parameter(cmd, "@m");
+        var list = new List<MonitoredIdentifier>(matchKeys.Count);
+        foreach (var key in matchKeys)
+        {
+            m.Value = key;
+            using var r = cmd.ExecuteReader();
+            if (r.Read())
+            {
+                list.Add(new MonitoredIdentifier((byte[])r.GetValue(0), r.GetInt32(1), r.GetString(2), ReadTimestamp(r, 3)));
+            }
+        }
+
+        list.Sort(static (a, b) => a.MatchKey.AsSpan().SequenceCompareTo(b.MatchKey));
+        return list;
+    });
+
     /// <summary>One breach row by id, published or not; null when there is none (deliveries build their content from it).</summary>
     public Leakwatch.Core.Breach? BreachById(int id) => Read(db =>
     {

@@ -102,6 +102,10 @@ public abstract partial class NotificationStoreContract
         expected.Sort((x, y) => x.MatchKey.AsSpan().SequenceCompareTo(y.MatchKey) is var c && c != 0 ? c : x.Key.CompareTo(y.Key));
         Assert.Equal(expected.Select(x => (x.Key, Convert.ToHexString(x.MatchKey), x.Kind)), seen.Select(x => (x.Key, Convert.ToHexString(x.MatchKey), x.Kind)));
 
+        var found = store.MonitoredByKeys(2, [a[5].MatchKey, a[7].MatchKey, b[3].MatchKey]);
+        Assert.Equal(new[] { a[5], b[3] }.Select(x => (Convert.ToHexString(x.MatchKey), x.Kind, x.Hint)).Order(),
+            found.Select(x => (Convert.ToHexString(x.MatchKey), x.Kind, x.Hint)).Order());
+
         Assert.Equal(2, store.RemoveMonitored(1, [a[5].MatchKey, a[6].MatchKey, Bytes(10)]));
         Assert.Equal(38, store.CountMonitored(1));
         Assert.Equal(31, store.CountMonitored(2)); // key 2 still monitors a[5]
