@@ -44,10 +44,14 @@ internal static class ServeCommand
                 result.AddError(e.Message);
             }
         });
+        var allowPrivateWebhooks = new Option<bool>("--allow-private-webhooks")
+        {
+            Description = "Let webhooks point at loopback, private, link-local and other non-public addresses (a receiver on this host or network); off: refused at registration and at every connection (SSRF)",
+        };
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region,
+            PrivateStaticUrl, IngestCommand.Region, allowPrivateWebhooks,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -74,6 +78,7 @@ internal static class ServeCommand
                 DefaultRegion = r.GetValue(IngestCommand.Region),
                 InlineIo = r.GetValue(inlineIo),
                 TrustedProxies = r.GetValue(trustedProxy) ?? [],
+                AllowPrivateWebhooks = r.GetValue(allowPrivateWebhooks),
             };
             PrepareProcess(options);
             LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();

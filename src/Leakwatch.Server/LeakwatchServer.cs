@@ -73,6 +73,7 @@ public static class LeakwatchServer
         ReportEndpoints.Map(app, exposure, options);
         PageEndpoints.Map(app, new WebAssets(), exposure, options.PrivateStaticUrl);
         privateApi.Map(app);
+        app.Services.GetRequiredService<Monitor.MonitorApi>().Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -138,6 +139,7 @@ public static class LeakwatchServer
         services.AddSingleton<PasswordStoreHolder>();
         services.AddSingleton<PrivateIndexService>();
         services.AddSingleton<PrivateApi>();
+        services.AddSingleton<Monitor.MonitorApi>();
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<NotificationMatchService>();

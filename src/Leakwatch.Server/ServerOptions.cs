@@ -114,6 +114,20 @@ public sealed record ServerOptions
         return networks;
     }
 
+    /// <summary><c>--allow-private-webhooks</c>: webhooks may point at loopback, private, link-local and other non-public
+    /// addresses (a receiver on the same host or network). Off (the default), such URLs are refused at registration,
+    /// and deliveries refuse to connect to such addresses whatever DNS answers by then (SSRF).</summary>
+    public bool AllowPrivateWebhooks { get; init; }
+
+    /// <summary>Identifiers one API key may monitor in total (<c>/api/monitor/identifiers</c>).</summary>
+    public long MonitorLimit { get; init; } = 1_000_000;
+
+    /// <summary>Bytes one upload of monitored identifiers may have (streamed, never held whole).</summary>
+    public long MonitorBodyLimit { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Webhooks one API key may register.</summary>
+    public int WebhookLimit { get; init; } = 20;
+
     /// <summary>Watch the data dir for publishes and catalogue changes (inotify). False: the periodic checks alone,
     /// as when the watcher cannot start; a change is then served within <see cref="ReloadCheckInterval"/>.</summary>
     public bool WatchFiles { get; init; } = true;

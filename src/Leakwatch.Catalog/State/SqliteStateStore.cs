@@ -128,6 +128,11 @@ public sealed class SqliteStateStore : StateStore
 
     protected override void Committed() => CatalogRevision.Bump(DataDir);
 
+    /// <summary>SQLite has no round trip to save, and binds parameters by name with a linear search: many rows per
+    /// statement would cost more than they save.</summary>
+    protected override int MonitorBatch => 16;
+
+
     protected override void Deleted() =>
         // The zeroed pages reach catalog.db and the WAL, which may still hold the row as written, is emptied.
         Guard(() =>
