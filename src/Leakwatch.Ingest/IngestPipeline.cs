@@ -83,7 +83,7 @@ public sealed class IngestPipeline
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
         Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, ct);
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
-        stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, options.BreachName, ct);
+        stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, ct);
         stats.Phases.Match = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge - stats.Phases.Publish;
         Finish(stats, clock);
         return stats;

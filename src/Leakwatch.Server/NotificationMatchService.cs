@@ -1,6 +1,8 @@
 using Leakwatch.Catalog.State;
 using Leakwatch.Index;
+using Leakwatch.Notify;
 using Leakwatch.Notify.Matching;
+using Leakwatch.Privacy;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +22,7 @@ internal sealed partial class NotificationMatchService : BackgroundService
     private readonly ServerOptions _options;
     private readonly ILogger _log;
     private long _knownMatched = -1;
+    private NotifySealing? _sealing;
 
     public NotificationMatchService(ExposureService exposure, ServerOptions options, ILogger<NotificationMatchService> log)
     {
@@ -63,8 +66,10 @@ internal sealed partial class NotificationMatchService : BackgroundService
             return;
         }
 
+        // A generation with breaches was published with the key file, so it exists by now.
+        _sealing ??= new NotifySealing(KeyFile.Load(_options.KeyFilePath ?? KeyFile.DefaultPathFor(_options.DataDir)));
         using var state = StateStore.Open(_options.State, _options.DataDir);
-        var report = new NotificationMatcher(new ExposureIndexStore(_options.DataDir), state).CatchUp(DateTimeOffset.UtcNow, ct);
+        var report = new NotificationMatcher(new ExposureIndexStore(_options.DataDir), state, _sealing).CatchUp(DateTimeOffset.UtcNow, ct);
         if (report.Breaches.Count > 0)
         {
             LogMatched(_log, report.Breaches.Count, report.Watchers, report.Queued);

@@ -49,7 +49,7 @@ public sealed class NotificationMatchingTests
             Assert.Equal(thirdId, state.MatchedThrough());
 
             // A pass run again (another replica, a restart) adds nothing.
-            var again = new NotificationMatcher(new ExposureIndexStore(dir.DataDir), state).CatchUp(DateTimeOffset.UtcNow);
+            var again = new NotificationMatcher(new ExposureIndexStore(dir.DataDir), state, new NotifySealing(keys)).CatchUp(DateTimeOffset.UtcNow);
             Assert.Equal(0, again.Queued);
         }
 

@@ -1,7 +1,9 @@
 using Leakwatch.Catalog.State;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
+using Leakwatch.Notify;
 using Leakwatch.Notify.Matching;
+using Leakwatch.Privacy;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Phases;
@@ -11,12 +13,12 @@ namespace Leakwatch.Ingest.Phases;
 /// is reported, and the next pass (the next ingest, or a <c>serve</c> replica seeing the generation) matches it.</summary>
 internal static class NotificationMatching
 {
-    public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, string breachName, CancellationToken ct)
+    public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, KeyFile keys, string breachName, CancellationToken ct)
     {
         try
         {
             TestKillPoint.Reached("matching");
-            var report = new NotificationMatcher(store, catalog).CatchUp(DateTimeOffset.UtcNow, ct);
+            var report = new NotificationMatcher(store, catalog, new NotifySealing(keys)).CatchUp(DateTimeOffset.UtcNow, ct);
             return new NotificationCounts
             {
                 Watchers = report.Watchers,

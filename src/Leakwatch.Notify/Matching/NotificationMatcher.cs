@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Leakwatch.Catalog.Lookup;
 using Leakwatch.Catalog.State;
 using Leakwatch.Index;
 
@@ -16,11 +17,13 @@ public sealed class NotificationMatcher
 {
     private readonly ExposureIndexStore _index;
     private readonly StateStore _state;
+    private readonly NotifySealing _sealing;
 
-    public NotificationMatcher(ExposureIndexStore index, StateStore state)
+    public NotificationMatcher(ExposureIndexStore index, StateStore state, NotifySealing sealing)
     {
         _index = index;
         _state = state;
+        _sealing = sealing;
     }
 
     /// <summary>Matches every published breach with an id above <see cref="StateStore.MatchedThrough"/>.</summary>
@@ -57,6 +60,7 @@ public sealed class NotificationMatcher
         var watchers = Watchers(latest);
         var load = clock.Elapsed.TotalSeconds;
         var items = new List<OutboxItem>();
+        var monitoredHits = new Dictionary<(int KeyId, int BreachId), List<byte[]>>();
         var hits = 0;
         using (var reader = _index.OpenPublished(manifest))
         {
@@ -75,10 +79,23 @@ public sealed class NotificationMatcher
                     {
                         items.Add(MailRow(w.TargetId, hit.BreachId));
                     }
+                    else
+                    {
+                        var group = (KeyId: (int)w.TargetId, hit.BreachId);
+                        if (!monitoredHits.TryGetValue(group, out var keys))
+                        {
+                            monitoredHits[group] = keys = [];
+                        }
+
+                        var key = new byte[IndexKeys.KeyBytes];
+                        IndexKeys.WriteBigEndian(w.Key, key);
+                        keys.Add(key);
+                    }
                 }, ct);
             }
         }
 
+        AddWebhookRows(items, fresh, published, monitoredHits);
         var merge = clock.Elapsed.TotalSeconds - load;
         var queued = _state.Enqueue(items, Max(fresh), now);
         return new MatchReport(fresh, watchers.Count, hits, queued, load, merge, clock.Elapsed.TotalSeconds - load - merge);
@@ -96,6 +113,84 @@ public sealed class NotificationMatcher
         MessageId = Guid.NewGuid().ToString("N"),
     };
 
+    /// <summary>The webhook rows of a pass: per (API key, breach) with monitored hits, one <c>breach.exposed</c> row
+    /// per active webhook of that key taking the event, its payload the hits' hints (sealed); per new breach, one
+    /// <c>breach.published</c> row per active webhook taking that event.</summary>
+    private void AddWebhookRows(List<OutboxItem> items, List<int> fresh, Dictionary<int, DateTimeOffset> published,
+        Dictionary<(int KeyId, int BreachId), List<byte[]>> monitoredHits)
+    {
+        var webhooks = new List<Webhook>();
+        _state.ForEachActiveWebhook(webhooks.Add);
+        if (webhooks.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var ((keyId, breachId), keys) in monitoredHits)
+        {
+            List<string>? identifiers = null;
+            foreach (var hook in webhooks)
+            {
+                if (hook.KeyId != keyId || !hook.Events.HasFlag(WebhookEvents.BreachExposed))
+                {
+                    continue;
+                }
+
+                identifiers ??= Describe(_state.MonitoredByKeys(keyId, keys));
+                var messageId = "msg_" + Guid.NewGuid().ToString("N");
+                items.Add(new OutboxItem
+                {
+                    Dedupe = $"webhook:{hook.Id}:{breachId}:{NotifyEvents.BreachExposed}",
+                    Channel = OutboxChannel.Webhook,
+                    TargetId = hook.Id,
+                    BreachId = breachId,
+                    Event = NotifyEvents.BreachExposed,
+                    MessageId = messageId,
+                    SealedPayload = new MatchPayload(identifiers).Seal(_sealing, messageId),
+                });
+            }
+        }
+
+        foreach (var breachId in fresh)
+        {
+            if (published[breachId] == DateTimeOffset.MinValue)
+            {
+                continue;
+            }
+
+            foreach (var hook in webhooks)
+            {
+                if (hook.Events.HasFlag(WebhookEvents.BreachPublished))
+                {
+                    items.Add(new OutboxItem
+                    {
+                        Dedupe = $"webhook:{hook.Id}:{breachId}:{NotifyEvents.BreachPublished}",
+                        Channel = OutboxChannel.Webhook,
+                        TargetId = hook.Id,
+                        BreachId = breachId,
+                        Event = NotifyEvents.BreachPublished,
+                        MessageId = "msg_" + Guid.NewGuid().ToString("N"),
+                    });
+                }
+            }
+        }
+    }
+
+    /// <summary>What a key's webhook is told of its identifiers that turned up: their kind and hint only (the store
+    /// keeps no identifier; the key holds its own list): "email", "phone ending 42".</summary>
+    private static List<string> Describe(List<MonitoredIdentifier> rows)
+    {
+        var list = new List<string>(rows.Count);
+        foreach (var row in rows)
+        {
+            list.Add(row.Kind == (int)AccountKind.Phone
+                ? (row.Hint.Length > 0 ? $"phone ending {row.Hint}" : "phone")
+                : "email");
+        }
+
+        return list;
+    }
+
     private List<Watcher> Watchers(DateTimeOffset verifiedBy)
     {
         var keys = new List<UInt128>();
@@ -107,6 +202,13 @@ public sealed class NotificationMatcher
             sorted &= keys.Count == 0 || keys[^1] <= k;
             keys.Add(k);
             watchers.Add(new Watcher(k, WatcherKind.Subscription, id));
+        });
+        _state.ForEachMonitored((keyId, key, _) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            sorted &= keys.Count == 0 || keys[^1] <= k;
+            keys.Add(k);
+            watchers.Add(new Watcher(k, WatcherKind.Monitored, keyId));
         });
         if (!sorted)
         {
