@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Notify;
 using Leakwatch.Privacy;
+using Leakwatch.Privacy.Buckets;
 using Leakwatch.Synthetic;
 
 namespace Leakwatch.Server.Tests;
@@ -59,7 +59,7 @@ public sealed class NotifyFixture : IAsyncLifetime
 
 /// <summary>Subscriptions (double opt-in, one-click unsubscribe, erasure) and opt-out through the real server: what the
 /// outbox gets, what the answers tell, and what the state store keeps.</summary>
-public sealed partial class NotifyTests(NotifyFixture f) : IClassFixture<NotifyFixture>
+public sealed class NotifyTests(NotifyFixture f) : IClassFixture<NotifyFixture>
 {
     private static readonly PhoneNormalizer Phones = new(null);
 
@@ -336,11 +336,27 @@ public sealed partial class NotifyTests(NotifyFixture f) : IClassFixture<NotifyF
             Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
         }
 
+        // Every other identifier filed in the hidden one's bucket is still found: the bucket stays sorted by keycheck.
+        var config = await PrivateHttpClient.GetConfigAsync(c);
+        var bucket = config.Layout.Bucket(PrivateLookupClient.TryCanonicalize(hidden, Phones)!);
+        var neighbours = emails.Where(e => e != hidden && config.Layout.Bucket(PrivateLookupClient.TryCanonicalize(e, Phones)!) == bucket).Take(25).ToList();
+        Assert.NotEmpty(neighbours);
+        foreach (var neighbour in neighbours)
+        {
+            Assert.Equal(["Alpha"], await PrivateHttpClient.LookupAsync(c, neighbour, Phones, config));
+        }
+
         // The link works once.
         using var twice = await c.PostAsync("/optout/verify?token=" + mail.Token, new StringContent(""));
         Assert.Equal(HttpStatusCode.NotFound, twice.StatusCode);
 
-        // A restarted server (here: a second one over the same state) loads the opt-out before serving.
+        await AssertHiddenAfterRestart_AndShownToTheOperator(hidden, other);
+    }
+
+    /// <summary>A restarted server (here: a second one over the same state) loads the opt-out before serving; the
+    /// operator's <c>check</c> still lists the breaches, marked opted out.</summary>
+    private async Task AssertHiddenAfterRestart_AndShownToTheOperator(string hidden, string other)
+    {
         await using (var restarted = await RunningServer.StartAsync(f.Options()))
         {
             using var rc = restarted.Client(f.Key);
@@ -388,6 +404,25 @@ public sealed partial class NotifyTests(NotifyFixture f) : IClassFixture<NotifyF
         }
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], codes);
+    }
+
+    [Fact]
+    public async Task Page_HasTheNotifyAndHideForm_WithItsScriptFromThisOrigin()
+    {
+        using var c = f.Server.Client(userAgent: null);
+        using var r = await c.GetAsync("/");
+        var html = await r.Content.ReadAsStringAsync();
+        Assert.Contains("<form id=\"notify-form\" novalidate>", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\" class=\"primary\" value=\"subscribe\">Notify me</button>", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\" class=\"secondary\" value=\"optout\">Hide my address</button>", html, StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" src=\"/assets/notify.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", r.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        using var script = await c.GetAsync("/assets/notify.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        var js = await script.Content.ReadAsStringAsync();
+        Assert.Contains("'/api/subscriptions'", js, StringComparison.Ordinal);
+        Assert.Contains("'/api/optout'", js, StringComparison.Ordinal);
     }
 
     [Fact]
