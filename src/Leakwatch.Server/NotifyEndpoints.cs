@@ -113,6 +113,7 @@ internal sealed class NotifyEndpoints
 
     private async Task Subscribe(HttpContext ctx)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         ctx.Response.Headers.CacheControl = "no-store";
         var (address, error) = await ReadEmailAsync(ctx);
         if (error is not null)
@@ -149,11 +150,12 @@ internal sealed class NotifyEndpoints
             }
         }
 
-        await Write(ctx, StatusCodes.Status202Accepted, "application/json; charset=utf-8", Accepted);
+        await AnswerAcceptedAsync(ctx, start);
     }
 
     private async Task OptOut(HttpContext ctx)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         ctx.Response.Headers.CacheControl = "no-store";
         var (address, error) = await ReadEmailAsync(ctx);
         if (error is not null)
@@ -181,6 +183,19 @@ internal sealed class NotifyEndpoints
             {
                 Enqueue(store, sealing, 0, NotifyEvents.OptOutVerify, "optout:", address.Value.AsTyped, token, now);
             }
+        }
+
+        await AnswerAcceptedAsync(ctx, start);
+    }
+
+    /// <summary>202 with the one body, no sooner than <see cref="ServerOptions.NotifyAnswerFloor"/> after the request
+    /// arrived, so that neither the body nor the time taken tells what the store held.</summary>
+    private async Task AnswerAcceptedAsync(HttpContext ctx, long start)
+    {
+        var left = _options.NotifyAnswerFloor - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, ctx.RequestAborted);
         }
 
         await Write(ctx, StatusCodes.Status202Accepted, "application/json; charset=utf-8", Accepted);

@@ -33,6 +33,7 @@ internal sealed partial class OptOutFilter : IDisposable
     private Snapshot _current = Snapshot.Empty;
     private BucketFilter? _buckets;
     private int _refreshing;
+    private bool _schemaCurrent;
 
     public OptOutFilter(ServerOptions options, ILogger<OptOutFilter> log)
     {
@@ -202,6 +203,11 @@ internal sealed partial class OptOutFilter : IDisposable
                 return; // a fresh data dir: nothing opted out yet
             }
 
+            if (!HasOptOutTables(store))
+            {
+                return; // a store last written before migration 0007: nothing can be opted out yet (a write applies it)
+            }
+
             var count = store.OptOutCount();
             if (count == Volatile.Read(ref _current).StoreCount && !throwOnError)
             {
@@ -236,6 +242,27 @@ internal sealed partial class OptOutFilter : IDisposable
         {
             LogFailed(_log, e.Message);
         }
+    }
+
+    /// <summary>False when the store has not applied migration 0007 yet (the server does not migrate an embedded store
+    /// it only reads; the first subscribe or opt-out, or any write command, applies it).</summary>
+    private bool HasOptOutTables(StateStore store)
+    {
+        if (_schemaCurrent)
+        {
+            return true;
+        }
+
+        foreach (var pending in store.Schema().Pending)
+        {
+            if (pending.Contains("0007_optout_requests", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        _schemaCurrent = true;
+        return true;
     }
 
     public void Dispose() => _timer.Dispose();
