@@ -210,7 +210,18 @@ internal static class CheckCommand
     {
         using var store = Leakwatch.Catalog.State.StateStore.OpenReadOnly(state, dataDir);
         var keys = new HashSet<UInt128>();
-        foreach (var key in store?.OptOuts() ?? [])
+        List<byte[]> optOuts;
+        try
+        {
+            optOuts = store?.OptOuts() ?? [];
+        }
+        catch (Exception e) when (e is Leakwatch.Core.Errors.LeakwatchException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A store written before the notification tables (a write command migrates it): nothing is opted out.
+            optOuts = [];
+        }
+
+        foreach (var key in optOuts)
         {
             keys.Add(Leakwatch.Index.IndexKeys.ReadBigEndian(key));
         }
