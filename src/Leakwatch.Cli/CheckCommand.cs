@@ -26,6 +26,9 @@ internal static class CheckCommand
                 ? PrivateIndexLookup.Open(CliContext.ResolveDataDir(r), keys) ?? throw new UsageException("--private: the data dir has no private index (ingest with --private, or run `leakwatch private build`)")
                 : null;
             // libphonenumber loads its metadata lazily: an email-only check never pays for it.
+            // The operator sees opted-out identifiers as such, and still their breaches: the opt-out hides them from
+            // public search (the server), not from whoever holds the key file.
+            var optedOut = OptedOut(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
             var phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(r.GetValue(IngestCommand.Region)));
             var found = false;
             var invalid = false;
@@ -53,17 +56,19 @@ internal static class CheckCommand
                 var breaches = privateLookup is null ? lookup.Find(key) : FindPrivately(privateLookup, lookup, account, phones.Value);
                 found |= breaches.Count > 0;
                 var names = breaches.ConvertAll(b => b.Name);
+                var hidden = optedOut.Contains(key);
+                const string HiddenNote = " (opted out: hidden from public search)";
                 if (json)
                 {
-                    WriteJsonLine(account, names, null);
+                    WriteJsonLine(account, names, null, hidden);
                 }
                 else if (breaches.Count == 0)
                 {
-                    Print(("green", account), (null, ": not found in any breach"));
+                    Print(("green", account), (null, ": not found in any breach" + (hidden ? HiddenNote : "")));
                 }
                 else
                 {
-                    Print(("red", account), (null, $": found in {breaches.Count} breach(es)"));
+                    Print(("red", account), (null, $": found in {breaches.Count} breach(es)" + (hidden ? HiddenNote : "")));
                     foreach (var b in breaches)
                     {
                         Print((null, "  "), ("bold", b.Name), (null, $" ({b.BreachDate:yyyy-MM-dd}): {string.Join(", ", b.DataClasses)}"));
@@ -165,12 +170,12 @@ internal static class CheckCommand
     }
 
     /// <summary>
-    /// One <c>--json</c> line: <c>{"account": as given, "breaches": [names, oldest first]}</c>, plus <c>"error"</c> for an
-    /// invalid account. Accounts print as typed ("+44 …", not "\u002B44 …"): the output is JSON Lines for tools,
+    /// One <c>--json</c> line: <c>{"account": as given, "breaches": [names, oldest first]}</c>, plus <c>"optedOut": true</c>
+    /// for an identifier hidden from public search and <c>"error"</c> for an invalid account. Accounts print as typed ("+44 …", not "\u002B44 …"): the output is JSON Lines for tools,
     /// not HTML. Written with <see cref="Utf8JsonWriter"/> directly; the serializer's metadata would be
     /// JIT-compiled on every cold start.
     /// </summary>
-    private static void WriteJsonLine(string account, List<string> breaches, string? error)
+    private static void WriteJsonLine(string account, List<string> breaches, string? error, bool optedOut = false)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -184,6 +189,11 @@ internal static class CheckCommand
             }
 
             w.WriteEndArray();
+            if (optedOut)
+            {
+                w.WriteBoolean("optedOut"u8, true);
+            }
+
             if (error is not null)
             {
                 w.WriteString("error"u8, error);
@@ -193,6 +203,30 @@ internal static class CheckCommand
         }
 
         Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>The index keys of the opted-out identifiers (empty when the data dir has no state yet).</summary>
+    private static HashSet<UInt128> OptedOut(Leakwatch.Catalog.State.StateLocation? state, string dataDir)
+    {
+        using var store = Leakwatch.Catalog.State.StateStore.OpenReadOnly(state, dataDir);
+        var keys = new HashSet<UInt128>();
+        List<byte[]> optOuts;
+        try
+        {
+            optOuts = store?.OptOuts() ?? [];
+        }
+        catch (Exception e) when (e is Leakwatch.Core.Errors.LeakwatchException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A store written before the notification tables (a write command migrates it): nothing is opted out.
+            optOuts = [];
+        }
+
+        foreach (var key in optOuts)
+        {
+            keys.Add(Leakwatch.Index.IndexKeys.ReadBigEndian(key));
+        }
+
+        return keys;
     }
 
     /// <summary>The breaches a private lookup shows: ids from the entries, mapped through the breaches public search

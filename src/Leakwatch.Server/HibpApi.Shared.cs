@@ -87,7 +87,11 @@ internal sealed partial class HibpApi
             var kind = state.TryKey(account, _exposure.Phones, out var indexKey);
             if (kind != AccountKind.Invalid)
             {
-                state.Find(indexKey, found);
+                if (!_optOuts.Contains(indexKey))
+                {
+                    state.Find(indexKey, found);
+                }
+
                 ulong e164 = 0;
                 if (kind == AccountKind.Phone && !_exposure.Phones.Value.TryNormalize(account.AsSpan().Trim(), out e164))
                 {

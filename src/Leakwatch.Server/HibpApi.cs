@@ -37,9 +37,12 @@ internal sealed partial class HibpApi
     private readonly FailedKeyLimiter _failedKeys;
     private readonly RedisCounters? _redis;
     private readonly SharedScrapingDetector? _sharedDetector;
+    private readonly OptOutFilter _optOuts;
 
-    public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics, SharedCounters shared)
+    public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics, SharedCounters shared,
+        OptOutFilter optOuts)
     {
+        _optOuts = optOuts;
         _options = options;
         _exposure = exposure;
         _detector = detector;
@@ -276,7 +279,11 @@ internal sealed partial class HibpApi
                 return WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
             }
 
-            state.Find(key, found);
+            // An opted-out identifier is answered as one in no breach (and the detector counts a miss).
+            if (!_optOuts.Contains(key))
+            {
+                state.Find(key, found);
+            }
         }
         finally
         {

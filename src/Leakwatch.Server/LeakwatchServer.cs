@@ -51,6 +51,8 @@ public static class LeakwatchServer
         var api = app.Services.GetRequiredService<HibpApi>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
         var privateApi = app.Services.GetRequiredService<PrivateApi>();
+        // Loaded before serving: an opted-out identifier is never answered, not even on the first request.
+        _ = app.Services.GetRequiredService<OptOutFilter>();
 
         if (trustedProxies.Count > 0)
         {
@@ -74,6 +76,7 @@ public static class LeakwatchServer
         PageEndpoints.Map(app, new WebAssets(), exposure, options.PrivateStaticUrl);
         privateApi.Map(app);
         app.Services.GetRequiredService<Monitor.MonitorApi>().Map(app);
+        app.Services.GetRequiredService<NotifyEndpoints>().Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -140,6 +143,8 @@ public static class LeakwatchServer
         services.AddSingleton<PrivateIndexService>();
         services.AddSingleton<PrivateApi>();
         services.AddSingleton<Monitor.MonitorApi>();
+        services.AddSingleton<OptOutFilter>();
+        services.AddSingleton<NotifyEndpoints>();
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<NotificationMatchService>();
@@ -151,13 +156,14 @@ public static class LeakwatchServer
         }));
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<HibpApi, PrivateApi>((o, api, privateApi) =>
+            .Configure<HibpApi, PrivateApi, NotifyEndpoints>((o, api, privateApi, notify) =>
             {
                 o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
                 o.OnRejected = api.OnRateLimited;
                 o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
                 o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
                 o.AddPolicy(PrivateApi.ConfigPolicy, privateApi.ConfigPartition);
+                o.AddPolicy(NotifyEndpoints.Policy, notify.Partition);
             });
     }
 

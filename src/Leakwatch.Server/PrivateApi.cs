@@ -38,9 +38,11 @@ internal sealed class PrivateApi : IDisposable
     private readonly ExposureService _exposure;
     private readonly ServerMetrics _metrics;
     private readonly TokenBucketRateLimiter _global;
+    private readonly OptOutFilter _optOuts;
 
-    public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics)
+    public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics, OptOutFilter optOuts)
     {
+        _optOuts = optOuts;
         _options = options;
         _private = privateIndex;
         _exposure = exposure;
@@ -279,7 +281,7 @@ internal sealed class PrivateApi : IDisposable
                 // not yet re-exported after a publish answers 404 for the new generation).
                 if (askedEntries ?? _options.PrivateStaticUrl is null)
                 {
-                    WriteEntries(w, state.Index, bucket);
+                    WriteEntries(w, state, bucket);
                 }
 
                 w.WriteEndObject();
@@ -294,8 +296,9 @@ internal sealed class PrivateApi : IDisposable
         }
     }
 
-    private static void WriteEntries(Utf8JsonWriter w, PrivateIndexReader index, long bucket)
+    private void WriteEntries(Utf8JsonWriter w, PrivateServingState state, long bucket)
     {
+        var index = state.Index;
         var entries = t_bucket ??= new byte[index.BucketBytes];
         if (entries.Length < index.BucketBytes)
         {
@@ -305,6 +308,8 @@ internal sealed class PrivateApi : IDisposable
         // Decrypted per request from the mapping (XChaCha20 at the bucket's block counter): about as much work
         // as the base64 that follows, and far less than the scalar multiplication before it.
         index.ReadBucket(bucket, entries);
+        // Opted-out identifiers' entries are replaced here, from the moment the opt-out is confirmed.
+        _optOuts.FilterBucket(state, bucket, entries.AsSpan(0, index.BucketBytes));
         w.WriteBase64String("entries", entries.AsSpan(0, index.BucketBytes));
     }
 

@@ -58,6 +58,18 @@ public sealed record ServerOptions
     /// for it (<c>"entries": true</c>); clients fetch <c>staticUrl/private/&lt;generation&gt;/&lt;bucket&gt;</c>.</summary>
     public string? PrivateStaticUrl { get; init; }
 
+    /// <summary>Requests a minute per client IP on the individual's notification endpoints (<c>--notify-rpm</c>):
+    /// subscribe, opt out, and the mailed links. Each subscribe or opt-out may send a mail, so it is kept low.</summary>
+    public int NotifyRpm { get; init; } = 10;
+
+    /// <summary>Subscribe and opt-out requests are answered no sooner than this after they arrive: a new address costs
+    /// two writes, one mailed within the hour none, and the answer's timing must not tell them apart.</summary>
+    public TimeSpan NotifyAnswerFloor { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a replica polls the opt-out count, and reloads the list when it moved: an opt-out confirmed
+    /// on another replica is served here within this. The replica that confirms it serves it at once.</summary>
+    public TimeSpan OptOutRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
     public int FailedKeyRpm { get; init; } = 10;
 

@@ -8,4 +8,7 @@ public enum SitePage
 
     /// <summary>The breach catalogue at <c>/breaches</c>.</summary>
     Breaches,
+
+    /// <summary>A page reached from a mailed link (subscription confirmed, unsubscribe, opt-out): in no navigation.</summary>
+    Notice,
 }

@@ -74,7 +74,7 @@ public partial class PageTests(ServerFixture f)
         using var c = f.Server.Client(userAgent: null);
         var html = await c.GetStringAsync("/");
         var ids = ControlId().Matches(html).Select(m => m.Groups["id"].Value).ToList();
-        Assert.Equal(["account", "region", "password"], ids);
+        Assert.Equal(["account", "region", "password", "notify-email"], ids);
         foreach (var id in ids)
         {
             Assert.Contains($"<label for=\"{id}\">", html, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Leakwatch.Catalog.State;
 namespace Leakwatch.Catalog.Tests.State;
 
 /// <summary>The notification tables (issue 15) on each engine: subscriptions, opt-outs, the outbox and its progress.</summary>
-public abstract partial class NotificationStoreContract : StateStoreContract
+public abstract partial class NotificationStoreContract : SubscriberStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Day = TimeSpan.FromHours(24);

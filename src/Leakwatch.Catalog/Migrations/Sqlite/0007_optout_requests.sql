@@ -1,0 +1,17 @@
+-- Opt-out requests waiting for their mailed link, and what the private tier needs to drop an opted-out identifier's
+-- bucket entries without a rebuild. No identifier is stored: an identifier is its 10-byte index key (keyed hash), the
+-- link's token only its SHA-256, and the identifier's OPRF outputs (one per OPRF key of the key file, with its bucket)
+-- only sealed (AES-GCM under a key-file subkey). A pending row is erased when its link is used or found expired.
+CREATE TABLE optout_requests (
+    token_hash BLOB PRIMARY KEY,
+    match_key BLOB NOT NULL,
+    sealed_private BLOB,
+    expires TEXT NOT NULL
+);
+CREATE INDEX optout_requests_by_key ON optout_requests (match_key);
+CREATE TABLE optout_private (
+    match_key BLOB PRIMARY KEY,
+    sealed_private BLOB NOT NULL,
+    created TEXT NOT NULL
+);
+PRAGMA user_version = 7;
