@@ -102,6 +102,59 @@ public sealed class NotificationMatchingTests
         Assert.Contains("notifications queued", await log + await errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void MonitoredIdentifiers_QueueOneWebhookRowPerKeyAndBreach_WithHintsOnly_AndOptedOutOnesLeftOut()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["nobody@example.com"]);
+        var keys = KeyFile.Load(dir.KeyFile);
+        var hasher = new IdentifierHasher(keys);
+        var sealing = new NotifySealing(keys);
+        static byte[] Key(UInt128 k)
+        {
+            var bytes = new byte[IndexKeys.KeyBytes];
+            IndexKeys.WriteBigEndian(k, bytes);
+            return bytes;
+        }
+
+        long exposedHook, publishedHook, otherKeysHook;
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            var (org, _) = state.CreateKey("org", 100, DateTimeOffset.UtcNow);
+            var (other, _) = state.CreateKey("other", 100, DateTimeOffset.UtcNow);
+            state.AddMonitored(org.Id, [
+                (Key(hasher.HashEmail("alice@example.com")), 1, ""),
+                (Key(hasher.HashEmail("hidden@example.com")), 1, ""),
+                (Key(hasher.HashPhone(14155550142)), 2, "42"),
+                (Key(hasher.HashEmail("absent@example.com")), 1, ""),
+            ], DateTimeOffset.UtcNow);
+            state.AddMonitored(other.Id, [(Key(hasher.HashEmail("absent@example.com")), 1, "")], DateTimeOffset.UtcNow);
+            var secret = sealing.WebhookSecret.Seal("whsec_dGVzdA=="u8, NotifySealing.WebhookSecretContext);
+            exposedHook = state.AddWebhook(org.Id, "https://hooks.example.com/a", secret, WebhookEvents.BreachExposed, DateTimeOffset.UtcNow)!.Value;
+            publishedHook = state.AddWebhook(org.Id, "https://hooks.example.com/b", secret, WebhookEvents.BreachPublished, DateTimeOffset.UtcNow)!.Value;
+            otherKeysHook = state.AddWebhook(other.Id, "https://hooks.example.com/c", secret, WebhookEvents.BreachExposed, DateTimeOffset.UtcNow)!.Value;
+            state.AddOptOut(Key(hasher.HashEmail("hidden@example.com")), DateTimeOffset.UtcNow);
+        }
+
+        var path = dir.File("second.csv");
+        File.WriteAllLines(path, ["email,phone", "alice@example.com,+1 415 555 0142", "hidden@example.com,", "zed@example.com,"]);
+        var run = LeakwatchProcess.Run([.. dir.Dirs, "ingest", path, "--breach", "Second", "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            var rows = state.Outbox(OutboxState.Pending, 100);
+            Assert.Equal(2, rows.Count); // nothing for the other key: its identifier is in no new breach
+            var exposed = Assert.Single(rows, r => r.Event == NotifyEvents.BreachExposed);
+            Assert.Equal(exposedHook, exposed.TargetId);
+            Assert.Equal(OutboxChannel.Webhook, exposed.Channel);
+            var payload = MatchPayload.Open(sealing, exposed.SealedPayload!, exposed.MessageId);
+            Assert.Equal(["email", "phone ending 42"], payload.Identifiers.Order(StringComparer.Ordinal));
+            Assert.Equal(publishedHook, Assert.Single(rows, r => r.Event == NotifyEvents.BreachPublished).TargetId);
+            Assert.DoesNotContain(rows, r => r.TargetId == otherKeysHook);
+        }
+    }
+
     private static string Ingest(TempDir dir, string breach, string[] emails)
     {
         var run = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, breach + ".csv", emails), "--breach", breach, "--json"]);

@@ -203,9 +203,22 @@ public sealed class NotificationMatcher
             keys.Add(k);
             watchers.Add(new Watcher(k, WatcherKind.Subscription, id));
         });
+        // An identifier its owner hid from public search is left out of what API keys are told, as domain search
+        // leaves it out; the owner's own subscription still hears of it.
+        var optedOut = new HashSet<UInt128>();
+        foreach (var key in _state.OptOuts())
+        {
+            optedOut.Add(IndexKeys.ReadBigEndian(key));
+        }
+
         _state.ForEachMonitored((keyId, key, _) =>
         {
             var k = IndexKeys.ReadBigEndian(key);
+            if (optedOut.Contains(k))
+            {
+                return;
+            }
+
             sorted &= keys.Count == 0 || keys[^1] <= k;
             keys.Add(k);
             watchers.Add(new Watcher(k, WatcherKind.Monitored, keyId));
