@@ -72,13 +72,14 @@ public static partial class MailText
         return text.ToString();
     }
 
-    /// <summary>Catalogue text (a breach description may hold HTML, as HIBP's do) as plain text: tags dropped,
+    /// <summary>Catalogue text (a breach description may hold HTML, as HIBP's do) as plain text: tags (and what
+    /// scripts and style sheets hold) dropped,
     /// entities decoded, whitespace collapsed. The HTML part encodes the result again, so no markup from the catalogue
     /// reaches a mail.</summary>
     public static string FromHtml(string html)
     {
         ArgumentNullException.ThrowIfNull(html);
-        var noTags = Tags().Replace(Comments().Replace(html, " "), " ");
+        var noTags = Tags().Replace(Scripts().Replace(Comments().Replace(html, " "), " "), " ");
         return Spaces().Replace(WebUtility.HtmlDecode(noTags), " ").Trim();
     }
 
@@ -112,6 +113,9 @@ public static partial class MailText
 
     [GeneratedRegex("<!--.*?-->", RegexOptions.Singleline | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex Comments();
+
+    [GeneratedRegex(@"<(?<tag>script|style)\b.*?(</\k<tag>\s*>|$)", RegexOptions.ExplicitCapture | RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex Scripts();
 
     [GeneratedRegex("<[^>]*>?", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex Tags();
