@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Leakwatch.Notify.Mail;
 using Leakwatch.Server;
 
 namespace Leakwatch.Cli;
@@ -9,6 +10,20 @@ internal static class ServeCommand
     {
         Description = "Base URL of a `leakwatch export` (http or https): the private config names it, evaluations answer without the bucket and clients fetch it from <URL>/private/<generation>/<bucket>",
     };
+
+    private static readonly Option<string?> Smtp = new(MailOptions.SmtpOption)
+    {
+        Description = "Send mail through this relay: smtp://[user:password@]host[:port] (default: $LEAKWATCH_SMTP, which keeps a password out of the process list). Unset: subscriptions work, their mails wait in the outbox",
+    };
+
+    private static readonly Option<string?> SmtpTls = new(MailOptions.TlsOption)
+    {
+        Description = "none|starttls|tls (default: none for a loopback relay, tls on port 465, starttls otherwise)",
+    };
+
+    private static readonly Option<string?> MailFrom = new(MailOptions.FromOption) { Description = "Sender of every mail, e.g. \"Leakwatch <alerts@leakwatch.example>\" (required with --smtp)" };
+
+    private static readonly Option<string?> PublicUrl = new(MailOptions.PublicUrlOption) { Description = "This server as readers reach it, the base of links in mails, e.g. https://leakwatch.example (required with --smtp)" };
 
     public static Command Build()
     {
@@ -47,7 +62,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region,
+            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -74,6 +89,7 @@ internal static class ServeCommand
                 DefaultRegion = r.GetValue(IngestCommand.Region),
                 InlineIo = r.GetValue(inlineIo),
                 TrustedProxies = r.GetValue(trustedProxy) ?? [],
+                Mail = ResolveMail(r),
             };
             PrepareProcess(options);
             LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
@@ -82,6 +98,10 @@ internal static class ServeCommand
         }));
         return cmd;
     }
+
+    /// <summary>The mail options, <c>--smtp</c> else <c>$LEAKWATCH_SMTP</c>; null without a relay.</summary>
+    private static MailOptions? ResolveMail(ParseResult r) =>
+        MailOptions.Parse(r.GetValue(Smtp) ?? Environment.GetEnvironmentVariable("LEAKWATCH_SMTP"), r.GetValue(SmtpTls), r.GetValue(MailFrom), r.GetValue(PublicUrl));
 
     private static void AtLeastOne(int value, string option)
     {
