@@ -25,6 +25,11 @@ internal static class ServeCommand
 
     private static readonly Option<string?> PublicUrl = new(MailOptions.PublicUrlOption) { Description = "This server as readers reach it, the base of links in mails, e.g. https://leakwatch.example (required with --smtp)" };
 
+    private static readonly Option<string?> DeliveryLease = new("--delivery-lease")
+    {
+        Description = "How long a server holds the notifications it claimed before another replica may deliver them (after a crash, the delay before they go out again): 90s, 5m (default 5m; longer than 16 attempts of 10 s)",
+    };
+
     public static Command Build()
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (binds only here)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
@@ -62,7 +67,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl,
+            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -90,6 +95,7 @@ internal static class ServeCommand
                 InlineIo = r.GetValue(inlineIo),
                 TrustedProxies = r.GetValue(trustedProxy) ?? [],
                 Mail = ResolveMail(r),
+                Delivery = ResolveDelivery(r),
             };
             PrepareProcess(options);
             LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
@@ -102,6 +108,20 @@ internal static class ServeCommand
     /// <summary>The mail options, <c>--smtp</c> else <c>$LEAKWATCH_SMTP</c>; null without a relay.</summary>
     private static MailOptions? ResolveMail(ParseResult r) =>
         MailOptions.Parse(r.GetValue(Smtp) ?? Environment.GetEnvironmentVariable("LEAKWATCH_SMTP"), r.GetValue(SmtpTls), r.GetValue(MailFrom), r.GetValue(PublicUrl));
+
+    private static Leakwatch.Notify.Delivery.DeliveryLoopOptions ResolveDelivery(ParseResult r)
+    {
+        var defaults = new Leakwatch.Notify.Delivery.DeliveryLoopOptions();
+        if (r.GetValue(DeliveryLease) is not { } text)
+        {
+            return defaults;
+        }
+
+        var lease = Leakwatch.Storage.Retention.GenerationRetention.ParsePeriod(text);
+        return lease is { } l && l >= TimeSpan.FromSeconds(1)
+            ? defaults with { Lease = l }
+            : throw new UsageException($"--delivery-lease: '{text}' is not a duration of at least 1s (e.g. 90s, 5m)");
+    }
 
     private static void AtLeastOne(int value, string option)
     {

@@ -9,7 +9,7 @@ using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace Leakwatch.Notify.Tests;
+namespace Leakwatch.TestSupport;
 
 /// <summary>
 /// A real SMTP server (the SmtpServer package) on a free loopback port. It keeps every mail it is sent, accepted or
@@ -54,6 +54,9 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public void RefuseNext(SmtpReplyCode code) => _refusals.Enqueue(code);
 
+    /// <summary>How long the server takes to answer each DATA: a slow relay, to catch a sender mid-delivery.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -81,15 +84,21 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
 
     private sealed class Store(LoopbackSmtpServer owner) : MessageStore
     {
-        public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
             CancellationToken cancellationToken)
         {
             var raw = buffer.ToArray();
-            var message = MimeMessage.Load(new MemoryStream(raw), cancellationToken);
+            var message = await MimeMessage.LoadAsync(new MemoryStream(raw), cancellationToken);
+            if (owner.AnswerDelay > TimeSpan.Zero)
+            {
+                // Kept even if the sender is gone by the time of the answer (RFC 1047's duplicate): the sender never
+                // saw the 250, so it sends the mail again.
+                await Task.Delay(owner.AnswerDelay, CancellationToken.None);
+            }
+
             var refused = owner._refusals.TryDequeue(out var code);
-            owner.Received.Enqueue(new ReceivedMail(
-                transaction.From.AsAddress(), transaction.To.Select(t => t.AsAddress()).ToList(), raw, message, !refused));
-            return Task.FromResult(refused ? new SmtpResponse(code, "Try again later") : SmtpResponse.Ok);
+            owner.Received.Enqueue(new ReceivedMail(transaction.From.AsAddress(), transaction.To.Select(t => t.AsAddress()).ToList(), raw, message, !refused));
+            return refused ? new SmtpResponse(code, "Try again later") : SmtpResponse.Ok;
         }
     }
 

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Leakwatch.Notify.Tests;
+namespace Leakwatch.TestSupport;
 
 /// <summary>What the loopback SMTP server got in one transaction: the envelope, the raw bytes and the parsed mail,
 /// and whether it accepted it.</summary>
