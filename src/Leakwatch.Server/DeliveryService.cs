@@ -80,7 +80,7 @@ internal sealed partial class DeliveryService(ServerOptions options, ILogger<Del
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail: no --smtp, so subscriptions work but their mails wait in the outbox until a server with --smtp delivers them")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail: no --smtp, so subscriptions work but their mails wait in the outbox until a server with --smtp delivers them")]
     private static partial void LogNoSmtp(ILogger log);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mail: delivering through {Relay} (TLS {Tls}) from {From}; links to {PublicUrl}")]

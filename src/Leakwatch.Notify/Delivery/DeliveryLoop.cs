@@ -83,6 +83,12 @@ public sealed partial class DeliveryLoop
 
                 storeDown = true;
             }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // Whatever else went wrong, the server keeps serving lookups and the loop tries again at the next poll:
+                // an exception out of a hosted service would stop the whole host.
+                LogFailed(_log, e.GetType().Name, e.Message.ReplaceLineEndings(" "));
+            }
 
             if (claimed < _options.BatchSize)
             {
@@ -178,6 +184,9 @@ public sealed partial class DeliveryLoop
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery: the state store is unreachable ({Error}); retrying")]
     private static partial void LogStoreDown(ILogger log, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery: a pass failed ({Type}: {Error}); trying again")]
+    private static partial void LogFailed(ILogger log, string type, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery: outbox row {Id} ({Channel}) failed attempt {Attempt}, retry at {RetryAt:u}: {Error}")]
     private static partial void LogRetry(ILogger log, long id, OutboxChannel channel, int attempt, DateTimeOffset retryAt, string error);
