@@ -155,7 +155,20 @@ public sealed partial class SmtpDeliveryChannel : IDeliveryChannel, IDisposable
                 SmtpTlsMode.Tls => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.StartTls,
             };
-            await client.ConnectAsync(_options.Host, _options.Port, security, ct);
+            // Nagle off: SMTP is a conversation of small writes, and with Nagle and the relay's delayed ACKs each
+            // mail waits tens of milliseconds for nothing.
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(_options.Host, _options.Port, ct);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            await client.ConnectAsync(socket, _options.Host, _options.Port, security, ct);
             if (_options.UserName is { } user)
             {
                 await client.AuthenticateAsync(Encoding.UTF8, user, _options.Password ?? "", ct);
