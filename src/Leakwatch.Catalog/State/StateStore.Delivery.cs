@@ -18,7 +18,12 @@ public abstract partial class StateStore
         }
 
         // The channel numbers are the enum's own values, written into the SQL as integers: no text from outside.
-        var list = string.Join(", ", channels.Select(c => ((int)c).ToString(CultureInfo.InvariantCulture)));
+        var list = new System.Text.StringBuilder();
+        foreach (var channel in channels)
+        {
+            list.Append(list.Length == 0 ? "" : ", ").Append(((int)channel).ToString(CultureInfo.InvariantCulture));
+        }
+
         return WriteQuiet((db, tx) =>
         {
             now = Microseconds(now);
