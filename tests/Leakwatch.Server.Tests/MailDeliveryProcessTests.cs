@@ -33,8 +33,8 @@ public sealed class MailDeliveryProcessTests
         {
             try
             {
-                // Kill once some mails are through and others are on the wire.
-                await WaitFor(() => smtp.Received.Count >= 3, first, TimeSpan.FromSeconds(60));
+                // Kill once some mails are through and others are on the wire: received, their 250 not yet sent.
+                await WaitFor(() => smtp.Received.Count >= 2 && smtp.AnswersPending > 0, first, TimeSpan.FromSeconds(60));
                 first.Kill(entireProcessTree: true);
                 LeakwatchProcess.WaitForExitOrKill(first, TimeSpan.FromSeconds(30));
             }

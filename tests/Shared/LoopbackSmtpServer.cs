@@ -23,6 +23,7 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
     private readonly Task _running;
     private readonly ConcurrentQueue<SmtpReplyCode> _refusals = new();
     private int _sessions;
+    private int _answersPending;
 
     public LoopbackSmtpServer()
     {
@@ -51,6 +52,9 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
     public int Sessions => Volatile.Read(ref _sessions);
 
     public List<ReceivedMail> Accepted => Received.Where(m => m.Accepted).ToList();
+
+    /// <summary>Mails received whose answer is still being held back by <see cref="AnswerDelay"/>.</summary>
+    public int AnswersPending => Volatile.Read(ref _answersPending);
 
     public void RefuseNext(SmtpReplyCode code) => _refusals.Enqueue(code);
 
@@ -89,15 +93,22 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
         {
             var raw = buffer.ToArray();
             var message = await MimeMessage.LoadAsync(new MemoryStream(raw), cancellationToken);
-            if (owner.AnswerDelay > TimeSpan.Zero)
+            var delay = owner.AnswerDelay;
+            if (delay > TimeSpan.Zero)
             {
                 // Kept even if the sender is gone by the time of the answer (RFC 1047's duplicate): the sender never
                 // saw the 250, so it sends the mail again.
-                await Task.Delay(owner.AnswerDelay, CancellationToken.None);
+                Interlocked.Increment(ref owner._answersPending);
+                await Task.Delay(delay, CancellationToken.None);
             }
 
             var refused = owner._refusals.TryDequeue(out var code);
             owner.Received.Enqueue(new ReceivedMail(transaction.From.AsAddress(), transaction.To.Select(t => t.AsAddress()).ToList(), raw, message, !refused));
+            if (delay > TimeSpan.Zero)
+            {
+                Interlocked.Decrement(ref owner._answersPending);
+            }
+
             return refused ? new SmtpResponse(code, "Try again later") : SmtpResponse.Ok;
         }
     }
