@@ -31,6 +31,7 @@ public static class LeakwatchCli
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(PrivateCommand.Build());
         root.Subcommands.Add(StateCommand.Build());
+        root.Subcommands.Add(NotifyCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Leakwatch.Notify.Mail;
 using Leakwatch.Server;
 
 namespace Leakwatch.Cli;
@@ -8,6 +9,25 @@ internal static class ServeCommand
     private static readonly Option<string?> PrivateStaticUrl = new("--private-static-url")
     {
         Description = "Base URL of a `leakwatch export` (http or https): the private config names it, evaluations answer without the bucket and clients fetch it from <URL>/private/<generation>/<bucket>",
+    };
+
+    private static readonly Option<string?> Smtp = new(MailOptions.SmtpOption)
+    {
+        Description = "Send mail through this relay: smtp://[user:password@]host[:port] (default: $LEAKWATCH_SMTP, which keeps a password out of the process list). Unset: subscriptions work, their mails wait in the outbox",
+    };
+
+    private static readonly Option<string?> SmtpTls = new(MailOptions.TlsOption)
+    {
+        Description = "none|starttls|tls (default: none for a loopback relay, tls on port 465, starttls otherwise)",
+    };
+
+    private static readonly Option<string?> MailFrom = new(MailOptions.FromOption) { Description = "Sender of every mail, e.g. \"Leakwatch <alerts@leakwatch.example>\" (required with --smtp)" };
+
+    private static readonly Option<string?> PublicUrl = new(MailOptions.PublicUrlOption) { Description = "This server as readers reach it, the base of links in mails, e.g. https://leakwatch.example (required with --smtp)" };
+
+    private static readonly Option<string?> DeliveryLease = new("--delivery-lease")
+    {
+        Description = "How long a server holds the notifications it claimed before another replica may deliver them (after a crash, the delay before they go out again): 90s, 5m (default 5m; longer than 16 attempts of 10 s)",
     };
 
     public static Command Build()
@@ -51,7 +71,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region, allowPrivateWebhooks,
+            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease, allowPrivateWebhooks,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -79,6 +99,8 @@ internal static class ServeCommand
                 InlineIo = r.GetValue(inlineIo),
                 TrustedProxies = r.GetValue(trustedProxy) ?? [],
                 AllowPrivateWebhooks = r.GetValue(allowPrivateWebhooks),
+                Mail = ResolveMail(r),
+                Delivery = ResolveDelivery(r),
             };
             PrepareProcess(options);
             LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();
@@ -86,6 +108,24 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The mail options, <c>--smtp</c> else <c>$LEAKWATCH_SMTP</c>; null without a relay.</summary>
+    private static MailOptions? ResolveMail(ParseResult r) =>
+        MailOptions.Parse(r.GetValue(Smtp) ?? Environment.GetEnvironmentVariable("LEAKWATCH_SMTP"), r.GetValue(SmtpTls), r.GetValue(MailFrom), r.GetValue(PublicUrl));
+
+    private static Leakwatch.Notify.Delivery.DeliveryLoopOptions ResolveDelivery(ParseResult r)
+    {
+        var defaults = new Leakwatch.Notify.Delivery.DeliveryLoopOptions();
+        if (r.GetValue(DeliveryLease) is not { } text)
+        {
+            return defaults;
+        }
+
+        var lease = Leakwatch.Storage.Retention.GenerationRetention.ParsePeriod(text);
+        return lease is { } l && l >= TimeSpan.FromSeconds(1)
+            ? defaults with { Lease = l }
+            : throw new UsageException($"--delivery-lease: '{text}' is not a duration of at least 1s (e.g. 90s, 5m)");
     }
 
     private static void AtLeastOne(int value, string option)

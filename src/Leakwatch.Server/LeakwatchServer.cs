@@ -148,6 +148,8 @@ public static class LeakwatchServer
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<NotificationMatchService>();
+        services.AddSingleton<DeliveryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";

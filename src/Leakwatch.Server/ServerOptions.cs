@@ -70,6 +70,14 @@ public sealed record ServerOptions
     /// on another replica is served here within this. The replica that confirms it serves it at once.</summary>
     public TimeSpan OptOutRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Mail delivery (<c>--smtp</c>, <c>--smtp-tls</c>, <c>--mail-from</c>, <c>--public-url</c>). Null: no
+    /// relay, so subscriptions still work but their mails wait in the outbox (logged once at start) until a server
+    /// with <c>--smtp</c> delivers them.</summary>
+    public Leakwatch.Notify.Mail.MailOptions? Mail { get; init; }
+
+    /// <summary>How the outbox is delivered (batch, per-destination concurrency, lease, idle poll).</summary>
+    public Leakwatch.Notify.Delivery.DeliveryLoopOptions Delivery { get; init; } = new();
+
     /// <summary>Invalid API keys a minute per client network before every keyed request from it gets 429.</summary>
     public int FailedKeyRpm { get; init; } = 10;
 
