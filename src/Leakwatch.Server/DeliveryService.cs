@@ -12,7 +12,7 @@ namespace Leakwatch.Server;
 /// <summary>
 /// Runs the <see cref="DeliveryLoop"/> over the state store's outbox while the server runs. Every replica may run one:
 /// the store's claim leases each row to one of them. Without <see cref="ServerOptions.Mail"/> there is no channel to
-/// deliver, so nothing runs and mail rows wait (said once in the log).
+/// deliver mail, so mail rows wait (said once in the log) while webhooks are delivered.
 /// </summary>
 internal sealed partial class DeliveryService(ServerOptions options, ILogger<DeliveryService> log) : BackgroundService
 {
@@ -25,10 +25,10 @@ internal sealed partial class DeliveryService(ServerOptions options, ILogger<Del
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Mail is not { } mail)
+        var mail = options.Mail;
+        if (mail is null)
         {
             LogNoSmtp(log);
-            return;
         }
 
         await Task.Yield();
@@ -38,13 +38,55 @@ internal sealed partial class DeliveryService(ServerOptions options, ILogger<Del
             return;
         }
 
-        var keys = KeyFile.Load(options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir));
-        using var smtp = new SmtpDeliveryChannel(mail, new MailComposer(mail, store, new NotifySealing(keys), options.TimeProvider),
+        var keys = await LoadKeysAsync(stoppingToken);
+        if (keys is null)
+        {
+            return;
+        }
+
+        var sealing = new NotifySealing(keys);
+        // Webhooks need nothing configured: every server delivers them. Mail needs a relay.
+        using var webhooks = new WebhookDeliveryChannel(store, sealing, new WebhookDeliveryOptions
+        {
+            AllowPrivate = options.AllowPrivateWebhooks,
+            PublicUrl = mail?.PublicUrl,
+            Time = options.TimeProvider,
+        });
+        using var smtp = mail is null ? null : new SmtpDeliveryChannel(mail, new MailComposer(mail, store, sealing, options.TimeProvider),
             options.Delivery.PerDestination);
-        var loop = new DeliveryLoop(store, [smtp], options.Delivery, options.TimeProvider, log);
+        IDeliveryChannel[] channels = smtp is null ? [webhooks] : [smtp, webhooks];
+        var loop = new DeliveryLoop(store, channels, options.Delivery, options.TimeProvider, log);
         Volatile.Write(ref _loop, loop);
-        LogMail(log, mail.Display, mail.Tls, mail.From.Address, mail.PublicUrl);
+        if (mail is not null)
+        {
+            LogMail(log, mail.Display, mail.Tls, mail.From.Address, mail.PublicUrl);
+        }
+
         await loop.RunAsync(stoppingToken);
+    }
+
+    /// <summary>The key file (payloads and secrets open with it); a server started before the first ingest waits for it.</summary>
+    private async Task<KeyFile?> LoadKeysAsync(CancellationToken ct)
+    {
+        var path = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
+        while (!ct.IsCancellationRequested)
+        {
+            if (File.Exists(path))
+            {
+                return KeyFile.Load(path);
+            }
+
+            try
+            {
+                await Task.Delay(OpenRetry, options.TimeProvider, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Opens the state store for writing (claims and outcomes are writes); while it is unreachable, tries
@@ -80,7 +122,7 @@ internal sealed partial class DeliveryService(ServerOptions options, ILogger<Del
         return null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Mail: no --smtp, so subscriptions work but their mails wait in the outbox until a server with --smtp delivers them")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail: no --smtp, so subscriptions work but their mails wait in the outbox until a server with --smtp delivers them; webhooks are delivered")]
     private static partial void LogNoSmtp(ILogger log);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mail: delivering through {Relay} (TLS {Tls}) from {From}; links to {PublicUrl}")]

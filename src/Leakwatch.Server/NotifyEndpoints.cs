@@ -43,11 +43,13 @@ internal sealed class NotifyEndpoints
     private readonly OptOutFilter _optOuts;
     private readonly StateLocation _state;
     private readonly string _keyFilePath;
+    private readonly DeliveryService _delivery;
 
-    public NotifyEndpoints(ServerOptions options, OptOutFilter optOuts)
+    public NotifyEndpoints(ServerOptions options, OptOutFilter optOuts, DeliveryService delivery)
     {
         _options = options;
         _optOuts = optOuts;
+        _delivery = delivery;
         _state = options.State ?? StateLocation.Embedded;
         _keyFilePath = options.KeyFilePath ?? KeyFile.DefaultPathFor(options.DataDir);
     }
@@ -147,6 +149,7 @@ internal sealed class NotifyEndpoints
             if (evt is not null)
             {
                 Enqueue(store, sealing, store.SubscriptionIdOf(matchKey) ?? 0, evt, prefix!, address.Value.AsTyped, token!, now);
+                _delivery.Wake();
             }
         }
 
@@ -182,6 +185,7 @@ internal sealed class NotifyEndpoints
             if (store.AddOptOutRequest(NotifyTokens.Hash(token), matchKey, sealedPrivate, now, now + LinkValidity, Quiet))
             {
                 Enqueue(store, sealing, 0, NotifyEvents.OptOutVerify, "optout:", address.Value.AsTyped, token, now);
+                _delivery.Wake();
             }
         }
 
@@ -205,7 +209,8 @@ internal sealed class NotifyEndpoints
     private static void Enqueue(StateStore store, NotifySealing sealing, long target, string evt, string dedupePrefix, string address, string token,
         DateTimeOffset now)
     {
-        var messageId = "<" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + "@leakwatch>";
+        // The composer makes it the Message-ID's left-hand side (<id@public host>).
+        var messageId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         store.EnqueueOne(new OutboxItem
         {
             Dedupe = dedupePrefix + messageId,

@@ -136,6 +136,10 @@ public sealed partial class DeliveryLoop
         await gate.WaitAsync(ct);
         try
         {
+            // Channels read the store synchronously, and an await on a socket (SMTP, HTTP, a released gate) may resume
+            // on the socket engine's thread when the server runs with inline completions (serve's default): a blocking
+            // PostgreSQL read there waits for the very thread it blocks. So every step starts on the thread pool.
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             outcome = await channel.DeliverAsync(row, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -153,6 +157,7 @@ public sealed partial class DeliveryLoop
             gate.Release();
         }
 
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         Record(row, outcome);
     }
 

@@ -171,6 +171,8 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            // Off the socket thread before a 410's blocking store write (serve runs with inline socket completions).
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             return Outcome(webhook, response.StatusCode);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -171,6 +171,9 @@ internal sealed class MonitorApi : IDisposable
             return refusal;
         }
 
+        // The body was read with awaits that may have completed on the socket engine thread (inline completions):
+        // blocking store calls go to the pool first (SocketThreads).
+        await SocketThreads.LeaveAsync();
         var result = _store.Value.AddMonitored(keyId, upload!, _options.TimeProvider.GetUtcNow(), _options.MonitorLimit, replace);
         if (result.OverLimit)
         {
@@ -306,6 +309,7 @@ internal sealed class MonitorApi : IDisposable
             }
         }
 
+        await SocketThreads.LeaveAsync();
         var store = _store.Value;
         var removed = store.RemoveMonitored(keyId, matchKeys);
         return Results.Json(new MonitorRemoveResult(removed, store.CountMonitored(keyId)), MonitorJson.Default.MonitorRemoveResult);
@@ -381,6 +385,7 @@ internal sealed class MonitorApi : IDisposable
         var url = new Uri(request.Url!).AbsoluteUri;
         var now = StateStore.Microseconds(_options.TimeProvider.GetUtcNow());
         var sealedSecret = keys.Sealing.WebhookSecret.Seal(Encoding.UTF8.GetBytes(secret), NotifySealing.WebhookSecretContext);
+        await SocketThreads.LeaveAsync();
         if (_store.Value.AddWebhook(keyId, url, sealedSecret, events, now, _options.WebhookLimit) is not { } id)
         {
             return Error(StatusCodes.Status400BadRequest, $"webhooks: at most {_options.WebhookLimit} per API key; delete one first");
