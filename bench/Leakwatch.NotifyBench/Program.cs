@@ -4,6 +4,15 @@ using Leakwatch.Bench.Notify;
 // Whole-process helpers for bench/notify.sh. Subcommands:
 //   seed DATA_DIR KEY_FILE DUMP COUNT IN_BREACH   verified subscriptions straight into the data dir's catalog.db
 //   load DATA_DIR                                 times reading the verified subscriptions, three times (cold, then warm)
+//   mail N [PER_DESTINATION]                      N mails through the delivery loop to a loopback SMTP server
+//   webhooks N [PER_DESTINATION]                  N signed webhooks through the delivery loop to a loopback receiver
+if (args.Length is 2 or 3 && args[0] is "mail" or "webhooks")
+{
+    var n = int.Parse(args[1], CultureInfo.InvariantCulture);
+    var per = args.Length == 3 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
+    return args[0] == "mail" ? await DeliveryThroughput.MailAsync(n, per) : await DeliveryThroughput.WebhooksAsync(n, per);
+}
+
 if (args.Length == 2 && args[0] == "load")
 {
     using var state = Leakwatch.Catalog.State.SqliteStateStore.Open(args[1]);

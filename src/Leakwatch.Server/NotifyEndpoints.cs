@@ -199,7 +199,8 @@ internal sealed class NotifyEndpoints
         var left = _options.NotifyAnswerFloor - System.Diagnostics.Stopwatch.GetElapsedTime(start);
         if (left > TimeSpan.Zero)
         {
-            await Task.Delay(left, ctx.RequestAborted);
+            // Whole milliseconds, rounded up: a timer rounds a fraction down and would answer up to 1 ms early.
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds) + 1), ctx.RequestAborted);
         }
 
         await Write(ctx, StatusCodes.Status202Accepted, "application/json; charset=utf-8", Accepted);

@@ -103,6 +103,12 @@ public sealed class NotifyTests(NotifyFixture f) : IClassFixture<NotifyFixture>
         using var c = f.Server.Client();
         var email = Fresh("new");
         var before = RowIds();
+        long matchedBefore;
+        using (var s = Store())
+        {
+            matchedBefore = s.MatchedThrough();
+        }
+
         using var r = await PostEmail(c, "/api/subscriptions", email);
         Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         Assert.Equal("no-store", r.Headers.CacheControl?.ToString());
@@ -117,7 +123,7 @@ public sealed class NotifyTests(NotifyFixture f) : IClassFixture<NotifyFixture>
         var key = new byte[10];
         Leakwatch.Index.IndexKeys.WriteBigEndian(new IdentifierHasher(KeyFile.Load(f.Dir.KeyFile)).HashEmail(EmailNormalizer.Normalize(email)!), key);
         Assert.Equal(store.SubscriptionIdOf(key), row.TargetId);
-        Assert.Equal(0, store.MatchedThrough()); // a verification mail is no matching pass
+        Assert.Equal(matchedBefore, store.MatchedThrough()); // a verification mail is no matching pass
     }
 
     [Fact]
