@@ -1,7 +1,7 @@
 using System.Globalization;
 using Leakwatch.Bench.Notify;
 
-// Whole-process helpers for bench/notify.sh. Subcommands:
+// Whole-process helpers for bench/notify-match.sh. Subcommands:
 //   seed DATA_DIR KEY_FILE DUMP COUNT IN_BREACH   verified subscriptions straight into the data dir's catalog.db
 //   load DATA_DIR                                 times reading the verified subscriptions, three times (cold, then warm)
 //   mail N [PER_DESTINATION]                      N mails through the delivery loop to a loopback SMTP server

@@ -30,6 +30,11 @@ internal static class ServeCommand
         Description = "How long a server holds the notifications it claimed before another replica may deliver them (after a crash, the delay before they go out again): 90s, 5m (default 5m; longer than 16 attempts of 10 s)",
     };
 
+    private static readonly Option<int?> DeliveryConcurrency = new("--delivery-concurrency")
+    {
+        Description = "Notifications delivered at once per destination (a mail relay, a webhook's host); default 4. A relay that answers slowly per message needs more to reach its rate",
+    };
+
     public static Command Build()
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:5080 (binds only here)", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
@@ -71,7 +76,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease, allowPrivateWebhooks,
+            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease, DeliveryConcurrency, allowPrivateWebhooks,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -117,6 +122,13 @@ internal static class ServeCommand
     private static Leakwatch.Notify.Delivery.DeliveryLoopOptions ResolveDelivery(ParseResult r)
     {
         var defaults = new Leakwatch.Notify.Delivery.DeliveryLoopOptions();
+        if (r.GetValue(DeliveryConcurrency) is { } concurrency)
+        {
+            defaults = concurrency is >= 1 and <= 256
+                ? defaults with { PerDestination = concurrency }
+                : throw new UsageException($"--delivery-concurrency: {concurrency} is not between 1 and 256");
+        }
+
         if (r.GetValue(DeliveryLease) is not { } text)
         {
             return defaults;

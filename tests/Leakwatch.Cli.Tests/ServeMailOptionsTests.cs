@@ -26,4 +26,16 @@ public sealed class ServeMailOptionsTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("leakwatch: error: --public-url: is required with --smtp", Assert.Single(result.StderrLines), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public void DeliveryConcurrency_OutOfRange_NamesTheOption(string value)
+    {
+        using var dir = new TempDir();
+        var result = LeakwatchProcess.Run([.. dir.Dirs, "serve", "--delivery-concurrency", value]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"leakwatch: error: --delivery-concurrency: {value} is not between 1 and 256", Assert.Single(result.StderrLines),
+            StringComparison.Ordinal);
+    }
 }
