@@ -5,7 +5,7 @@ namespace Leakwatch.Notify;
 /// <summary>
 /// What a verification or reminder mail needs that no table holds: the address and the link's token. Stored in
 /// <c>outbox.sealed_payload</c>, sealed by <see cref="NotifySealing.Payload"/> with the row's message id as context,
-/// and erased with the row once delivered (the row keeps no payload after delivery).
+/// and kept with the row after delivery (so <c>notify replay</c> can send it again) until the row is erased.
 /// </summary>
 public sealed record MailPayload(string To, string Token)
 {
