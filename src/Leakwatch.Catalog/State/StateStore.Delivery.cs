@@ -24,25 +24,7 @@ public abstract partial class StateStore
             list.Append(list.Length == 0 ? "" : ", ").Append(((int)channel).ToString(CultureInfo.InvariantCulture));
         }
 
-        return WriteQuiet((db, tx) =>
-        {
-            now = Microseconds(now);
-            using var cmd = Command(db, tx,
-                "UPDATE outbox SET claimed_until = @until WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= @now " +
-                $"AND channel IN ({list}) AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt, id LIMIT @max" + ClaimLockClause +
-                ") RETURNING " + OutboxColumns);
-            Add(cmd, "@until", TimestampValue(now + lease));
-            Add(cmd, "@now", TimestampValue(now));
-            Add(cmd, "@max", max);
-            using var r = cmd.ExecuteReader();
-            var items = new List<OutboxItem>();
-            while (r.Read())
-            {
-                items.Add(ReadOutbox(r));
-            }
-
-            return items;
-        });
+        return Claim(max, now, lease, $" AND channel IN ({list})");
     }
 
     /// <summary>Outbox rows by channel and state (<c>notify status</c>).</summary>
@@ -64,13 +46,6 @@ public abstract partial class StateStore
     {
         using var cmd = Command(db, null, "SELECT " + OutboxColumns + " FROM outbox WHERE last_error IS NOT NULL AND state IN (0, 2) ORDER BY id DESC LIMIT @max");
         Add(cmd, "@max", max);
-        using var r = cmd.ExecuteReader();
-        var items = new List<OutboxItem>();
-        while (r.Read())
-        {
-            items.Add(ReadOutbox(r));
-        }
-
-        return items;
+        return ReadOutboxRows(cmd);
     });
 }

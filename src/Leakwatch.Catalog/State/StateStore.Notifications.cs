@@ -269,23 +269,20 @@ public abstract partial class StateStore
     /// (in this process or another replica) gets them until the lease ends, so a worker that dies mid-delivery only
     /// delays its rows. PostgreSQL skips rows another transaction holds (<c>FOR UPDATE SKIP LOCKED</c>).
     /// </summary>
-    public List<OutboxItem> ClaimDue(int max, DateTimeOffset now, TimeSpan lease) => WriteQuiet((db, tx) =>
+    public List<OutboxItem> ClaimDue(int max, DateTimeOffset now, TimeSpan lease) => Claim(max, now, lease, "");
+
+    /// <summary>The claim itself; <paramref name="channelFilter"/> is empty or an <c>AND channel IN (…)</c> of enum
+    /// values (see the channel-limited overload).</summary>
+    private List<OutboxItem> Claim(int max, DateTimeOffset now, TimeSpan lease, string channelFilter) => WriteQuiet((db, tx) =>
     {
         now = Microseconds(now);
         using var cmd = Command(db, tx,
-            "UPDATE outbox SET claimed_until = @until WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= @now " +
-            "AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt, id LIMIT @max" + ClaimLockClause + ") RETURNING " + OutboxColumns);
+            "UPDATE outbox SET claimed_until = @until WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= @now" + channelFilter +
+            " AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt, id LIMIT @max" + ClaimLockClause + ") RETURNING " + OutboxColumns);
         Add(cmd, "@until", TimestampValue(now + lease));
         Add(cmd, "@now", TimestampValue(now));
         Add(cmd, "@max", max);
-        using var r = cmd.ExecuteReader();
-        var items = new List<OutboxItem>();
-        while (r.Read())
-        {
-            items.Add(ReadOutbox(r));
-        }
-
-        return items;
+        return ReadOutboxRows(cmd);
     });
 
     /// <summary>What the claim's inner select adds to lock its rows (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>;
@@ -390,6 +387,11 @@ public abstract partial class StateStore
         using var cmd = Command(db, null, "SELECT " + OutboxColumns + " FROM outbox WHERE state = @state ORDER BY id LIMIT @max");
         Add(cmd, "@state", (int)state);
         Add(cmd, "@max", max);
+        return ReadOutboxRows(cmd);
+    });
+
+    private List<OutboxItem> ReadOutboxRows(DbCommand cmd)
+    {
         using var r = cmd.ExecuteReader();
         var items = new List<OutboxItem>();
         while (r.Read())
@@ -398,7 +400,7 @@ public abstract partial class StateStore
         }
 
         return items;
-    });
+    }
 
     private OutboxItem ReadOutbox(DbDataReader r) => new()
     {
