@@ -41,7 +41,7 @@ public static class ExposureIndexMerger
             }
             else if (hasE && ek == nk)
             {
-                observer?.OnKey(nclass, oldSets[eset]);
+                observer?.OnKey(nk, nclass, oldSets[eset]);
                 if (unionOf[eset] < 0)
                 {
                     unionOf[eset] = table.Intern(BreachSetTable.With(oldSets[eset], breachId));
@@ -53,7 +53,7 @@ public static class ExposureIndexMerger
             }
             else
             {
-                observer?.OnKey(nclass, []);
+                observer?.OnKey(nk, nclass, []);
                 if (onlyNew < 0)
                 {
                     onlyNew = table.Intern([breachId]);
@@ -89,7 +89,7 @@ public static class ExposureIndexMerger
                 hasE = cursor!.TryNext(out ek, out eset);
             }
 
-            observer.OnKey(nclass, hasE && ek == nk ? sets[eset] : []);
+            observer.OnKey(nk, nclass, hasE && ek == nk ? sets[eset] : []);
         }
     }
 

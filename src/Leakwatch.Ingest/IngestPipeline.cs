@@ -67,13 +67,16 @@ public sealed class IngestPipeline
         var indexPath = _store.NewIndexPath(manifest.Generation + 1);
         var overlap = NewOverlapCounter(options, compared);
         using var existing = _store.OpenPublished(manifest);
+        // Matching on publish reads the watchers on the idle core while this merge runs, and sees its keys as it goes.
+        using var tap = NotificationMatching.Tap(catalog);
         var merged = KeyMerge.Run(keyed, stats, keys => ExposureIndexMerger.MergeAdd(existing, keys, keyed.KeyUpperBound, breach.Id,
-            indexPath, overlap, n =>
+            indexPath, MergeObserverPair.Combine(overlap, tap), n =>
             {
                 TestKillPoint.Reached("merging");
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n));
             }), ct);
+        var prepared = tap.Finish();
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
         Finish(stats, clock);
@@ -83,7 +86,7 @@ public sealed class IngestPipeline
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
         Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, ct);
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
-        stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, ct);
+        stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);
         stats.Phases.Match = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge - stats.Phases.Publish;
         Finish(stats, clock);
         return stats;

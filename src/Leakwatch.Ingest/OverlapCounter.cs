@@ -8,7 +8,7 @@ public sealed class OverlapCounter(IReadOnlySet<int>? onlyBreaches = null) : IMe
 {
     private readonly Dictionary<int, (long Emails, long Phones)> _byBreach = [];
 
-    public void OnKey(byte keyClass, ReadOnlySpan<int> existingBreaches)
+    public void OnKey(UInt128 key, byte keyClass, ReadOnlySpan<int> existingBreaches)
     {
         if (onlyBreaches is not null)
         {

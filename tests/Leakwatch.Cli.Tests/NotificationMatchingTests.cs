@@ -140,6 +140,7 @@ public sealed class NotificationMatchingTests
         File.WriteAllLines(path, ["email,phone", "alice@example.com,+1 415 555 0142", "hidden@example.com,", "zed@example.com,"]);
         var run = LeakwatchProcess.Run([.. dir.Dirs, "ingest", path, "--breach", "Second", "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("\"inMerge\":true", run.Stdout, StringComparison.Ordinal); // matched inside the merge, no pass of its own
 
         using (var state = SqliteStateStore.Open(dir.DataDir))
         {
@@ -153,6 +154,57 @@ public sealed class NotificationMatchingTests
             Assert.Equal(publishedHook, Assert.Single(rows, r => r.Event == NotifyEvents.BreachPublished).TargetId);
             Assert.DoesNotContain(rows, r => r.TargetId == otherKeysHook);
         }
+    }
+
+    /// <summary>The merge reads the watchers as it starts; whoever verifies or starts monitoring later, before the
+    /// publish, is looked up at the publish instead, and a watcher found both ways is told once.</summary>
+    [Fact]
+    public void AfterAMergeTap_WatchersAddedSinceItsRead_AreLookedUp_AndNoneIsCountedTwice()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["nobody@example.com"]);
+        var keys = KeyFile.Load(dir.KeyFile);
+        var alice = Subscribe(dir, keys, "alice@example.com", verify: true);
+        var bob = Subscribe(dir, keys, "bob@example.com", verify: true);
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com", "bob@example.com", "zed@example.com"]), "--breach", "Second"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "matching" });
+        Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+
+        using var state = SqliteStateStore.Open(dir.DataDir);
+        var second = state.AllBreaches().Find(b => b.Name == "Second")!.Id;
+        var matcher = new NotificationMatcher(new ExposureIndexStore(dir.DataDir), state, new NotifySealing(keys));
+        // A tap that read the watchers before Alice and Bob verified saw nobody: both are found by lookup.
+        var early = new PreparedMatch(new WatcherSnapshot([], DateTimeOffset.UtcNow.AddMinutes(-10)), [], 0);
+        var report = matcher.CatchUp(DateTimeOffset.UtcNow, early, second);
+        Assert.True(report.InMerge);
+        Assert.Equal(2, report.Queued);
+        Assert.Equal(2, report.Hits);
+        var rows = state.Outbox(OutboxState.Pending, 100);
+        Assert.Equal([alice, bob], rows.ConvertAll(r => r.TargetId).Order());
+        Assert.All(rows, r => Assert.Equal(second, r.BreachId));
+    }
+
+    [Fact]
+    public void AfterAMergeTap_AHitFoundByTheTapAndByTheLookup_IsCountedOnce()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["nobody@example.com"]);
+        var keys = KeyFile.Load(dir.KeyFile);
+        var alice = Subscribe(dir, keys, "alice@example.com", verify: true);
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com", "zed@example.com"]), "--breach", "Second"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "matching" });
+        Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+
+        using var state = SqliteStateStore.Open(dir.DataDir);
+        var second = state.AllBreaches().Find(b => b.Name == "Second")!.Id;
+        var matcher = new NotificationMatcher(new ExposureIndexStore(dir.DataDir), state, new NotifySealing(keys));
+        // Read as Second was published (within the margin of Alice's verification): the tap saw her, and so does the lookup.
+        var snapshot = NotificationMatcher.TakeSnapshot(state, new ExposureIndexStore(dir.DataDir).ReadManifest().Published);
+        Assert.Single(snapshot.Watchers);
+        var report = matcher.CatchUp(DateTimeOffset.UtcNow, new PreparedMatch(snapshot, [0], 0), second);
+        Assert.Equal(1, report.Hits);
+        Assert.Equal(1, report.Queued);
+        Assert.Equal(alice, Assert.Single(state.Outbox(OutboxState.Pending, 100)).TargetId);
     }
 
     private static string Ingest(TempDir dir, string breach, string[] emails)

@@ -202,8 +202,6 @@ public sealed class SqliteStateStore : StateStore
 
     protected override object DateValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    protected override string VerifiedOrder => "";
-
     protected override object TimestampValue(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     protected override DateOnly ReadDate(DbDataReader r, int ordinal) =>

@@ -160,10 +160,23 @@ public abstract partial class StateStore
 
     /// <summary>Calls <paramref name="each"/> with every monitored identifier's key id, index key and kind, in
     /// ascending index-key order (bytewise on both engines), for one linear merge against a breach's sorted keys.
-    /// The same index key monitored by two API keys comes twice, key ids ascending.</summary>
-    public void ForEachMonitored(Action<int, byte[], int> each) => Read(db =>
+    /// The same index key monitored by two API keys comes twice, key ids ascending. With <paramref name="createdAfter"/>
+    /// and <paramref name="createdBy"/>, only the rows added in that span (either bound may be null).</summary>
+    public void ForEachMonitored(Action<int, byte[], int> each, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBy = null) => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT key_id, match_key, kind FROM monitored ORDER BY match_key, key_id");
+        using var cmd = Command(db, null, "SELECT key_id, match_key, kind FROM monitored WHERE true" +
+            (createdAfter is null ? "" : " AND created > @after") + (createdBy is null ? "" : " AND created <= @by") +
+            " ORDER BY match_key, key_id");
+        if (createdAfter is { } after)
+        {
+            Add(cmd, "@after", TimestampValue(Microseconds(after)));
+        }
+
+        if (createdBy is { } by)
+        {
+            Add(cmd, "@by", TimestampValue(Microseconds(by)));
+        }
+
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

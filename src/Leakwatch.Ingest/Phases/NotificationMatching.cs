@@ -13,12 +13,17 @@ namespace Leakwatch.Ingest.Phases;
 /// is reported, and the next pass (the next ingest, or a <c>serve</c> replica seeing the generation) matches it.</summary>
 internal static class NotificationMatching
 {
-    public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, KeyFile keys, string breachName, CancellationToken ct)
+    /// <summary>The tap the merge feeds (<see cref="MergeKeyTap"/>): it reads the watchers verified by now.</summary>
+    public static MergeKeyTap Tap(StateStore catalog) =>
+        new(() => NotificationMatcher.TakeSnapshot(catalog, DateTimeOffset.UtcNow));
+
+    public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, KeyFile keys, string breachName,
+        PreparedMatch? prepared, int breachId, CancellationToken ct)
     {
         try
         {
             TestKillPoint.Reached("matching");
-            var report = new NotificationMatcher(store, catalog, new NotifySealing(keys)).CatchUp(DateTimeOffset.UtcNow, ct);
+            var report = new NotificationMatcher(store, catalog, new NotifySealing(keys)).CatchUp(DateTimeOffset.UtcNow, prepared, breachId, ct);
             return new NotificationCounts
             {
                 Watchers = report.Watchers,
@@ -26,6 +31,7 @@ internal static class NotificationMatching
                 LoadSeconds = report.LoadSeconds,
                 MergeSeconds = report.MergeSeconds,
                 QueueSeconds = report.QueueSeconds,
+                InMerge = report.InMerge,
             };
         }
         catch (Exception e) when (e is LeakwatchException or IOException or System.Data.Common.DbException)

@@ -5,7 +5,9 @@ namespace Leakwatch.Notify.Matching;
 /// <param name="LoadSeconds">Reading the watchers from the state store and sorting them.</param>
 /// <param name="MergeSeconds">The pass over the index.</param>
 /// <param name="QueueSeconds">Writing the outbox rows and the progress marker.</param>
-public sealed record MatchReport(IReadOnlyList<int> Breaches, int Watchers, int Hits, int Queued, double LoadSeconds, double MergeSeconds, double QueueSeconds)
+/// <param name="InMerge">The ingest's merge did the matching (<see cref="MergeKeyTap"/>), not a pass of its own.</param>
+public sealed record MatchReport(IReadOnlyList<int> Breaches, int Watchers, int Hits, int Queued, double LoadSeconds, double MergeSeconds, double QueueSeconds,
+    bool InMerge = false)
 {
     public static readonly MatchReport Nothing = new([], 0, 0, 0, 0, 0, 0);
 }

@@ -27,19 +27,19 @@ public sealed class NotificationMatcher
     }
 
     /// <summary>Matches every published breach with an id above <see cref="StateStore.MatchedThrough"/>.</summary>
-    public MatchReport CatchUp(DateTimeOffset now, CancellationToken ct = default)
+    public MatchReport CatchUp(DateTimeOffset now, CancellationToken ct = default) => CatchUp(now, null, 0, ct);
+
+    /// <summary>
+    /// As <see cref="CatchUp(DateTimeOffset, CancellationToken)"/>, right after the publish of breach
+    /// <paramref name="breachId"/> whose merge fed a <see cref="MergeKeyTap"/>: when that breach is the only one not
+    /// matched yet, the tap's hits stand in for the pass over the index, and only what changed since the tap read the
+    /// watchers is looked up (subscriptions verified and identifiers monitored since, one index lookup each). Anything
+    /// else (an earlier breach left unmatched, no tap result) takes the full pass.
+    /// </summary>
+    public MatchReport CatchUp(DateTimeOffset now, PreparedMatch? prepared, int breachId, CancellationToken ct = default)
     {
         var manifest = _index.ReadManifest();
-        var through = _state.MatchedThrough();
-        var fresh = new List<int>();
-        foreach (var id in manifest.Breaches)
-        {
-            if (id > through)
-            {
-                fresh.Add(id);
-            }
-        }
-
+        var fresh = Unmatched(manifest);
         if (fresh.Count == 0)
         {
             return MatchReport.Nothing;
@@ -57,48 +57,120 @@ public sealed class NotificationMatcher
             latest = t > latest ? t : latest;
         }
 
-        var watchers = Watchers(latest);
-        var load = clock.Elapsed.TotalSeconds;
-        var items = new List<OutboxItem>();
-        var monitoredHits = new Dictionary<(int KeyId, int BreachId), List<byte[]>>();
-        var hits = 0;
+        var pass = new PassHits(_state.OptOuts());
+        double load, merge;
+        int watcherCount;
+        var inMerge = false;
         using (var reader = _index.OpenPublished(manifest))
         {
-            if (reader is not null)
+            if (prepared is not null && fresh.Count == 1 && fresh[0] == breachId && prepared.Snapshot.TakenAt <= latest)
             {
-                KeyMerge.Run(reader, watchers, fresh, hit =>
+                var watchers = prepared.Snapshot.Watchers;
+                watcherCount = watchers.Count;
+                inMerge = true;
+                foreach (var i in prepared.Hits)
                 {
-                    hits++;
-                    var w = watchers[hit.Watcher];
-                    if (published[hit.BreachId] == DateTimeOffset.MinValue)
-                    {
-                        return; // removed from the catalogue while the pass ran
-                    }
+                    pass.Add(watchers[i], breachId);
+                }
 
-                    if (w.Kind == WatcherKind.Subscription)
-                    {
-                        items.Add(MailRow(w.TargetId, hit.BreachId));
-                    }
-                    else
-                    {
-                        var group = (KeyId: (int)w.TargetId, hit.BreachId);
-                        if (!monitoredHits.TryGetValue(group, out var keys))
-                        {
-                            monitoredHits[group] = keys = [];
-                        }
+                load = prepared.Snapshot.LoadSeconds;
+                if (reader is not null)
+                {
+                    AddChangedSince(reader, prepared.Snapshot.TakenAt - SnapshotMargin, latest, breachId, pass);
+                }
 
-                        var key = new byte[IndexKeys.KeyBytes];
-                        IndexKeys.WriteBigEndian(w.Key, key);
-                        keys.Add(key);
-                    }
-                }, ct);
+                merge = prepared.JoinSeconds + clock.Elapsed.TotalSeconds;
+            }
+            else
+            {
+                var snapshot = TakeSnapshot(latest);
+                var watchers = snapshot.Watchers;
+                watcherCount = watchers.Count;
+                load = clock.Elapsed.TotalSeconds;
+                if (reader is not null)
+                {
+                    KeyMerge.Run(reader, watchers, fresh, hit => pass.Add(watchers[hit.Watcher], hit.BreachId), ct);
+                }
+
+                merge = clock.Elapsed.TotalSeconds - load;
             }
         }
 
-        AddWebhookRows(items, fresh, published, monitoredHits);
-        var merge = clock.Elapsed.TotalSeconds - load;
+        var queueStart = clock.Elapsed.TotalSeconds;
+        var items = new List<OutboxItem>(pass.Subscriptions.Count);
+        foreach (var (subscriptionId, hitBreach) in pass.Subscriptions)
+        {
+            if (published[hitBreach] != DateTimeOffset.MinValue)
+            {
+                items.Add(MailRow(subscriptionId, hitBreach));
+            }
+        }
+
+        AddWebhookRows(items, fresh, published, pass.Monitored);
         var queued = _state.Enqueue(items, Max(fresh), now);
-        return new MatchReport(fresh, watchers.Count, hits, queued, load, merge, clock.Elapsed.TotalSeconds - load - merge);
+        return new MatchReport(fresh, watcherCount, pass.Count, queued, load, merge, clock.Elapsed.TotalSeconds - queueStart, inMerge);
+    }
+
+    /// <summary>How far before the tap's read the catch-up looks again: a row stamped just before the read but committed
+    /// after it began is in neither otherwise (a hit seen twice is counted once, see <see cref="PassHits"/>).</summary>
+    private static readonly TimeSpan SnapshotMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>Reads the watchers: every subscription verified by <paramref name="verifiedBy"/> and every monitored
+    /// identifier, sorted by key, for a merge against a breach's keys.</summary>
+    public WatcherSnapshot TakeSnapshot(DateTimeOffset verifiedBy) => TakeSnapshot(_state, verifiedBy);
+
+    /// <inheritdoc cref="TakeSnapshot(DateTimeOffset)"/>
+    public static WatcherSnapshot TakeSnapshot(StateStore state, DateTimeOffset verifiedBy)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var clock = Stopwatch.StartNew();
+        var keys = new List<UInt128>();
+        var watchers = new List<Watcher>();
+        var sorted = true;
+        state.ForEachVerifiedSubscription(verifiedBy, (id, key) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            sorted &= keys.Count == 0 || keys[^1] <= k;
+            keys.Add(k);
+            watchers.Add(new Watcher(k, WatcherKind.Subscription, id));
+        });
+        state.ForEachMonitored((keyId, key, _) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            sorted &= keys.Count == 0 || keys[^1] <= k;
+            keys.Add(k);
+            watchers.Add(new Watcher(k, WatcherKind.Monitored, keyId));
+        });
+        var array = watchers.ToArray();
+        if (!sorted)
+        {
+            // By the plain keys (the default comparer of UInt128, no delegate per comparison).
+            Array.Sort(keys.ToArray(), array);
+        }
+
+        return new WatcherSnapshot(array, verifiedBy) { LoadSeconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>The subscriptions verified and identifiers monitored after <paramref name="since"/> (up to the publish
+    /// at <paramref name="latest"/>), each looked up in the published index.</summary>
+    private void AddChangedSince(ExposureIndexReader reader, DateTimeOffset since, DateTimeOffset latest, int breachId, PassHits pass)
+    {
+        _state.ForEachVerifiedSubscription(since, latest, (id, key) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            if (Array.IndexOf(reader.Lookup(k), breachId) >= 0)
+            {
+                pass.Add(new Watcher(k, WatcherKind.Subscription, id), breachId);
+            }
+        });
+        _state.ForEachMonitored((keyId, key, _) =>
+        {
+            var k = IndexKeys.ReadBigEndian(key);
+            if (Array.IndexOf(reader.Lookup(k), breachId) >= 0)
+            {
+                pass.Add(new Watcher(k, WatcherKind.Monitored, keyId), breachId);
+            }
+        }, createdAfter: since);
     }
 
     /// <summary>The outbox row telling subscription <paramref name="subscriptionId"/> it is in breach
@@ -117,7 +189,7 @@ public sealed class NotificationMatcher
     /// per active webhook of that key taking the event, its payload the hits' hints (sealed); per new breach, one
     /// <c>breach.published</c> row per active webhook taking that event.</summary>
     private void AddWebhookRows(List<OutboxItem> items, List<int> fresh, Dictionary<int, DateTimeOffset> published,
-        Dictionary<(int KeyId, int BreachId), List<byte[]>> monitoredHits)
+        IReadOnlyDictionary<(int KeyId, int BreachId), List<byte[]>> monitoredHits)
     {
         var webhooks = new List<Webhook>();
         _state.ForEachActiveWebhook(webhooks.Add);
@@ -128,6 +200,11 @@ public sealed class NotificationMatcher
 
         foreach (var ((keyId, breachId), keys) in monitoredHits)
         {
+            if (published[breachId] == DateTimeOffset.MinValue)
+            {
+                continue; // removed from the catalogue while the pass ran
+            }
+
             List<string>? identifiers = null;
             foreach (var hook in webhooks)
             {
@@ -137,6 +214,11 @@ public sealed class NotificationMatcher
                 }
 
                 identifiers ??= Describe(_state.MonitoredByKeys(keyId, keys));
+                if (identifiers.Count == 0)
+                {
+                    break; // the key stopped monitoring them while the pass ran
+                }
+
                 var messageId = "msg_" + Guid.NewGuid().ToString("N");
                 items.Add(new OutboxItem
                 {
@@ -191,50 +273,6 @@ public sealed class NotificationMatcher
         return list;
     }
 
-    private List<Watcher> Watchers(DateTimeOffset verifiedBy)
-    {
-        var keys = new List<UInt128>();
-        var watchers = new List<Watcher>();
-        var sorted = true;
-        _state.ForEachVerifiedSubscription(verifiedBy, (id, key) =>
-        {
-            var k = IndexKeys.ReadBigEndian(key);
-            sorted &= keys.Count == 0 || keys[^1] <= k;
-            keys.Add(k);
-            watchers.Add(new Watcher(k, WatcherKind.Subscription, id));
-        });
-        // An identifier its owner hid from public search is left out of what API keys are told, as domain search
-        // leaves it out; the owner's own subscription still hears of it.
-        var optedOut = new HashSet<UInt128>();
-        foreach (var key in _state.OptOuts())
-        {
-            optedOut.Add(IndexKeys.ReadBigEndian(key));
-        }
-
-        _state.ForEachMonitored((keyId, key, _) =>
-        {
-            var k = IndexKeys.ReadBigEndian(key);
-            if (optedOut.Contains(k))
-            {
-                return;
-            }
-
-            sorted &= keys.Count == 0 || keys[^1] <= k;
-            keys.Add(k);
-            watchers.Add(new Watcher(k, WatcherKind.Monitored, keyId));
-        });
-        if (!sorted)
-        {
-            // By the plain keys (the default comparer of UInt128, no delegate per comparison).
-            var keyArray = keys.ToArray();
-            var watcherArray = watchers.ToArray();
-            Array.Sort(keyArray, watcherArray);
-            return [.. watcherArray];
-        }
-
-        return watchers;
-    }
-
     /// <summary>When each new breach became public: the manifest's publish time for the one it published last (the
     /// usual pass, right after that publish), the catalogue's added date for any earlier one.</summary>
     private Dictionary<int, DateTimeOffset> PublishTimes(Manifest manifest, List<int> fresh)
@@ -261,6 +299,22 @@ public sealed class NotificationMatcher
         }
 
         return times;
+    }
+
+    /// <summary>The published breaches no pass has matched yet.</summary>
+    private List<int> Unmatched(Manifest manifest)
+    {
+        var through = _state.MatchedThrough();
+        var fresh = new List<int>();
+        foreach (var id in manifest.Breaches)
+        {
+            if (id > through)
+            {
+                fresh.Add(id);
+            }
+        }
+
+        return fresh;
     }
 
     private static int Max(List<int> ids)
