@@ -32,7 +32,8 @@ internal static class McpEndpoint
                     "against the API key's rate limit.";
             })
             .WithHttpTransport(t => t.SessionMode = HttpServerSessionMode.Stateless)
-            .WithTools<LeakwatchTools>();
+            .WithTools<LeakwatchTools>()
+            .WithRequestFilters(f => f.AddCallToolFilter(McpArguments.Checked));
     }
 
     public static void Map(IEndpointRouteBuilder app)
