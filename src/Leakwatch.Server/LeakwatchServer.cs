@@ -198,7 +198,7 @@ public static class LeakwatchServer
         logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         // The MCP SDK's request logs may carry tool arguments, and an account is one.
-        logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+        logging.AddFilter("ModelContextProtocol", LogLevel.Error);
         options.ConfigureLogging?.Invoke(logging);
     }
 }
