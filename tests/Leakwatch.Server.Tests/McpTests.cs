@@ -95,6 +95,19 @@ public class McpTests(ServerFixture f)
     }
 
     [Fact]
+    public async Task SearchAccount_AllZeroTestKey_TestAccountsOnly()
+    {
+        await using var server = await RunningServer.StartAsync(f.Options());
+        await using var client = await Connect(server, new string('0', 32));
+        Assert.Equal(("""[{"Name":"Adobe"}]""", false), await Call(client, "search_account", ("account", "account-exists@hibp-integration-tests.com")));
+        Assert.Equal(await Http(server, new string('0', 32), "/api/v3/breachedaccount/account-exists%40hibp-integration-tests.com"),
+            (await Call(client, "search_account", ("account", "account-exists@hibp-integration-tests.com"))).Text);
+        Assert.Equal(("The all-zero test key only answers for the test accounts at @hibp-integration-tests.com.", true),
+            await Call(client, "search_account", ("account", SharedEmail)));
+        Assert.StartsWith("domain: not verified", (await Call(client, "domain_search", ("domain", "alpha.example"))).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetBreachAndListBreaches_AnswerAsTheirHttpTwins()
     {
         await using var server = await RunningServer.StartAsync(f.Options());
