@@ -1,5 +1,3 @@
-using Leakwatch.Catalog;
-using Leakwatch.Catalog.Lookup;
 using Microsoft.AspNetCore.Http;
 
 namespace Leakwatch.Server;
@@ -21,6 +19,8 @@ internal sealed partial class HibpApi
         var rateKey = client is null ? default : client.Key is { } k
             ? new RateKey(ClientId.ForKey(k.Id), k.Rpm)
             : new RateKey(ClientId.ForAddress(ctx.Connection.RemoteIpAddress), _options.TestKeyRpm);
+        // An endpoint counted per call (MCP) only needs the allowance here; its handler takes the key's tokens.
+        var perCall = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>() is { CountsRequests: false };
         SharedVerdict verdict;
         if (!redis.IsAvailable)
         {
@@ -30,6 +30,10 @@ internal sealed partial class HibpApi
         {
             redis.Leases.FailedKey(network);
             verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: true)]);
+        }
+        else if (perCall)
+        {
+            verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: false)]);
         }
         else if (redis.Leases.TryTake(rateKey, network))
         {
@@ -66,70 +70,11 @@ internal sealed partial class HibpApi
         }
 
         ctx.Features.Set(client);
-        ctx.Features.Set(CountedInRedis.Instance);
+        if (!perCall)
+        {
+            ctx.Features.Set(CountedInRedis.Instance);
+        }
+
         await next(ctx);
-    }
-
-    /// <summary>
-    /// Account search with the detector in Redis: the lookup first (local), then the detector checks the key's and the
-    /// network's blocks, records the lookup and has it judged (at once, or by Redis in the background, see
-    /// <see cref="SharedScrapingDetector.CheckAsync"/>). An invalid account only checks the blocks (a blocked client
-    /// gets 429 whatever it sends). Redis unreachable: 503. A request answered without waiting uses the thread's
-    /// list of breaches, as without Redis; only one that waits for Redis copies it.
-    /// </summary>
-    private Task BreachedAccountShared(HttpContext ctx, SharedScrapingDetector detector, ApiKey key, List<PreparedBreach> found,
-        string account, bool truncate, string? domain, bool includeUnverified)
-    {
-        DetectedLookup? lookup = null;
-        var state = _exposure.Acquire();
-        try
-        {
-            var kind = state.TryKey(account, _exposure.Phones, out var indexKey);
-            if (kind != AccountKind.Invalid)
-            {
-                if (!_optOuts.Contains(indexKey))
-                {
-                    state.Find(indexKey, found);
-                }
-
-                ulong e164 = 0;
-                if (kind == AccountKind.Phone && !_exposure.Phones.Value.TryNormalize(account.AsSpan().Trim(), out e164))
-                {
-                    e164 = 0;
-                }
-
-                lookup = new DetectedLookup(indexKey, kind, e164, found.Count > 0);
-            }
-        }
-        finally
-        {
-            state.Release();
-        }
-
-        var check = detector.CheckAsync(ClientId.ForKey(key.Id), ClientNetwork.Of(ctx.Connection.RemoteIpAddress), key.Rpm, lookup);
-        return check.IsCompletedSuccessfully
-            ? AnswerShared(ctx, check.Result, found, lookup is not null, truncate, domain, includeUnverified)
-            : AnswerSharedAsync(ctx, check, [.. found], lookup is not null, truncate, domain, includeUnverified);
-    }
-
-    private async Task AnswerSharedAsync(HttpContext ctx, ValueTask<int?> check, List<PreparedBreach> found, bool valid,
-        bool truncate, string? domain, bool includeUnverified) =>
-        await AnswerShared(ctx, await check, found, valid, truncate, domain, includeUnverified);
-
-    private Task AnswerShared(HttpContext ctx, int? wait, List<PreparedBreach> found, bool valid, bool truncate, string? domain,
-        bool includeUnverified)
-    {
-        if (wait is null)
-        {
-            return ServiceUnavailable(ctx);
-        }
-
-        if (wait > 0)
-        {
-            _metrics.EnumerationRejections.Inc();
-            return TooManyRequests(ctx, wait.Value);
-        }
-
-        return valid ? Respond(ctx, found, truncate, domain, includeUnverified) : WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
     }
 }

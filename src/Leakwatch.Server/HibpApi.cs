@@ -38,11 +38,13 @@ internal sealed partial class HibpApi
     private readonly RedisCounters? _redis;
     private readonly SharedScrapingDetector? _sharedDetector;
     private readonly OptOutFilter _optOuts;
+    private readonly KeyRateLimits _keyLimits;
 
     public HibpApi(ServerOptions options, ExposureService exposure, ScrapingDetector detector, ServerMetrics metrics, SharedCounters shared,
-        OptOutFilter optOuts)
+        OptOutFilter optOuts, KeyRateLimits keyLimits)
     {
         _optOuts = optOuts;
+        _keyLimits = keyLimits;
         _options = options;
         _exposure = exposure;
         _detector = detector;
@@ -173,12 +175,10 @@ internal sealed partial class HibpApi
         return next(ctx);
     }
 
-    /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.
-    /// None for a request already counted in Redis.</summary>
-    public RateLimitPartition<RateKey> Partition(HttpContext ctx) =>
-        ctx.Features.Get<CountedInRedis>() is null && PartitionKey(ctx) is { } key
-            ? TokenBucket(key)
-            : RateLimitPartition.GetNoLimiter(default(RateKey));
+    /// <summary>The global limiter's bucket (<see cref="KeyRateLimits"/>): per key at its rpm, per IP on anonymous
+    /// endpoints and for the test key. None (rpm 0) for a request already counted in Redis.</summary>
+    public RateKey LimitKey(HttpContext ctx) =>
+        ctx.Features.Get<CountedInRedis>() is null && PartitionKey(ctx) is { } key ? key : default;
 
     /// <summary>Whom the global limit counts for this request, and at what rate; null when none applies.</summary>
     public RateKey? PartitionKey(HttpContext ctx)
@@ -192,8 +192,9 @@ internal sealed partial class HibpApi
         }
 
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
-        if (access is null)
+        if (access is not { CountsRequests: true })
         {
+            // None, or counted per call by the endpoint's handler.
             return null;
         }
 
@@ -242,90 +243,27 @@ internal sealed partial class HibpApi
         var unverified = ParseBool(includeUnverified, true);
         var found = t_found ??= new List<PreparedBreach>(8);
         found.Clear();
-
-        if (_options.TestAccounts && TestAccounts.TryFind(account, out var testBreaches))
-        {
-            found.AddRange(testBreaches);
-            return Respond(ctx, found, truncate, domain, unverified);
-        }
-
-        if (client.IsTestKey)
-        {
-            // HIBP's test key works for the test accounts only.
-            return WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey);
-        }
-
-        if (_sharedDetector is not null)
-        {
-            return BreachedAccountShared(ctx, _sharedDetector, client.Key!, found, account, truncate, domain, unverified);
-        }
-
-        var clientId = ClientId.ForKey(client.Key!.Id);
-        var network = ClientNetwork.Of(ctx.Connection.RemoteIpAddress);
-        if (_detector.IsBlocked(clientId, network, out var retryAfter))
-        {
-            _metrics.EnumerationRejections.Inc();
-            return TooManyRequests(ctx, retryAfter);
-        }
-
-        var state = _exposure.Acquire();
-        AccountKind kind;
-        UInt128 key;
-        try
-        {
-            kind = state.TryKey(account, _exposure.Phones, out key);
-            if (kind == AccountKind.Invalid)
-            {
-                return WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount);
-            }
-
-            // An opted-out identifier is answered as one in no breach (and the detector counts a miss).
-            if (!_optOuts.Contains(key))
-            {
-                state.Find(key, found);
-            }
-        }
-        finally
-        {
-            state.Release();
-        }
-
-        ulong e164 = 0;
-        if (kind == AccountKind.Phone && !_exposure.Phones.Value.TryNormalize(account.AsSpan().Trim(), out e164))
-        {
-            e164 = 0;
-        }
-
-        if (_detector.Record(clientId, network, client.Key.Rpm, new DetectedLookup(key, kind, e164, found.Count > 0)))
-        {
-            _metrics.EnumerationRejections.Inc();
-            _detector.IsBlocked(clientId, network, out retryAfter);
-            return TooManyRequests(ctx, retryAfter);
-        }
-
-        return Respond(ctx, found, truncate, domain, unverified);
+        var search = SearchAccount(client, account, ctx.Connection.RemoteIpAddress, found);
+        return search.IsCompletedSuccessfully
+            ? Answer(ctx, search.Result, truncate, domain, unverified)
+            : AnswerAsync(ctx, search, truncate, domain, unverified);
     }
+
+    private static async Task AnswerAsync(HttpContext ctx, ValueTask<AccountSearch> search, bool truncate, string? domain, bool includeUnverified) =>
+        await Answer(ctx, await search, truncate, domain, includeUnverified);
+
+    private static Task Answer(HttpContext ctx, AccountSearch search, bool truncate, string? domain, bool includeUnverified) => search.Outcome switch
+    {
+        AccountSearchOutcome.Answered => Respond(ctx, search.Found, truncate, domain, includeUnverified),
+        AccountSearchOutcome.Invalid => WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadAccount),
+        AccountSearchOutcome.TestKeyRefused => WriteBytes(ctx, StatusCodes.Status401Unauthorized, TextContentType, InvalidKey),
+        AccountSearchOutcome.Blocked => TooManyRequests(ctx, search.RetryAfterSeconds),
+        _ => ServiceUnavailable(ctx),
+    };
 
     private static Task Respond(HttpContext ctx, List<PreparedBreach> found, bool truncate, string? domain, bool includeUnverified)
     {
-        // Retired and sensitive breaches are never returned by an account search (as HIBP).
-        found.RemoveAll(static p => p.Breach.IsRetired || p.Breach.IsSensitive);
-        if (!includeUnverified)
-        {
-            found.RemoveAll(static p => !p.Breach.IsVerified);
-        }
-
-        if (!string.IsNullOrEmpty(domain))
-        {
-            for (var i = found.Count - 1; i >= 0; i--)
-            {
-                if (!string.Equals(found[i].Breach.Domain, domain.Trim(), StringComparison.OrdinalIgnoreCase))
-                {
-                    found.RemoveAt(i);
-                }
-            }
-        }
-
+        FilterAccountBreaches(found, domain, includeUnverified);
         if (found.Count == 0)
         {
             return NotFound(ctx);
@@ -344,14 +282,18 @@ internal sealed partial class HibpApi
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
-    private Task Breaches(HttpContext ctx, string? domain, string? isSpamList)
+    private Task Breaches(HttpContext ctx, string? domain, string? isSpamList) =>
+        WriteJson(ctx, BreachesJson(domain, string.IsNullOrEmpty(isSpamList) ? null : ParseBool(isSpamList, false)));
+
+    /// <summary>The catalogue as <c>/breaches</c> answers it: every published breach, or those of <paramref name="domain"/>
+    /// (any case) and of the spam-list flag when given.</summary>
+    internal byte[] BreachesJson(string? domain, bool? spam)
     {
         var state = _exposure.Current;
         var hasDomain = !string.IsNullOrWhiteSpace(domain);
-        var spam = string.IsNullOrEmpty(isSpamList) ? (bool?)null : ParseBool(isSpamList, false);
         if (!hasDomain && spam is null)
         {
-            return WriteJson(ctx, state.AllJson);
+            return state.AllJson;
         }
 
         var list = new List<PreparedBreach>();
@@ -364,7 +306,7 @@ internal sealed partial class HibpApi
             }
         }
 
-        return WriteJson(ctx, ServingState.JoinArray(list, truncated: false));
+        return ServingState.JoinArray(list, truncated: false);
     }
 
     private Task SubscriptionStatus(HttpContext ctx)

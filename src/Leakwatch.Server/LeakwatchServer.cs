@@ -77,6 +77,8 @@ public static class LeakwatchServer
         privateApi.Map(app);
         app.Services.GetRequiredService<Monitor.MonitorApi>().Map(app);
         app.Services.GetRequiredService<NotifyEndpoints>().Map(app);
+        // MCP (issue 16): the tools for AI agents at /mcp, keyed and limited as the v3 API.
+        Mcp.McpEndpoint.Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -138,6 +140,7 @@ public static class LeakwatchServer
         services.AddSingleton(sp => new ScrapingDetector(options.Enumeration, options.TimeProvider,
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ServerMetrics>()));
         services.AddSingleton<SharedCounters>();
+        services.AddSingleton<KeyRateLimits>();
         services.AddSingleton<HibpApi>();
         services.AddSingleton<PasswordStoreHolder>();
         services.AddSingleton<PrivateIndexService>();
@@ -150,6 +153,8 @@ public static class LeakwatchServer
         services.AddHostedService<NotificationMatchService>();
         services.AddSingleton<DeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
+        // MCP (issue 16): the tool server and what it asks for (domain search: swapped in when domains can be verified).
+        Mcp.McpEndpoint.AddServices(services);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Leakwatch";
@@ -158,9 +163,9 @@ public static class LeakwatchServer
         }));
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<HibpApi, PrivateApi, NotifyEndpoints>((o, api, privateApi, notify) =>
+            .Configure<HibpApi, PrivateApi, NotifyEndpoints, KeyRateLimits>((o, api, privateApi, notify, keyLimits) =>
             {
-                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
+                o.GlobalLimiter = keyLimits.ForRequests(api.LimitKey);
                 o.OnRejected = api.OnRateLimited;
                 o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
                 o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
@@ -192,6 +197,8 @@ public static class LeakwatchServer
         logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.None);
         logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // The MCP SDK's request logs may carry tool arguments, and an account is one.
+        logging.AddFilter("ModelContextProtocol", LogLevel.Error);
         options.ConfigureLogging?.Invoke(logging);
     }
 }
