@@ -31,6 +31,11 @@ internal sealed partial class HibpApi
             redis.Leases.FailedKey(network);
             verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: true)]);
         }
+        else if (ctx.GetEndpoint()?.Metadata.GetMetadata<PerAccountLimit>() is not null)
+        {
+            // A bulk request takes one token per account once its body is read (HibpApi.Bulk); here only the allowance.
+            verdict = await redis.TakeAsync([SharedBucket.FailedKeys(network, _options.FailedKeyRpm, take: false)]);
+        }
         else if (redis.Leases.TryTake(rateKey, network))
         {
             verdict = new SharedVerdict(SharedOutcome.Allowed);

@@ -50,7 +50,18 @@ internal sealed partial class HibpApi
         _failedKeys = new FailedKeyLimiter(options.FailedKeyRpm, options.TimeProvider);
         _redis = shared.Redis;
         _sharedDetector = shared.Detector;
+        _keyed = PartitionedRateLimiter.Create<RateKey, RateKey>(static k => k.Rpm <= 0 ? RateLimitPartition.GetNoLimiter(k) : TokenBucket(k));
+        GlobalLimiter = _keyed.WithTranslatedKey<HttpContext>(
+            ctx => ctx.Features.Get<CountedInRedis>() is null && PartitionKey(ctx) is { } key ? key : default, leaveOpen: true);
     }
+
+    /// <summary>The in-process token buckets, one per <see cref="RateKey"/>: the global limiter's, and the ones a bulk
+    /// request takes its accounts from (the same bucket as the key's single requests).</summary>
+    private readonly PartitionedRateLimiter<RateKey> _keyed;
+
+    /// <summary>The global limiter: per key at its rpm, per IP on anonymous endpoints and for the test key; none for a
+    /// request already counted in Redis or one that counts per account (<see cref="PerAccountLimit"/>).</summary>
+    public PartitionedRateLimiter<HttpContext> GlobalLimiter { get; }
 
     public void Map(IEndpointRouteBuilder app)
     {
@@ -109,6 +120,9 @@ internal sealed partial class HibpApi
             .WithName("SubscriptionStatus")
             .WithSummary("The calling key's plan: name, rate limit")
             .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);
+
+        // Bulk checks (issue 16): POST /api/v3/bulk, beyond HIBP.
+        MapBulk(v3);
     }
 
     /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key, 429
@@ -173,13 +187,6 @@ internal sealed partial class HibpApi
         return next(ctx);
     }
 
-    /// <summary>The global limiter's partition: per key at its rpm, per IP on anonymous endpoints and for the test key.
-    /// None for a request already counted in Redis.</summary>
-    public RateLimitPartition<RateKey> Partition(HttpContext ctx) =>
-        ctx.Features.Get<CountedInRedis>() is null && PartitionKey(ctx) is { } key
-            ? TokenBucket(key)
-            : RateLimitPartition.GetNoLimiter(default(RateKey));
-
     /// <summary>Whom the global limit counts for this request, and at what rate; null when none applies.</summary>
     public RateKey? PartitionKey(HttpContext ctx)
     {
@@ -192,7 +199,7 @@ internal sealed partial class HibpApi
         }
 
         var access = ctx.GetEndpoint()?.Metadata.GetMetadata<HibpAccess>();
-        if (access is null)
+        if (access is null || ctx.GetEndpoint()?.Metadata.GetMetadata<PerAccountLimit>() is not null)
         {
             return null;
         }

@@ -160,7 +160,7 @@ public static class LeakwatchServer
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
             .Configure<HibpApi, PrivateApi, NotifyEndpoints>((o, api, privateApi, notify) =>
             {
-                o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, RateKey>(api.Partition);
+                o.GlobalLimiter = api.GlobalLimiter; // one bucket per key, shared with bulk checks (issue 16)
                 o.OnRejected = api.OnRateLimited;
                 o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
                 o.AddPolicy(PrivateApi.EvaluatePolicy, privateApi.EvaluatePartition);
