@@ -48,7 +48,7 @@ internal sealed partial class HibpApi
                 "the key has fewer left (nothing is looked up), 400 when the request carries more accounts than the key's rpm. " +
                 "Every account is seen by the enumeration detector as a breachedaccount call.")
             .Accepts<List<string>>("application/json", "text/plain")
-            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
+            .Produces<string>(StatusCodes.Status200OK, "application/x-ndjson")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized).Produces(StatusCodes.Status403Forbidden)
             .Produces(StatusCodes.Status415UnsupportedMediaType).Produces(StatusCodes.Status429TooManyRequests)
             .Produces(StatusCodes.Status503ServiceUnavailable);

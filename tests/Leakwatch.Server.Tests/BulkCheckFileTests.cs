@@ -67,7 +67,7 @@ public class BulkCheckFileTests(BulkFixture f)
     }
 
     [Fact]
-    public void CheckFile_Stdin_SameAsFile()
+    public async Task CheckFile_Stdin_SameAsFile()
     {
         var a = new BulkAccounts(f);
         var psi = LeakwatchProcess.StartInfo([.. f.Dir.Dirs, "check", "--file", "-"]);
@@ -78,12 +78,12 @@ public class BulkCheckFileTests(BulkFixture f)
         p.StandardInput.Close();
         LeakwatchProcess.WaitForExitOrKill(p, TimeSpan.FromMinutes(2));
 
-        Assert.Equal("", stderr.Result);
+        Assert.Equal("", await stderr);
         Assert.Equal($$"""
             {"account":"{{a.Both}}","breaches":["Alpha","Beta"]}
             {"account":"nobody.bulk@example.com","breaches":[]}
 
-            """.ReplaceLineEndings("\n"), stdout.Result);
+            """.ReplaceLineEndings("\n"), await stdout);
         Assert.Equal(Leakwatch.Cli.ExitCodes.Found, p.ExitCode);
     }
 
