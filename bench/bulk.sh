@@ -38,7 +38,8 @@ port, key, dump, per, conns, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3
 with open(dump, newline="", encoding="utf-8", errors="replace") as f:
     emails = sorted({r["email"].strip() for r in csv.DictReader(f) if r.get("email") and "@" in r["email"]})
 headers = {"hibp-api-key": key, "User-Agent": "leakwatch-bench", "Content-Type": "application/json"}
-bodies = [json.dumps(emails[i:i + per]).encode() for i in range(0, max(1, len(emails) - per + 1), per)] or [json.dumps(emails[:per]).encode()]
+chunks = [emails[i:i + per] for i in range(0, max(1, len(emails) - per + 1), per)] or [emails[:per]]
+bodies = [(json.dumps(c).encode(), len(c)) for c in chunks]
 def post(conn, body):
     conn.request("POST", "/api/v3/bulk", body, headers)
     r = conn.getresponse(); data = r.read()
@@ -54,16 +55,16 @@ for account, line in zip(probe, lines):
     assert got["account"] == account, (account, line)
     want = [] if account.startswith("nobody.") else ["Bench"]
     assert got["breaches"] == want, (account, line)
-post(conn, bodies[0])  # warm-up
+post(conn, bodies[0][0])  # warm-up
 done = [0] * conns
 stop = time.perf_counter() + seconds
 def worker(i):
     c = http.client.HTTPConnection("127.0.0.1", port)
     j = i
     while time.perf_counter() < stop:
-        body = bodies[j % len(bodies)]; j += conns
+        body, count = bodies[j % len(bodies)]; j += conns
         post(c, body)
-        done[i] += body.count(b'","') + 1
+        done[i] += count
 start = time.perf_counter()
 threads = [threading.Thread(target=worker, args=(i,)) for i in range(conns)]
 for t in threads: t.start()
