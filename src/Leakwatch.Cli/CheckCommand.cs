@@ -11,15 +11,23 @@ internal static class CheckCommand
 {
     public static Command Build()
     {
-        var accounts = new Argument<string[]>("account") { Description = "Emails or phone numbers as a person types them", Arity = ArgumentArity.OneOrMore };
+        var accounts = new Argument<string[]>("account") { Description = "Emails or phone numbers as a person types them", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<string>("--file")
+        {
+            Description = "Check the accounts in FILE (- for stdin), one per line, writing one JSON line per account in input order",
+        };
         var privately = new Option<bool>("--private")
         {
             Description = "Look up through the private index instead: the full OPRF protocol (blind, evaluate, unblind, bucket scan) in this process",
         };
-        var cmd = new Command("check", "Look accounts up in the published index") { accounts, IngestCommand.Region, privately, CliContext.Json };
+        var cmd = new Command("check", "Look accounts up in the published index") { accounts, file, IngestCommand.Region, privately, CliContext.Json };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
             var json = r.GetValue(CliContext.Json);
+            var fileName = r.GetValue(file);
+            var list = r.GetValue(accounts) ?? [];
+            // Opened before the index: a missing file is reported as such, whatever state the data dir is in.
+            using var input = OpenInput(fileName, list, r.GetValue(privately));
             var keys = CliContext.LoadKeys(r, create: false);
             using var lookup = ExposureLookup.Open(CliContext.ResolveDataDir(r), keys, CliContext.ResolveState(r));
             using var privateLookup = r.GetValue(privately)
@@ -30,9 +38,13 @@ internal static class CheckCommand
             // public search (the server), not from whoever holds the key file.
             var optedOut = OptedOut(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
             var phones = new Lazy<PhoneNormalizer>(() => new PhoneNormalizer(r.GetValue(IngestCommand.Region)));
+            if (input is not null)
+            {
+                return RunFile(input, fileName!, lookup, phones, optedOut);
+            }
+
             var found = false;
             var invalid = false;
-            var list = r.GetValue(accounts)!;
             for (var i = 0; i < list.Length; i++)
             {
                 var account = list[i];
@@ -68,27 +80,63 @@ internal static class CheckCommand
                 }
                 else
                 {
-                    Print(("red", account), (null, $": found in {breaches.Count} breach(es)" + (hidden ? HiddenNote : "")));
-                    foreach (var b in breaches)
-                    {
-                        Print((null, "  "), ("bold", b.Name), (null, $" ({b.BreachDate:yyyy-MM-dd}): {string.Join(", ", b.DataClasses)}"));
-                    }
-
-                    // The same advice table as /api/advice and the page.
-                    foreach (var rule in ExposureAdvice.For(breaches.SelectMany(b => b.DataClasses)))
-                    {
-                        Print((null, "  "), ("yellow", rule.Title));
-                        foreach (var step in rule.Steps)
-                        {
-                            Print((null, "    - " + step));
-                        }
-                    }
+                    PrintFound(account, breaches, hidden ? HiddenNote : "");
                 }
             }
 
             return invalid ? ExitCodes.Usage : found ? ExitCodes.Found : ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary><c>check --file</c>: NDJSON whatever <c>--json</c> says; the exit code as for arguments.</summary>
+    private static int RunFile(Stream input, string fileName, ExposureLookup lookup, Lazy<PhoneNormalizer> phones, HashSet<UInt128> optedOut)
+    {
+        var bulk = new CheckFile(lookup, phones, optedOut);
+        using var stdout = Console.OpenStandardOutput();
+        bulk.Run(input, fileName, stdout);
+        return bulk.Invalid ? ExitCodes.Usage : bulk.Found ? ExitCodes.Found : ExitCodes.Ok;
+    }
+
+    /// <summary>The human lines of an account found in breaches: each breach, then the advice for its data classes.</summary>
+    private static void PrintFound(string account, List<Breach> breaches, string note)
+    {
+        Print(("red", account), (null, $": found in {breaches.Count} breach(es)" + note));
+        foreach (var b in breaches)
+        {
+            Print((null, "  "), ("bold", b.Name), (null, $" ({b.BreachDate:yyyy-MM-dd}): {string.Join(", ", b.DataClasses)}"));
+        }
+
+        // The same advice table as /api/advice and the page.
+        foreach (var rule in ExposureAdvice.For(breaches.SelectMany(b => b.DataClasses)))
+        {
+            Print((null, "  "), ("yellow", rule.Title));
+            foreach (var step in rule.Steps)
+            {
+                Print((null, "    - " + step));
+            }
+        }
+    }
+
+    /// <summary>The <c>--file</c> input (null without one), after checking it goes with the other arguments.</summary>
+    private static Stream? OpenInput(string? fileName, string[] accounts, bool privately)
+    {
+        if (fileName is not null && accounts.Length > 0)
+        {
+            throw new UsageException("--file and account arguments are mutually exclusive: give one or the other");
+        }
+
+        if (fileName is null && accounts.Length == 0)
+        {
+            throw new UsageException("check: give at least one account, or --file FILE");
+        }
+
+        if (fileName is not null && privately)
+        {
+            throw new UsageException("--private cannot be combined with --file: a private lookup is one online evaluation per account");
+        }
+
+        return fileName is null ? null : CheckFile.Open(fileName);
     }
 
     /// <summary>

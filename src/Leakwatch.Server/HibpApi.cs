@@ -111,6 +111,9 @@ internal sealed partial class HibpApi
             .WithName("SubscriptionStatus")
             .WithSummary("The calling key's plan: name, rate limit")
             .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);
+
+        // Bulk checks (issue 16): POST /api/v3/bulk, beyond HIBP.
+        MapBulk(v3);
     }
 
     /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key, 429

@@ -17,10 +17,11 @@ internal sealed class KeyRateLimits : IDisposable
     public PartitionedRateLimiter<HttpContext> ForRequests(Func<HttpContext, RateKey> keyOf) =>
         _buckets.WithTranslatedKey(keyOf, leaveOpen: true);
 
-    /// <summary>Takes one token; 0 when granted, else the seconds until one is back.</summary>
-    public int Take(RateKey key)
+    /// <summary>Takes <paramref name="count"/> tokens, all or none (a bulk check takes one per account); 0 when
+    /// granted, else the seconds until that many are back.</summary>
+    public int Take(RateKey key, int count = 1)
     {
-        using var lease = _buckets.AttemptAcquire(key);
+        using var lease = _buckets.AttemptAcquire(key, count);
         if (lease.IsAcquired)
         {
             return 0;

@@ -18,7 +18,7 @@ namespace Leakwatch.Server;
 /// bucket's entries, and never learns the identifier. Every evaluation is an online guess, so each client (API key
 /// if a valid one is sent, else IP) has its own limit (<c>serve --private-rpm</c>).
 /// </summary>
-internal sealed class PrivateApi : IDisposable
+internal sealed partial class PrivateApi : IDisposable
 {
     public const string EvaluatePolicy = "private-evaluate";
     public const string ConfigPolicy = "private-config";
@@ -39,9 +39,17 @@ internal sealed class PrivateApi : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly TokenBucketRateLimiter _global;
     private readonly OptOutFilter _optOuts;
+    private readonly RedisCounters? _redis;
 
-    public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics, OptOutFilter optOuts)
+    /// <summary>Each client's evaluations (<see cref="ServerOptions.PrivateRpm"/>): the policy's partitions forward here
+    /// (<see cref="ForwardingLimiter"/>), and a batch takes its further items from the same bucket.</summary>
+    private readonly PartitionedRateLimiter<RateKey> _clients;
+
+    public PrivateApi(ServerOptions options, PrivateIndexService privateIndex, ExposureService exposure, ServerMetrics metrics, OptOutFilter optOuts,
+        SharedCounters shared)
     {
+        _redis = shared.Redis;
+        _clients = PartitionedRateLimiter.Create<RateKey, RateKey>(static k => HibpApi.TokenBucket(k));
         _optOuts = optOuts;
         _options = options;
         _private = privateIndex;
@@ -73,7 +81,7 @@ internal sealed class PrivateApi : IDisposable
             .RequireRateLimiting(EvaluatePolicy)
             .WithName("PrivateEvaluate")
             .WithSummary("OPRF evaluation of a blinded element, with the entries of one bucket")
-            .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes, \"entries\": optional boolean}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket, generation and entries (base64, bucketEntries × 48 bytes). Without entries when the client sends \"entries\": false, and by default when the server names a static export (config staticUrl; serve --private-static-url): the client then fetches staticUrl/private/{generation}/{bucket}, or asks again with \"entries\": true if that is 404. 400 names the bad field; 429 past the per-client limit.")
+            .WithDescription("Body (any content type) {\"bucket\": n, \"blindedElement\": base64 of 32 bytes, \"entries\": optional boolean}. Answers keyId, evaluatedElement (base64, 32 bytes), bucket, generation and entries (base64, bucketEntries × 48 bytes). Without entries when the client sends \"entries\": false, and by default when the server names a static export (config staticUrl; serve --private-static-url): the client then fetches staticUrl/private/{generation}/{bucket}, or asks again with \"entries\": true if that is 404. 400 names the bad field; 429 past the per-client limit. A key holder may send {\"batch\": [request, …]} (at most 100) and gets {\"batch\": [answer, …]} in order, each item as the single form answers it; every item counts against the key's limit and the global budget.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests)
             .Produces(StatusCodes.Status503ServiceUnavailable);
@@ -83,7 +91,7 @@ internal sealed class PrivateApi : IDisposable
     /// keys does not buy evaluations.</summary>
     public RateLimitPartition<RateKey> EvaluatePartition(HttpContext ctx) => ctx.Features.Get<CountedInRedis>() is not null
         ? RateLimitPartition.GetNoLimiter(default(RateKey))
-        : HibpApi.TokenBucket(new RateKey(EvaluateClient(ctx), Math.Max(1, _options.PrivateRpm)));
+        : RateLimitPartition.Get(new RateKey(EvaluateClient(ctx), Math.Max(1, _options.PrivateRpm)), k => new ForwardingLimiter(_clients, k));
 
     /// <summary>Whom an evaluation counts: a valid API key's id, else the client's IP (or /64).</summary>
     public ClientId EvaluateClient(HttpContext ctx)
@@ -198,19 +206,21 @@ internal sealed class PrivateApi : IDisposable
         }
 
         var request = ctx.Request;
-        if (request.ContentLength > MaxBodyBytes)
+        // A key holder may send a batch (PrivateApi.Batch), so its body may be larger.
+        var limit = StringValues.IsNullOrEmpty(request.Headers[HibpApi.ApiKeyHeader]) ? MaxBodyBytes : MaxBatchBodyBytes;
+        if (request.ContentLength > limit)
         {
-            await BadRequest(ctx, $"body: larger than {MaxBodyBytes} bytes");
+            await BadRequest(ctx, $"body: larger than {limit} bytes");
             return;
         }
 
-        var body = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        var body = ArrayPool<byte>.Shared.Rent(limit + 1);
         try
         {
             var length = 0;
-            while (length <= MaxBodyBytes)
+            while (length <= limit)
             {
-                var n = await request.Body.ReadAsync(body.AsMemory(length, MaxBodyBytes + 1 - length), ctx.RequestAborted);
+                var n = await request.Body.ReadAsync(body.AsMemory(length, limit + 1 - length), ctx.RequestAborted);
                 if (n == 0)
                 {
                     break;
@@ -219,15 +229,27 @@ internal sealed class PrivateApi : IDisposable
                 length += n;
             }
 
-            if (length > MaxBodyBytes)
+            if (length > limit)
             {
-                await BadRequest(ctx, $"body: larger than {MaxBodyBytes} bytes");
+                await BadRequest(ctx, $"body: larger than {limit} bytes");
                 return;
             }
 
             // The body's last read may have completed on a socket thread; the evaluation and the bucket's
             // memory-mapped entries belong on the pool.
             await SocketThreads.LeaveAsync();
+            if (IsBatch(body.AsSpan(0, length)))
+            {
+                await AnswerBatch(ctx, body.AsMemory(0, length));
+                return;
+            }
+
+            if (length > MaxBodyBytes)
+            {
+                await BadRequest(ctx, $"body: larger than {MaxBodyBytes} bytes");
+                return;
+            }
+
             await Answer(ctx, body.AsMemory(0, length));
         }
         finally
@@ -439,7 +461,11 @@ internal sealed class PrivateApi : IDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    public void Dispose() => _global.Dispose();
+    public void Dispose()
+    {
+        _global.Dispose();
+        _clients.Dispose();
+    }
 
     private static Task Write(HttpContext ctx, int status, ReadOnlyMemory<byte> body)
     {

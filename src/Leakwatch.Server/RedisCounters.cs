@@ -21,7 +21,7 @@ internal sealed partial class RedisCounters : IDisposable
 
     /// <summary>
     /// KEYS: buckets. ARGV[1]: now (Unix ms); then per bucket: capacity, refill per ms, and how many tokens to take
-    /// (0: only check that one is there; n: take at least one and up to n, a lease).
+    /// (0: only check that one is there; n: take at least one and up to n, a lease; -n: take exactly n or refuse).
     /// Checks the buckets in order and stops at the first without a whole token (the ones before it keep what they
     /// gave, as in-process). Returns {0, 0, tokens the last taking bucket gave} when every bucket gave, else
     /// {index (1-based), ms until a token, 0}. A clock behind the stored one (another replica's) refills nothing
@@ -44,11 +44,13 @@ internal sealed partial class RedisCounters : IDisposable
               ts = now
             end
           end
-          if tokens < 1 then
-            return {i, math.ceil((1 - tokens) / rate), 0}
+          local need = 1
+          if take < 0 then need = -take end
+          if tokens < need then
+            return {i, math.ceil((need - tokens) / rate), 0}
           end
-          if take > 0 then
-            granted = math.min(take, math.floor(tokens))
+          if take ~= 0 then
+            if take < 0 then granted = need else granted = math.min(take, math.floor(tokens)) end
             tokens = tokens - granted
             redis.call('HSET', KEYS[i], 't', tostring(tokens), 'ts', tostring(ts))
             redis.call('PEXPIRE', KEYS[i], math.max(math.ceil((cap - tokens) / rate), 60000) + 1000)
@@ -165,7 +167,7 @@ internal sealed partial class RedisCounters : IDisposable
             keys[i] = b.Key;
             values[1 + 3 * i] = b.Capacity;
             values[2 + 3 * i] = b.Capacity / b.Period.TotalMilliseconds;
-            values[3 + 3 * i] = b.Take ? b.Lease : 0;
+            values[3 + 3 * i] = !b.Take ? 0 : b.Exact ? -b.Lease : b.Lease;
         }
 
         var result = await EvaluateAsync(RedisScript.Buckets, keys, values);

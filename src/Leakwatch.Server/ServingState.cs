@@ -94,6 +94,50 @@ internal sealed class ServingState : PublishedGeneration
         }
     }
 
+    /// <summary>The index's breach set holding this key, or -1 (nothing published, or not in any breach).</summary>
+    public int FindSet(UInt128 key) => _lookup?.FindSet(key) ?? -1;
+
+    /// <summary>
+    /// <c>["Name",…]</c> of a breach set as account search shows it (no retired or sensitive breach, oldest first),
+    /// rendered on first use and kept for this generation: a bulk answer copies bytes per account. Two threads may
+    /// both render a set; they write the same bytes.
+    /// </summary>
+    public byte[] BulkNames(int set)
+    {
+        if (set < 0 || _lookup is null)
+        {
+            return EmptyNames;
+        }
+
+        var cache = _bulkNames ??= new byte[]?[_lookup.SetCount];
+        if (Volatile.Read(ref cache[set]) is { } ready)
+        {
+            return ready;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer, HibpApi.BulkJson))
+        {
+            w.WriteStartArray();
+            foreach (var b in _lookup.SetBreaches(set))
+            {
+                if (_byId.ContainsKey(b.Id) && !b.IsRetired && !b.IsSensitive)
+                {
+                    w.WriteStringValue(b.Name);
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        var bytes = buffer.WrittenSpan.ToArray();
+        Volatile.Write(ref cache[set], bytes);
+        return bytes;
+    }
+
+    private static readonly byte[] EmptyNames = "[]"u8.ToArray();
+    private byte[]?[]? _bulkNames;
+
     protected override void Free() => _lookup?.Dispose();
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)

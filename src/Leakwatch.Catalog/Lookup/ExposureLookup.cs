@@ -113,22 +113,25 @@ public sealed class ExposureLookup : IDisposable
     }
 
     /// <summary>Breaches holding this key, oldest breach date first.</summary>
-    public List<Breach> Find(UInt128 key)
+    public List<Breach> Find(UInt128 key) => SetBreaches(FindSet(key));
+
+    /// <summary>The id of the breach set holding this key in the index, or -1 (bulk checks render each set once).</summary>
+    public int FindSet(UInt128 key) => _index?.FindSetId(key) ?? -1;
+
+    /// <summary>How many breach sets the index has (set ids are 0 to this, exclusive).</summary>
+    public int SetCount => _index?.SetCount ?? 0;
+
+    /// <summary>The published breaches of a breach set, oldest breach date first; empty for -1.</summary>
+    public List<Breach> SetBreaches(int set)
     {
         var result = new List<Breach>();
-        if (_index is null)
-        {
-            return result;
-        }
-
-        var ids = _index.Lookup(key);
-        if (ids.Length == 0)
+        if (_index is null || set < 0)
         {
             return result;
         }
 
         var byId = _catalog.Value.ById;
-        foreach (var id in ids)
+        foreach (var id in _index.Sets[set])
         {
             if (byId.TryGetValue(id, out var b))
             {
