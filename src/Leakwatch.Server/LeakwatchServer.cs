@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -77,6 +78,8 @@ public static class LeakwatchServer
         privateApi.Map(app);
         app.Services.GetRequiredService<Monitor.MonitorApi>().Map(app);
         app.Services.GetRequiredService<NotifyEndpoints>().Map(app);
+        // Domain verification (issue 16): /api/domains and /api/v3/subscribeddomains.
+        app.Services.GetRequiredService<Domains.DomainApi>().Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -145,6 +148,9 @@ public static class LeakwatchServer
         services.AddSingleton<Monitor.MonitorApi>();
         services.AddSingleton<OptOutFilter>();
         services.AddSingleton<NotifyEndpoints>();
+        // Domain verification (issue 16); the domain store replaces the counts (NoDomainCounts: null counts).
+        services.AddSingleton<Domains.DomainApi>();
+        services.TryAddSingleton<Leakwatch.Catalog.Domains.IDomainCounts>(Leakwatch.Catalog.Domains.NoDomainCounts.Instance);
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<NotificationMatchService>();
