@@ -129,4 +129,13 @@ public sealed class DomainsCliTests
         var missing = Cli(dir, "add", "example.com");
         Assert.Equal(2, missing.ExitCode);
     }
+
+    [Fact]
+    public void Serve_DnsThatIsNotAnAddress_OneLineNamingTheOption_Exit2()
+    {
+        using var dir = new TempDir();
+        var r = LeakwatchProcess.Run([.. dir.Dirs, "serve", "--urls", "http://127.0.0.1:0", "--dns", "resolver.example"], timeoutMs: 60_000);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("leakwatch: error: --dns: 'resolver.example' is not HOST:PORT with an IP address, e.g. 127.0.0.1:53", Assert.Single(r.StderrLines));
+    }
 }

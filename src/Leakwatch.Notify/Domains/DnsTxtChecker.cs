@@ -44,6 +44,13 @@ public sealed class DnsTxtChecker
             return new DnsCheck(DnsCheckOutcome.LookupFailed, $"the DNS lookup of {domain} at {Resolver} failed: {e.DnsError}");
         }
 
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            // `serve` completes socket I/O inline (every socket of the process, this one too): off the socket engine
+            // thread before callers block on the state store.
+            await Task.Yield();
+        }
+
         var code = response.Header.ResponseCode;
         if (code == DnsHeaderResponseCode.NotExistentDomain)
         {

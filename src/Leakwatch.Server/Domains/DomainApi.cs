@@ -190,6 +190,7 @@ internal sealed class DomainApi
         }
 
         var (claim, check) = await Ownership().VerifyDnsAsync(keyId, domain, _dns.Value, ctx.RequestAborted);
+        await SocketThreads.LeaveAsync();
         return check.Outcome == DnsCheckOutcome.Verified
             ? Results.Json(View(claim), DomainJson.Default.DomainView)
             : Error(StatusCodes.Status422UnprocessableEntity, check.Message);
