@@ -9,6 +9,7 @@ for tool in "$@"; do
   case "$tool" in
     node) need+=(nodejs) ;;
     afl-fuzz) need+=(afl++) ;;
+    dnsmasq) need+=(dnsmasq-base) ;;
     *) need+=("$tool") ;;
   esac
 done

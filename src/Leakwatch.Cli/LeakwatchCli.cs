@@ -32,6 +32,8 @@ public static class LeakwatchCli
         root.Subcommands.Add(PrivateCommand.Build());
         root.Subcommands.Add(StateCommand.Build());
         root.Subcommands.Add(NotifyCommand.Build());
+        // Domain verification (issue 16).
+        root.Subcommands.Add(DomainsCommand.Build());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -25,6 +25,9 @@ internal static class ServeCommand
 
     private static readonly Option<string?> PublicUrl = new(MailOptions.PublicUrlOption) { Description = "This server as readers reach it, the base of links in mails, e.g. https://leakwatch.example (required with --smtp)" };
 
+    // Domain verification (issue 16): the resolver asked for TXT records.
+    private static readonly Option<string?> Dns = new("--dns") { Description = "The resolver domain verification asks for TXT records, HOST:PORT (default: the system's resolvers)" };
+
     private static readonly Option<string?> DeliveryLease = new("--delivery-lease")
     {
         Description = "How long a server holds the notifications it claimed before another replica may deliver them (after a crash, the delay before they go out again): 90s, 5m (default 5m; longer than 16 attempts of 10 s)",
@@ -76,7 +79,7 @@ internal static class ServeCommand
         var cmd = new Command("serve", "Serve the HIBP API v3-compatible HTTP API over the published index (reloads on each publish)")
         {
             urls, testAccounts, anonymousRpm, rangeRpm, privateRpm, privateGlobalRps, failedKeyRpm, redis, metricsUrls, inlineIo, trustedProxy,
-            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease, DeliveryConcurrency, allowPrivateWebhooks,
+            PrivateStaticUrl, IngestCommand.Region, Smtp, SmtpTls, MailFrom, PublicUrl, DeliveryLease, DeliveryConcurrency, allowPrivateWebhooks, Dns,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -106,6 +109,7 @@ internal static class ServeCommand
                 AllowPrivateWebhooks = r.GetValue(allowPrivateWebhooks),
                 Mail = ResolveMail(r),
                 Delivery = ResolveDelivery(r),
+                DnsServer = r.GetValue(Dns) is { } resolver ? Leakwatch.Notify.Domains.DnsTxtChecker.ParseResolver(resolver, "--dns") : null,
             };
             PrepareProcess(options);
             LeakwatchServer.RunAsync(options).GetAwaiter().GetResult();

@@ -12,6 +12,10 @@ public static class NotifyEvents
     /// <summary>Mail: the link that proves control of an address and hides it from public search. Payload: <see cref="MailPayload"/>.</summary>
     public const string OptOutVerify = "optout.verify";
 
+    /// <summary>Mail (target = API key id): the one-time link that proves control of a domain, to one of its role
+    /// mailboxes. Payload: <see cref="MailPayload"/>.</summary>
+    public const string DomainVerify = "domain.verify";
+
     /// <summary>Mail to a verified subscription (target = subscription id) or webhook (target = webhook id): a
     /// subscribed or monitored identifier is in a newly published breach (the row's breach id). Payload: none for a
     /// mail (the address is the subscription's); <see cref="MatchPayload"/> for a webhook.</summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -79,6 +80,8 @@ public static class LeakwatchServer
         app.Services.GetRequiredService<NotifyEndpoints>().Map(app);
         // MCP (issue 16): the tools for AI agents at /mcp, keyed and limited as the v3 API.
         Mcp.McpEndpoint.Map(app);
+        // Domain verification (issue 16): /api/domains and /api/v3/subscribeddomains.
+        app.Services.GetRequiredService<Domains.DomainApi>().Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -148,6 +151,9 @@ public static class LeakwatchServer
         services.AddSingleton<Monitor.MonitorApi>();
         services.AddSingleton<OptOutFilter>();
         services.AddSingleton<NotifyEndpoints>();
+        // Domain verification (issue 16); the domain store replaces the counts (NoDomainCounts: null counts).
+        services.AddSingleton<Domains.DomainApi>();
+        services.TryAddSingleton<Leakwatch.Catalog.Domains.IDomainCounts>(Leakwatch.Catalog.Domains.NoDomainCounts.Instance);
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<NotificationMatchService>();

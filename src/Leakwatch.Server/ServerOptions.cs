@@ -139,6 +139,9 @@ public sealed record ServerOptions
     /// and deliveries refuse to connect to such addresses whatever DNS answers by then (SSRF).</summary>
     public bool AllowPrivateWebhooks { get; init; }
 
+    /// <summary><c>--dns HOST:PORT</c>: the resolver domain verification asks for TXT records; null: the system's.</summary>
+    public System.Net.IPEndPoint? DnsServer { get; init; }
+
     /// <summary>Identifiers one API key may monitor in total (<c>/api/monitor/identifiers</c>).</summary>
     public long MonitorLimit { get; init; } = 1_000_000;
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   breachedAccount, breaches, breach, dataClasses, latestBreach, pwnedPassword, pwnedPasswordRange,
-  subscriptionStatus, RateLimitError,
+  subscriptionStatus, subscribedDomains, RateLimitError,
 } from 'hibp';
 
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
@@ -81,6 +81,10 @@ test('subscriptionStatus reports the key\'s rate', async () => {
     assert.ok(f in s, `missing ${f}`);
   }
   assert.equal(s.Rpm, fx.apiKeyRpm);
+});
+
+test('subscribedDomains lists the key\'s verified domains only, HIBP field names', async () => {
+  assert.deepEqual(await subscribedDomains({ baseUrl: v3, apiKey }), fx.subscribedDomains);
 });
 
 test('pwnedPassword and pwnedPasswordRange (sha1, ntlm, padding)', async () => {

@@ -38,6 +38,15 @@ printf 'password\npassword\n123456\nqwerty\nletmein\npassword\n' >"$work/passwor
 key_json=$("$lw" "${dirs[@]}" keys create --name conformance --rpm 1000 --json)
 limited_json=$("$lw" "${dirs[@]}" keys create --name limited --rpm 3 --json)
 
+# Domain verification (issue 16): one domain the conformance key verified by a TXT record a throwaway dnsmasq served,
+# one it only added; subscribedDomains must list the first only.
+dns_port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+txt=$("$lw" "${dirs[@]}" domains add conformance-verified.com --key-name conformance 2>/dev/null)
+"$root/scripts/dnsmasq.sh" start "$work/dns" "$dns_port" "--txt-record=conformance-verified.com,$txt" >/dev/null
+"$lw" "${dirs[@]}" domains verify conformance-verified.com --key-name conformance --dns "127.0.0.1:$dns_port" >/dev/null
+"$root/scripts/dnsmasq.sh" stop "$work/dns"
+"$lw" "${dirs[@]}" domains add conformance-pending.com --key-name conformance >/dev/null 2>&1
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$lw" "${dirs[@]}" serve --urls "http://127.0.0.1:$port" "${serve_private[@]}" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -103,6 +112,9 @@ fx = {
   "cleanPassword": "leakwatch-conformance-not-in-any-list-7f3a",
   "sha1": {"prefix": sha1("password")[:5], "suffix": sha1("password")[5:], "count": 3},
 }
+# Counts are null until the domain store answers for the domain (IDomainCounts); no renewal for self-hosted keys.
+fx["subscribedDomains"] = [{"DomainName": "conformance-verified.com", "PwnCount": None, "PwnCountExcludingSpamLists": None,
+                            "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": None, "NextSubscriptionRenewal": None}]
 n = ntlm("password") or "8846F7EAEE8FB117AD06BDD830B7586C"
 fx["ntlm"] = {"prefix": n[:5], "suffix": n[5:], "count": 3}
 

@@ -46,7 +46,7 @@ public static class StateMigration
                 using var clear = db.CreateCommand();
                 clear.Transaction = tx;
                 clear.CommandText = "DELETE FROM breaches; DELETE FROM api_keys; DELETE FROM subscriptions; DELETE FROM opt_outs; " +
-                    "DELETE FROM monitored; DELETE FROM webhooks; DELETE FROM outbox;";
+                    "DELETE FROM monitored; DELETE FROM webhooks; DELETE FROM outbox; DELETE FROM domains; DELETE FROM domain_mail_tokens;";
                 clear.ExecuteNonQuery();
             }
 

@@ -133,7 +133,7 @@ public abstract partial class StateStore
 
     /// <summary>Calls <paramref name="each"/> with the id and index key of every subscription verified by
     /// <paramref name="verifiedBy"/>, in ascending key order (bytewise on both engines), for one linear merge against
-    /// a breach's sorted keys; read from an index holding all it needs (migration 0008). The key is lent for the call only.</summary>
+    /// a breach's sorted keys; read from an index holding all it needs (migration 0009). The key is lent for the call only.</summary>
     public void ForEachVerifiedSubscription(DateTimeOffset verifiedBy, SubscriptionKeyVisitor each) =>
         ForEachVerifiedSubscription(null, verifiedBy, each);
 
@@ -490,6 +490,12 @@ public abstract partial class StateStore
             ("event", Column.Text), ("message_id", Column.Text), ("sealed_payload", Column.Blob), ("state", Column.Integer), ("attempts", Column.Integer),
             ("next_attempt", Column.Timestamp), ("claimed_until", Column.Timestamp), ("last_error", Column.Text), ("created", Column.Timestamp),
             ("finished", Column.Timestamp)]),
+
+        // Domain verification (issue 16): claims and mailed links, tokens as hashes.
+        ("domains", "key_id, domain", [("key_id", Column.Integer), ("domain", Column.Text), ("token_hash", Column.Blob), ("created", Column.Timestamp),
+            ("verified", Column.Timestamp), ("method", Column.Text)]),
+        ("domain_mail_tokens", "token_hash", [("token_hash", Column.Blob), ("key_id", Column.Integer), ("domain", Column.Text),
+            ("created", Column.Timestamp), ("expires", Column.Timestamp)]),
     ];
 
     /// <summary>Copies every notification row (ids, sealed values and dates as they are) and the matching progress

@@ -50,6 +50,7 @@ public sealed class MailComposer
             {
                 NotifyEvents.BreachExposed => BreachMail(row, out problem),
                 NotifyEvents.SubscriptionVerify or NotifyEvents.SubscriptionActive or NotifyEvents.OptOutVerify => LinkMail(row, out problem),
+                NotifyEvents.DomainVerify => DomainMail(row, out problem),
                 _ => Fail($"event '{row.Event}' is not a mail", out problem),
             };
         }
@@ -213,6 +214,38 @@ public sealed class MailComposer
             };
         }
 
+        problem = null;
+        return (payload.To, content);
+    }
+
+    /// <summary>The link that proves control of a domain (docs/organisations.md); its page asks before it verifies.</summary>
+    private (string, MailContent)? DomainMail(OutboxItem row, out string? problem)
+    {
+        if (row.SealedPayload is null)
+        {
+            return Fail("the row has no payload (already delivered, or replayed)", out problem);
+        }
+
+        var payload = MailPayload.Open(_sealing, row.SealedPayload, row.MessageId);
+        var domain = payload.To[(payload.To.LastIndexOf('@') + 1)..];
+        var content = new MailContent
+        {
+            Subject = $"Confirm that Leakwatch may search {domain}",
+            Preheader = $"One click proves that you control {domain} for a Leakwatch API key.",
+            Heading = $"Confirm control of {domain}",
+            Intro =
+            [
+                $"A Leakwatch API key holder asked to verify {domain}, so that they can search which addresses on it are in breaches.",
+                "This mail went to a role address of the domain. Confirm only if that request came from your organisation.",
+            ],
+            Action = new MailAction("Verify the domain", $"{_options.PublicUrl}/api/domains/verify?token={Uri.EscapeDataString(payload.Token)}"),
+            Notes =
+            [
+                "The link is valid for 24 hours and works once.",
+                "If you did not expect this, ignore this mail: nothing changes without the confirmation.",
+            ],
+            Footer = $"You get this mail because someone asked Leakwatch to verify control of {domain}.",
+        };
         problem = null;
         return (payload.To, content);
     }

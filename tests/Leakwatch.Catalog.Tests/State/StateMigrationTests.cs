@@ -103,4 +103,28 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
         Assert.True(replaced.Replaced);
         Assert.Equal(replaced.Source, replaced.Target);
     }
+
+    [Fact]
+    public void Run_CopiesDomainClaimsAndMailedLinks_AsTheyAre()
+    {
+        var now = new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+        int keyId;
+        using (var sqlite = SqliteStateStore.Open(_dataDir))
+        {
+            keyId = sqlite.CreateKey("org", 60, now).Key.Id;
+            sqlite.AddDomain(keyId, "example.com", [1, 2, 3], now);
+            sqlite.MarkDomainVerified(keyId, "example.com", "dns", now.AddMinutes(1));
+            sqlite.AddDomain(keyId, "example.org", [4, 5, 6], now);
+            Assert.True(sqlite.AddDomainMailToken([7, 8, 9], keyId, "example.org", now, now.AddHours(24), TimeSpan.FromMinutes(10)));
+        }
+
+        var target = StateLocation.Parse(fixture.Server.CreateDatabase("migrate"));
+        StateMigration.Run(_dataDir, target, replace: false);
+        using var pg = StateStore.Open(target, _dataDir);
+        Assert.Equal(
+            [new OwnedDomain(keyId, "org", "example.com", now, now.AddMinutes(1), "dns"), new OwnedDomain(keyId, "org", "example.org", now, null, null)],
+            pg.Domains());
+        Assert.Equal(new byte[] { 4, 5, 6 }, pg.DomainTokenHash(keyId, "example.org"));
+        Assert.Equal("email", pg.ConfirmDomainMailToken([7, 8, 9], now.AddHours(1))?.Method);
+    }
 }
