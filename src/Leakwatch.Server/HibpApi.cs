@@ -109,6 +109,9 @@ internal sealed partial class HibpApi
             .WithName("SubscriptionStatus")
             .WithSummary("The calling key's plan: name, rate limit")
             .Produces<SubscriptionStatus>(StatusCodes.Status200OK, "application/json").Produces(StatusCodes.Status401Unauthorized);
+
+        // Stealer logs (issue 16): by email; the by-domain endpoints need verified domains.
+        MapStealerLogs(v3);
     }
 
     /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key, 429

@@ -94,7 +94,21 @@ internal sealed class ServingState : PublishedGeneration
         }
     }
 
-    protected override void Free() => _lookup?.Dispose();
+    /// <summary>The stealer-log website store the manifest names, or null (<see cref="FindWebsites"/>).</summary>
+    public Leakwatch.Index.Stealer.StealerSiteFile? StealerSites { get; init; }
+
+    /// <summary>Opens <see cref="StealerSites"/> entries; set with it.</summary>
+    public Leakwatch.Privacy.StealerSiteSealer? StealerSealer { get; init; }
+
+    /// <summary>The website domains recorded for an email key, or null.</summary>
+    public string[]? FindWebsites(UInt128 key) =>
+        StealerSites?.Find(key) is { } blob ? StealerSealer!.Open(key, blob) : null;
+
+    protected override void Free()
+    {
+        _lookup?.Dispose();
+        StealerSites?.Dispose();
+    }
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)
     {
