@@ -250,6 +250,12 @@ public static class UlpLineParser
         }
 
         var authorityStart = colonSlashSlash + 3;
+        if (line[schemeStart..].StartsWith("android://"u8) && line[authorityStart..].LastIndexOf((byte)'@') is var hashEnd and >= 0)
+        {
+            // android://CERT-HASH@com.app/: the hash is base64, which may hold '/'.
+            authorityStart += hashEnd + 1;
+        }
+
         var authorityEnd = authorityStart;
         while (authorityEnd < line.Length && line[authorityEnd] is not ((byte)'/' or (byte)'?' or (byte)'#' or (byte)':' or (byte)'|'))
         {
