@@ -31,6 +31,7 @@ public sealed record Manifest
 
     /// <summary>The stealer-log website store (<see cref="Stealer.StealerSiteFile"/>) relative to the data dir, or null
     /// before the first stealer-log ingest. Every publish carries it forward; a stealer-log ingest replaces it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? StealerSites { get; init; }
 
     /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still

@@ -100,14 +100,28 @@ internal sealed class ServingState : PublishedGeneration
     /// <summary>Opens <see cref="StealerSites"/> entries; set with it.</summary>
     public Leakwatch.Privacy.StealerSiteSealer? StealerSealer { get; init; }
 
-    /// <summary>The website domains recorded for an email key, or null.</summary>
-    public string[]? FindWebsites(UInt128 key) =>
-        StealerSites?.Find(key) is { } blob ? StealerSealer!.Open(key, blob) : null;
+    private readonly Lock _sealerLock = new();
+
+    /// <summary>The website domains recorded for an email key, or null. The sealer is not thread-safe: requests
+    /// take turns opening (a few microseconds each).</summary>
+    public string[]? FindWebsites(UInt128 key)
+    {
+        if (StealerSites?.Find(key) is not { } blob)
+        {
+            return null;
+        }
+
+        lock (_sealerLock)
+        {
+            return StealerSealer!.Open(key, blob);
+        }
+    }
 
     protected override void Free()
     {
         _lookup?.Dispose();
         StealerSites?.Dispose();
+        StealerSealer?.Dispose();
     }
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)

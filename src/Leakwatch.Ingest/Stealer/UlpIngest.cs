@@ -66,8 +66,11 @@ internal sealed class UlpIngest : IDisposable
     /// <returns>The new website file, relative to the data dir.</returns>
     public string Prepare(ExposureIndexStore store, Manifest published, KeyFile keys, CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var path = WriteSites(store, published, keys, ct);
+        Stats.WebsiteSeconds = clock.Elapsed.TotalSeconds;
         _passwords.Prepare(ct);
+        Stats.PasswordSeconds = clock.Elapsed.TotalSeconds - Stats.WebsiteSeconds;
         return Path.GetRelativePath(store.DataDir, path);
     }
 
@@ -85,7 +88,7 @@ internal sealed class UlpIngest : IDisposable
         ExternalSorter.SortBuffers(sorters);
         Directory.CreateDirectory(store.StealerDir);
         var path = Path.Combine(store.StealerDir, $"sites-gen-{published.Generation + 1:D8}-{Guid.NewGuid():N}.lws");
-        var sealer = new StealerSiteSealer(keys);
+        using var sealer = new StealerSiteSealer(keys);
         using var pairs = ExternalSorter.Merge(sorters);
         using var old = published.StealerSites is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
         using var oldEntries = old?.ReadAll().GetEnumerator();

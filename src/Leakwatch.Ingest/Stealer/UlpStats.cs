@@ -20,6 +20,10 @@ public sealed class UlpStats
     [JsonPropertyName("websiteEntries")] public long WebsiteEntries { get; set; }
     /// <summary>Distinct website domains in this ingest.</summary>
     [JsonPropertyName("websiteDomains")] public long WebsiteDomains { get; set; }
+    /// <summary>Seconds spent writing the next website-store generation (part of the merge phase).</summary>
+    [JsonPropertyName("websiteSeconds")] public double WebsiteSeconds { get; set; }
+    /// <summary>Seconds spent merging the hashed passwords into the password store's next files (part of the merge phase).</summary>
+    [JsonPropertyName("passwordSeconds")] public double PasswordSeconds { get; set; }
     /// <summary>Lines skipped, by reason: no-separator, no-login, empty-password, no-url, binary, too-long.</summary>
     [JsonPropertyName("badLines")] public SortedDictionary<string, long> BadLines { get; set; } = new(StringComparer.Ordinal);
 
