@@ -17,7 +17,7 @@ internal static class IngestCommand
     public static readonly Option<string?> Delimiter = new("--delimiter") { Description = "Field delimiter: one character, or comma|semicolon|tab|pipe|colon (default: sniffed)" };
     public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
     public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
-    public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|json|jsonl|sql (default auto; json reads JSON Lines or one array of objects)" };
+    public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|json|jsonl|sql|ulp (default auto; json reads JSON Lines or one array of objects; ulp reads stealer-log URL:login:password lines and is never guessed)" };
     public static readonly Option<string?> Encoding = new("--encoding") { Description = "Text encoding of every file: utf-8, utf-16le, utf-16be, windows-1252, latin1 or another code page name (default: detected per file)" };
     public static readonly Option<string?> Table = new("--table") { Description = "SQL dumps: the table to read (default: the first with an email or phone column)" };
 
@@ -199,7 +199,8 @@ internal static class IngestCommand
                 "delimited" or "csv" => DumpFormat.Delimited,
                 "jsonl" or "json" => DumpFormat.JsonLines,
                 "sql" => DumpFormat.Sql,
-                var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|json|jsonl|sql)"),
+                "ulp" => DumpFormat.Ulp,
+                var other => throw new UsageException($"--format: unknown format '{other}' (auto|delimited|json|jsonl|sql|ulp)"),
             },
             Table = string.IsNullOrWhiteSpace(r.GetValue(Table)) ? null : r.GetValue(Table)!.Trim(),
             Encoding = ParseEncoding(r.GetValue(Encoding)),
@@ -274,6 +275,15 @@ internal static class IngestCommand
         t.AddRow("damaged fields", s.DamagedFields.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("skipped rows", s.Problems.Count.ToString("N0", CultureInfo.InvariantCulture));
         t.AddRow("index entries", s.IndexEntries.ToString("N0", CultureInfo.InvariantCulture));
+        if (s.Ulp is { } ulp)
+        {
+            // Stealer-log lines: what became of each.
+            t.AddRow("stealer-log lines", ulp.Lines.ToString("N0", CultureInfo.InvariantCulture));
+            t.AddRow("emails indexed / usernames skipped", $"{ulp.EmailsIndexed:N0} / {ulp.UsernamesSkipped:N0}");
+            t.AddRow("passwords (SHA-1 and NTLM)", ulp.Passwords.ToString("N0", CultureInfo.InvariantCulture));
+            t.AddRow("bad lines", Markup.Escape(string.Join(", ", ulp.BadLines.Select(b => $"{b.Key} {b.Value:N0}"))));
+        }
+
         if (s.Notifications is { Error: null } n && n.Watchers > 0)
         {
             t.AddRow("notifications queued", $"{n.Queued:N0} (matched against {n.Watchers:N0} subscriptions and monitored identifiers)");

@@ -31,6 +31,9 @@ public sealed class ExposureIndexStore
 
     public string TempDir => Path.Combine(DataDir, "tmp");
 
+    /// <summary>The stealer-log website store's generations (<see cref="Stealer.StealerSiteFile"/>).</summary>
+    public string StealerDir => Path.Combine(DataDir, "stealer");
+
     public string ManifestPath => Path.Combine(DataDir, ManifestName);
 
     public bool Exists => File.Exists(ManifestPath);
@@ -114,7 +117,7 @@ public sealed class ExposureIndexStore
             previous = null; // fsck's to report; nothing of it can be retained
         }
 
-        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index], [next.Index]) };
+        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index, previous?.StealerSites], [next.Index, next.StealerSites]) };
         var written = next;
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, ManifestJson.Default.Manifest));
         return next;
@@ -161,6 +164,18 @@ public sealed class ExposureIndexStore
             {
                 var relative = Path.GetRelativePath(DataDir, file);
                 if (!string.Equals(relative, current.Index, StringComparison.Ordinal) && !kept.Contains(relative))
+                {
+                    files.Add(file);
+                }
+            }
+        }
+
+        if (Directory.Exists(StealerDir))
+        {
+            foreach (var file in Directory.EnumerateFiles(StealerDir))
+            {
+                var relative = Path.GetRelativePath(DataDir, file);
+                if (!string.Equals(relative, current.StealerSites, StringComparison.Ordinal) && !kept.Contains(relative))
                 {
                     files.Add(file);
                 }

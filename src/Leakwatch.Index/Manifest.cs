@@ -29,6 +29,11 @@ public sealed record Manifest
 
     public DateTimeOffset Published { get; init; }
 
+    /// <summary>The stealer-log website store (<see cref="Stealer.StealerSiteFile"/>) relative to the data dir, or null
+    /// before the first stealer-log ingest. Every publish carries it forward; a stealer-log ingest replaces it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StealerSites { get; init; }
+
     /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still
     /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
     public RetiredFile[] Retired { get; init; } = [];
@@ -46,7 +51,7 @@ public sealed record Manifest
         var m = new Manifest();
         int format = m.Format;
         long generation = 0, indexBytes = 0, entries = 0;
-        string? index = null, keyId = null;
+        string? index = null, keyId = null, stealerSites = null;
         int[] breaches = [];
         DateTimeOffset published = default;
         RetiredFile[] retired = [];
@@ -60,6 +65,7 @@ public sealed record Manifest
             else if (name.ValueTextEquals("indexBytes"u8)) { indexBytes = r.GetInt64(); }
             else if (name.ValueTextEquals("entries"u8)) { entries = r.GetInt64(); }
             else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
+            else if (name.ValueTextEquals("stealerSites"u8)) { stealerSites = r.GetString(); }
             else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
             else if (name.ValueTextEquals("breaches"u8))
             {
@@ -90,6 +96,7 @@ public sealed record Manifest
             Breaches = breaches,
             Published = published,
             Retired = retired,
+            StealerSites = stealerSites,
         };
     }
 

@@ -59,7 +59,8 @@ public sealed class IngestPipeline
 
         var clock = Stopwatch.StartNew();
         var stats = new IngestStats { Breach = options.BreachName };
-        using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill);
+        using var ulp = options.Reader.Format == Reading.DumpFormat.Ulp ? Stealer.UlpIngest.Open(_store.DataDir) : null;
+        using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill, ulp: ulp);
         ReadAndSort(keyed, path, options, stats, clock, progress, ct);
         var breach = NewBreach.Describe(options, stats.DataClasses);
         breach = breach with { Id = catalog.InsertBreach(breach) };
@@ -79,12 +80,14 @@ public sealed class IngestPipeline
         var prepared = tap.Finish();
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
+        var stealerSites = ulp?.Prepare(_store, manifest, _keys, ct);
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
         TestKillPoint.Reached("merged");
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
-        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, ct);
+        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerSites, ct);
+        ulp?.PublishPasswords();
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
         stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);
         stats.Phases.Match = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge - stats.Phases.Publish;

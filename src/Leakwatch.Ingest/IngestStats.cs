@@ -42,6 +42,11 @@ public sealed class IngestStats
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Private.PrivateBuildResult? Private { get; set; }
 
+    /// <summary>`ingest --format ulp`: the stealer-log counts.</summary>
+    [JsonPropertyName("ulp")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Stealer.UlpStats? Ulp { get; set; }
+
     /// <summary>The verification report built in the same pass (stored with the breach, not in this JSON).</summary>
     [JsonIgnore] public Leakwatch.Analysis.VerificationReport? Report { get; set; }
 }

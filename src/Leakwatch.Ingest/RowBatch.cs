@@ -5,8 +5,8 @@ namespace Leakwatch.Ingest;
 internal sealed class RowBatch
 {
     public const int Capacity = 4096;
-    public const int FieldsPerRow = 4; // email, phone, birthdate, gender
-    public const int Email = 0, Phone = 1, BirthDate = 2, Gender = 3;
+    public const int FieldsPerRow = 6; // email, phone, birthdate, gender, password and website (stealer logs only)
+    public const int Email = 0, Phone = 1, BirthDate = 2, Gender = 3, Password = 4, Website = 5;
 
     public char[] Chars = new char[256 * 1024];
     public int CharCount;

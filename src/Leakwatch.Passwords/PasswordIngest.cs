@@ -107,7 +107,7 @@ public static class PasswordIngest
 
     /// <summary>Merges each mode's sorted runs with the published file into a new file of this generation; the
     /// manifest that lists them is returned, not yet published.</summary>
-    private static (PasswordManifest Next, long NewSha1, long NewNtlm) MergeGeneration(string dir, PasswordManifest? current,
+    internal static (PasswordManifest Next, long NewSha1, long NewNtlm) MergeGeneration(string dir, PasswordManifest? current,
         PasswordHashMode[] modes, RunSpiller?[] spillers, long generation, List<string> newFiles, PasswordIngestOptions options, CancellationToken ct)
     {
         var next = new PasswordManifest { Generation = generation, Published = DateTimeOffset.UtcNow };
@@ -228,7 +228,7 @@ public static class PasswordIngest
         throw new PasswordInputException($"{file}: no valid line (the file is empty)");
     }
 
-    private static FileStream Lock(string dir)
+    internal static FileStream Lock(string dir)
     {
         try
         {
@@ -268,7 +268,7 @@ public static class PasswordIngest
 
     /// <summary>Deletes range files the manifest does not name and leftover sorted runs (from kills or old generations),
     /// except replaced files still within the retention period.</summary>
-    private static void CollectGarbage(string dir, PasswordManifest? current, GenerationRetention retention)
+    internal static void CollectGarbage(string dir, PasswordManifest? current, GenerationRetention retention)
     {
         foreach (var file in Leftovers(dir, current, retention))
         {

@@ -10,4 +10,7 @@ public enum DumpFormat
     JsonLines,
     /// <summary>mysqldump INSERT statements and pg_dump COPY blocks (<see cref="SqlDumpReader"/>).</summary>
     Sql,
+    /// <summary>Stealer-log lines, <c>URL:login:password</c> and its variants (<see cref="Ulp.UlpLineParser"/>); never
+    /// sniffed: a colon-separated dump looks the same.</summary>
+    Ulp,
 }

@@ -36,6 +36,9 @@ internal sealed class DumpInput : IDisposable
     /// <summary>A SQL dump (<see cref="SqlDumpReader"/>).</summary>
     public bool Sql { get; private set; }
 
+    /// <summary>Stealer-log lines (<see cref="Ulp.UlpFileReader"/>), only when asked for.</summary>
+    public bool Ulp { get; private set; }
+
     /// <summary>The whole decompressed input (BOM removed) as a plain stream, for readers whose records are not
     /// lines and so bypass the scanner's line guard; only before the scanner's first run.</summary>
     public Stream OpenRaw() => new PrefixedStream(Scanner.Buffered.ToArray(), _text);
@@ -76,7 +79,8 @@ internal sealed class DumpInput : IDisposable
 
             var json = options.Format == DumpFormat.JsonLines
                 || (options.Format == DumpFormat.Auto && first >= 0 && sample[first] == (byte)'{');
-            if (json)
+            var ulp = options.Format == DumpFormat.Ulp;
+            if (json || ulp)
             {
                 scanner.Delimited = false;
             }
@@ -90,6 +94,7 @@ internal sealed class DumpInput : IDisposable
                 Json = json && !sql,
                 JsonArray = array,
                 Sql = sql,
+                Ulp = ulp,
             };
             return result;
         }

@@ -112,7 +112,12 @@ public static partial class DumpReader
         }
 
         ChunkedFile layout;
-        if (input.Json)
+        if (input.Ulp)
+        {
+            layout = new ChunkedFile(index, file, Ulp.UlpFileReader.Map, null, null) { Ulp = true };
+            sink.OnFileStart(index, Ulp.UlpFileReader.Info(file, input.Compression) with { Encoding = input.Encoding.Name }, layout.Map);
+        }
+        else if (input.Json)
         {
             var json = JsonLinesFileReader.Prepare(file, input.Compression, input.SampleText);
             layout = new ChunkedFile(index, file, json.Map, null, json);
@@ -235,6 +240,7 @@ public static partial class DumpReader
         using var sepRow = new SepDumpRow();
         var rows = new ThreadSink(sink, thread);
         ChunkedFile? current = null;
+        Ulp.UlpDumpRow? ulpRow = null;
         foreach (var chunk in queue.GetConsumingEnumerable(ct))
         {
             try
@@ -245,11 +251,16 @@ public static partial class DumpReader
                     row.StartFile(current.Path, current.Map);
                     sepRow.StartFile(current.Path, current.Map);
                     rows.FileIndex = current.Index;
+                    ulpRow = current.Ulp ? new Ulp.UlpDumpRow(current.Path) : null;
                 }
 
                 if (current.Serial is { } serial)
                 {
                     serial(row, rows, ct);
+                }
+                else if (ulpRow is not null)
+                {
+                    Ulp.UlpFileReader.ParseChunk(current.Path, chunk.Buffer.AsSpan(0, chunk.Length), chunk.FirstLine, ulpRow, rows, ct);
                 }
                 else if (current.Delimited is { } delimited)
                 {
@@ -304,6 +315,9 @@ public static partial class DumpReader
     private sealed record ChunkedFile(int Index, string Path, ColumnMap Map, DelimitedLayout? Delimited, JsonLinesLayout? Json)
     {
         public Action<BufferedDumpRow, IDumpRowSink, CancellationToken>? Serial { get; init; }
+
+        /// <summary>Stealer-log lines (<see cref="Ulp.UlpFileReader.ParseChunk"/>).</summary>
+        public bool Ulp { get; init; }
     }
 
     private sealed record ScannedChunk(ChunkedFile File, byte[] Buffer, int Length, long FirstLine);

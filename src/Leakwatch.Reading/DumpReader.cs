@@ -136,6 +136,10 @@ public static partial class DumpReader
             using var raw = input.OpenRaw();
             JsonArrayFileReader.Read(file, input.Compression, raw, options, sink, row, ct);
         }
+        else if (input.Ulp)
+        {
+            Ulp.UlpFileReader.Read(file, input.Compression, input.Scanner, sink, ct);
+        }
         else if (input.Json)
         {
             JsonLinesFileReader.Read(file, input.Compression, input.SampleText, options, input.Scanner, sink, row, ct);

@@ -150,16 +150,26 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             return new ServingState(null, [], manifest, revision);
         }
 
-        var lookup = ExposureLookup.Open(_store.DataDir, KeyFile.Load(_keyFilePath), _state);
+        var keys = KeyFile.Load(_keyFilePath);
+        var lookup = ExposureLookup.Open(_store.DataDir, keys, _state);
+        Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null;
         try
         {
             // The rows are read here, not on the first request: a store that is down fails the reload, and the
             // previous generation keeps serving.
             _ = lookup.Breaches;
-            return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision);
+            stealerSites = lookup.Manifest.StealerSites is { } sites
+                ? Leakwatch.Index.Stealer.StealerSiteFile.Open(Path.Combine(_store.DataDir, sites))
+                : null;
+            return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision)
+            {
+                StealerSites = stealerSites,
+                StealerSealer = stealerSites is null ? null : new Leakwatch.Privacy.StealerSiteSealer(keys),
+            };
         }
         catch
         {
+            stealerSites?.Dispose();
             lookup.Dispose();
             throw;
         }

@@ -114,6 +114,8 @@ internal sealed partial class HibpApi
 
         // Bulk checks (issue 16): POST /api/v3/bulk, beyond HIBP.
         MapBulk(v3);
+        // Stealer logs (issue 16): by email; the by-domain endpoints need verified domains.
+        MapStealerLogs(v3);
     }
 
     /// <summary>Runs after routing, before the rate limiter: 403 without a User-Agent, 401 without a valid key, 429

@@ -138,7 +138,35 @@ internal sealed class ServingState : PublishedGeneration
     private static readonly byte[] EmptyNames = "[]"u8.ToArray();
     private byte[]?[]? _bulkNames;
 
-    protected override void Free() => _lookup?.Dispose();
+    /// <summary>The stealer-log website store the manifest names, or null (<see cref="FindWebsites"/>).</summary>
+    public Leakwatch.Index.Stealer.StealerSiteFile? StealerSites { get; init; }
+
+    /// <summary>Opens <see cref="StealerSites"/> entries; set with it.</summary>
+    public Leakwatch.Privacy.StealerSiteSealer? StealerSealer { get; init; }
+
+    private readonly Lock _sealerLock = new();
+
+    /// <summary>The website domains recorded for an email key, or null. The sealer is not thread-safe: requests
+    /// take turns opening (a few microseconds each).</summary>
+    public string[]? FindWebsites(UInt128 key)
+    {
+        if (StealerSites?.Find(key) is not { } blob)
+        {
+            return null;
+        }
+
+        lock (_sealerLock)
+        {
+            return StealerSealer!.Open(key, blob);
+        }
+    }
+
+    protected override void Free()
+    {
+        _lookup?.Dispose();
+        StealerSites?.Dispose();
+        StealerSealer?.Dispose();
+    }
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)
     {

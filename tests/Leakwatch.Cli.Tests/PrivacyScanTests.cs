@@ -126,6 +126,55 @@ public class PrivacyScanTests
         Assert.Single(Scan([planted], needles));
     }
 
+    /// <summary>The scan over the stealer-log stores (issue 16): after two stealer-log ingests (the second merging into
+    /// the first's website store), no email, no password and no website domain is anywhere in the data dir or the
+    /// outputs in clear. Emails and domains are also looked for as unkeyed hashes; passwords only in clear, since
+    /// the password store holds their SHA-1 and NTLM by design.</summary>
+    [Fact]
+    public void DataDir_AfterStealerLogIngests_HoldsNoEmailPasswordOrWebsite()
+    {
+        using var dir = new TempDir();
+        var first = dir.File("first.txt");
+        var second = dir.File("second.txt");
+        var truths = new[] { global::Leakwatch.Tests.Shared.UlpTestFile.Write(first, 2_000, 31), global::Leakwatch.Tests.Shared.UlpTestFile.Write(second, 500, 32, tag: "b") };
+        var outputs = new StringBuilder();
+        foreach (var (file, breach) in new[] { (first, "StealerA"), (second, "StealerB") })
+        {
+            var r = LeakwatchProcess.Run([.. dir.Dirs, "ingest", file, "--breach", breach, "--format", "ulp", "--json"]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            outputs.Append(r.Stdout).Append(r.Stderr);
+        }
+
+        var hashed = new HashSet<string>(StringComparer.Ordinal);
+        var clearOnly = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in truths)
+        {
+            foreach (var e in t.WebsitesByEmail.Keys.Concat(t.BadLineEmails))
+            {
+                hashed.Add(e);
+                hashed.Add(e.ToUpperInvariant());
+            }
+
+            hashed.UnionWith(t.Websites);
+            clearOnly.UnionWith(t.PasswordCounts.Keys);
+        }
+
+        var needles = hashed.SelectMany(Forms)
+            .Concat(clearOnly.SelectMany(p => new[] { Encoding.UTF8.GetBytes(p), Encoding.Unicode.GetBytes(p) })).ToList();
+        var files = Directory.EnumerateFiles(dir.DataDir, "*", SearchOption.AllDirectories).ToList();
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lwp", StringComparison.Ordinal));
+        Assert.Empty(Scan(files, needles));
+        var outFile = dir.File("outputs.txt");
+        File.WriteAllText(outFile, outputs.ToString());
+        Assert.Empty(Scan([outFile], needles));
+
+        // The scan can fail: a website domain planted in clear is found.
+        var planted = Path.Combine(dir.DataDir, "planted.bin");
+        File.WriteAllBytes(planted, [0, .. Encoding.UTF8.GetBytes(truths[0].Websites.First()), 1]);
+        Assert.Single(Scan([planted], needles));
+    }
+
     [Fact]
     public void KeyFile_CreatedOutsideDataDirWithMode0600()
     {

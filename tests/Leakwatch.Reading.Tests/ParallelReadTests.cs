@@ -179,7 +179,7 @@ public sealed class ParallelReadTests : IDisposable
     }
 
     /// <summary>Reads both ways and asserts the same outcome; returns the parallel result in file order.</summary>
-    private static ParallelRecordingSink AssertSame(string path, ReaderOptions options, int threads)
+    internal static ParallelRecordingSink AssertSame(string path, ReaderOptions options, int threads)
     {
         var single = new RecordingSink();
         Exception? singleError = null;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   breachedAccount, breaches, breach, dataClasses, latestBreach, pwnedPassword, pwnedPasswordRange,
-  subscriptionStatus, subscribedDomains, RateLimitError,
+  subscriptionStatus, subscribedDomains, stealerLogsByEmail, RateLimitError,
 } from 'hibp';
 
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
@@ -63,7 +63,7 @@ test('breachedAccount with a bad key rejects with the 401 text', async () => {
 
 test('breaches, breach, latestBreach and dataClasses', async () => {
   const all = await breaches({ baseUrl: v3 });
-  assert.deepEqual(all.map((b) => b.Name).sort(), [...fx.breachNames].sort());
+  assert.deepEqual(all.map((b) => b.Name).sort(), [...fx.publicBreachNames].sort());
   const filtered = await breaches({ baseUrl: v3, domain: fx.newerDomain });
   assert.deepEqual(filtered.map((b) => b.Name), [fx.newerBreach]);
   const one = await breach(fx.newerBreach, { baseUrl: v3 });
@@ -73,6 +73,20 @@ test('breaches, breach, latestBreach and dataClasses', async () => {
   assert.equal(latest.Name, fx.newerBreach);
   const classes = await dataClasses({ baseUrl: v3 });
   assert.ok(classes.includes('Phone numbers') && classes.includes('Email addresses'));
+});
+
+test('stealerLogsByEmail lists exactly the websites an address was captured on, null when none', async () => {
+  for (const { account, websites } of fx.stealer.emails) {
+    assert.deepEqual(await stealerLogsByEmail(account, opts), websites, account);
+    assert.deepEqual(await stealerLogsByEmail(account.toUpperCase(), opts), websites, account);
+  }
+  for (const account of fx.stealer.absent) {
+    assert.equal(await stealerLogsByEmail(account, opts), null, account);
+  }
+  await assert.rejects(stealerLogsByEmail(fx.stealer.emails[0].account, { baseUrl: v3, apiKey: 'f'.repeat(32) }), /hibp-api-key/);
+  const flagged = await breach(fx.stealer.breach, { baseUrl: v3 });
+  assert.equal(flagged.IsStealerLog, true);
+  assert.deepEqual(flagged.DataClasses, ['Email addresses', 'Passwords']);
 });
 
 test('subscriptionStatus reports the key\'s rate', async () => {

@@ -28,6 +28,16 @@ serve_private=(--private-rpm 1000 --private-global-rps 1000)
 "$lw" generate --records 4000 --seed 11 --format colon --out "$work/older.txt" --truth "$work/older.truth.json" >/dev/null
 "$lw" generate --records 4000 --seed 12 --format csv --out "$work/newer.csv" --recycle-from "$work/older.txt" --recycle-rate 0.3 \
   --truth "$work/newer.truth.json" >/dev/null
+# Stealer logs (issue 16): a ULP file of every layout, ingested first so the two breaches above stay the latest.
+# Its addresses and passwords are its own, so no other test's expected answer changes.
+cat >"$work/stealer.txt" <<'ULP'
+https://www.netflix.com/login:conf.stealer@example.com:conf-pw-1
+conf.stealer@example.com|conf-pw-2|https://accounts.spotify.com/
+android://c2lnbmF0dXJl==@com.instagram.android/:Conf.App@Example.com:conf:pw:3
+user_name_only:conf-pw-4:steamcommunity.com
+not a credential
+ULP
+"$lw" "${dirs[@]}" ingest "$work/stealer.txt" --breach StealerConformance --format ulp >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/older.txt" --breach OlderScrape --date 2019-08-01 --domain facebook.com \
   --columns phone,uid,first_name,last_name,gender,city,country,relationship,employer,email,dob "${private[@]}" >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/newer.csv" --breach NewerLeak --date 2025-05-01 --domain newer.example "${private[@]}" >/dev/null
@@ -108,6 +118,12 @@ fx = {
   "shared": {"account": shared},
   "absent": ["nobody-here@example.com", *absent_phones],
   "breachNames": ["OlderScrape", "NewerLeak"], "newerBreach": "NewerLeak", "newerDomain": "newer.example",
+  "publicBreachNames": ["StealerConformance", "OlderScrape", "NewerLeak"],
+  # Written above in stealer.txt: the websites each address was captured on, sorted; usernames are not indexed.
+  "stealer": {"breach": "StealerConformance",
+              "emails": [{"account": "conf.stealer@example.com", "websites": ["accounts.spotify.com", "netflix.com"]},
+                         {"account": "conf.app@example.com", "websites": ["com.instagram.android"]}],
+              "absent": ["nobody-here@example.com", "user_name_only@example.com"]},
   "passwords": [{"password": "password", "count": 3}, {"password": "123456", "count": 1}],
   "cleanPassword": "leakwatch-conformance-not-in-any-list-7f3a",
   "sha1": {"prefix": sha1("password")[:5], "suffix": sha1("password")[5:], "count": 3},

@@ -12,8 +12,13 @@ namespace Leakwatch.Ingest.Phases;
 internal sealed class DumpKeying : IDisposable
 {
     private readonly WorkerState[] _states;
+    private readonly Stealer.UlpIngest? _ulp;
 
-    private DumpKeying(WorkerState[] states) => _states = states;
+    private DumpKeying(WorkerState[] states, Stealer.UlpIngest? ulp)
+    {
+        _states = states;
+        _ulp = ulp;
+    }
 
     public IReadOnlyList<WorkerState> States => _states;
     public List<ExternalSorter> EmailSorters { get; } = [];
@@ -26,7 +31,9 @@ internal sealed class DumpKeying : IDisposable
     /// <param name="spill">The private build's spill, or null when no identifier may leave this process sealed.</param>
     /// <param name="sealedRuns">Spill key runs sealed under per-process keys (<see cref="ExternalSorter.Sealed"/>), as
     /// `verify` does; an ingest's runs in the data dir's tmp/ hold keyed hashes only and are swept by the next ingest.</param>
-    public static DumpKeying Create(KeyFile keys, IngestOptions options, string tempDir, PrivateSpillSession? spill, bool sealedRuns = false)
+    /// <param name="ulp">A stealer-log ingest's extra outputs, which every worker feeds; null for any other dump.</param>
+    public static DumpKeying Create(KeyFile keys, IngestOptions options, string tempDir, PrivateSpillSession? spill, bool sealedRuns = false,
+        Stealer.UlpIngest? ulp = null)
     {
         ExternalSorter NewSorter(string name, int capacity) =>
             sealedRuns ? ExternalSorter.Sealed(tempDir, name, capacity) : new ExternalSorter(tempDir, name, capacity);
@@ -48,15 +55,15 @@ internal sealed class DumpKeying : IDisposable
                     TempDirectory = tempDir,
                     PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / (workers + 1)),
                 }))
-            { Spill = spill?.NewWriter() };
+            { Spill = spill?.NewWriter(), Ulp = ulp?.NewWorker(tempDir, sorterCapacity) };
         }
 
-        return new DumpKeying(states);
+        return new DumpKeying(states, ulp);
     }
 
     public void Read(string path, IngestOptions options, IngestStats stats, IProgress<IngestProgress>? progress, CancellationToken ct)
     {
-        var sink = new IngestSink(_states, stats, progress, TotalBytes(path), ct);
+        var sink = new IngestSink(_states, stats, progress, TotalBytes(path), ct) { Ulp = _ulp?.Stats };
         var parallel = options.Parse == ParseMode.Parallel || (options.Parse == ParseMode.Auto && Environment.ProcessorCount >= 3);
         if (parallel)
         {
@@ -69,6 +76,12 @@ internal sealed class DumpKeying : IDisposable
 
         SeenClasses = sink.SeenClasses;
         CollectWorkers(stats);
+        if (_ulp is not null)
+        {
+            _ulp.CollectWorkers();
+            _ulp.Stats.Lines += stats.Rows;
+            stats.Ulp = _ulp.Stats;
+        }
     }
 
     private void CollectWorkers(IngestStats stats)

@@ -94,6 +94,7 @@ internal sealed partial class IngestSink
     {
         lock (_problemLock)
         {
+            Ulp?.Count(problem);
             _problemCount++;
             var at = _firstProblems.Count;
             while (at > 0 && (_firstProblems[at - 1].File > fileIndex

@@ -104,6 +104,7 @@ internal sealed partial class IngestSink
 
     public void OnProblem(RowProblem problem)
     {
+        Ulp?.Count(problem);
         _stats.Problems.Count++;
         if (_stats.Problems.First.Count < ProblemSummary.MaxListed)
         {

@@ -34,6 +34,9 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
 
     public HashSet<string> SeenClasses { get; } = [];
 
+    /// <summary>Set for a stealer-log ingest: rows carry a password and a website, and bad lines are counted by reason.</summary>
+    public Stealer.UlpStats? Ulp { get; init; }
+
     public int FileCount { get; private set; }
 
     /// <summary>Files start one at a time (on the scanning thread, or on a parsing thread while it waits).</summary>
@@ -61,8 +64,20 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
     /// <summary>The fields the workers need (every email column and every phone column, joined), and which column
     /// roles hold any value.</summary>
     /// <returns>The row's damaged fields: values holding bytes their encoding could not map, which are left out.</returns>
-    private static int CopyRow(RowBatch b, DumpRow row, bool[] rolesWithValues)
+    private int CopyRow(RowBatch b, DumpRow row, bool[] rolesWithValues)
     {
+        if (Ulp is not null)
+        {
+            // The login, website and password: whole values, never split into cells.
+            b.PutDigest(EphemeralHasher.Digest(row.Raw));
+            b.Put(RowBatch.Email, row[Reading.Ulp.UlpColumns.Login]);
+            b.Put(RowBatch.Website, row[Reading.Ulp.UlpColumns.Website]);
+            b.Put(RowBatch.Password, row[Reading.Ulp.UlpColumns.Password]);
+            b.Count++;
+            rolesWithValues[(int)FieldRole.Password] = true;
+            return 0;
+        }
+
         // One vectorised pass over the row tells whether any field needs a closer look.
         var suspect = DumpRow.IsDamaged(row.Raw);
         var map = row.Map;
@@ -114,7 +129,55 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         }
     }
 
+    /// <summary>A stealer-log line: the password is hashed into the password store whatever the login; an email
+    /// login is indexed and its website recorded; a username is counted and skipped.</summary>
+    private static void ProcessStealerLine(WorkerState s, Stealer.UlpWorker ulp, RowBatch batch, int r, Span<char> email)
+    {
+        ulp.Passwords.Add(batch.Get(r, RowBatch.Password));
+        var login = batch.Get(r, RowBatch.Email);
+        var hasIdentifier = false;
+        if (EmailNormalizer.TryNormalize(login, email, out var n))
+        {
+            var key = s.Hasher.HashEmail(email[..n]);
+            s.Emails.Add(key);
+            s.Spill?.AddEmail(key, email[..n]);
+            s.Analysis.AddEmail(email[..n]);
+            s.ValidEmails++;
+            ulp.AddSite(key, batch.Get(r, RowBatch.Website));
+            hasIdentifier = true;
+        }
+        else if (login.Contains('@'))
+        {
+            ulp.InvalidEmails++;
+            s.InvalidEmail++;
+            s.Analysis.AddInvalidEmail();
+        }
+        else
+        {
+            ulp.UsernamesSkipped++;
+        }
+
+        var fp = Index.IndexKeys.Truncate(s.RowHasher.Fingerprint(batch.RowDigests[r]));
+        s.RowFingerprints.Add((fp & ~KeySorting.HasIdentifier) | (hasIdentifier ? KeySorting.HasIdentifier : UInt128.Zero));
+    }
+
     private void Process(WorkerState s, RowBatch batch)
+    {
+        if (s.Ulp is { } ulp)
+        {
+            Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
+            for (var r = 0; r < batch.Count; r++)
+            {
+                ProcessStealerLine(s, ulp, batch, r, email);
+            }
+
+            return;
+        }
+
+        ProcessRows(s, batch);
+    }
+
+    private void ProcessRows(WorkerState s, RowBatch batch)
     {
         Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
         for (var r = 0; r < batch.Count; r++)

@@ -19,6 +19,7 @@ internal static class NewBreach
             Description = options.Description ?? "",
             DataClasses = dataClasses,
             IsVerified = true,
+            IsStealerLog = options.Reader.Format == Reading.DumpFormat.Ulp,
         };
     }
 }

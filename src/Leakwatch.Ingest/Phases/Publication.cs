@@ -14,7 +14,7 @@ namespace Leakwatch.Ingest.Phases;
 internal static class Publication
 {
     public static void Publish(ExposureIndexStore store, KeyFile keys, StateStore catalog, Manifest previous, Breach breach,
-        string indexPath, IngestOptions options, IngestStats stats, CancellationToken ct)
+        string indexPath, IngestOptions options, IngestStats stats, string? stealerSites, CancellationToken ct)
     {
         catalog.UpdateBreach(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
         catalog.SetReport(breach.Id, ReportJson.Serialize(stats.Report!));
@@ -28,6 +28,8 @@ internal static class Publication
             KeyId = keys.KeyId,
             Breaches = [.. previous.Breaches, breach.Id],
             Published = DateTimeOffset.UtcNow,
+            // A stealer-log ingest names its new website store here, so it is published with the breach.
+            StealerSites = stealerSites ?? previous.StealerSites,
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
         TestKillPoint.Reached("publishing");

@@ -21,6 +21,8 @@ internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phone
     public readonly EphemeralHasher RowHasher = rowHasher;
     public readonly AnalysisAccumulator Analysis = analysis;
     public PrivateSpillWriter? Spill;
+    /// <summary>A stealer-log ingest's per-thread state (passwords, websites); null for any other dump.</summary>
+    public Stealer.UlpWorker? Ulp;
     public long InvalidEmail;
     public long InvalidPhone;
     public long InvalidBirthdate;
