@@ -101,10 +101,6 @@ public sealed class PostgresStateStore : StateStore
 
     protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 
-    protected override string JsonRowsSource => "jsonb_array_elements(CAST(@rows AS jsonb)) AS j(value)";
-
-    protected override string HexToBlob(string hex) => $"decode({hex}, 'hex')";
-
     protected override void AfterCopyingNotifications(DbConnection db, DbTransaction tx)
     {
         // Rows came with their ids: the next generated one must follow the highest copied.
