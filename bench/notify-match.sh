@@ -2,7 +2,8 @@
 # Matching on publish (issue 15 target: matching 1M verified subscriptions against a 10M-record breach adds <= 10%
 # to that ingest). Per round, two fresh data dirs ingest the same RECORDS-row dump (generate --lean): one with no
 # subscriptions, one with SUBS verified subscriptions seeded first (IN_BREACH of them addresses in the dump, the rest
-# in no dump). Prints each ingest's seconds, its match phase and what it queued, and the ratio.
+# in no dump). Prints each ingest's seconds, its merge and match phases and what it queued: matching costs
+# (merge with - merge without) + the match phase, since it reads the watchers while the merge runs.
 # Usage: bench/notify-match.sh [RECORDS=10000000] [SUBS=1000000] [IN_BREACH=100000]   (ROUNDS=2)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +28,7 @@ run() { # $1 = label, $2 = number of subscriptions
 import json, sys
 s = json.load(open(sys.argv[2]))
 n = s.get("notifications") or {}
-print(f"{sys.argv[1]}: ingest {s['seconds']:.2f} s, match phase {s['phases'].get('match', 0):.2f} s, watchers {n.get('watchers', 0):,}, queued {n.get('queued', 0):,} (load {n.get('loadSeconds', 0):.2f} s, merge {n.get('mergeSeconds', 0):.2f} s, queue {n.get('queueSeconds', 0):.2f} s)")
+print(f"{sys.argv[1]}: ingest {s['seconds']:.2f} s, merge phase {s['phases'].get('merge', 0):.2f} s, match phase {s['phases'].get('match', 0):.2f} s, in merge {n.get('inMerge')}, watchers {n.get('watchers', 0):,}, queued {n.get('queued', 0):,} (load {n.get('loadSeconds', 0):.2f} s, merge {n.get('mergeSeconds', 0):.2f} s, queue {n.get('queueSeconds', 0):.2f} s)")
 PY
   rm -rf "$dir"
 }
