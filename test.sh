@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need that this machine lacks, then runs every test.
 set -euo pipefail
+# CI runs this with standard input closed; every test and server it starts gets /dev/null instead.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -15,6 +15,9 @@
 # PostgreSQL runs as a private cluster in the temp dir (127.0.0.1 and a private socket dir only), stopped and
 # removed at exit with everything else the run created.
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records=10000000; growth=""; merge_records=10000000; merge_into=""; out="$root/bench/out/compare.md"
 parent="${TMPDIR:-/tmp}"; pgport=5499

@@ -7,6 +7,9 @@
 #   3. 256 connections for 60 s: errors must be 0.
 # Usage: bench/http.sh [RECORDS=1000000] [DURATION=20s]   (RANGE_ONLY=1: stop after the /range/ runs; ROUNDS=3)
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 records="${1:-1000000}"
 duration="${2:-20s}"

@@ -14,6 +14,9 @@
 # LEAKWATCH_DLL (run `dotnet $LEAKWATCH_DLL` instead of ./leakwatch, as the tests do with their build),
 # LEAKWATCH_SERVE_ARGS (extra `serve` options for every replica).
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${LEAKWATCH_CLUSTER_DIR:-/tmp/leakwatch-cluster}"
 env_file="$dir/cluster.env"

@@ -7,6 +7,9 @@
 # Installs Debian's dnsmasq-base (the daemon alone, no system service) when it is missing. Started as root, dnsmasq
 # drops to the user nobody once the port is bound; the port is high, so no privilege is needed for it at all.
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { echo "usage: scripts/dnsmasq.sh start DIR PORT [DNSMASQ-OPTION...] | stop DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage

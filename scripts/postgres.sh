@@ -6,6 +6,9 @@
 #   scripts/postgres.sh restart DIR      stop, then start again on the same port with the same data
 # Installs Debian's postgresql when no server binaries are found. As root, the server runs as the postgres user.
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { echo "usage: scripts/postgres.sh start DIR PORT | stop DIR | restart DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage

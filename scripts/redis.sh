@@ -5,6 +5,9 @@
 #   scripts/redis.sh restart DIR      stop, then start again on the same port
 # Installs Debian's redis-server when it is missing.
 set -euo pipefail
+# Nothing here reads standard input; the servers started here get /dev/null for it, since one started with it
+# closed (as CI runs) can crash: redis-server does.
+exec </dev/null
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { echo "usage: scripts/redis.sh start DIR PORT | stop DIR | restart DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage
