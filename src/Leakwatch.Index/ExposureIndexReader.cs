@@ -116,24 +116,33 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     }
 
     /// <summary>Set id of the key's entry, or -1.</summary>
+    /// <remarks>The stored key bytes (up to 10 of them) compare as one big-endian integer of their first 8 bytes and
+    /// the one or two bytes after them: a load and a compare per probe instead of a span comparison. Reading 8 bytes from an
+    /// entry may run into the next entry or the breach-set table that follows the entries (always at least 8 bytes),
+    /// and the shift drops those bytes.</remarks>
     public int FindSetId(UInt128 key)
     {
         var bucket = (long)(ulong)(key >> (128 - _prefixBits));
         var toc = (long*)(_base + _tocOffset);
         var lo = toc[bucket];
         var hi = toc[bucket + 1] - 1;
-        Span<byte> full = stackalloc byte[IndexKeys.KeyBytes];
+        Span<byte> full = stackalloc byte[IndexKeys.KeyBytes + 8];
+        full.Clear();
         IndexKeys.WriteBigEndian(key, full);
-        ReadOnlySpan<byte> want = full[(IndexKeys.KeyBytes - _keyBytes)..];
+        var want = full[(IndexKeys.KeyBytes - _keyBytes)..];
+        var shift = _keyBytes >= 8 ? 0 : 8 * (8 - _keyBytes);
+        var wantHead = BinaryPrimitives.ReadUInt64BigEndian(want) >> shift;
+        var wantTail = Tail(want);
         var entries = _base + _entriesOffset;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var entry = new ReadOnlySpan<byte>(entries + mid * _entrySize, _entrySize);
-            var c = entry[.._keyBytes].SequenceCompareTo(want);
+            var entry = entries + mid * _entrySize;
+            var head = BinaryPrimitives.ReadUInt64BigEndian(new ReadOnlySpan<byte>(entry, 8)) >> shift;
+            var c = head != wantHead ? head.CompareTo(wantHead) : Tail(new ReadOnlySpan<byte>(entry, _keyBytes)).CompareTo(wantTail);
             if (c == 0)
             {
-                return ReadSetId(entry);
+                return ReadSetId(new ReadOnlySpan<byte>(entry, _entrySize));
             }
 
             if (c < 0)
@@ -147,6 +156,18 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         }
 
         return -1;
+    }
+
+    /// <summary>The stored key bytes after the first 8 (none, one or two) as an integer.</summary>
+    private int Tail(ReadOnlySpan<byte> key)
+    {
+        var tail = 0;
+        for (var i = 8; i < _keyBytes; i++)
+        {
+            tail = (tail << 8) | key[i];
+        }
+
+        return tail;
     }
 
     private int ReadSetId(ReadOnlySpan<byte> entry)

@@ -100,6 +100,43 @@ public class ExposureIndexTests
         return ok.ToProperty();
     }
 
+    /// <summary>Lookups compare the stored key bytes as integers; the count of stored bytes depends on the bucket
+    /// prefix (9, 8 or 7 bytes here), and neighbours that differ only in the last stored byte, or only in the bits
+    /// the bucket implies, must still be told apart.</summary>
+    [Theory]
+    [InlineData(5_000L)]
+    [InlineData(1L << 23)]
+    [InlineData(1L << 31)]
+    public void Lookup_FindsExactlyTheStoredKeys_WhateverTheStoredKeyWidth(long entryUpperBound)
+    {
+        using var dir = new TempDir();
+        var rng = new Random((int)(entryUpperBound % 1000) + 11);
+        var stored = new HashSet<UInt128>();
+        var absent = new List<UInt128>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var k = RandomKey(rng);
+            stored.Add(k);
+            // A neighbour one step away in the last key byte, and one with another last byte, both absent.
+            absent.Add(k + (UInt128.One << 48));
+            absent.Add(k ^ (UInt128.One << 55));
+        }
+
+        absent.RemoveAll(stored.Contains);
+        var path = dir.File("w.lwx");
+        ExposureIndexMerger.MergeAdd(null, new ListStream(stored), entryUpperBound, 1, path);
+        using var index = ExposureIndexReader.Open(path);
+        foreach (var k in stored)
+        {
+            Assert.Equal([1], index.Lookup(k));
+        }
+
+        foreach (var k in absent)
+        {
+            Assert.Empty(index.Lookup(k));
+        }
+    }
+
     [Fact]
     public void Cursor_ReconstructsEveryKeyInOrder()
     {
