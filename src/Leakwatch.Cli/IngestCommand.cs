@@ -143,6 +143,11 @@ internal static class IngestCommand
             Console.Error.WriteLine($"leakwatch: warning: {notifyError}");
         }
 
+        if (stats.DomainAlerts?.Error is { } domainError)
+        {
+            Console.Error.WriteLine($"leakwatch: warning: {domainError}"); // domain alerts
+        }
+
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats));

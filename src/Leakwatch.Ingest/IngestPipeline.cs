@@ -61,6 +61,9 @@ public sealed class IngestPipeline
         var stats = new IngestStats { Breach = options.BreachName };
         using var ulp = options.Reader.Format == Reading.DumpFormat.Ulp ? Stealer.UlpIngest.Open(_store.DataDir) : null;
         using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill, ulp: ulp);
+        // Domain alerts: counted in the read pass, queued after the publish.
+        stats.DomainAlerts = new DomainAlertCounts();
+        var domainAlerts = DomainAlerts.Attach(catalog, keyed.States, stats.DomainAlerts);
         ReadAndSort(keyed, path, options, stats, clock, progress, ct);
         var breach = NewBreach.Describe(options, stats.DataClasses);
         breach = breach with { Id = catalog.InsertBreach(breach) };
@@ -90,6 +93,7 @@ public sealed class IngestPipeline
         ulp?.PublishPasswords();
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
         stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);
+        domainAlerts?.AfterPublish(catalog, _keys, options.BreachName, breach.Id, stats.DomainAlerts); // domain alerts
         stats.Phases.Match = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge - stats.Phases.Publish;
         Finish(stats, clock);
         return stats;

@@ -37,6 +37,10 @@ public sealed class IngestStats
     [JsonPropertyName("notifications")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NotificationCounts? Notifications { get; set; }
+    /// <summary>Domain alerts: what the read pass counted on verified domains and what was queued.</summary>
+    [JsonPropertyName("domainAlerts")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DomainAlertCounts? DomainAlerts { get; set; }
     /// <summary>`ingest --private`: the private build that followed the publish.</summary>
     [JsonPropertyName("private")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

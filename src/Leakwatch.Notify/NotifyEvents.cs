@@ -23,4 +23,9 @@ public static class NotifyEvents
 
     /// <summary>Webhook (target = webhook id): a breach was published (the row's breach id). Payload: none.</summary>
     public const string BreachPublished = "breach.published";
+
+    /// <summary>Mail (target = API key id, to the address that proved the domain by mail) or webhook (target = webhook
+    /// id): a newly published breach (the row's breach id) holds addresses on a verified domain of the key. Payload:
+    /// <see cref="DomainAlertPayload"/> (the domain and the count, never an address).</summary>
+    public const string DomainBreach = "domain.breach";
 }

@@ -5,4 +5,5 @@ namespace Leakwatch.Notify;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(MailPayload))]
 [JsonSerializable(typeof(MatchPayload))]
+[JsonSerializable(typeof(DomainAlertPayload))]
 internal sealed partial class NotifyJson : JsonSerializerContext;

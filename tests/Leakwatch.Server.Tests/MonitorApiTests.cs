@@ -219,7 +219,7 @@ public sealed class MonitorApiTests(ServerFixture fixture) : IAsyncLifetime
         var given = "whsec_" + Convert.ToBase64String(new byte[32]);
         var withSecret = await Json(await c.PostAsJsonAsync("/api/monitor/webhooks", new { url = "http://93.184.215.14:8080/", secret = given }));
         Assert.Equal(given, withSecret.GetProperty("secret").GetString());
-        Assert.Equal(["breach.exposed", "breach.published"], withSecret.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["breach.exposed", "breach.published", "domain.breach"], withSecret.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Theory]

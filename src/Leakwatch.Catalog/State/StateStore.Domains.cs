@@ -120,6 +120,12 @@ public abstract partial class StateStore
     /// key cannot flood a domain's role mailboxes. Expired links are erased on the way.
     /// </summary>
     public bool AddDomainMailToken(byte[] tokenHash, int keyId, string domain, DateTimeOffset now, DateTimeOffset expires, TimeSpan quiet) =>
+        AddDomainMailToken(tokenHash, keyId, domain, now, expires, quiet, sealedAddress: null);
+
+    /// <summary>As the other overload, keeping the mailbox's address sealed with the link (domain alerts: once the link
+    /// is used, the claim's alerts go to the address that proved it; migration 0010).</summary>
+    public bool AddDomainMailToken(byte[] tokenHash, int keyId, string domain, DateTimeOffset now, DateTimeOffset expires, TimeSpan quiet,
+        byte[]? sealedAddress) =>
         WriteQuiet((db, tx) =>
         {
             now = Microseconds(now);
@@ -136,12 +142,13 @@ public abstract partial class StateStore
             }
 
             using var cmd = Command(db, tx,
-                "INSERT INTO domain_mail_tokens (token_hash, key_id, domain, created, expires) VALUES (@token, @key, @domain, @now, @expires)");
+                "INSERT INTO domain_mail_tokens (token_hash, key_id, domain, created, expires, sealed_address) VALUES (@token, @key, @domain, @now, @expires, @address)");
             Add(cmd, "@token", tokenHash);
             Add(cmd, "@key", keyId);
             Add(cmd, "@domain", domain);
             Add(cmd, "@now", TimestampValue(now));
             Add(cmd, "@expires", TimestampValue(Microseconds(expires)));
+            AddBlob(cmd, "@address", sealedAddress);
             return cmd.ExecuteNonQuery() > 0;
         });
 
@@ -161,7 +168,8 @@ public abstract partial class StateStore
     {
         now = Microseconds(now);
         (int Key, string Domain)? found = null;
-        using (var take = Command(db, tx, "DELETE FROM domain_mail_tokens WHERE token_hash = @token AND expires > @now RETURNING key_id, domain"))
+        byte[]? sealedAddress = null;
+        using (var take = Command(db, tx, "DELETE FROM domain_mail_tokens WHERE token_hash = @token AND expires > @now RETURNING key_id, domain, sealed_address"))
         {
             Add(take, "@token", tokenHash);
             Add(take, "@now", TimestampValue(now));
@@ -169,6 +177,7 @@ public abstract partial class StateStore
             if (r.Read())
             {
                 found = (r.GetInt32(0), r.GetString(1));
+                sealedAddress = r.IsDBNull(2) ? null : (byte[])r.GetValue(2);
             }
         }
 
@@ -176,6 +185,12 @@ public abstract partial class StateStore
         if (found is not { } f || !SetVerified(db, tx, f.Key, f.Domain, "email", now))
         {
             return null;
+        }
+
+        // Domain alerts: the address that proved control is where they go (only while the claim is verified by email).
+        if (sealedAddress is not null)
+        {
+            SetDomainAlertAddress(db, tx, f.Key, f.Domain, sealedAddress);
         }
 
         return ReadDomain(db, tx, f.Key, f.Domain);

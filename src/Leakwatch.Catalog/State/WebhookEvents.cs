@@ -11,4 +11,7 @@ public enum WebhookEvents
 
     /// <summary><c>breach.published</c>: a breach was published.</summary>
     BreachPublished = 2,
+
+    /// <summary><c>domain.breach</c>: a newly published breach holds addresses on a verified domain of the webhook's key.</summary>
+    DomainBreach = 4,
 }

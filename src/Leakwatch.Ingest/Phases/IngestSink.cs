@@ -143,6 +143,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
             s.Spill?.AddEmail(key, email[..n]);
             s.Analysis.AddEmail(email[..n]);
             s.ValidEmails++;
+            s.DomainTally?.Add(email[..n], key); // domain alerts
             ulp.AddSite(key, batch.Get(r, RowBatch.Website));
             hasIdentifier = true;
         }
@@ -192,6 +193,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                     s.Spill?.AddEmail(key, email[..n]);
                     s.Analysis.AddEmail(email[..n]);
                     s.ValidEmails++;
+                    s.DomainTally?.Add(email[..n], key); // domain alerts
                     identifiers++;
                 }
                 else

@@ -23,6 +23,8 @@ internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phone
     public PrivateSpillWriter? Spill;
     /// <summary>A stealer-log ingest's per-thread state (passwords, websites); null for any other dump.</summary>
     public Stealer.UlpWorker? Ulp;
+    /// <summary>Domain alerts: counts addresses on verified domains; null (no lookup at all) when none is verified.</summary>
+    public DomainTally? DomainTally;
     public long InvalidEmail;
     public long InvalidPhone;
     public long InvalidBirthdate;

@@ -74,6 +74,7 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
         {
             NotifyEvents.BreachExposed => WebhookEvents.BreachExposed,
             NotifyEvents.BreachPublished => WebhookEvents.BreachPublished,
+            NotifyEvents.DomainBreach => WebhookEvents.DomainBreach,
             _ => WebhookEvents.None,
         };
         if (wanted == WebhookEvents.None || !webhook.Events.HasFlag(wanted))
@@ -89,6 +90,7 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
 
         byte[] key;
         IReadOnlyList<string>? identifiers = null;
+        DomainAlertPayload? domain = null;
         try
         {
             var secret = Encoding.UTF8.GetString(_sealing.WebhookSecret.Open(webhook.SealedSecret, "webhook secret", NotifySealing.WebhookSecretContext));
@@ -101,6 +103,16 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
             {
                 identifiers = MatchPayload.Open(_sealing, sealedPayload, item.MessageId).Identifiers;
             }
+
+            if (wanted == WebhookEvents.DomainBreach)
+            {
+                if (item.SealedPayload is not { } domainPayload)
+                {
+                    return DeliveryOutcome.Dead("the row has no payload");
+                }
+
+                domain = DomainAlertPayload.Open(_sealing, domainPayload, item.MessageId);
+            }
         }
         catch (Exception e) when (e is CryptographicException or InvalidDataException or JsonException)
         {
@@ -108,7 +120,7 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
             return DeliveryOutcome.Dead("the webhook's secret or payload cannot be opened with this key file");
         }
 
-        var body = Body(item, breach, wanted == WebhookEvents.BreachExposed ? identifiers ?? [] : null);
+        var body = Body(item, breach, wanted == WebhookEvents.BreachExposed ? identifiers ?? [] : null, domain);
         return await SendAsync(webhook, item.MessageId, key, body, ct);
     }
 
@@ -211,7 +223,7 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
     }
 
     /// <summary>The JSON body; the same for every attempt of a row (its <c>timestamp</c> is the row's creation).</summary>
-    internal string Body(OutboxItem item, Breach breach, IReadOnlyList<string>? identifiers)
+    internal string Body(OutboxItem item, Breach breach, IReadOnlyList<string>? identifiers, DomainAlertPayload? domain = null)
     {
         var buffer = new ArrayBufferWriter<byte>(2048);
         using (var w = new Utf8JsonWriter(buffer))
@@ -275,11 +287,30 @@ public sealed class WebhookDeliveryChannel : IDeliveryChannel, IDisposable
                 w.WriteEndArray();
             }
 
+            if (domain is not null)
+            {
+                WriteDomain(w, domain);
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary><c>domain.breach</c>: the domain and its count, never an alias (those come from breacheddomain).</summary>
+    private void WriteDomain(Utf8JsonWriter w, DomainAlertPayload domain)
+    {
+        w.WriteStartObject("domain");
+        w.WriteString("Name", domain.Domain);
+        w.WriteNumber("Count", domain.Count);
+        if (_options.PublicUrl is { } url)
+        {
+            w.WriteString("AliasesUrl", url.TrimEnd('/') + "/api/v3/breacheddomain/" + Uri.EscapeDataString(domain.Domain));
+        }
+
+        w.WriteEndObject();
     }
 
     public void Dispose() => _http.Dispose();

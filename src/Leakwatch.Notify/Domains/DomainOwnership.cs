@@ -98,7 +98,9 @@ public sealed class DomainOwnership
 
         var token = NotifyTokens.NewToken();
         var now = _time.GetUtcNow();
-        if (!_store.AddDomainMailToken(NotifyTokens.Hash(token), keyId, name, now, now + LinkValidity, MailQuiet))
+        // Sealed with the link: once used, the domain's breach alerts go to this address (domain alerts).
+        var sealedAddress = sealing.Address.Seal(System.Text.Encoding.UTF8.GetBytes($"{box}@{name}"), NotifySealing.AddressContext);
+        if (!_store.AddDomainMailToken(NotifyTokens.Hash(token), keyId, name, now, now + LinkValidity, MailQuiet, sealedAddress))
         {
             return MailRequestOutcome.TooSoon;
         }

@@ -51,6 +51,7 @@ public sealed class MailComposer
                 NotifyEvents.BreachExposed => BreachMail(row, out problem),
                 NotifyEvents.SubscriptionVerify or NotifyEvents.SubscriptionActive or NotifyEvents.OptOutVerify => LinkMail(row, out problem),
                 NotifyEvents.DomainVerify => DomainMail(row, out problem),
+                NotifyEvents.DomainBreach => DomainBreachMail(row, out problem),
                 _ => Fail($"event '{row.Event}' is not a mail", out problem),
             };
         }
@@ -248,6 +249,61 @@ public sealed class MailComposer
         };
         problem = null;
         return (payload.To, content);
+    }
+
+    /// <summary>
+    /// A domain alert (docs/organisations.md, "Domain alerts"), to the role address that proved the domain: the breach
+    /// and how many addresses on the domain it holds, never an address; the aliases are fetched from
+    /// <c>breacheddomain</c> with the key. No List-Unsubscribe: it is an alert to a domain's operator, not a list; it
+    /// stops when the key removes the domain (the mail says so).
+    /// </summary>
+    private (string, MailContent)? DomainBreachMail(OutboxItem row, out string? problem)
+    {
+        if (row.SealedPayload is null)
+        {
+            return Fail("the row has no payload (already delivered, or replayed)", out problem);
+        }
+
+        var payload = DomainAlertPayload.Open(_sealing, row.SealedPayload, row.MessageId);
+        if (_store.DomainAlertAddress((int)row.TargetId, payload.Domain) is not { } sealedAddress)
+        {
+            return Fail("the domain is no longer verified by mail for this key", out problem);
+        }
+
+        if (FindBreach(row.BreachId) is not { } breach)
+        {
+            return Fail($"breach {row.BreachId.ToString(CultureInfo.InvariantCulture)} is no longer in the catalogue", out problem);
+        }
+
+        var address = Encoding.UTF8.GetString(_sealing.Address.Open(sealedAddress, "domain alert address", NotifySealing.AddressContext));
+        var count = payload.Count.ToString("N0", CultureInfo.InvariantCulture);
+        var addresses = payload.Count == 1 ? "address" : "addresses";
+        var aliasesUrl = $"{_options.PublicUrl}/api/v3/breacheddomain/{Uri.EscapeDataString(payload.Domain)}";
+        var content = new MailContent
+        {
+            Subject = $"{count} {addresses} on {payload.Domain} {(payload.Count == 1 ? "is" : "are")} in {breach.Title}",
+            Preheader = $"Leakwatch has added the {breach.Title} breach; it holds {count} {addresses} on {payload.Domain}.",
+            Heading = $"{count} {addresses} on {payload.Domain} in {breach.Title}",
+            Intro =
+            [
+                $"Leakwatch has just added the {breach.Title} breach, and it holds {count} distinct {addresses} on {payload.Domain}, a domain your API key has verified.",
+                "This mail names no address. Fetch them with your API key from the domain search endpoint below.",
+            ],
+            Breach = new BreachFacts(
+                breach.Title,
+                breach.BreachDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
+                breach.AddedDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
+                breach.PwnCount.ToString("N0", CultureInfo.InvariantCulture),
+                breach.DataClasses,
+                MailText.FromHtml(breach.Description),
+                $"{_options.PublicUrl}/breaches/{Uri.EscapeDataString(breach.Name)}/report"),
+            Action = new MailAction("Fetch the affected aliases (API key required)", aliasesUrl),
+            Notes = [$"GET {aliasesUrl} with your API key in the hibp-api-key header answers each alias with its breaches."],
+            Advice = ExposureAdvice.For(breach.DataClasses),
+            Footer = $"You get this mail because this address proved control of {payload.Domain} for a Leakwatch API key. It stops when the key removes the domain.",
+        };
+        problem = null;
+        return (address, content);
     }
 
     private string UnsubscribeUrl(string token) => $"{_options.PublicUrl}/subscriptions/unsubscribe?token={Uri.EscapeDataString(token)}";

@@ -87,7 +87,7 @@ internal sealed class MonitorApi : IDisposable
             .WithName("MonitorAddWebhook").WithSummary("Registers a webhook (Standard Webhooks) for breach.exposed and/or breach.published")
             .WithDescription("url: http or https, whose host must not be or resolve to a loopback, private, link-local, CGNAT or multicast "
                 + "address (unless the server runs with --allow-private-webhooks). secret: whsec_ and base64 of 24-64 bytes; generated when "
-                + "left out, and shown only in this answer. events: default both. At most "
+                + "left out, and shown only in this answer. events: default all (breach.exposed, breach.published, domain.breach). At most "
                 + _options.WebhookLimit.ToString(CultureInfo.InvariantCulture) + " webhooks per API key.")
             .Accepts<WebhookRequest>("application/json")
             .Produces<WebhookCreated>(StatusCodes.Status201Created, "application/json")
@@ -363,17 +363,19 @@ internal sealed class MonitorApi : IDisposable
         }
 
         var events = WebhookEvents.None;
-        foreach (var name in request.Events ?? [NotifyEvents.BreachExposed, NotifyEvents.BreachPublished])
+        foreach (var name in request.Events ?? [NotifyEvents.BreachExposed, NotifyEvents.BreachPublished, NotifyEvents.DomainBreach])
         {
             events |= name switch
             {
                 NotifyEvents.BreachExposed => WebhookEvents.BreachExposed,
                 NotifyEvents.BreachPublished => WebhookEvents.BreachPublished,
+                NotifyEvents.DomainBreach => WebhookEvents.DomainBreach, // domain alerts
                 _ => WebhookEvents.None,
             };
-            if (name is not (NotifyEvents.BreachExposed or NotifyEvents.BreachPublished))
+            if (name is not (NotifyEvents.BreachExposed or NotifyEvents.BreachPublished or NotifyEvents.DomainBreach))
             {
-                return Error(StatusCodes.Status400BadRequest, $"events: unknown event (known: {NotifyEvents.BreachExposed}, {NotifyEvents.BreachPublished})");
+                return Error(StatusCodes.Status400BadRequest,
+                    $"events: unknown event (known: {NotifyEvents.BreachExposed}, {NotifyEvents.BreachPublished}, {NotifyEvents.DomainBreach})");
             }
         }
 
@@ -462,6 +464,11 @@ internal sealed class MonitorApi : IDisposable
         if (events.HasFlag(WebhookEvents.BreachPublished))
         {
             names.Add(NotifyEvents.BreachPublished);
+        }
+
+        if (events.HasFlag(WebhookEvents.DomainBreach))
+        {
+            names.Add(NotifyEvents.DomainBreach); // domain alerts
         }
 
         return names;
