@@ -501,9 +501,9 @@ public abstract partial class StateStore
 
         // Domain verification (issue 16): claims and mailed links, tokens as hashes.
         ("domains", "key_id, domain", [("key_id", Column.Integer), ("domain", Column.Text), ("token_hash", Column.Blob), ("created", Column.Timestamp),
-            ("verified", Column.Timestamp), ("method", Column.Text)]),
+            ("verified", Column.Timestamp), ("method", Column.Text), ("sealed_address", Column.Blob)]), // sealed_address: domain alerts (0010)
         ("domain_mail_tokens", "token_hash", [("token_hash", Column.Blob), ("key_id", Column.Integer), ("domain", Column.Text),
-            ("created", Column.Timestamp), ("expires", Column.Timestamp)]),
+            ("created", Column.Timestamp), ("expires", Column.Timestamp), ("sealed_address", Column.Blob)]),
     ];
 
     /// <summary>Copies every notification row (ids, sealed values and dates as they are) and the matching progress

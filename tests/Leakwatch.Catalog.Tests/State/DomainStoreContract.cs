@@ -89,6 +89,27 @@ public abstract class DomainStoreContract : IDisposable
     }
 
     [Fact]
+    public void DomainAlertAddress_IsTheSealedAddressOfTheUsedLink_OnlyForAClaimVerifiedByMail()
+    {
+        using var store = StateStore.Open(NewLocation(), DataDir);
+        var a = store.CreateKey("alpha", 60, T0).Key.Id;
+        store.AddDomain(a, "example.org", Hash("dns"), T0);
+        store.AddDomain(a, "example.com", Hash("dns2"), T0);
+        Assert.True(store.AddDomainMailToken(Hash("m1"), a, "example.org", T0, T0.AddHours(24), TimeSpan.FromMinutes(10), [0xA1, 0xA2]));
+        Assert.True(store.AddDomainMailToken(Hash("m2"), a, "example.com", T0, T0.AddHours(24), TimeSpan.FromMinutes(10), [0xB1]));
+        Assert.Null(store.DomainAlertAddress(a, "example.org")); // not used yet
+
+        Assert.NotNull(store.ConfirmDomainMailToken(Hash("m1"), T0.AddHours(1)));
+        Assert.Equal(new byte[] { 0xA1, 0xA2 }, store.DomainAlertAddress(a, "example.org"));
+
+        // Verified by DNS first: a mailed link used later leaves the claim without a mail address (method stays dns).
+        Assert.True(store.MarkDomainVerified(a, "example.com", "dns", T0.AddMinutes(30)));
+        Assert.NotNull(store.ConfirmDomainMailToken(Hash("m2"), T0.AddHours(1)));
+        Assert.Null(store.DomainAlertAddress(a, "example.com"));
+        Assert.Null(store.DomainAlertAddress(a + 1, "example.org"));
+    }
+
+    [Fact]
     public void RemoveDomain_DropsTheClaimAndItsLinks()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);

@@ -115,7 +115,7 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
             sqlite.AddDomain(keyId, "example.com", [1, 2, 3], now);
             sqlite.MarkDomainVerified(keyId, "example.com", "dns", now.AddMinutes(1));
             sqlite.AddDomain(keyId, "example.org", [4, 5, 6], now);
-            Assert.True(sqlite.AddDomainMailToken([7, 8, 9], keyId, "example.org", now, now.AddHours(24), TimeSpan.FromMinutes(10)));
+            Assert.True(sqlite.AddDomainMailToken([7, 8, 9], keyId, "example.org", now, now.AddHours(24), TimeSpan.FromMinutes(10), sealedAddress: [0xAA, 0xBB]));
         }
 
         var target = StateLocation.Parse(fixture.Server.CreateDatabase("migrate"));
@@ -126,5 +126,6 @@ public sealed class StateMigrationTests(PostgresFixture fixture) : IClassFixture
             pg.Domains());
         Assert.Equal(new byte[] { 4, 5, 6 }, pg.DomainTokenHash(keyId, "example.org"));
         Assert.Equal("email", pg.ConfirmDomainMailToken([7, 8, 9], now.AddHours(1))?.Method);
+        Assert.Equal(new byte[] { 0xAA, 0xBB }, pg.DomainAlertAddress(keyId, "example.org")); // domain alerts
     }
 }
