@@ -139,6 +139,39 @@ public sealed partial class DomainAlertTests : IAsyncLifetime
         Assert.DoesNotContain(state.Outbox(OutboxState.Pending, 100), r => r.Event == NotifyEvents.DomainBreach);
     }
 
+    [Fact]
+    public void UlpIngest_LoginsOnAVerifiedDomain_CountedDistinct_InEveryLayout()
+    {
+        var (store, keys, state, sealing) = Open("ulp");
+        using var __ = state;
+        new DomainOwnership(state).Add(OwnerKey, "acme.com");
+        Assert.True(state.MarkDomainVerified(OwnerKey, "acme.com", "dns", DateTimeOffset.UtcNow));
+        var hook = state.AddWebhook(OwnerKey, "https://hooks.example.com/in", sealing.WebhookSecret.Seal(Encoding.UTF8.GetBytes(_secret), NotifySealing.WebhookSecretContext),
+            WebhookEvents.DomainBreach, DateTimeOffset.UtcNow, 10)!.Value;
+        var dump = Path.Combine(_temp, "logs.txt");
+        File.WriteAllText(dump, string.Join('\n',
+            "https://shop.test/login:alice@acme.com:pw-one",
+            "shop.test|bob@acme.com|pw-two",
+            "alice@acme.com:pw-three:https://mail.test/",
+            "android://abc@com.app.test/:carol@acme.com:pw-four",
+            "https://forum.test:justausername:pw-five",
+            "https://forum.test:erin@other.org:pw-six") + "\n");
+
+        var stats = new IngestPipeline(store, keys).Run(dump, new IngestOptions
+        {
+            BreachName = "Logs",
+            BreachDate = new DateOnly(2026, 11, 1),
+            Workers = 2,
+            Reader = new Reading.ReaderOptions { Format = Reading.DumpFormat.Ulp },
+        });
+
+        var counts = Assert.IsType<DomainAlertCounts>(stats.DomainAlerts);
+        Assert.Equal((1, 5L, 1, 1), (counts.VerifiedDomains, counts.Lookups, counts.DomainsHit, counts.Queued));
+        var row = Assert.Single(state.Outbox(OutboxState.Pending, 100), r => r.Event == NotifyEvents.DomainBreach);
+        Assert.Equal((OutboxChannel.Webhook, hook), (row.Channel, row.TargetId));
+        Assert.Equal(new DomainAlertPayload("acme.com", 3), DomainAlertPayload.Open(sealing, row.SealedPayload!, row.MessageId));
+    }
+
     private static void AssertNoDumpAddress(string text)
     {
         foreach (var local in new[] { "alice", "bob", "carol", "dave", "erin", "frank" })

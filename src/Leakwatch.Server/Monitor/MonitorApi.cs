@@ -381,7 +381,7 @@ internal sealed class MonitorApi : IDisposable
 
         if (events == WebhookEvents.None)
         {
-            return Error(StatusCodes.Status400BadRequest, $"events: at least one of {NotifyEvents.BreachExposed}, {NotifyEvents.BreachPublished}");
+            return Error(StatusCodes.Status400BadRequest, $"events: at least one of {NotifyEvents.BreachExposed}, {NotifyEvents.BreachPublished}, {NotifyEvents.DomainBreach}");
         }
 
         var url = new Uri(request.Url!).AbsoluteUri;
