@@ -36,7 +36,7 @@ public abstract class DeliveryStoreContract : IDisposable
         using var store = StateStore.Open(NewLocation(), DataDir);
         // Ten webhook rows first: a claim of five for mail must still reach the mail rows behind them.
         var items = Enumerable.Range(0, 10).Select(i => Item(i, OutboxChannel.Webhook)).Concat(Enumerable.Range(10, 3).Select(i => Item(i, OutboxChannel.Mail))).ToList();
-        store.Enqueue(items, 0, T0);
+        store.Enqueue(items, 1, T0);
 
         var mail = store.ClaimDue(5, T0, TimeSpan.FromMinutes(1), [OutboxChannel.Mail]);
         Assert.Equal(3, mail.Count);
@@ -53,7 +53,7 @@ public abstract class DeliveryStoreContract : IDisposable
     public void CountsByChannel_AndRecentErrors_NewestFirst_PendingAndDeadOnly()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);
-        store.Enqueue([Item(1, OutboxChannel.Mail), Item(2, OutboxChannel.Mail), Item(3, OutboxChannel.Mail), Item(4, OutboxChannel.Webhook)], 0, T0);
+        store.Enqueue([Item(1, OutboxChannel.Mail), Item(2, OutboxChannel.Mail), Item(3, OutboxChannel.Mail), Item(4, OutboxChannel.Webhook)], 1, T0);
         var rows = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)).OrderBy(r => r.Id).ToList();
         store.MarkFailed(rows[0].Id, "SMTP 550 first", null, T0);
         store.MarkFailed(rows[1].Id, "SMTP 451 second", T0.AddMinutes(1), T0);
