@@ -50,6 +50,23 @@ public abstract class DeliveryStoreContract : IDisposable
     }
 
     [Fact]
+    public void MarkDelivered_AGroupInOneTransaction_MarksOnlyPendingRows_OnceEach()
+    {
+        using var store = StateStore.Open(NewLocation(), DataDir);
+        store.Enqueue([.. Enumerable.Range(1, 5).Select(i => Item(i, OutboxChannel.Mail))], 1, T0);
+        var rows = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)).OrderBy(r => r.Id).ToList();
+        store.MarkFailed(rows[4].Id, "SMTP 550", null, T0);
+
+        // The dead row and a row of the group acknowledged twice (a replica racing) stay as they are.
+        Assert.Equal(3, store.MarkDelivered([rows[0].Id, rows[1].Id, rows[2].Id, rows[4].Id], T0.AddSeconds(1)));
+        Assert.Equal(0, store.MarkDelivered([rows[0].Id], T0.AddSeconds(2)));
+        Assert.Equal(0, store.MarkDelivered([], T0.AddSeconds(2)));
+        var status = store.OutboxStatus();
+        Assert.Equal((1L, 3L, 1L), (status.Pending, status.Delivered, status.Dead));
+        Assert.All(store.Outbox(OutboxState.Delivered, 10), r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
     public void CountsByChannel_AndRecentErrors_NewestFirst_PendingAndDeadOnly()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);
