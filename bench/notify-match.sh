@@ -28,7 +28,7 @@ run() { # $1 = label, $2 = number of subscriptions
 import json, sys
 s = json.load(open(sys.argv[2]))
 n = s.get("notifications") or {}
-print(f"{sys.argv[1]}: ingest {s['seconds']:.2f} s, merge phase {s['phases'].get('merge', 0):.2f} s, match phase {s['phases'].get('match', 0):.2f} s, in merge {n.get('inMerge')}, watchers {n.get('watchers', 0):,}, queued {n.get('queued', 0):,} (load {n.get('loadSeconds', 0):.2f} s, merge {n.get('mergeSeconds', 0):.2f} s, queue {n.get('queueSeconds', 0):.2f} s)")
+print(f"{sys.argv[1]}: ingest {s['seconds']:.2f} s, merge phase {s['phases'].get('merge', 0):.2f} s, match phase {s['phases'].get('match', 0):.2f} s, in merge {n.get('inMerge')}, watchers {n.get('watchers', 0):,}, queued {n.get('queued', 0):,} (load {n.get('loadSeconds', 0):.2f} s, merge {n.get('mergeSeconds', 0):.2f} s, queue after the publish {n.get('queueSeconds', 0):.2f} s; written during the merge {n.get('aheadSeconds', 0):.2f} s)")
 PY
   rm -rf "$dir"
 }

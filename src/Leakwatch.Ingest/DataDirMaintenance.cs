@@ -50,6 +50,8 @@ public static class DataDirMaintenance
     {
         privateChange = PrivateListingChange.None;
         using var catalog = StateStore.Open(state, store.DataDir);
+        // As an ingest does: outbox rows written ahead by a killed ingest whose breach was never published.
+        catalog.SweepUnmatched(manifest.Breaches);
         var breach = catalog.PublishedBreaches(manifest.Breaches).Find(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
         if (breach is null)
         {

@@ -72,7 +72,8 @@ public sealed class IngestPipeline
         var overlap = NewOverlapCounter(options, compared);
         using var existing = _store.OpenPublished(manifest);
         // Matching on publish reads the watchers on the idle core while this merge runs, and sees its keys as it goes.
-        using var tap = NotificationMatching.Tap(catalog);
+        // It also writes the hits' outbox rows as it goes, held back from delivery until the catch-up after the publish.
+        using var tap = NotificationMatching.Tap(catalog, breach.Id);
         var merged = KeyMerge.Run(keyed, stats, keys => ExposureIndexMerger.MergeAdd(existing, keys, keyed.KeyUpperBound, breach.Id,
             indexPath, MergeObserverPair.Combine(overlap, tap), n =>
             {

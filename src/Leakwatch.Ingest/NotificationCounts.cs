@@ -12,6 +12,8 @@ public sealed class NotificationCounts
     [JsonPropertyName("loadSeconds")] public double LoadSeconds { get; set; }
     [JsonPropertyName("mergeSeconds")] public double MergeSeconds { get; set; }
     [JsonPropertyName("queueSeconds")] public double QueueSeconds { get; set; }
+    /// <summary>Seconds spent writing outbox rows during the merge, ahead of the publish (not on the ingest's path).</summary>
+    [JsonPropertyName("aheadSeconds")] public double AheadSeconds { get; set; }
     /// <summary>True when the ingest's own merge found the matches (the usual case); false when a pass over the
     /// index did (an earlier breach was left unmatched, or the watchers could not be read during the merge).</summary>
     [JsonPropertyName("inMerge")] public bool InMerge { get; set; }

@@ -30,7 +30,9 @@ public sealed class NotificationMatchingTests
         Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
         using (var state = SqliteStateStore.Open(dir.DataDir))
         {
+            // The merge wrote Alice's row ahead; it waits for the pass after the publish, which never came.
             Assert.Empty(state.Outbox(OutboxState.Pending, 100));
+            Assert.Equal(1, state.HeldAhead());
         }
 
         // Third holds Bob; its pass matches Second too (the killed one), and nobody is told about First.
@@ -62,6 +64,61 @@ public sealed class NotificationMatchingTests
             Assert.Equal(secondId, pending.BreachId);
             var cancelled = Assert.Single(state.Outbox(OutboxState.Cancelled, 100));
             Assert.Equal(thirdId, cancelled.BreachId);
+        }
+    }
+
+    [Fact]
+    public void KilledAfterTheMergeWroteRowsAhead_NothingIsDelivered_AndTheNextIngestSweepsThem()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["nobody@example.com"]);
+        var alice = Subscribe(dir, KeyFile.Load(dir.KeyFile), "alice@example.com", verify: true);
+
+        // The merge found Alice and wrote her row; the ingest dies before its publish.
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com", "zed@example.com"]), "--breach", "Second"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "merged" });
+        Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            Assert.Equal(1, state.HeldAhead());
+            Assert.Empty(state.ClaimDue(10, DateTimeOffset.UtcNow.AddDays(1), TimeSpan.FromMinutes(1)));
+            Assert.Equal(0, state.OutboxStatus().Pending);
+        }
+
+        // The same dump again: the dead run's row is swept with its breach, and Alice is told once, about the new one.
+        var again = Ingest(dir, "Second", ["alice@example.com", "zed@example.com"]);
+        Assert.Contains("\"queued\":1", again, StringComparison.Ordinal);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            var second = state.AllBreaches().Find(b => b.Name == "Second")!.Id;
+            Assert.Equal(0, state.HeldAhead());
+            var row = Assert.Single(state.ClaimDue(10, DateTimeOffset.UtcNow.AddMinutes(1), TimeSpan.FromMinutes(1)));
+            Assert.Equal((alice, second), (row.TargetId, row.BreachId));
+        }
+    }
+
+    [Fact]
+    public void KilledAfterThePublish_TheRowsWrittenAheadWait_ThenARemoveCancelsThem()
+    {
+        using var dir = new TempDir();
+        Ingest(dir, "First", ["nobody@example.com"]);
+        Subscribe(dir, KeyFile.Load(dir.KeyFile), "alice@example.com", verify: true);
+        var killed = LeakwatchProcess.Run([.. dir.Dirs, "ingest", Dump(dir, "second.csv", ["alice@example.com"]), "--breach", "Second"],
+            environment: new Dictionary<string, string> { ["LEAKWATCH_TEST_KILL_AT"] = "matching" });
+        Assert.True(killed.ExitCode == 128 + 9, killed.Stderr);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            Assert.Equal(1, state.HeldAhead());
+            Assert.Empty(state.ClaimDue(10, DateTimeOffset.UtcNow.AddDays(1), TimeSpan.FromMinutes(1)));
+        }
+
+        // Second is published: a remove sweeps nothing of it, it cancels its row, which is never delivered.
+        var remove = LeakwatchProcess.Run([.. dir.Dirs, "remove", "Second"]);
+        Assert.True(remove.ExitCode == 0, remove.Stderr);
+        using (var state = SqliteStateStore.Open(dir.DataDir))
+        {
+            Assert.Equal(0, state.HeldAhead());
+            Assert.Empty(state.ClaimDue(10, DateTimeOffset.UtcNow.AddDays(1), TimeSpan.FromMinutes(1)));
         }
     }
 

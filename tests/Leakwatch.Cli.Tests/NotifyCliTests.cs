@@ -25,7 +25,7 @@ public sealed class NotifyCliTests
         Directory.CreateDirectory(dir.DataDir);
         using var store = StateStore.Open(null, dir.DataDir);
         var breach = store.InsertBreach(new Breach { Name = "Tiny", Title = "Tiny", AddedDate = T0, ModifiedDate = T0 });
-        store.Enqueue([Row(1, breach), Row(2, breach), Row(3, breach), Row(4, breach), Row(5, breach, OutboxChannel.Webhook)], 0, T0);
+        store.Enqueue([Row(1, breach), Row(2, breach), Row(3, breach), Row(4, breach), Row(5, breach, OutboxChannel.Webhook)], breach, T0);
         var ids = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)).ConvertAll(r => r.Id).Order().ToArray();
         store.MarkDelivered(ids[0], T0);
         store.MarkFailed(ids[1], "SMTP 550 from mail.example:25 (RecipientNotAccepted): <address> unknown", null, T0);

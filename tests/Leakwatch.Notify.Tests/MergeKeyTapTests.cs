@@ -50,6 +50,45 @@ public sealed class MergeKeyTapTests
         Assert.Equal("state store unreachable", tap.Failure!.Message);
     }
 
+    [Fact]
+    public void WithAnAheadWriter_TheHitsRowsAreWrittenDuringTheMerge_HeldUntilTheMarkerMoves_AndReleasedOnce()
+    {
+        using var fx = new NotifyFixture(DateTimeOffset.UtcNow);
+        const int breach = 7;
+        fx.Store.Enqueue([], breach - 1, fx.Clock.Now);
+        // 25,000 subscriptions watched (three write batches) and one monitored identifier, which only the catch-up
+        // turns into webhook rows.
+        var watchers = new Watcher[25_001];
+        for (var i = 0; i < 25_000; i++)
+        {
+            watchers[i] = new Watcher((UInt128)(i * 2), WatcherKind.Subscription, i + 1);
+        }
+
+        watchers[25_000] = new Watcher((UInt128)60_000, WatcherKind.Monitored, 1);
+        var snapshot = new WatcherSnapshot(watchers, DateTimeOffset.UnixEpoch);
+        using var tap = new MergeKeyTap(() => snapshot, new AheadWriter(fx.Store, breach));
+        for (var k = 0; k <= 60_000; k++)
+        {
+            tap.OnKey((UInt128)k, 0, []);
+        }
+
+        var prepared = tap.Finish()!;
+        Assert.Equal(25_001, prepared.Hits.Count);
+        Assert.Equal(25_001, prepared.Written);
+        Assert.Equal(25_000, prepared.Inserted);
+
+        // Written, but no notification yet: nothing to claim, count or list before the publish's pass.
+        Assert.Equal(25_000, fx.Store.HeldAhead());
+        Assert.Empty(fx.Store.ClaimDue(10, fx.Clock.Now, TimeSpan.FromMinutes(1)));
+        Assert.Equal(0, fx.Store.OutboxStatus().Pending);
+
+        // The pass after the publish writes the same row again (a lookup found it too): it stays one row.
+        var (inserted, released) = fx.Store.Release([NotificationMatcher.MailRow(1, breach)], breach, fx.Clock.Now);
+        Assert.Equal((0, 25_000), (inserted, released));
+        Assert.Equal(25_000, fx.Store.OutboxStatus().Pending);
+        Assert.Equal(0, fx.Store.HeldAhead());
+    }
+
     private static List<UInt128> Small(ulong[] seeds)
     {
         // Few distinct values, so that watchers and keys overlap often.

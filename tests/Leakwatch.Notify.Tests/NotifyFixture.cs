@@ -102,7 +102,8 @@ internal sealed class NotifyFixture : IDisposable
         };
     }
 
-    public void Enqueue(params OutboxItem[] items) => Store.Enqueue(items, Store.MatchedThrough(), Clock.Now);
+    /// <summary>Queues rows as a matching pass would: the progress marker covers their breaches, so they are deliverable.</summary>
+    public void Enqueue(params OutboxItem[] items) => Store.Enqueue(items, Math.Max(Store.MatchedThrough(), items.Length == 0 ? 0 : items.Max(i => i.BreachId)), Clock.Now);
 
     public MailOptions Mail(LoopbackSmtpServer smtp) =>
         MailOptions.Parse(smtp.Url, null, "Leakwatch <alerts@leakwatch.example>", "https://leakwatch.example")!;

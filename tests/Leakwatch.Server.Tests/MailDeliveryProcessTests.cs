@@ -110,7 +110,7 @@ public sealed class MailDeliveryProcessTests
             });
         }
 
-        store.Enqueue(items, store.MatchedThrough(), now);
+        store.Enqueue(items, Math.Max(store.MatchedThrough(), breach.Id), now);
     }
 
     private static async Task WaitFor(Func<bool> condition, Process server, TimeSpan timeout)

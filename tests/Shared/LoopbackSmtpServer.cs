@@ -1,11 +1,16 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.ComponentModel;
+using SmtpServer.IO;
 using SmtpServer.Mail;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -35,6 +40,7 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
         var services = new ServiceProvider();
         services.Add(new Store(this));
         services.Add(new Filter(this));
+        services.Add(new NoDelayListenerFactory());
         _server = new SmtpServer.SmtpServer(options, services);
         _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
         _running = _server.StartAsync(_stop.Token);
@@ -111,6 +117,60 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
 
             return refused ? new SmtpResponse(code, "Try again later") : SmtpResponse.Ok;
         }
+    }
+
+    /// <summary>Accepts connections as the package's own listener does, with Nagle off, as a production MTA answers: the
+    /// package writes each reply to pipelined commands (MAIL, RCPT, DATA) on its own, and with Nagle every reply after
+    /// the first waited for the sender's delayed ACK (40 ms on Linux), which was then most of the time a mail took. No
+    /// STARTTLS (the tests' server has no certificate).</summary>
+    private sealed class NoDelayListenerFactory : IEndpointListenerFactory
+    {
+        public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
+        {
+            var listener = new TcpListener(endpointDefinition.Endpoint);
+            listener.Start();
+            return new NoDelayListener(listener);
+        }
+    }
+
+    private sealed class NoDelayListener(TcpListener listener) : IEndpointListener
+    {
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            var client = await listener.AcceptTcpClientAsync(cancellationToken);
+            client.NoDelay = true;
+            context.Properties.Add(EndpointListener.LocalEndPointKey, listener.LocalEndpoint);
+            context.Properties.Add(EndpointListener.RemoteEndPointKey, client.Client.RemoteEndPoint!);
+            return new PlainPipe(client);
+        }
+
+        public void Dispose() => listener.Stop();
+    }
+
+    private sealed class PlainPipe : ISecurableDuplexPipe
+    {
+        private readonly TcpClient _client;
+
+        public PlainPipe(TcpClient client)
+        {
+            _client = client;
+            var stream = client.GetStream();
+            Input = PipeReader.Create(stream);
+            Output = PipeWriter.Create(stream);
+        }
+
+        public PipeReader Input { get; }
+
+        public PipeWriter Output { get; }
+
+        public bool IsSecure => false;
+
+        public SslProtocols SslProtocol => SslProtocols.None;
+
+        public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("the loopback SMTP server has no certificate");
+
+        public void Dispose() => _client.Dispose();
     }
 
     private sealed class Filter(LoopbackSmtpServer owner) : MailboxFilter

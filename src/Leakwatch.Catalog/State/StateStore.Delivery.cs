@@ -30,7 +30,7 @@ public abstract partial class StateStore
     /// <summary>Outbox rows by channel and state (<c>notify status</c>).</summary>
     public List<OutboxChannelCount> OutboxCountsByChannel() => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT channel, state, COUNT(*) FROM outbox GROUP BY channel, state ORDER BY channel, state");
+        using var cmd = Command(db, null, "SELECT channel, state, COUNT(*) FROM outbox WHERE " + NotHeld + " GROUP BY channel, state ORDER BY channel, state");
         using var r = cmd.ExecuteReader();
         var counts = new List<OutboxChannelCount>();
         while (r.Read())

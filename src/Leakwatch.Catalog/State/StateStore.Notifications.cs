@@ -236,15 +236,69 @@ public abstract partial class StateStore
     /// transaction: a pass cut short leaves both as they were, and a pass run again inserts nothing twice
     /// (<see cref="OutboxItem.Dedupe"/>). Returns how many rows were new.
     /// </summary>
-    public int Enqueue(IReadOnlyList<OutboxItem> items, long matchedThrough, DateTimeOffset now) => WriteQuiet((db, tx) =>
+    public int Enqueue(IReadOnlyList<OutboxItem> items, long matchedThrough, DateTimeOffset now) => Release(items, matchedThrough, now).Inserted;
+
+    /// <summary>
+    /// As <see cref="Enqueue"/>, and also says how many rows the pass made deliverable: those it inserted, and those
+    /// written ahead of the publish (<see cref="InsertAhead"/>, by this ingest's merge or a killed one's) that the
+    /// marker now covers. That second figure is what a pass reports as queued.
+    /// </summary>
+    public (int Inserted, int Released) Release(IReadOnlyList<OutboxItem> items, long matchedThrough, DateTimeOffset now) => WriteQuiet((db, tx) =>
     {
         now = Microseconds(now);
         var inserted = InsertOutboxRows(db, tx, items, TimestampValue(now));
+        var before = MatchedThroughIn(db, tx);
+        var released = inserted;
+        if (before < matchedThrough)
+        {
+            using var count = Command(db, tx, "SELECT COUNT(*) FROM outbox WHERE breach_id > @before AND breach_id <= @through AND state = 0");
+            Add(count, "@before", before);
+            Add(count, "@through", matchedThrough);
+            released = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
 
         using var progress = Command(db, tx, "UPDATE notify_progress SET generation = @generation WHERE id = 1 AND generation < @generation");
         Add(progress, "@generation", matchedThrough);
         progress.ExecuteNonQuery();
-        return inserted;
+        return (inserted, released);
+    });
+
+    /// <summary>
+    /// Writes outbox rows ahead of their publish, without moving the progress marker: the ingest's merge inserts a
+    /// new breach's rows while it runs (<c>MergeKeyTap</c>), so that only a small transaction is left after the
+    /// publish. Until <see cref="MatchedThrough"/> reaches their breach id, no claim sees them
+    /// (<see cref="ClaimDue(int, DateTimeOffset, TimeSpan)"/>): a breach never published never notifies anyone, and a
+    /// kill before the marker moves leaves them to the next pass, which inserts nothing twice
+    /// (<see cref="OutboxItem.Dedupe"/>). What a failed ingest left is deleted by <see cref="SweepUnmatched"/>.
+    /// Returns how many rows were new.
+    /// </summary>
+    public int InsertAhead(IReadOnlyList<OutboxItem> items, DateTimeOffset now) => WriteQuiet((db, tx) =>
+        InsertOutboxRows(db, tx, items, TimestampValue(Microseconds(now))));
+
+    /// <summary>Deletes the pending rows written ahead (<see cref="InsertAhead"/>) for breaches that are not published:
+    /// an ingest that failed or was killed before its publish. Every published breach above the marker keeps its rows
+    /// (the next pass completes them). Runs under the index write lock (ingest and <c>remove</c>), so no ingest is
+    /// writing rows ahead meanwhile. Returns how many rows went.</summary>
+    public int SweepUnmatched(IReadOnlyCollection<int> publishedIds) => WriteQuiet((db, tx) =>
+    {
+        var through = MatchedThroughIn(db, tx);
+        var keep = new System.Text.StringBuilder();
+        foreach (var id in publishedIds)
+        {
+            if (id > through)
+            {
+                keep.Append(keep.Length == 0 ? " AND breach_id NOT IN (" : ", ").Append(id.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (keep.Length > 0)
+        {
+            keep.Append(')');
+        }
+
+        using var cmd = Command(db, tx, "DELETE FROM outbox WHERE state = 0 AND breach_id > @through" + keep);
+        Add(cmd, "@through", through);
+        return cmd.ExecuteNonQuery();
     });
 
     /// <summary>Inserts <see cref="Enqueue"/>'s rows (those whose dedupe key is new); returns how many. Set-based: each
@@ -319,7 +373,8 @@ public abstract partial class StateStore
     /// <summary>
     /// Claims up to <paramref name="max"/> pending rows that are due, for <paramref name="lease"/>: no other worker
     /// (in this process or another replica) gets them until the lease ends, so a worker that dies mid-delivery only
-    /// delays its rows. PostgreSQL skips rows another transaction holds (<c>FOR UPDATE SKIP LOCKED</c>).
+    /// delays its rows. PostgreSQL skips rows another transaction holds (<c>FOR UPDATE SKIP LOCKED</c>). Rows about a
+    /// breach above <see cref="MatchedThrough"/> (written ahead of their publish, <see cref="InsertAhead"/>) wait.
     /// </summary>
     public List<OutboxItem> ClaimDue(int max, DateTimeOffset now, TimeSpan lease) => Claim(max, now, lease, "");
 
@@ -330,7 +385,7 @@ public abstract partial class StateStore
         now = Microseconds(now);
         using var cmd = Command(db, tx,
             "UPDATE outbox SET claimed_until = @until WHERE id IN (SELECT id FROM outbox WHERE state = 0 AND next_attempt <= @now" + channelFilter +
-            " AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY next_attempt, id LIMIT @max" + ClaimLockClause + ") RETURNING " + OutboxColumns);
+            " AND (claimed_until IS NULL OR claimed_until <= @now) AND breach_id <= (SELECT generation FROM notify_progress WHERE id = 1) ORDER BY next_attempt, id LIMIT @max" + ClaimLockClause + ") RETURNING " + OutboxColumns);
         Add(cmd, "@until", TimestampValue(now + lease));
         Add(cmd, "@now", TimestampValue(now));
         Add(cmd, "@max", max);
@@ -350,6 +405,32 @@ public abstract partial class StateStore
         Add(cmd, "@now", TimestampValue(Microseconds(now)));
         return cmd.ExecuteNonQuery();
     });
+
+    /// <summary>Records several deliveries in one transaction (one commit, so one fsync on SQLite and one round trip on
+    /// PostgreSQL, for a group of mails instead of each): the delivery loop acknowledges in groups. Returns how many rows
+    /// it marked.</summary>
+    public int MarkDelivered(IReadOnlyList<long> ids, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        return WriteQuiet((db, tx) =>
+        {
+            var list = new System.Text.StringBuilder();
+            foreach (var id in ids)
+            {
+                list.Append(list.Length == 0 ? "" : ", ").Append(id.ToString(CultureInfo.InvariantCulture));
+            }
+
+            using var cmd = Command(db, tx,
+                "UPDATE outbox SET state = 1, attempts = attempts + 1, claimed_until = NULL, last_error = NULL, finished = @now WHERE id IN (" + list + ") AND state = 0");
+            Add(cmd, "@now", TimestampValue(Microseconds(now)));
+            return cmd.ExecuteNonQuery();
+        });
+    }
 
     /// <summary>Records a failed attempt: the row is due again at <paramref name="retryAt"/>, or dead-lettered when
     /// <paramref name="retryAt"/> is null. <paramref name="error"/> is one line about the destination's answer.</summary>
@@ -404,10 +485,21 @@ public abstract partial class StateStore
         return cmd.ExecuteNonQuery();
     });
 
+    /// <summary>Rows not held back (<see cref="InsertAhead"/>): a row written ahead of its publish is no notification
+    /// yet, so status and listings leave it out until the marker covers it.</summary>
+    private const string NotHeld = "(state <> 0 OR breach_id <= (SELECT generation FROM notify_progress WHERE id = 1))";
+
+    /// <summary>Pending rows held back until the progress marker covers their breach (<see cref="InsertAhead"/>).</summary>
+    public long HeldAhead() => Read(db =>
+    {
+        using var cmd = Command(db, null, "SELECT COUNT(*) FROM outbox WHERE state = 0 AND breach_id > (SELECT generation FROM notify_progress WHERE id = 1)");
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    });
+
     public OutboxCounts OutboxStatus() => Read(db =>
     {
         var counts = new long[4];
-        using (var cmd = Command(db, null, "SELECT state, COUNT(*) FROM outbox GROUP BY state"))
+        using (var cmd = Command(db, null, "SELECT state, COUNT(*) FROM outbox WHERE " + NotHeld + " GROUP BY state"))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -421,7 +513,7 @@ public abstract partial class StateStore
         }
 
         DateTimeOffset? oldest = null;
-        using (var cmd = Command(db, null, "SELECT MIN(created) FROM outbox WHERE state = 0"))
+        using (var cmd = Command(db, null, "SELECT MIN(created) FROM outbox WHERE state = 0 AND " + NotHeld))
         using (var r = cmd.ExecuteReader())
         {
             if (r.Read() && !r.IsDBNull(0))
@@ -436,7 +528,7 @@ public abstract partial class StateStore
     /// <summary>Outbox rows in one state, oldest first (for <c>notify status --state</c>).</summary>
     public List<OutboxItem> Outbox(OutboxState state, int max) => Read(db =>
     {
-        using var cmd = Command(db, null, "SELECT " + OutboxColumns + " FROM outbox WHERE state = @state ORDER BY id LIMIT @max");
+        using var cmd = Command(db, null, "SELECT " + OutboxColumns + " FROM outbox WHERE state = @state AND " + NotHeld + " ORDER BY id LIMIT @max");
         Add(cmd, "@state", (int)state);
         Add(cmd, "@max", max);
         return ReadOutboxRows(cmd);
@@ -611,9 +703,11 @@ public abstract partial class StateStore
         return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
     });
 
-    private static long MatchedThroughIn(DbConnection db)
+    private static long MatchedThroughIn(DbConnection db) => MatchedThroughIn(db, null);
+
+    private static long MatchedThroughIn(DbConnection db, DbTransaction? tx)
     {
-        using var cmd = Command(db, null, "SELECT generation FROM notify_progress WHERE id = 1");
+        using var cmd = Command(db, tx, "SELECT generation FROM notify_progress WHERE id = 1");
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 }

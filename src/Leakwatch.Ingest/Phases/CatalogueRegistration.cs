@@ -14,6 +14,8 @@ internal static class CatalogueRegistration
         try
         {
             catalog.DeleteUnpublished(manifest.Breaches);
+            // The outbox rows a killed ingest wrote ahead of a publish that never came.
+            catalog.SweepUnmatched(manifest.Breaches);
             store.CollectGarbage(manifest);
             foreach (var b in catalog.AllBreaches())
             {

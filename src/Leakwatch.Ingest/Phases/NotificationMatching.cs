@@ -13,9 +13,11 @@ namespace Leakwatch.Ingest.Phases;
 /// is reported, and the next pass (the next ingest, or a <c>serve</c> replica seeing the generation) matches it.</summary>
 internal static class NotificationMatching
 {
-    /// <summary>The tap the merge feeds (<see cref="MergeKeyTap"/>): it reads the watchers verified by now.</summary>
-    public static MergeKeyTap Tap(StateStore catalog) =>
-        new(() => NotificationMatcher.TakeSnapshot(catalog, DateTimeOffset.UtcNow));
+    /// <summary>The tap the merge feeds (<see cref="MergeKeyTap"/>): it reads the watchers verified by now, and writes
+    /// the mail rows of breach <paramref name="breachId"/> as it finds them, deliverable only once
+    /// <see cref="AfterPublish"/> moves the progress marker.</summary>
+    public static MergeKeyTap Tap(StateStore catalog, int breachId) =>
+        new(() => NotificationMatcher.TakeSnapshot(catalog, DateTimeOffset.UtcNow), new AheadWriter(catalog, breachId));
 
     public static NotificationCounts AfterPublish(ExposureIndexStore store, StateStore catalog, KeyFile keys, string breachName,
         PreparedMatch? prepared, int breachId, CancellationToken ct)
@@ -31,6 +33,7 @@ internal static class NotificationMatching
                 LoadSeconds = report.LoadSeconds,
                 MergeSeconds = report.MergeSeconds,
                 QueueSeconds = report.QueueSeconds,
+                AheadSeconds = report.AheadSeconds,
                 InMerge = report.InMerge,
             };
         }

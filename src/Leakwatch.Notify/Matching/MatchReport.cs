@@ -10,4 +10,8 @@ public sealed record MatchReport(IReadOnlyList<int> Breaches, int Watchers, int 
     bool InMerge = false)
 {
     public static readonly MatchReport Nothing = new([], 0, 0, 0, 0, 0, 0);
+
+    /// <summary>Seconds the merge's tap spent writing rows ahead of the publish (<see cref="AheadWriter"/>), off the
+    /// ingest's path; <see cref="QueueSeconds"/> is what was left after the publish.</summary>
+    public double AheadSeconds { get; init; }
 }

@@ -11,7 +11,9 @@ namespace Leakwatch.Notify.Matching;
 /// thread that reads the watchers (<see cref="NotificationMatcher.TakeSnapshot"/>) on the idle core while the merge
 /// begins, and hands it the merge's new keys in chunks; once the watchers are read, that thread joins the chunks
 /// against them (one linear merge of two ascending lists). The merge thread only copies each key into a chunk, and
-/// stops even that as soon as it is known that nobody watches.
+/// stops even that as soon as it is known that nobody watches. With an <see cref="AheadWriter"/>, the tap's thread also
+/// writes the hits' outbox rows as it finds them (in batches of <see cref="AheadWriter.Batch"/>), invisible to delivery
+/// until the catch-up after the publish moves the progress marker.
 /// <para>Memory is bounded: at most <see cref="MaxChunksInFlight"/> chunks wait (32 MB); a merge that outruns a slow
 /// read (a remote PostgreSQL) waits for it rather than buffering the breach.</para>
 /// <para>Whatever goes wrong on the tap's thread (the state store unreachable) is kept, not thrown into the merge: the
@@ -24,6 +26,7 @@ public sealed class MergeKeyTap : IMergeObserver, IDisposable
 
     private readonly BlockingCollection<(UInt128[] Keys, int Count)> _chunks = new(MaxChunksInFlight);
     private readonly Func<WatcherSnapshot> _load;
+    private readonly AheadWriter? _ahead;
     private readonly Thread _thread;
     private readonly List<int> _hits = [];
     private UInt128[] _chunk = ArrayPool<UInt128>.Shared.Rent(ChunkKeys);
@@ -32,12 +35,18 @@ public sealed class MergeKeyTap : IMergeObserver, IDisposable
     private WatcherSnapshot? _snapshot;
     private Exception? _failure;
     private double _joinSeconds;
+    private double _aheadSeconds;
+    private int _written;
+    private int _inserted;
     private bool _finished;
+    private bool _aheadFailed;
 
     /// <param name="load">Reads the watchers; runs on the tap's own thread.</param>
-    public MergeKeyTap(Func<WatcherSnapshot> load)
+    /// <param name="ahead">Writes the hits' rows during the merge; null leaves them all to the catch-up.</param>
+    public MergeKeyTap(Func<WatcherSnapshot> load, AheadWriter? ahead = null)
     {
         _load = load;
+        _ahead = ahead;
         _thread = new Thread(Consume) { IsBackground = true, Name = "leakwatch-match-tap" };
         _thread.Start();
     }
@@ -72,7 +81,13 @@ public sealed class MergeKeyTap : IMergeObserver, IDisposable
             _thread.Join();
         }
 
-        return _failure is null && _snapshot is not null ? new PreparedMatch(_snapshot, _hits, _joinSeconds) : null;
+        return _failure is null && _snapshot is not null ? new PreparedMatch(_snapshot, _hits, _joinSeconds)
+        {
+            Written = _written,
+            Inserted = _inserted,
+            AheadSeconds = _aheadSeconds,
+        }
+        : null;
     }
 
     /// <summary>Why <see cref="Finish"/> returned null.</summary>
@@ -125,12 +140,45 @@ public sealed class MergeKeyTap : IMergeObserver, IDisposable
                 clock.Start();
                 w = Join(watchers, w, keys.AsSpan(0, count), _hits);
                 clock.Stop();
+                if (_hits.Count - _written >= AheadWriter.Batch)
+                {
+                    WriteAhead(watchers);
+                }
             }
 
             ArrayPool<UInt128>.Shared.Return(keys);
         }
 
         _joinSeconds = clock.Elapsed.TotalSeconds;
+        if (!_nobodyWatches && watchers is not null && _hits.Count > _written)
+        {
+            WriteAhead(watchers);
+        }
+    }
+
+    /// <summary>The rows of the hits not written yet. A failed write stops writing ahead, and nothing else: the hits
+    /// from <see cref="_written"/> on are the catch-up's to insert, and what a failed batch may have left is either
+    /// completed by it (ON CONFLICT on the dedupe key) or swept with an unpublished breach.</summary>
+    private void WriteAhead(Watcher[] watchers)
+    {
+        if (_ahead is null || _aheadFailed)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var count = _hits.Count - _written;
+            _inserted += _ahead.Write(watchers, _hits, _written, count, DateTimeOffset.UtcNow);
+            _written += count;
+        }
+        catch (Exception e) when (e is IOException or System.Data.Common.DbException or Leakwatch.Core.Errors.LeakwatchException)
+        {
+            _aheadFailed = true;
+        }
+
+        _aheadSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
     /// <summary>One step of the linear merge: the watchers from <paramref name="from"/> on against ascending, distinct

@@ -58,7 +58,9 @@ public sealed class NotificationMatcher
         }
 
         var pass = new PassHits(_state.OptOuts());
-        double load, merge;
+        // The subscriptions whose rows the merge wrote ahead (PreparedMatch.Written): not inserted again here.
+        HashSet<long>? written = null;
+        double load, merge, ahead = 0;
         int watcherCount;
         var inMerge = false;
         using (var reader = _index.OpenPublished(manifest))
@@ -68,10 +70,8 @@ public sealed class NotificationMatcher
                 var watchers = prepared.Snapshot.Watchers;
                 watcherCount = watchers.Count;
                 inMerge = true;
-                foreach (var i in prepared.Hits)
-                {
-                    pass.Add(watchers[i], breachId);
-                }
+                written = AddTapHits(prepared, breachId, pass);
+                ahead = prepared.AheadSeconds;
 
                 load = prepared.Snapshot.LoadSeconds;
                 if (reader is not null)
@@ -100,15 +100,38 @@ public sealed class NotificationMatcher
         var items = new List<OutboxItem>(pass.Subscriptions.Count);
         foreach (var (subscriptionId, hitBreach) in pass.Subscriptions)
         {
-            if (published[hitBreach] != DateTimeOffset.MinValue)
+            if (published[hitBreach] != DateTimeOffset.MinValue && (written is null || !written.Contains(subscriptionId)))
             {
                 items.Add(MailRow(subscriptionId, hitBreach));
             }
         }
 
         AddWebhookRows(items, fresh, published, pass.Monitored);
-        var queued = _state.Enqueue(items, Max(fresh), now);
-        return new MatchReport(fresh, watcherCount, pass.Count, queued, load, merge, clock.Elapsed.TotalSeconds - queueStart, inMerge);
+        // The rows written ahead become deliverable here: the marker moves in the same transaction as the rest.
+        var (_, queued) = _state.Release(items, Max(fresh), now);
+        return new MatchReport(fresh, watcherCount, pass.Count, queued, load, merge, clock.Elapsed.TotalSeconds - queueStart, inMerge)
+        {
+            AheadSeconds = ahead,
+        };
+    }
+
+    /// <summary>The tap's hits into <paramref name="pass"/>; returns the subscriptions whose rows it wrote ahead.</summary>
+    private static HashSet<long> AddTapHits(PreparedMatch prepared, int breachId, PassHits pass)
+    {
+        var watchers = prepared.Snapshot.Watchers;
+        var hits = prepared.Hits;
+        var written = new HashSet<long>(prepared.Written);
+        for (var h = 0; h < hits.Count; h++)
+        {
+            var watcher = watchers[hits[h]];
+            pass.Add(watcher, breachId);
+            if (h < prepared.Written && watcher.Kind == WatcherKind.Subscription)
+            {
+                written.Add(watcher.TargetId);
+            }
+        }
+
+        return written;
     }
 
     /// <summary>How far before the tap's read the catch-up looks again: a row stamped just before the read but committed

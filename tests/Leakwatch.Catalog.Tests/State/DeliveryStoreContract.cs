@@ -36,7 +36,7 @@ public abstract class DeliveryStoreContract : IDisposable
         using var store = StateStore.Open(NewLocation(), DataDir);
         // Ten webhook rows first: a claim of five for mail must still reach the mail rows behind them.
         var items = Enumerable.Range(0, 10).Select(i => Item(i, OutboxChannel.Webhook)).Concat(Enumerable.Range(10, 3).Select(i => Item(i, OutboxChannel.Mail))).ToList();
-        store.Enqueue(items, 0, T0);
+        store.Enqueue(items, 1, T0);
 
         var mail = store.ClaimDue(5, T0, TimeSpan.FromMinutes(1), [OutboxChannel.Mail]);
         Assert.Equal(3, mail.Count);
@@ -50,10 +50,27 @@ public abstract class DeliveryStoreContract : IDisposable
     }
 
     [Fact]
+    public void MarkDelivered_AGroupInOneTransaction_MarksOnlyPendingRows_OnceEach()
+    {
+        using var store = StateStore.Open(NewLocation(), DataDir);
+        store.Enqueue([.. Enumerable.Range(1, 5).Select(i => Item(i, OutboxChannel.Mail))], 1, T0);
+        var rows = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)).OrderBy(r => r.Id).ToList();
+        store.MarkFailed(rows[4].Id, "SMTP 550", null, T0);
+
+        // The dead row and a row of the group acknowledged twice (a replica racing) stay as they are.
+        Assert.Equal(3, store.MarkDelivered([rows[0].Id, rows[1].Id, rows[2].Id, rows[4].Id], T0.AddSeconds(1)));
+        Assert.Equal(0, store.MarkDelivered([rows[0].Id], T0.AddSeconds(2)));
+        Assert.Equal(0, store.MarkDelivered([], T0.AddSeconds(2)));
+        var status = store.OutboxStatus();
+        Assert.Equal((1L, 3L, 1L), (status.Pending, status.Delivered, status.Dead));
+        Assert.All(store.Outbox(OutboxState.Delivered, 10), r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
     public void CountsByChannel_AndRecentErrors_NewestFirst_PendingAndDeadOnly()
     {
         using var store = StateStore.Open(NewLocation(), DataDir);
-        store.Enqueue([Item(1, OutboxChannel.Mail), Item(2, OutboxChannel.Mail), Item(3, OutboxChannel.Mail), Item(4, OutboxChannel.Webhook)], 0, T0);
+        store.Enqueue([Item(1, OutboxChannel.Mail), Item(2, OutboxChannel.Mail), Item(3, OutboxChannel.Mail), Item(4, OutboxChannel.Webhook)], 1, T0);
         var rows = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)).OrderBy(r => r.Id).ToList();
         store.MarkFailed(rows[0].Id, "SMTP 550 first", null, T0);
         store.MarkFailed(rows[1].Id, "SMTP 451 second", T0.AddMinutes(1), T0);

@@ -145,7 +145,7 @@ public abstract partial class NotificationStoreContract
         Assert.Equal([id2.Value, other], active);
 
         // Another key cannot delete it; deleting takes its outbox rows along.
-        store.Enqueue([Item(other, 5) with { Channel = OutboxChannel.Webhook, Dedupe = "w:" + other }, Item(other, 5)], matchedThrough: 1, T0);
+        store.Enqueue([Item(other, 5) with { Channel = OutboxChannel.Webhook, Dedupe = "w:" + other }, Item(other, 5)], matchedThrough: 5, T0);
         Assert.False(store.DeleteWebhook(1, other));
         Assert.True(store.DeleteWebhook(2, other));
         Assert.Null(store.WebhookById(other));

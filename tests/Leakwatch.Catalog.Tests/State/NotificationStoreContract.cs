@@ -110,7 +110,7 @@ public abstract partial class NotificationStoreContract : SubscriberStoreContrac
         var unsubscribe = Bytes(32);
         store.Subscribe(key, [1], token, unsubscribe, T0, Day, Hour);
         var sub = store.VerifySubscription(token, T0)!;
-        store.Enqueue([Item(sub.Id, 7)], matchedThrough: 1, T0);
+        store.Enqueue([Item(sub.Id, 7)], matchedThrough: 7, T0);
         Assert.Equal(1, store.OutboxStatus().Pending);
 
         Assert.False(store.Unsubscribe(Bytes(32)));
@@ -140,12 +140,43 @@ public abstract partial class NotificationStoreContract : SubscriberStoreContrac
         var location = NewLocation();
         using var store = StateStore.Open(location, DataDir);
         Assert.Equal(0, store.MatchedThrough());
-        Assert.Equal(3, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5)], matchedThrough: 4, T0));
-        Assert.Equal(1, store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 5), Item(4, 5)], matchedThrough: 4, T0));
+        Assert.Equal(3, store.Enqueue([Item(1, 4), Item(2, 4), Item(3, 4)], matchedThrough: 4, T0));
+        Assert.Equal(1, store.Enqueue([Item(1, 4), Item(2, 4), Item(3, 4), Item(4, 4)], matchedThrough: 4, T0));
         Assert.Equal(4, store.MatchedThrough());
-        Assert.Equal(0, store.Enqueue([Item(1, 5)], matchedThrough: 2, T0));
+        Assert.Equal(0, store.Enqueue([Item(1, 4)], matchedThrough: 2, T0));
         Assert.Equal(4, store.MatchedThrough());
         Assert.Equal(4, store.OutboxStatus().Pending);
+    }
+
+    [Fact]
+    public void InsertAhead_RowsWaitForTheMarker_AreReleasedWithIt_AndThoseOfAnUnpublishedBreachAreSwept()
+    {
+        var location = NewLocation();
+        using var store = StateStore.Open(location, DataDir);
+        store.Enqueue([Item(1, 3)], matchedThrough: 3, T0);
+
+        // Breach 5's merge writes its rows ahead of the publish: no claim, listing or count sees them yet.
+        Assert.Equal(2, store.InsertAhead([Item(1, 5), Item(2, 5)], T0));
+        Assert.Equal(2, store.HeldAhead());
+        var claimed = Assert.Single(store.ClaimDue(10, T0, TimeSpan.FromMinutes(1)));
+        Assert.Equal(3, claimed.BreachId);
+        Assert.Equal(1, store.OutboxStatus().Pending);
+        Assert.Single(store.Outbox(OutboxState.Pending, 10));
+
+        // A killed ingest of breach 6 left rows ahead too; the next ingest sweeps them (6 never published), not 5's
+        // (published, its pass still to come).
+        Assert.Equal(1, store.InsertAhead([Item(1, 6)], T0));
+        Assert.Equal(1, store.SweepUnmatched([3, 5]));
+        Assert.Equal(2, store.HeldAhead());
+
+        // The pass after 5's publish inserts what it found since (one row again, one new) and moves the marker: all
+        // three rows of 5 become deliverable, each once, under the message ids they were written with.
+        var (inserted, released) = store.Release([Item(2, 5), Item(3, 5)], matchedThrough: 5, T0);
+        Assert.Equal((1, 3), (inserted, released));
+        Assert.Equal(0, store.HeldAhead());
+        var rows = store.ClaimDue(10, T0.AddMinutes(2), TimeSpan.FromMinutes(1));
+        Assert.Equal([1L, 1L, 2L, 3L], rows.Select(r => r.TargetId).Order());
+        Assert.Equal(0, store.SweepUnmatched([3, 5]));
     }
 
     [Fact]
@@ -153,7 +184,7 @@ public abstract partial class NotificationStoreContract : SubscriberStoreContrac
     {
         var location = NewLocation();
         using var store = StateStore.Open(location, DataDir);
-        store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 6)], matchedThrough: 1, T0);
+        store.Enqueue([Item(1, 5), Item(2, 5), Item(3, 6)], matchedThrough: 6, T0);
 
         var first = store.ClaimDue(2, T0, TimeSpan.FromMinutes(1));
         var second = store.ClaimDue(10, T0, TimeSpan.FromMinutes(1));
