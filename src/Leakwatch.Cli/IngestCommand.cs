@@ -47,9 +47,11 @@ internal static class IngestCommand
         var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1); parallel parsing runs workers + 1 parsing threads" };
         var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
         var parse = new Option<string?>("--parse") { Description = "Who parses: auto (parallel on 3+ cores), single (one reader thread feeds the workers) or parallel (every worker parses chunks); same results" };
+        // Domain store (issue 16): built in the same pass unless turned off.
+        var noDomainStore = new Option<bool>("--no-domain-store") { Description = "Do not add this breach's addresses to the domain store (domain search will not see them)" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Encoding, Table, memory, workers, privately, parse, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Encoding, Table, memory, workers, privately, parse, noDomainStore, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -65,6 +67,7 @@ internal static class IngestCommand
                 Reader = ReaderOptionsFrom(r),
                 SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
                 Parse = ParseModeFrom(r.GetValue(parse)),
+                DomainStore = !r.GetValue(noDomainStore),
             };
             if (r.GetValue(workers) is { } w)
             {

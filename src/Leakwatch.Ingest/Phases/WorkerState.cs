@@ -23,6 +23,8 @@ internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phone
     public PrivateSpillWriter? Spill;
     /// <summary>A stealer-log ingest's per-thread state (passwords, websites); null for any other dump.</summary>
     public Stealer.UlpWorker? Ulp;
+    /// <summary>This thread's share of the domain store's delta; null with `--no-domain-store` and for `verify`.</summary>
+    public Leakwatch.Ingest.Domains.DomainAliasCollector? Domains;
     public long InvalidEmail;
     public long InvalidPhone;
     public long InvalidBirthdate;
