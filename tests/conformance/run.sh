@@ -139,7 +139,7 @@ fx = {
 # spam list; Leakwatch has no renewals, so the renewal count is the spam-free one; no renewal date.
 fx["subscribedDomains"] = [{"DomainName": "conformance-verified.com", "PwnCount": 4, "PwnCountExcludingSpamLists": 3,
                             "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": 3, "NextSubscriptionRenewal": None}]
-fx["breachedDomain"] = {"domain": "conformance-verified.com", "pending": "conformance-pending.com", "empty": "elsewhere.example",
+fx["breachedDomain"] = {"domain": "conformance-verified.com", "pending": "conformance-pending.com",
                         "aliases": {"alice": ["DomainConformance"], "bob": ["DomainConformance", "DomainSpamList"],
                                     "carol": ["DomainConformance"], "dave": ["DomainSpamList"]}}
 n = ntlm("password") or "8846F7EAEE8FB117AD06BDD830B7586C"
