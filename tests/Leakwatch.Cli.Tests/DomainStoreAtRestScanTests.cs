@@ -20,7 +20,7 @@ public sealed class DomainStoreAtRestScanTests
         var aliases = new HashSet<string>(StringComparer.Ordinal);
         for (var d = 0; d < 6; d++)
         {
-            domains.Add($"scandomain{d}-{Guid.NewGuid():N}"[..24] + ".example");
+            domains.Add($"scandomain{d}-{Guid.NewGuid():N}"[..24] + ".com");
         }
 
         var first = new StringBuilder("email\n");
@@ -42,6 +42,10 @@ public sealed class DomainStoreAtRestScanTests
         var r2 = LeakwatchProcess.Run([.. dir.Dirs, "ingest", dir.File("second.csv"), "--breach", "Second", "--json"]);
         Assert.True(r1.ExitCode == 0, r1.Stderr);
         Assert.True(r2.ExitCode == 0, r2.Stderr);
+        // Every address went into the store (the scan below would pass trivially over an empty one).
+        long Pairs(string stdout) => System.Text.Json.JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement
+            .GetProperty("domainStore").GetProperty("pairs").GetInt64();
+        Assert.Equal(emails.Count, Pairs(r1.Stdout) + Pairs(r2.Stdout));
 
         var files = Directory.EnumerateFiles(dir.DataDir, "*", SearchOption.AllDirectories).ToList();
         var store = files.Where(f => f.EndsWith(".lwd", StringComparison.Ordinal)).ToList();

@@ -40,7 +40,7 @@ ULP
 "$lw" "${dirs[@]}" ingest "$work/stealer.txt" --breach StealerConformance --format ulp >/dev/null
 # Domain search (issue 16): addresses on the verified domain below, in a breach and a spam list, ingested before the two
 # breaches above so they stay the latest; breachedDomain and the subscribedDomains counts come from these.
-printf 'email\nalice@conformance-verified.com\nBob@Conformance-Verified.com\ncarol@conformance-verified.com\nsomeone@elsewhere.example\n' >"$work/domain-one.csv"
+printf 'email\nalice@conformance-verified.com\nBob@Conformance-Verified.com\ncarol@conformance-verified.com\nsomeone@elsewhere-conformance.com\n' >"$work/domain-one.csv"
 printf 'email\nbob@conformance-verified.com\ndave@conformance-verified.com\n' >"$work/domain-spam.csv"
 "$lw" "${dirs[@]}" ingest "$work/domain-one.csv" --breach DomainConformance --date 2018-06-01 >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/domain-spam.csv" --breach DomainSpamList --date 2018-07-01 >/dev/null
