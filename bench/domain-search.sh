@@ -24,7 +24,7 @@ echo "machine: $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 free_port() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1]=="udp" else socket.SOCK_STREAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
 
 # 1. Domain search.
-domain="bench-org.example"
+domain="leakwatch-bench-org.com"
 python3 - "$aliases" "$work/domain.csv" "$domain" <<'PY'
 import sys
 n, path, domain = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -33,7 +33,7 @@ with open(path, "w") as f:
     for i in range(n):
         f.write(f"employee.{i:07d}@{domain}\n")
         if i % 4 == 0:
-            f.write(f"someone{i}@other{i % 101}.example\n")
+            f.write(f"someone{i}@other{i % 101}-bench.com\n")
 PY
 dirs=(--data-dir "$work/data" --key-file "$work/key")
 "$lw" "${dirs[@]}" ingest "$work/domain.csv" --breach DomainBench --date 2024-01-01 --json | tail -1 >"$work/ingest.json"
