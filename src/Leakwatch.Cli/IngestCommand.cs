@@ -15,6 +15,10 @@ internal static class IngestCommand
     public static readonly Option<string?> Region = KnownRegion(new("--region") { Description = "Default region (ISO 3166, e.g. GB) for national-format phone numbers" });
     public static readonly Option<string?> Columns = new("--columns") { Description = "Column names for a headerless file, comma-separated (e.g. phone,uid,first_name,email)" };
     public static readonly Option<string?> Delimiter = new("--delimiter") { Description = "Field delimiter: one character, or comma|semicolon|tab|pipe|colon (default: sniffed)" };
+    private static readonly Option<bool> Privately = new("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
+
+    /// <summary>Domain store (issue 16): built in the same pass unless turned off.</summary>
+    public static readonly Option<bool> NoDomainStore = new("--no-domain-store") { Description = "Do not add this breach's addresses to the domain store (domain search will not see them)" };
     public static readonly Option<bool> NoHeader = new("--no-header") { Description = "The first row is data, not a header" };
     public static readonly Option<string?> DateOrderOption = new("--date-order") { Description = "How to read ambiguous dates: auto|dmy|mdy|ymd (default auto)" };
     public static readonly Option<string?> Format = new("--format") { Description = "Input format: auto|delimited|json|jsonl|sql|ulp (default auto; json reads JSON Lines or one array of objects; ulp reads stealer-log URL:login:password lines and is never guessed)" };
@@ -45,11 +49,10 @@ internal static class IngestCommand
         var description = new Option<string?>("--description") { Description = "Description (HTML allowed, as in HIBP)" };
         var memory = new Option<int>("--memory") { Description = "Sort memory in MB before spilling to disk", DefaultValueFactory = _ => 1024 };
         var workers = new Option<int?>("--workers") { Description = "Normalization threads beside the reader (default: cores - 1); parallel parsing runs workers + 1 parsing threads" };
-        var privately = new Option<bool>("--private") { Description = "Also index the breach for private (OPRF) lookups; the plain index publishes first" };
         var parse = new Option<string?>("--parse") { Description = "Who parses: auto (parallel on 3+ cores), single (one reader thread feeds the workers) or parallel (every worker parses chunks); same results" };
         var cmd = new Command("ingest", "Load a dump into the exposure index as one breach")
         {
-            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Encoding, Table, memory, workers, privately, parse, CliContext.Json,
+            path, breach, title, date, domain, description, Region, Columns, Delimiter, NoHeader, DateOrderOption, Format, Encoding, Table, memory, workers, Privately, parse, NoDomainStore, CliContext.Json,
         };
         cmd.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -65,6 +68,7 @@ internal static class IngestCommand
                 Reader = ReaderOptionsFrom(r),
                 SortMemoryMegabytes = Math.Max(1, r.GetValue(memory)),
                 Parse = ParseModeFrom(r.GetValue(parse)),
+                DomainStore = !r.GetValue(NoDomainStore),
             };
             if (r.GetValue(workers) is { } w)
             {
@@ -78,7 +82,7 @@ internal static class IngestCommand
             using var cts = CancelOnCtrlC();
             PrivateIndexBuilder? builder = null;
             PrivateSpillSession? spill = null;
-            if (r.GetValue(privately))
+            if (r.GetValue(Privately))
             {
                 IngestPipeline.ValidateName(options.BreachName);
                 builder = new PrivateIndexBuilder(dataDir, keys, new PrivateBuildOptions { MemoryMegabytes = options.SortMemoryMegabytes }, state);

@@ -34,6 +34,9 @@ public sealed class ExposureIndexStore
     /// <summary>The stealer-log website store's generations (<see cref="Stealer.StealerSiteFile"/>).</summary>
     public string StealerDir => Path.Combine(DataDir, "stealer");
 
+    /// <summary>The domain store's generations (docs/organisations.md, "Domain store").</summary>
+    public string DomainDir => Path.Combine(DataDir, "domains");
+
     public string ManifestPath => Path.Combine(DataDir, ManifestName);
 
     public bool Exists => File.Exists(ManifestPath);
@@ -117,7 +120,7 @@ public sealed class ExposureIndexStore
             previous = null; // fsck's to report; nothing of it can be retained
         }
 
-        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index, previous?.StealerSites], [next.Index, next.StealerSites]) };
+        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index, previous?.StealerSites, previous?.DomainStore], [next.Index, next.StealerSites, next.DomainStore]) };
         var written = next;
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, ManifestJson.Default.Manifest));
         return next;
@@ -176,6 +179,18 @@ public sealed class ExposureIndexStore
             {
                 var relative = Path.GetRelativePath(DataDir, file);
                 if (!string.Equals(relative, current.StealerSites, StringComparison.Ordinal) && !kept.Contains(relative))
+                {
+                    files.Add(file);
+                }
+            }
+        }
+
+        if (Directory.Exists(DomainDir))
+        {
+            foreach (var file in Directory.EnumerateFiles(DomainDir))
+            {
+                var relative = Path.GetRelativePath(DataDir, file);
+                if (!string.Equals(relative, current.DomainStore, StringComparison.Ordinal) && !kept.Contains(relative))
                 {
                     files.Add(file);
                 }

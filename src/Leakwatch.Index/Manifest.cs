@@ -34,6 +34,11 @@ public sealed record Manifest
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? StealerSites { get; init; }
 
+    /// <summary>The domain store (each email domain's aliases, sealed; docs/organisations.md) relative to the data dir,
+    /// or null before the first ingest that builds it. Every publish carries it forward; an ingest replaces it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? DomainStore { get; init; }
+
     /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still
     /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
     public RetiredFile[] Retired { get; init; } = [];
@@ -51,7 +56,7 @@ public sealed record Manifest
         var m = new Manifest();
         int format = m.Format;
         long generation = 0, indexBytes = 0, entries = 0;
-        string? index = null, keyId = null, stealerSites = null;
+        string? index = null, keyId = null, stealerSites = null, domainStore = null;
         int[] breaches = [];
         DateTimeOffset published = default;
         RetiredFile[] retired = [];
@@ -66,6 +71,7 @@ public sealed record Manifest
             else if (name.ValueTextEquals("entries"u8)) { entries = r.GetInt64(); }
             else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
             else if (name.ValueTextEquals("stealerSites"u8)) { stealerSites = r.GetString(); }
+            else if (name.ValueTextEquals("domainStore"u8)) { domainStore = r.GetString(); }
             else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
             else if (name.ValueTextEquals("breaches"u8))
             {
@@ -97,6 +103,7 @@ public sealed record Manifest
             Published = published,
             Retired = retired,
             StealerSites = stealerSites,
+            DomainStore = domainStore,
         };
     }
 

@@ -22,6 +22,10 @@ public sealed record IngestOptions
     /// session is completed just before the plain index is published.</summary>
     public Private.PrivateSpillSession? PrivateSpill { get; init; }
 
+    /// <summary>Builds the domain store (each email domain's aliases, sealed) in the same pass; `--no-domain-store`
+    /// turns it off for operators who do not want domain search.</summary>
+    public bool DomainStore { get; init; } = true;
+
     /// <summary>Who parses; both modes give identical results (counts, report, index bytes).</summary>
     public ParseMode Parse { get; init; } = ParseMode.Auto;
     /// <summary>Normalization workers beside the reader thread, which keeps a core of its own.</summary>

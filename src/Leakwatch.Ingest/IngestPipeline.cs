@@ -60,7 +60,11 @@ public sealed class IngestPipeline
         var clock = Stopwatch.StartNew();
         var stats = new IngestStats { Breach = options.BreachName };
         using var ulp = options.Reader.Format == Reading.DumpFormat.Ulp ? Stealer.UlpIngest.Open(_store.DataDir) : null;
-        using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill, ulp: ulp);
+        // The domain store's delta: buffers within a slice of the sort memory, spilled sealed beyond it.
+        using var domains = options.DomainStore
+            ? new Domains.DomainStoreBuild(_keys, _store.TempDir, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4, options.Workers + 1)
+            : null;
+        using var keyed = DumpKeying.Create(_keys, options, _store.TempDir, options.PrivateSpill, ulp: ulp, domains: domains);
         // Domain alerts: counted in the read pass, queued after the publish.
         stats.DomainAlerts = new DomainAlertCounts();
         var domainAlerts = DomainAlerts.Attach(catalog, keyed.States, stats.DomainAlerts);
@@ -85,12 +89,14 @@ public sealed class IngestPipeline
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
         var stealerSites = ulp?.Prepare(_store, manifest, _keys, ct);
+        var domainStore = domains?.Prepare(_store, manifest, ct);
+        stats.DomainStore = domains?.Stats;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
         TestKillPoint.Reached("merged");
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
-        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerSites, ct);
+        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerSites, domainStore, ct);
         ulp?.PublishPasswords();
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
         stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);

@@ -51,6 +51,11 @@ public sealed class IngestStats
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Stealer.UlpStats? Ulp { get; set; }
 
+    /// <summary>The domain store's build (null with `--no-domain-store`).</summary>
+    [JsonPropertyName("domainStore")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Domains.DomainStoreStats? DomainStore { get; set; }
+
     /// <summary>The verification report built in the same pass (stored with the breach, not in this JSON).</summary>
     [JsonIgnore] public Leakwatch.Analysis.VerificationReport? Report { get; set; }
 }

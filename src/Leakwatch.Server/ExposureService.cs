@@ -153,6 +153,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         var keys = KeyFile.Load(_keyFilePath);
         var lookup = ExposureLookup.Open(_store.DataDir, keys, _state);
         Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null;
+        Leakwatch.Privacy.DomainStoreReader? domainStore = null;
         try
         {
             // The rows are read here, not on the first request: a store that is down fails the reload, and the
@@ -161,8 +162,13 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             stealerSites = lookup.Manifest.StealerSites is { } sites
                 ? Leakwatch.Index.Stealer.StealerSiteFile.Open(Path.Combine(_store.DataDir, sites))
                 : null;
+            // The domain store (issue 16): a store written under another key file fails the reload in one line.
+            domainStore = lookup.Manifest.DomainStore is { } domains
+                ? Leakwatch.Privacy.DomainStoreReader.Open(Path.Combine(_store.DataDir, domains), keys)
+                : null;
             return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision)
             {
+                DomainStore = domainStore,
                 StealerSites = stealerSites,
                 StealerSealer = stealerSites is null ? null : new Leakwatch.Privacy.StealerSiteSealer(keys),
             };
@@ -170,6 +176,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         catch
         {
             stealerSites?.Dispose();
+            domainStore?.Dispose();
             lookup.Dispose();
             throw;
         }

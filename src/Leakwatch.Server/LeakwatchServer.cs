@@ -82,6 +82,8 @@ public static class LeakwatchServer
         Mcp.McpEndpoint.Map(app);
         // Domain verification (issue 16): /api/domains and /api/v3/subscribeddomains.
         app.Services.GetRequiredService<Domains.DomainApi>().Map(app);
+        // Domain store (issue 16): GET /api/v3/breacheddomain/{domain}.
+        app.Services.GetRequiredService<Domains.BreachedDomainEndpoint>().Map(app);
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
@@ -153,6 +155,12 @@ public static class LeakwatchServer
         services.AddSingleton<NotifyEndpoints>();
         // Domain verification (issue 16); the domain store replaces the counts (NoDomainCounts: null counts).
         services.AddSingleton<Domains.DomainApi>();
+        // Domain store (issue 16): breacheddomain, the subscribeddomains counts and the MCP domain_search, registered
+        // before the placeholders (NoDomainCounts, NoVerifiedDomains) so those TryAdds leave them.
+        services.AddSingleton<Domains.DomainBreaches>();
+        services.AddSingleton<Leakwatch.Catalog.Domains.IDomainCounts>(sp => sp.GetRequiredService<Domains.DomainBreaches>());
+        services.AddSingleton<IDomainSearch, Domains.DomainStoreSearch>();
+        services.AddSingleton<Domains.BreachedDomainEndpoint>();
         services.TryAddSingleton<Leakwatch.Catalog.Domains.IDomainCounts>(Leakwatch.Catalog.Domains.NoDomainCounts.Instance);
         services.AddSingleton<MetricsListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsListener>());

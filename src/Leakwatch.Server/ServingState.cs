@@ -161,9 +161,82 @@ internal sealed class ServingState : PublishedGeneration
         }
     }
 
+    /// <summary>The domain store the manifest names, opened under the key file, or null (<see cref="BreachedAliases"/>).</summary>
+    public Leakwatch.Privacy.DomainStoreReader? DomainStore { get; init; }
+
+    /// <summary>
+    /// The aliases of <paramref name="domain"/> (canonical) that are in at least one published, unretired breach,
+    /// each with those breaches (oldest first), in alias order. The domain store gives the aliases; each address's
+    /// current breaches come from the index, so a removed breach needs no change to the store, and an address
+    /// <paramref name="hidden"/> says is opted out is left out. The keys are looked up in index order, which keeps
+    /// the mapped pages' reads close together.
+    /// </summary>
+    public List<(string Alias, List<Breach> Breaches)> BreachedAliases(string domain, Func<UInt128, bool> hidden)
+    {
+        var result = new List<(string, List<Breach>)>();
+        if (DomainStore is null || _lookup is null)
+        {
+            return result;
+        }
+
+        var aliases = DomainStore.Aliases(domain);
+        var keyed = new (UInt128 Key, int Alias)[aliases.Count];
+        var count = 0;
+        Span<char> email = stackalloc char[EmailNormalizer.MaxLength];
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            var alias = aliases[i];
+            if (alias.Length + 1 + domain.Length > email.Length)
+            {
+                continue;
+            }
+
+            alias.CopyTo(email);
+            email[alias.Length] = '@';
+            domain.CopyTo(email[(alias.Length + 1)..]);
+            keyed[count++] = (_lookup.KeyOfNormalizedEmail(email[..(alias.Length + 1 + domain.Length)]), i);
+        }
+
+        var sorted = keyed.AsSpan(0, count);
+        sorted.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        var sets = new int[aliases.Count];
+        Array.Fill(sets, -1);
+        foreach (var (key, alias) in sorted)
+        {
+            if (!hidden(key))
+            {
+                sets[alias] = _lookup.FindSet(key);
+            }
+        }
+
+        var bySet = new Dictionary<int, List<Breach>>();
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            var set = sets[i];
+            if (set < 0)
+            {
+                continue;
+            }
+
+            if (!bySet.TryGetValue(set, out var breaches))
+            {
+                breaches = _lookup.SetBreaches(set).FindAll(b => _byId.ContainsKey(b.Id) && !b.IsRetired);
+                bySet[set] = breaches;
+            }
+
+            if (breaches.Count > 0)
+            {
+                result.Add((aliases[i], breaches));
+            }
+        }
+
+        return result;
+    }
+
     protected override void Free()
     {
         _lookup?.Dispose();
+        DomainStore?.Dispose();
         StealerSites?.Dispose();
         StealerSealer?.Dispose();
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   breachedAccount, breaches, breach, dataClasses, latestBreach, pwnedPassword, pwnedPasswordRange,
-  subscriptionStatus, subscribedDomains, stealerLogsByEmail, RateLimitError,
+  subscriptionStatus, subscribedDomains, stealerLogsByEmail, breachedDomain, RateLimitError,
 } from 'hibp';
 
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
@@ -99,6 +99,13 @@ test('subscriptionStatus reports the key\'s rate', async () => {
 
 test('subscribedDomains lists the key\'s verified domains only, HIBP field names', async () => {
   assert.deepEqual(await subscribedDomains({ baseUrl: v3, apiKey }), fx.subscribedDomains);
+});
+
+test('breachedDomain answers the verified domain\'s aliases exactly; 403 for a domain not verified', async () => {
+  const { domain, pending, aliases } = fx.breachedDomain;
+  assert.deepEqual(await breachedDomain(domain, { baseUrl: v3, apiKey }), aliases);
+  assert.deepEqual(await breachedDomain(domain.toUpperCase(), { baseUrl: v3, apiKey }), aliases);
+  await assert.rejects(breachedDomain(pending, { baseUrl: v3, apiKey }), /Forbidden/i);
 });
 
 test('pwnedPassword and pwnedPasswordRange (sha1, ntlm, padding)', async () => {

@@ -38,6 +38,13 @@ user_name_only:conf-pw-4:steamcommunity.com
 not a credential
 ULP
 "$lw" "${dirs[@]}" ingest "$work/stealer.txt" --breach StealerConformance --format ulp >/dev/null
+# Domain search (issue 16): addresses on the verified domain below, in a breach and a spam list, ingested before the two
+# breaches above so they stay the latest; breachedDomain and the subscribedDomains counts come from these.
+printf 'email\nalice@conformance-verified.com\nBob@Conformance-Verified.com\ncarol@conformance-verified.com\nsomeone@elsewhere-conformance.com\n' >"$work/domain-one.csv"
+printf 'email\nbob@conformance-verified.com\ndave@conformance-verified.com\n' >"$work/domain-spam.csv"
+"$lw" "${dirs[@]}" ingest "$work/domain-one.csv" --breach DomainConformance --date 2018-06-01 >/dev/null
+"$lw" "${dirs[@]}" ingest "$work/domain-spam.csv" --breach DomainSpamList --date 2018-07-01 >/dev/null
+"$lw" "${dirs[@]}" breach set DomainSpamList --spam-list >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/older.txt" --breach OlderScrape --date 2019-08-01 --domain facebook.com \
   --columns phone,uid,first_name,last_name,gender,city,country,relationship,employer,email,dob "${private[@]}" >/dev/null
 "$lw" "${dirs[@]}" ingest "$work/newer.csv" --breach NewerLeak --date 2025-05-01 --domain newer.example "${private[@]}" >/dev/null
@@ -128,9 +135,13 @@ fx = {
   "cleanPassword": "leakwatch-conformance-not-in-any-list-7f3a",
   "sha1": {"prefix": sha1("password")[:5], "suffix": sha1("password")[5:], "count": 3},
 }
-# Counts are null until the domain store answers for the domain (IDomainCounts); no renewal for self-hosted keys.
-fx["subscribedDomains"] = [{"DomainName": "conformance-verified.com", "PwnCount": None, "PwnCountExcludingSpamLists": None,
-                            "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": None, "NextSubscriptionRenewal": None}]
+# The domain store's counts (docs/organisations.md "Domain search"): alice, bob, carol, dave breached; dave only in the
+# spam list; Leakwatch has no renewals, so the renewal count is the spam-free one; no renewal date.
+fx["subscribedDomains"] = [{"DomainName": "conformance-verified.com", "PwnCount": 4, "PwnCountExcludingSpamLists": 3,
+                            "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": 3, "NextSubscriptionRenewal": None}]
+fx["breachedDomain"] = {"domain": "conformance-verified.com", "pending": "conformance-pending.com",
+                        "aliases": {"alice": ["DomainConformance"], "bob": ["DomainConformance", "DomainSpamList"],
+                                    "carol": ["DomainConformance"], "dave": ["DomainSpamList"]}}
 n = ntlm("password") or "8846F7EAEE8FB117AD06BDD830B7586C"
 fx["ntlm"] = {"prefix": n[:5], "suffix": n[5:], "count": 3}
 

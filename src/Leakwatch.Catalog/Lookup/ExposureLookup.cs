@@ -112,6 +112,9 @@ public sealed class ExposureLookup : IDisposable
         return AccountKind.Invalid;
     }
 
+    /// <summary>The index key of an email already normalized (as the domain store gives its addresses back).</summary>
+    public UInt128 KeyOfNormalizedEmail(ReadOnlySpan<char> normalizedEmail) => _hasher.HashEmail(normalizedEmail);
+
     /// <summary>Breaches holding this key, oldest breach date first.</summary>
     public List<Breach> Find(UInt128 key) => SetBreaches(FindSet(key));
 

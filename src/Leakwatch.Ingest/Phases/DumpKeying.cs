@@ -32,8 +32,9 @@ internal sealed class DumpKeying : IDisposable
     /// <param name="sealedRuns">Spill key runs sealed under per-process keys (<see cref="ExternalSorter.Sealed"/>), as
     /// `verify` does; an ingest's runs in the data dir's tmp/ hold keyed hashes only and are swept by the next ingest.</param>
     /// <param name="ulp">A stealer-log ingest's extra outputs, which every worker feeds; null for any other dump.</param>
+    /// <param name="domains">The domain store's build, which every worker feeds; null when it is not built.</param>
     public static DumpKeying Create(KeyFile keys, IngestOptions options, string tempDir, PrivateSpillSession? spill, bool sealedRuns = false,
-        Stealer.UlpIngest? ulp = null)
+        Stealer.UlpIngest? ulp = null, Domains.DomainStoreBuild? domains = null)
     {
         ExternalSorter NewSorter(string name, int capacity) =>
             sealedRuns ? ExternalSorter.Sealed(tempDir, name, capacity) : new ExternalSorter(tempDir, name, capacity);
@@ -55,7 +56,7 @@ internal sealed class DumpKeying : IDisposable
                     TempDirectory = tempDir,
                     PhoneMemoryBytes = Math.Max(8L << 20, (long)options.SortMemoryMegabytes * 1024 * 1024 / 4 / (workers + 1)),
                 }))
-            { Spill = spill?.NewWriter(), Ulp = ulp?.NewWorker(tempDir, sorterCapacity) };
+            { Spill = spill?.NewWriter(), Ulp = ulp?.NewWorker(tempDir, sorterCapacity), Domains = domains?.NewCollector() };
         }
 
         return new DumpKeying(states, ulp);

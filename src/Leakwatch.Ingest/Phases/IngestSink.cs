@@ -141,6 +141,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
             var key = s.Hasher.HashEmail(email[..n]);
             s.Emails.Add(key);
             s.Spill?.AddEmail(key, email[..n]);
+            s.Domains?.Add(email[..n]);
             s.Analysis.AddEmail(email[..n]);
             s.ValidEmails++;
             s.DomainTally?.Add(email[..n], key); // domain alerts
@@ -191,6 +192,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
                     var key = s.Hasher.HashEmail(email[..n]);
                     s.Emails.Add(key);
                     s.Spill?.AddEmail(key, email[..n]);
+                    s.Domains?.Add(email[..n]);
                     s.Analysis.AddEmail(email[..n]);
                     s.ValidEmails++;
                     s.DomainTally?.Add(email[..n], key); // domain alerts

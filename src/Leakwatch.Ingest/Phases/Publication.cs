@@ -14,7 +14,8 @@ namespace Leakwatch.Ingest.Phases;
 internal static class Publication
 {
     public static void Publish(ExposureIndexStore store, KeyFile keys, StateStore catalog, Manifest previous, Breach breach,
-        string indexPath, IngestOptions options, IngestStats stats, string? stealerSites, CancellationToken ct)
+        string indexPath, IngestOptions options, IngestStats stats, string? stealerSites,
+        string? domainStore, CancellationToken ct)
     {
         catalog.UpdateBreach(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
         catalog.SetReport(breach.Id, ReportJson.Serialize(stats.Report!));
@@ -30,6 +31,8 @@ internal static class Publication
             Published = DateTimeOffset.UtcNow,
             // A stealer-log ingest names its new website store here, so it is published with the breach.
             StealerSites = stealerSites ?? previous.StealerSites,
+            // The domain store likewise (an ingest with --no-domain-store carries the published one forward).
+            DomainStore = domainStore ?? previous.DomainStore,
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
         TestKillPoint.Reached("publishing");

@@ -25,6 +25,8 @@ internal sealed class WorkerState(IdentifierHasher hasher, PhoneNormalizer phone
     public Stealer.UlpWorker? Ulp;
     /// <summary>Domain alerts: counts addresses on verified domains; null (no lookup at all) when none is verified.</summary>
     public DomainTally? DomainTally;
+    /// <summary>This thread's share of the domain store's delta; null with `--no-domain-store` and for `verify`.</summary>
+    public Leakwatch.Ingest.Domains.DomainAliasCollector? Domains;
     public long InvalidEmail;
     public long InvalidPhone;
     public long InvalidBirthdate;

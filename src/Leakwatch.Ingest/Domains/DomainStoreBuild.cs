@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Leakwatch.Index;
+using Leakwatch.Index.Stealer;
+using Leakwatch.Privacy;
+
+namespace Leakwatch.Ingest.Domains;
+
+/// <summary>
+/// The domain store's part of an ingest (docs/organisations.md, "Domain store"): every worker records (domain,
+/// alias) for each valid email it keys (<see cref="DomainAliasCollector"/>); after the index merge,
+/// <see cref="Prepare"/> writes the next generation (<see cref="DomainStoreMerge"/>) under
+/// <c>domains/domains-gen-N-&lt;random&gt;.lwd</c>, and the manifest swap that publishes the breach names it.
+/// </summary>
+internal sealed class DomainStoreBuild : IDisposable
+{
+    private readonly DomainStoreSealer _sealer;
+    private readonly string _tempDir;
+    private readonly int _budgetBytes;
+    private readonly List<DomainAliasCollector> _collectors = [];
+
+    /// <param name="memoryBytes">All workers' buffers together; each spills a sealed run past its share.</param>
+    public DomainStoreBuild(KeyFile keys, string tempDir, long memoryBytes, int workers)
+    {
+        _sealer = new DomainStoreSealer(keys);
+        _tempDir = tempDir;
+        _budgetBytes = (int)Math.Clamp(memoryBytes / Math.Max(1, workers), 1 << 20, 256L << 20);
+    }
+
+    public DomainStoreStats Stats { get; } = new();
+
+    /// <summary>Alias bytes per page (tests make it tiny to get many pages from few aliases).</summary>
+    internal int MaxPageBytes { get; init; } = DomainStoreSealer.MaxPageBytes;
+
+    /// <summary>A worker's buffer before it spills (tests make it tiny to get many runs).</summary>
+    internal int? CollectorBudgetBytes { get; init; }
+
+    public DomainAliasCollector NewCollector()
+    {
+        var c = new DomainAliasCollector(_sealer, _tempDir, CollectorBudgetBytes ?? _budgetBytes);
+        _collectors.Add(c);
+        return c;
+    }
+
+    /// <summary>Writes the next generation, not yet visible.</summary>
+    /// <returns>The new file, relative to the data dir.</returns>
+    public string Prepare(ExposureIndexStore store, Manifest published, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var c in _collectors)
+        {
+            c.Spill();
+            Stats.Pairs += c.Added;
+        }
+
+        Directory.CreateDirectory(store.DomainDir);
+        var path = Path.Combine(store.DomainDir, $"domains-gen-{published.Generation + 1:D8}-{Guid.NewGuid():N}.lwd");
+        using var old = published.DomainStore is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
+        using var delta = new DomainDelta(_collectors);
+        using (var writer = new StealerSiteWriter(path))
+        {
+            var merge = new DomainStoreMerge(_sealer, writer, MaxPageBytes);
+            merge.Run(old, delta, ct);
+            writer.Finish();
+            Stats.Entries = writer.Entries;
+            Stats.TouchedDomains = merge.TouchedDomains;
+        }
+
+        ExposureIndexStore.FsyncDirectory(store.DomainDir);
+        Stats.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        return Path.GetRelativePath(store.DataDir, path);
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _collectors)
+        {
+            c.Dispose();
+        }
+    }
+}
