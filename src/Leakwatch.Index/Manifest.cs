@@ -34,6 +34,16 @@ public sealed record Manifest
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? StealerSites { get; init; }
 
+    /// <summary>The stealer-log store by email domain (alias → websites, paged by keyed domain tag), relative to the
+    /// data dir, or null; carried and replaced like <see cref="StealerSites"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StealerEmailDomains { get; init; }
+
+    /// <summary>The stealer-log store by website domain (emails, paged by keyed domain tag), relative to the data dir,
+    /// or null; carried and replaced like <see cref="StealerSites"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StealerWebsites { get; init; }
+
     /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still
     /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
     public RetiredFile[] Retired { get; init; } = [];
@@ -51,7 +61,7 @@ public sealed record Manifest
         var m = new Manifest();
         int format = m.Format;
         long generation = 0, indexBytes = 0, entries = 0;
-        string? index = null, keyId = null, stealerSites = null;
+        string? index = null, keyId = null, stealerSites = null, stealerEmailDomains = null, stealerWebsites = null;
         int[] breaches = [];
         DateTimeOffset published = default;
         RetiredFile[] retired = [];
@@ -66,6 +76,8 @@ public sealed record Manifest
             else if (name.ValueTextEquals("entries"u8)) { entries = r.GetInt64(); }
             else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
             else if (name.ValueTextEquals("stealerSites"u8)) { stealerSites = r.GetString(); }
+            else if (name.ValueTextEquals("stealerEmailDomains"u8)) { stealerEmailDomains = r.GetString(); }
+            else if (name.ValueTextEquals("stealerWebsites"u8)) { stealerWebsites = r.GetString(); }
             else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
             else if (name.ValueTextEquals("breaches"u8))
             {
@@ -97,6 +109,8 @@ public sealed record Manifest
             Published = published,
             Retired = retired,
             StealerSites = stealerSites,
+            StealerEmailDomains = stealerEmailDomains,
+            StealerWebsites = stealerWebsites,
         };
     }
 

@@ -80,13 +80,13 @@ public sealed class IngestPipeline
         var prepared = tap.Finish();
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
-        var stealerSites = ulp?.Prepare(_store, manifest, _keys, ct);
+        var stealerStores = ulp?.Prepare(_store, manifest, _keys, ct);
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
         TestKillPoint.Reached("merged");
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
-        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerSites, ct);
+        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerStores, ct);
         ulp?.PublishPasswords();
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
         stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);

@@ -152,7 +152,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
 
         var keys = KeyFile.Load(_keyFilePath);
         var lookup = ExposureLookup.Open(_store.DataDir, keys, _state);
-        Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null;
+        Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null, emailDomains = null, websites = null;
         try
         {
             // The rows are read here, not on the first request: a store that is down fails the reload, and the
@@ -161,19 +161,34 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             stealerSites = lookup.Manifest.StealerSites is { } sites
                 ? Leakwatch.Index.Stealer.StealerSiteFile.Open(Path.Combine(_store.DataDir, sites))
                 : null;
+            emailDomains = OpenStealer(lookup.Manifest.StealerEmailDomains);
+            websites = OpenStealer(lookup.Manifest.StealerWebsites);
             return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision)
             {
                 StealerSites = stealerSites,
                 StealerSealer = stealerSites is null ? null : new Leakwatch.Privacy.StealerSiteSealer(keys),
+                // Stealer logs by email domain and by website domain (issue 16).
+                StealerEmailDomains = emailDomains,
+                StealerWebsites = websites,
+                StealerTagger = new Leakwatch.Privacy.StealerTagger(keys),
+                StealerEmailDomainSealer = new Leakwatch.Privacy.StealerSiteSealer(
+                    new Leakwatch.Privacy.StealerSealSession(keys, Leakwatch.Privacy.StealerSiteSealer.EmailDomainsContext)),
+                StealerWebsiteSealer = new Leakwatch.Privacy.StealerSiteSealer(
+                    new Leakwatch.Privacy.StealerSealSession(keys, Leakwatch.Privacy.StealerSiteSealer.WebsitesContext)),
             };
         }
         catch
         {
             stealerSites?.Dispose();
+            emailDomains?.Dispose();
+            websites?.Dispose();
             lookup.Dispose();
             throw;
         }
     }
+
+    private Leakwatch.Index.Stealer.StealerSiteFile? OpenStealer(string? relative) =>
+        relative is null ? null : Leakwatch.Index.Stealer.StealerSiteFile.Open(Path.Combine(_store.DataDir, relative));
 
     private void RefreshKeys()
     {

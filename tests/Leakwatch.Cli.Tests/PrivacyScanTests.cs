@@ -127,8 +127,8 @@ public class PrivacyScanTests
     }
 
     /// <summary>The scan over the stealer-log stores (issue 16): after two stealer-log ingests (the second merging into
-    /// the first's website store), no email, no password and no website domain is anywhere in the data dir or the
-    /// outputs in clear. Emails and domains are also looked for as unkeyed hashes; passwords only in clear, since
+    /// the first's stores), no email, alias, email domain, password or website domain is anywhere in the data dir
+    /// (the website store and the stores by email domain and by website domain included) or the outputs in clear. Emails and domains are also looked for as unkeyed hashes; passwords only in clear, since
     /// the password store holds their SHA-1 and NTLM by design.</summary>
     [Fact]
     public void DataDir_AfterStealerLogIngests_HoldsNoEmailPasswordOrWebsite()
@@ -153,6 +153,9 @@ public class PrivacyScanTests
             {
                 hashed.Add(e);
                 hashed.Add(e.ToUpperInvariant());
+                // The stores by email domain and by website hold aliases and domains: neither in clear.
+                hashed.Add(e[..e.IndexOf('@', StringComparison.Ordinal)]);
+                hashed.Add(e[(e.IndexOf('@', StringComparison.Ordinal) + 1)..]);
             }
 
             hashed.UnionWith(t.Websites);
@@ -162,7 +165,9 @@ public class PrivacyScanTests
         var needles = hashed.SelectMany(Forms)
             .Concat(clearOnly.SelectMany(p => new[] { Encoding.UTF8.GetBytes(p), Encoding.Unicode.GetBytes(p) })).ToList();
         var files = Directory.EnumerateFiles(dir.DataDir, "*", SearchOption.AllDirectories).ToList();
-        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("sites-", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("email-domains-", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("websites-", StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith(".lwp", StringComparison.Ordinal));
         Assert.Empty(Scan(files, needles));
         var outFile = dir.File("outputs.txt");

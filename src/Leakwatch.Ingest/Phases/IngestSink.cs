@@ -143,7 +143,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
             s.Spill?.AddEmail(key, email[..n]);
             s.Analysis.AddEmail(email[..n]);
             s.ValidEmails++;
-            ulp.AddSite(key, batch.Get(r, RowBatch.Website));
+            ulp.AddSite(key, email[..n], batch.Get(r, RowBatch.Website));
             hasIdentifier = true;
         }
         else if (login.Contains('@'))

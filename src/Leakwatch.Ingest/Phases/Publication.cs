@@ -14,7 +14,7 @@ namespace Leakwatch.Ingest.Phases;
 internal static class Publication
 {
     public static void Publish(ExposureIndexStore store, KeyFile keys, StateStore catalog, Manifest previous, Breach breach,
-        string indexPath, IngestOptions options, IngestStats stats, string? stealerSites, CancellationToken ct)
+        string indexPath, IngestOptions options, IngestStats stats, Stealer.StealerStoreFiles? stealer, CancellationToken ct)
     {
         catalog.UpdateBreach(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
         catalog.SetReport(breach.Id, ReportJson.Serialize(stats.Report!));
@@ -29,7 +29,9 @@ internal static class Publication
             Breaches = [.. previous.Breaches, breach.Id],
             Published = DateTimeOffset.UtcNow,
             // A stealer-log ingest names its new website store here, so it is published with the breach.
-            StealerSites = stealerSites ?? previous.StealerSites,
+            StealerSites = stealer?.Sites ?? previous.StealerSites,
+            StealerEmailDomains = stealer?.EmailDomains ?? previous.StealerEmailDomains,
+            StealerWebsites = stealer?.Websites ?? previous.StealerWebsites,
         };
         ExposureIndexStore.FsyncDirectory(store.IndexDir);
         TestKillPoint.Reached("publishing");
