@@ -120,7 +120,9 @@ public sealed class ExposureIndexStore
             previous = null; // fsck's to report; nothing of it can be retained
         }
 
-        next = next with { Retired = Retention.Retire(previous?.Retired, [previous?.Index, previous?.StealerSites, previous?.DomainStore], [next.Index, next.StealerSites, next.DomainStore]) };
+        next = next with { Retired = Retention.Retire(previous?.Retired,
+            [previous?.Index, previous?.StealerSites, previous?.StealerEmailDomains, previous?.StealerWebsites, previous?.DomainStore],
+            [next.Index, next.StealerSites, next.StealerEmailDomains, next.StealerWebsites, next.DomainStore]) };
         var written = next;
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, ManifestJson.Default.Manifest));
         return next;
@@ -178,7 +180,9 @@ public sealed class ExposureIndexStore
             foreach (var file in Directory.EnumerateFiles(StealerDir))
             {
                 var relative = Path.GetRelativePath(DataDir, file);
-                if (!string.Equals(relative, current.StealerSites, StringComparison.Ordinal) && !kept.Contains(relative))
+                if (!string.Equals(relative, current.StealerSites, StringComparison.Ordinal)
+                    && !string.Equals(relative, current.StealerEmailDomains, StringComparison.Ordinal)
+                    && !string.Equals(relative, current.StealerWebsites, StringComparison.Ordinal) && !kept.Contains(relative))
                 {
                     files.Add(file);
                 }

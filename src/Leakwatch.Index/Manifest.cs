@@ -38,6 +38,15 @@ public sealed record Manifest
     /// or null before the first ingest that builds it. Every publish carries it forward; an ingest replaces it.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? DomainStore { get; init; }
+    /// <summary>The stealer-log store by email domain (alias → websites, paged by keyed domain tag), relative to the
+    /// data dir, or null; carried and replaced like <see cref="StealerSites"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StealerEmailDomains { get; init; }
+
+    /// <summary>The stealer-log store by website domain (emails, paged by keyed domain tag), relative to the data dir,
+    /// or null; carried and replaced like <see cref="StealerSites"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StealerWebsites { get; init; }
 
     /// <summary>Index files earlier publishes replaced, kept on disk for the retention period so replicas still
     /// reading them (over NFS) do not lose them; see <see cref="GenerationRetention"/>.</summary>
@@ -56,7 +65,7 @@ public sealed record Manifest
         var m = new Manifest();
         int format = m.Format;
         long generation = 0, indexBytes = 0, entries = 0;
-        string? index = null, keyId = null, stealerSites = null, domainStore = null;
+        string? index = null, keyId = null, stealerSites = null, domainStore = null, stealerEmailDomains = null, stealerWebsites = null;
         int[] breaches = [];
         DateTimeOffset published = default;
         RetiredFile[] retired = [];
@@ -72,6 +81,8 @@ public sealed record Manifest
             else if (name.ValueTextEquals("keyId"u8)) { keyId = r.GetString(); }
             else if (name.ValueTextEquals("stealerSites"u8)) { stealerSites = r.GetString(); }
             else if (name.ValueTextEquals("domainStore"u8)) { domainStore = r.GetString(); }
+            else if (name.ValueTextEquals("stealerEmailDomains"u8)) { stealerEmailDomains = r.GetString(); }
+            else if (name.ValueTextEquals("stealerWebsites"u8)) { stealerWebsites = r.GetString(); }
             else if (name.ValueTextEquals("published"u8)) { published = r.GetDateTimeOffset(); }
             else if (name.ValueTextEquals("breaches"u8))
             {
@@ -104,6 +115,8 @@ public sealed record Manifest
             Retired = retired,
             StealerSites = stealerSites,
             DomainStore = domainStore,
+            StealerEmailDomains = stealerEmailDomains,
+            StealerWebsites = stealerWebsites,
         };
     }
 

@@ -78,17 +78,30 @@ public sealed class IngestPipeline
         // Matching on publish reads the watchers on the idle core while this merge runs, and sees its keys as it goes.
         // It also writes the hits' outbox rows as it goes, held back from delivery until the catch-up after the publish.
         using var tap = NotificationMatching.Tap(catalog, breach.Id);
-        var merged = KeyMerge.Run(keyed, stats, keys => ExposureIndexMerger.MergeAdd(existing, keys, keyed.KeyUpperBound, breach.Id,
+        // A stealer log's own stores (websites, domains, passwords) are written on the other core while the index merges.
+        var stealerStores = ulp is null ? null : Task.Run(() => ulp.Prepare(_store, manifest, _keys, ct), ct);
+        MergedKeys merged;
+        try
+        {
+            merged = KeyMerge.Run(keyed, stats, keys => ExposureIndexMerger.MergeAdd(existing, keys, keyed.KeyUpperBound, breach.Id,
             indexPath, MergeObserverPair.Combine(overlap, tap), n =>
             {
                 TestKillPoint.Reached("merging");
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new IngestProgress(IngestPhase.Merging, stats.Rows, 0, 0, n));
             }), ct);
+        }
+        catch
+        {
+            // The stealer stores' task still reads the workers: it must end before they are disposed.
+            WaitQuietly(stealerStores);
+            throw;
+        }
+
         var prepared = tap.Finish();
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
-        var stealerSites = ulp?.Prepare(_store, manifest, _keys, ct);
+        var stealerFiles = stealerStores?.GetAwaiter().GetResult();
         var domainStore = domains?.Prepare(_store, manifest, ct);
         stats.DomainStore = domains?.Stats;
         Finish(stats, clock);
@@ -96,7 +109,7 @@ public sealed class IngestPipeline
         TestKillPoint.Reached("merged");
 
         progress?.Report(new IngestProgress(IngestPhase.Publishing, stats.Rows, 0, 0, merged.Entries));
-        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerSites, domainStore, ct);
+        Publication.Publish(_store, _keys, catalog, manifest, breach, indexPath, options, stats, stealerFiles, domainStore, ct);
         ulp?.PublishPasswords();
         stats.Phases.Publish = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge;
         stats.Notifications = NotificationMatching.AfterPublish(_store, catalog, _keys, options.BreachName, prepared, breach.Id, ct);
@@ -104,6 +117,18 @@ public sealed class IngestPipeline
         stats.Phases.Match = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort - stats.Phases.Merge - stats.Phases.Publish;
         Finish(stats, clock);
         return stats;
+    }
+
+    private static void WaitQuietly(Task? task)
+    {
+        try
+        {
+            task?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The merge's own exception is the one reported.
+        }
     }
 
     /// <summary>Analyses the dump and compares it with the index, as an ingest would, but writes nothing to the

@@ -6,86 +6,184 @@ using Leakwatch.Index;
 namespace Leakwatch.Privacy;
 
 /// <summary>
-/// Seals an email's stealer-log website domains for the website store. Each entry has its own AES-256-GCM key,
-/// derived from a key-file subkey (<c>leakwatch/stealer-sites/v1</c>) and the entry's 80-bit index key the way
-/// AES-GCM-SIV derives its message keys (RFC 8452 §4): the key-generating key encrypts two blocks holding a counter
-/// and the index key, and the two results are the entry key. The index key is also bound as associated data:
-/// without the key file a blob reveals nothing, and a blob moved to another key does not open. A key per entry also
-/// keeps each key's random-nonce count tiny however many entries and merges there are. AES as the derivation (one
-/// AES instance, two block encryptions) rather than HKDF, because a merge seals every touched entry and HKDF's
-/// HMACs cost more than the sealing. Layout: version <c>1</c> || nonce (12, random) || tag (16) || domains joined
-/// by '\n'. Not thread-safe (one per merging thread).
+/// Seals the entries of the stealer-log stores (an email's website domains; an email domain's or a website's pages)
+/// under AES-256-GCM. Version 2 (what <see cref="Seal(UInt128, ReadOnlySpan{byte})"/> writes): one key per store
+/// generation (<see cref="StealerSealSession"/>: a random salt, HKDF from the key file), one AES-GCM context per
+/// sealer (one per thread), a counter nonce that never repeats under that key, and the entry's 80-bit index key as
+/// associated data, so a blob moved to another key does not open. Layout: <c>2</c> || salt (16) || nonce (12) ||
+/// tag (16) || ciphertext. Version 1 (the first website stores, still opened): a key per entry derived by AES from
+/// <c>leakwatch/stealer-sites/v1</c> and the index key (RFC 8452 §4 style), <c>1</c> || nonce (12, random) || tag
+/// (16) || domains; it cost a key schedule, a key derivation and a getrandom call per entry, 12.5 µs, which is why
+/// version 2 exists. Not thread-safe (one per thread; sealers of one session share its key and counter).
 /// </summary>
 public sealed class StealerSiteSealer : IDisposable
 {
-    private const byte Version = 1;
+    /// <summary>The website store's subkey context for version-2 blobs.</summary>
+    public const string SitesContext = "leakwatch/stealer-sites/v2";
+
+    /// <summary>The store by email domain's subkey context.</summary>
+    public const string EmailDomainsContext = "leakwatch/stealer-by-email-domain/v1";
+
+    /// <summary>The store by website domain's subkey context.</summary>
+    public const string WebsitesContext = "leakwatch/stealer-by-website/v1";
+
+    private const byte Version1 = 1;
+    private const byte Version2 = 2;
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private const int Overhead = 1 + NonceSize + TagSize;
-    private readonly Aes _keyGenerator;
-    private readonly byte[] _blocks = new byte[32];
-    private readonly byte[] _entryKey = new byte[32];
+    private const int Overhead1 = 1 + NonceSize + TagSize;
+    private const int Overhead2 = 1 + StealerSealSession.SaltSize + NonceSize + TagSize;
+    private readonly StealerSealSession _session;
+    private readonly AesGcm _aes;
+    private readonly byte[] _salt;
+    private readonly Dictionary<UInt128, AesGcm> _openers = [];
+    private Aes? _v1KeyGenerator;
 
+    /// <summary>A sealer of the website store with a session of its own (one generation, one thread).</summary>
     public StealerSiteSealer(KeyFile keys)
+        : this(new StealerSealSession(keys, SitesContext))
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        _keyGenerator = Aes.Create();
-        _keyGenerator.Key = keys.DeriveSubkey([], "leakwatch/stealer-sites/v1"u8, 32);
     }
 
-    public void Dispose() => _keyGenerator.Dispose();
+    /// <summary>One thread's sealer of <paramref name="session"/>'s generation.</summary>
+    public StealerSiteSealer(StealerSealSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _session = session;
+        _aes = new AesGcm(session.Key, TagSize);
+        _salt = session.Salt;
+        _openers[SaltOf(_salt)] = _aes;
+    }
+
+    /// <summary>Bytes a sealed blob adds to its plaintext.</summary>
+    public static int Overhead => Overhead2;
+
+    public void Dispose()
+    {
+        foreach (var aes in _openers.Values)
+        {
+            aes.Dispose();
+        }
+
+        _v1KeyGenerator?.Dispose();
+    }
 
     public byte[] Seal(UInt128 indexKey, IReadOnlyList<string> domains)
     {
         ArgumentNullException.ThrowIfNull(domains);
-        var plain = Encoding.UTF8.GetBytes(string.Join('\n', domains));
+        return Seal(indexKey, Encoding.UTF8.GetBytes(string.Join('\n', domains)));
+    }
+
+    public byte[] Seal(UInt128 indexKey, ReadOnlySpan<byte> plain)
+    {
+        var output = new byte[Overhead2 + plain.Length];
+        Seal(indexKey, plain, output);
+        return output;
+    }
+
+    /// <summary>Seals into <paramref name="output"/>, exactly <see cref="Overhead"/> + plaintext bytes.</summary>
+    public void Seal(UInt128 indexKey, ReadOnlySpan<byte> plain, Span<byte> output)
+    {
         Span<byte> ad = stackalloc byte[IndexKeys.KeyBytes];
         IndexKeys.WriteBigEndian(IndexKeys.Truncate(indexKey), ad);
-        var output = new byte[Overhead + plain.Length];
-        output[0] = Version;
-        RandomNumberGenerator.Fill(output.AsSpan(1, NonceSize));
-        using var aes = new AesGcm(EntryKey(ad), TagSize);
-        aes.Encrypt(output.AsSpan(1, NonceSize), plain, output.AsSpan(Overhead), output.AsSpan(1 + NonceSize, TagSize), ad);
-        return output;
+        output[0] = Version2;
+        _salt.CopyTo(output[1..]);
+        var nonce = output.Slice(1 + StealerSealSession.SaltSize, NonceSize);
+        _session.NextNonce(nonce);
+        _aes.Encrypt(nonce, plain, output.Slice(Overhead2, plain.Length), output.Slice(1 + StealerSealSession.SaltSize + NonceSize, TagSize), ad);
     }
 
     /// <summary>The domains sealed for <paramref name="indexKey"/>, in the order sealed.</summary>
     /// <exception cref="LeakwatchException">Altered, or sealed under another key file or for another key.</exception>
     public string[] Open(UInt128 indexKey, ReadOnlySpan<byte> blob)
     {
-        if (blob.Length < Overhead || blob[0] != Version)
-        {
-            throw new LeakwatchException(ErrorKind.DataDir, "stealer-log website store: an entry is not a sealed value this Leakwatch knows");
-        }
+        var plain = OpenBytes(indexKey, blob);
+        return plain.Length == 0 ? [] : Encoding.UTF8.GetString(plain).Split('\n');
+    }
 
+    /// <summary>The plaintext sealed for <paramref name="indexKey"/>.</summary>
+    /// <exception cref="LeakwatchException">Altered, or sealed under another key file or for another key.</exception>
+    public byte[] OpenBytes(UInt128 indexKey, ReadOnlySpan<byte> blob)
+    {
         Span<byte> ad = stackalloc byte[IndexKeys.KeyBytes];
         IndexKeys.WriteBigEndian(IndexKeys.Truncate(indexKey), ad);
-        var plain = new byte[blob.Length - Overhead];
         try
         {
-            using var aes = new AesGcm(EntryKey(ad), TagSize);
-            aes.Decrypt(blob.Slice(1, NonceSize), blob[Overhead..], blob.Slice(1 + NonceSize, TagSize), plain, ad);
+            if (blob.Length >= Overhead2 && blob[0] == Version2)
+            {
+                var plain = new byte[blob.Length - Overhead2];
+                var aes = OpenerFor(blob.Slice(1, StealerSealSession.SaltSize));
+                aes.Decrypt(blob.Slice(1 + StealerSealSession.SaltSize, NonceSize), blob[Overhead2..],
+                    blob.Slice(1 + StealerSealSession.SaltSize + NonceSize, TagSize), plain, ad);
+                return plain;
+            }
+
+            if (blob.Length >= Overhead1 && blob[0] == Version1 && string.Equals(_session.Context, SitesContext, StringComparison.Ordinal))
+            {
+                var plain = new byte[blob.Length - Overhead1];
+                using var aes = new AesGcm(V1EntryKey(ad), TagSize);
+                aes.Decrypt(blob.Slice(1, NonceSize), blob[Overhead1..], blob.Slice(1 + NonceSize, TagSize), plain, ad);
+                return plain;
+            }
         }
         catch (AuthenticationTagMismatchException e)
         {
             throw new LeakwatchException(ErrorKind.DataDir,
-                "stealer-log website store: an entry does not open with this key file (altered, or sealed under another key)", e);
+                "stealer-log store: an entry does not open with this key file (altered, or sealed under another key)", e);
         }
 
-        return plain.Length == 0 ? [] : Encoding.UTF8.GetString(plain).Split('\n');
+        throw new LeakwatchException(ErrorKind.DataDir, "stealer-log store: an entry is not a sealed value this Leakwatch knows");
     }
 
-    /// <summary>Block i (i = 0, 1) is <c>[i u8][index key 10][zeros 5]</c>, encrypted under the key-generating key.</summary>
-    private byte[] EntryKey(ReadOnlySpan<byte> indexKey)
+    private static UInt128 SaltOf(ReadOnlySpan<byte> salt) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(salt);
+
+    /// <summary>The AES-GCM context of the generation that sealed a blob: derived once per salt and kept (a store
+    /// holds blobs of as many generations as wrote to it).</summary>
+    private AesGcm OpenerFor(ReadOnlySpan<byte> salt)
     {
-        Array.Clear(_blocks);
-        for (var i = 0; i < 2; i++)
+        var id = SaltOf(salt);
+        if (!_openers.TryGetValue(id, out var aes))
         {
-            _blocks[16 * i] = (byte)i;
-            indexKey.CopyTo(_blocks.AsSpan((16 * i) + 1));
+            aes = new AesGcm(StealerSealSession.DeriveKey(_session.Keys, _session.Context, salt), TagSize);
+            _openers[id] = aes;
         }
 
-        _keyGenerator.EncryptEcb(_blocks, _entryKey, PaddingMode.None);
-        return _entryKey;
+        return aes;
+    }
+
+    /// <summary>Version 1: block i (i = 0, 1) is <c>[i u8][index key 10][zeros 5]</c>, encrypted under the key-generating key.</summary>
+    private byte[] V1EntryKey(ReadOnlySpan<byte> indexKey)
+    {
+        if (_v1KeyGenerator is null)
+        {
+            _v1KeyGenerator = Aes.Create();
+            _v1KeyGenerator.Key = _session.Keys.DeriveSubkey([], "leakwatch/stealer-sites/v1"u8, 32);
+        }
+
+        var blocks = new byte[32];
+        for (var i = 0; i < 2; i++)
+        {
+            blocks[16 * i] = (byte)i;
+            indexKey.CopyTo(blocks.AsSpan((16 * i) + 1));
+        }
+
+        return _v1KeyGenerator.EncryptEcb(blocks, PaddingMode.None);
+    }
+
+    /// <summary>A version-1 blob, as the first website stores wrote them: for the test that such stores still open.</summary>
+    public static byte[] SealVersion1ForTests(KeyFile keys, UInt128 indexKey, IReadOnlyList<string> domains)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(domains);
+        var plain = Encoding.UTF8.GetBytes(string.Join('\n', domains));
+        Span<byte> ad = stackalloc byte[IndexKeys.KeyBytes];
+        IndexKeys.WriteBigEndian(IndexKeys.Truncate(indexKey), ad);
+        using var sealer = new StealerSiteSealer(keys);
+        var output = new byte[Overhead1 + plain.Length];
+        output[0] = Version1;
+        RandomNumberGenerator.Fill(output.AsSpan(1, NonceSize));
+        using var aes = new AesGcm(sealer.V1EntryKey(ad), TagSize);
+        aes.Encrypt(output.AsSpan(1, NonceSize), plain, output.AsSpan(Overhead1), output.AsSpan(1 + NonceSize, TagSize), ad);
+        return output;
     }
 }

@@ -152,7 +152,7 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
 
         var keys = KeyFile.Load(_keyFilePath);
         var lookup = ExposureLookup.Open(_store.DataDir, keys, _state);
-        Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null;
+        Leakwatch.Index.Stealer.StealerSiteFile? stealerSites = null, emailDomains = null, websites = null;
         Leakwatch.Privacy.DomainStoreReader? domainStore = null;
         try
         {
@@ -166,21 +166,36 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
             domainStore = lookup.Manifest.DomainStore is { } domains
                 ? Leakwatch.Privacy.DomainStoreReader.Open(Path.Combine(_store.DataDir, domains), keys)
                 : null;
+            emailDomains = OpenStealer(lookup.Manifest.StealerEmailDomains);
+            websites = OpenStealer(lookup.Manifest.StealerWebsites);
             return new ServingState(lookup, lookup.Breaches, lookup.Manifest, revision)
             {
                 DomainStore = domainStore,
                 StealerSites = stealerSites,
                 StealerSealer = stealerSites is null ? null : new Leakwatch.Privacy.StealerSiteSealer(keys),
+                // Stealer logs by email domain and by website domain (issue 16).
+                StealerEmailDomains = emailDomains,
+                StealerWebsites = websites,
+                StealerTagger = new Leakwatch.Privacy.StealerTagger(keys),
+                StealerEmailDomainSealer = new Leakwatch.Privacy.StealerSiteSealer(
+                    new Leakwatch.Privacy.StealerSealSession(keys, Leakwatch.Privacy.StealerSiteSealer.EmailDomainsContext)),
+                StealerWebsiteSealer = new Leakwatch.Privacy.StealerSiteSealer(
+                    new Leakwatch.Privacy.StealerSealSession(keys, Leakwatch.Privacy.StealerSiteSealer.WebsitesContext)),
             };
         }
         catch
         {
             stealerSites?.Dispose();
             domainStore?.Dispose();
+            emailDomains?.Dispose();
+            websites?.Dispose();
             lookup.Dispose();
             throw;
         }
     }
+
+    private Leakwatch.Index.Stealer.StealerSiteFile? OpenStealer(string? relative) =>
+        relative is null ? null : Leakwatch.Index.Stealer.StealerSiteFile.Open(Path.Combine(_store.DataDir, relative));
 
     private void RefreshKeys()
     {

@@ -24,6 +24,7 @@ internal sealed partial class HibpApi
             .Produces<List<string>>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status401Unauthorized).Produces(StatusCodes.Status403Forbidden)
             .Produces(StatusCodes.Status404NotFound).Produces(StatusCodes.Status429TooManyRequests);
+        MapStealerDomains(v3);
     }
 
     private Task StealerLogsByEmail(HttpContext ctx, string email)

@@ -232,6 +232,36 @@ internal sealed class ServingState : PublishedGeneration
 
         return result;
     }
+    /// <summary>The stealer-log store by email domain (<see cref="FindEmailDomainPages"/>), or null.</summary>
+    public Leakwatch.Index.Stealer.StealerSiteFile? StealerEmailDomains { get; init; }
+
+    /// <summary>The stealer-log store by website domain (<see cref="FindWebsitePages"/>), or null.</summary>
+    public Leakwatch.Index.Stealer.StealerSiteFile? StealerWebsites { get; init; }
+
+    /// <summary>Set with the key file whenever any stealer-log store is: the domain tags.</summary>
+    public Leakwatch.Privacy.StealerTagger? StealerTagger { get; init; }
+
+    public Leakwatch.Privacy.StealerSiteSealer? StealerEmailDomainSealer { get; init; }
+
+    public Leakwatch.Privacy.StealerSiteSealer? StealerWebsiteSealer { get; init; }
+
+    /// <summary>Every page (plaintext, <c>alias\tsite…</c> lines) of an email domain; empty when none.</summary>
+    public List<byte[]> FindEmailDomainPages(string domain) =>
+        StealerEmailDomains is null ? []
+            : FindPages(StealerEmailDomains, StealerEmailDomainSealer!, StealerTagger!.EmailDomain(domain));
+
+    /// <summary>Every page (plaintext, one email a line) of a website domain; empty when none.</summary>
+    public List<byte[]> FindWebsitePages(string domain) =>
+        StealerWebsites is null ? [] : FindPages(StealerWebsites, StealerWebsiteSealer!, StealerTagger!.Website(domain));
+
+    private List<byte[]> FindPages(Leakwatch.Index.Stealer.StealerSiteFile file, Leakwatch.Privacy.StealerSiteSealer sealer, ulong tag) =>
+        Leakwatch.Index.Stealer.StealerPageKeys.ReadPages(file, tag, (key, blob) =>
+        {
+            lock (_sealerLock)
+            {
+                return sealer.OpenBytes(key, blob);
+            }
+        });
 
     protected override void Free()
     {
@@ -239,6 +269,10 @@ internal sealed class ServingState : PublishedGeneration
         DomainStore?.Dispose();
         StealerSites?.Dispose();
         StealerSealer?.Dispose();
+        StealerEmailDomains?.Dispose();
+        StealerWebsites?.Dispose();
+        StealerEmailDomainSealer?.Dispose();
+        StealerWebsiteSealer?.Dispose();
     }
 
     public static byte[] JoinArray(IReadOnlyList<PreparedBreach> items, bool truncated)

@@ -127,8 +127,8 @@ public class PrivacyScanTests
     }
 
     /// <summary>The scan over the stealer-log stores (issue 16): after two stealer-log ingests (the second merging into
-    /// the first's website store), no email, no password and no website domain is anywhere in the data dir or the
-    /// outputs in clear. Emails and domains are also looked for as unkeyed hashes; passwords only in clear, since
+    /// the first's stores), no email, alias, email domain, password or website domain is anywhere in the data dir
+    /// (the website store and the stores by email domain and by website domain included) or the outputs in clear. Emails and domains are also looked for as unkeyed hashes; passwords only in clear, since
     /// the password store holds their SHA-1 and NTLM by design.</summary>
     [Fact]
     public void DataDir_AfterStealerLogIngests_HoldsNoEmailPasswordOrWebsite()
@@ -147,12 +147,16 @@ public class PrivacyScanTests
 
         var hashed = new HashSet<string>(StringComparer.Ordinal);
         var clearOnly = new HashSet<string>(StringComparer.Ordinal);
+        var emailDomains = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in truths)
         {
             foreach (var e in t.WebsitesByEmail.Keys.Concat(t.BadLineEmails))
             {
                 hashed.Add(e);
                 hashed.Add(e.ToUpperInvariant());
+                // The stores by email domain and by website hold aliases and domains: neither in clear.
+                hashed.Add(e[..e.IndexOf('@', StringComparison.Ordinal)]);
+                emailDomains.Add(e[(e.IndexOf('@', StringComparison.Ordinal) + 1)..]);
             }
 
             hashed.UnionWith(t.Websites);
@@ -162,9 +166,13 @@ public class PrivacyScanTests
         var needles = hashed.SelectMany(Forms)
             .Concat(clearOnly.SelectMany(p => new[] { Encoding.UTF8.GetBytes(p), Encoding.Unicode.GetBytes(p) })).ToList();
         var files = Directory.EnumerateFiles(dir.DataDir, "*", SearchOption.AllDirectories).ToList();
-        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("sites-", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("email-domains-", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".lws", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("websites-", StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith(".lwp", StringComparison.Ordinal));
         Assert.Empty(Scan(files, needles));
+        // Email domains: nowhere but the catalogue, whose verification report names a breach's top email domains by design.
+        Assert.Empty(Scan([.. files.Where(f => !Path.GetFileName(f).StartsWith("catalog.db", StringComparison.Ordinal))], [.. emailDomains.SelectMany(Forms)]));
         var outFile = dir.File("outputs.txt");
         File.WriteAllText(outFile, outputs.ToString());
         Assert.Empty(Scan([outFile], needles));

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   breachedAccount, breaches, breach, dataClasses, latestBreach, pwnedPassword, pwnedPasswordRange,
-  subscriptionStatus, subscribedDomains, stealerLogsByEmail, breachedDomain, RateLimitError,
+  subscriptionStatus, subscribedDomains, stealerLogsByEmail, stealerLogsByEmailDomain, stealerLogsByWebsiteDomain,
+  breachedDomain, RateLimitError,
 } from 'hibp';
 
 const fx = JSON.parse(readFileSync(process.env.LEAKWATCH_FIXTURE, 'utf8'));
@@ -95,6 +96,17 @@ test('subscriptionStatus reports the key\'s rate', async () => {
     assert.ok(f in s, `missing ${f}`);
   }
   assert.equal(s.Rpm, fx.apiKeyRpm);
+});
+
+test('stealerLogsByEmailDomain and stealerLogsByWebsiteDomain answer exactly for a verified domain, null when none, reject when unverified', async () => {
+  const s = fx.stealer;
+  assert.deepEqual(await stealerLogsByEmailDomain(s.emailDomain, opts), s.byEmailDomain);
+  assert.deepEqual(await stealerLogsByWebsiteDomain(s.websiteDomain, opts), s.byWebsiteDomain);
+  assert.equal(await stealerLogsByEmailDomain(s.emptyDomain, opts), null);
+  assert.equal(await stealerLogsByWebsiteDomain(s.emptyDomain, opts), null);
+  await assert.rejects(stealerLogsByEmailDomain(s.unverifiedDomain, opts), /Forbidden/);
+  await assert.rejects(stealerLogsByWebsiteDomain(s.unverifiedDomain, opts), /Forbidden/);
+  await assert.rejects(stealerLogsByEmailDomain(s.emailDomain, { baseUrl: v3, apiKey: 'f'.repeat(32) }), /hibp-api-key/);
 });
 
 test('subscribedDomains lists the key\'s verified domains only, HIBP field names', async () => {

@@ -36,6 +36,9 @@ conf.stealer@example.com|conf-pw-2|https://accounts.spotify.com/
 android://c2lnbmF0dXJl==@com.instagram.android/:Conf.App@Example.com:conf:pw:3
 user_name_only:conf-pw-4:steamcommunity.com
 not a credential
+https://stealer-verified.com/login:Alice@Stealer-Verified.com:conf-pw-5
+bob@stealer-verified.com|conf-pw-6|https://www.netflix.com/
+carol@elsewhere-conf.example.com:conf-pw-7:http://www.stealer-verified.com
 ULP
 "$lw" "${dirs[@]}" ingest "$work/stealer.txt" --breach StealerConformance --format ulp >/dev/null
 # Domain search (issue 16): addresses on the verified domain below, in a breach and a spam list, ingested before the two
@@ -59,8 +62,12 @@ limited_json=$("$lw" "${dirs[@]}" keys create --name limited --rpm 3 --json)
 # one it only added; subscribedDomains must list the first only.
 dns_port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 txt=$("$lw" "${dirs[@]}" domains add conformance-verified.com --key-name conformance 2>/dev/null)
-"$root/scripts/dnsmasq.sh" start "$work/dns" "$dns_port" "--txt-record=conformance-verified.com,$txt" >/dev/null
+# Stealer logs by domain: the key verifies the stealer log's email and website domain too.
+txt_stealer=$("$lw" "${dirs[@]}" domains add stealer-verified.com --key-name conformance 2>/dev/null)
+"$root/scripts/dnsmasq.sh" start "$work/dns" "$dns_port" "--txt-record=conformance-verified.com,$txt" \
+  "--txt-record=stealer-verified.com,$txt_stealer" >/dev/null
 "$lw" "${dirs[@]}" domains verify conformance-verified.com --key-name conformance --dns "127.0.0.1:$dns_port" >/dev/null
+"$lw" "${dirs[@]}" domains verify stealer-verified.com --key-name conformance --dns "127.0.0.1:$dns_port" >/dev/null
 "$root/scripts/dnsmasq.sh" stop "$work/dns"
 "$lw" "${dirs[@]}" domains add conformance-pending.com --key-name conformance >/dev/null 2>&1
 
@@ -130,15 +137,25 @@ fx = {
   "stealer": {"breach": "StealerConformance",
               "emails": [{"account": "conf.stealer@example.com", "websites": ["accounts.spotify.com", "netflix.com"]},
                          {"account": "conf.app@example.com", "websites": ["com.instagram.android"]}],
-              "absent": ["nobody-here@example.com", "user_name_only@example.com"]},
+              "absent": ["nobody-here@example.com", "user_name_only@example.com"],
+              # By domain, for the key's verified stealer-verified.com: aliases → websites, and the website's logins.
+              "emailDomain": "stealer-verified.com",
+              "byEmailDomain": {"alice": ["stealer-verified.com"], "bob": ["netflix.com"]},
+              "websiteDomain": "stealer-verified.com",
+              "byWebsiteDomain": ["alice@stealer-verified.com", "carol@elsewhere-conf.example.com"],
+              "emptyDomain": "conformance-verified.com", "unverifiedDomain": "conformance-pending.com"},
   "passwords": [{"password": "password", "count": 3}, {"password": "123456", "count": 1}],
   "cleanPassword": "leakwatch-conformance-not-in-any-list-7f3a",
   "sha1": {"prefix": sha1("password")[:5], "suffix": sha1("password")[5:], "count": 3},
 }
 # The domain store's counts (docs/organisations.md "Domain search"): alice, bob, carol, dave breached; dave only in the
-# spam list; Leakwatch has no renewals, so the renewal count is the spam-free one; no renewal date.
-fx["subscribedDomains"] = [{"DomainName": "conformance-verified.com", "PwnCount": 4, "PwnCountExcludingSpamLists": 3,
-                            "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": 3, "NextSubscriptionRenewal": None}]
+# spam list; Leakwatch has no renewals, so the renewal count is the spam-free one; no renewal date. On the stealer
+# log's verified domain, its two logins (alice, bob) count like any breached address.
+fx["subscribedDomains"] = [
+    {"DomainName": "conformance-verified.com", "PwnCount": 4, "PwnCountExcludingSpamLists": 3,
+     "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": 3, "NextSubscriptionRenewal": None},
+    {"DomainName": "stealer-verified.com", "PwnCount": 2, "PwnCountExcludingSpamLists": 2,
+     "PwnCountExcludingSpamListsAtLastSubscriptionRenewal": 2, "NextSubscriptionRenewal": None}]
 fx["breachedDomain"] = {"domain": "conformance-verified.com", "pending": "conformance-pending.com",
                         "aliases": {"alice": ["DomainConformance"], "bob": ["DomainConformance", "DomainSpamList"],
                                     "carol": ["DomainConformance"], "dave": ["DomainSpamList"]}}

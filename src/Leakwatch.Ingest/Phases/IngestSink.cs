@@ -138,14 +138,8 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
         var hasIdentifier = false;
         if (EmailNormalizer.TryNormalize(login, email, out var n))
         {
-            var key = s.Hasher.HashEmail(email[..n]);
-            s.Emails.Add(key);
-            s.Spill?.AddEmail(key, email[..n]);
-            s.Domains?.Add(email[..n]);
-            s.Analysis.AddEmail(email[..n]);
-            s.ValidEmails++;
-            s.DomainTally?.Add(email[..n], key); // domain alerts
-            ulp.AddSite(key, batch.Get(r, RowBatch.Website));
+            var key = AddEmail(s, email[..n]);
+            ulp.AddSite(key, email[..n], batch.Get(r, RowBatch.Website));
             hasIdentifier = true;
         }
         else if (login.Contains('@'))
@@ -161,6 +155,20 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
 
         var fp = Index.IndexKeys.Truncate(s.RowHasher.Fingerprint(batch.RowDigests[r]));
         s.RowFingerprints.Add((fp & ~KeySorting.HasIdentifier) | (hasIdentifier ? KeySorting.HasIdentifier : UInt128.Zero));
+    }
+
+    /// <summary>A valid, normalized email: keyed into the index's keys, and handed to the private spill, the domain
+    /// store's delta, the analysis and the domain-alert tally.</summary>
+    private static UInt128 AddEmail(WorkerState s, ReadOnlySpan<char> email)
+    {
+        var key = s.Hasher.HashEmail(email);
+        s.Emails.Add(key);
+        s.Spill?.AddEmail(key, email);
+        s.Domains?.Add(email);
+        s.Analysis.AddEmail(email);
+        s.ValidEmails++;
+        s.DomainTally?.Add(email, key);
+        return key;
     }
 
     private void Process(WorkerState s, RowBatch batch)
@@ -189,13 +197,7 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
             {
                 if (EmailNormalizer.TryNormalize(e, email, out var n))
                 {
-                    var key = s.Hasher.HashEmail(email[..n]);
-                    s.Emails.Add(key);
-                    s.Spill?.AddEmail(key, email[..n]);
-                    s.Domains?.Add(email[..n]);
-                    s.Analysis.AddEmail(email[..n]);
-                    s.ValidEmails++;
-                    s.DomainTally?.Add(email[..n], key); // domain alerts
+                    AddEmail(s, email[..n]);
                     identifiers++;
                 }
                 else

@@ -14,7 +14,7 @@ namespace Leakwatch.Ingest.Phases;
 internal static class Publication
 {
     public static void Publish(ExposureIndexStore store, KeyFile keys, StateStore catalog, Manifest previous, Breach breach,
-        string indexPath, IngestOptions options, IngestStats stats, string? stealerSites,
+        string indexPath, IngestOptions options, IngestStats stats, Stealer.StealerStoreFiles? stealer,
         string? domainStore, CancellationToken ct)
     {
         catalog.UpdateBreach(breach with { PwnCount = stats.Accounts, StatsJson = JsonSerializer.Serialize(stats, IngestJson.Default.IngestStats) });
@@ -30,7 +30,9 @@ internal static class Publication
             Breaches = [.. previous.Breaches, breach.Id],
             Published = DateTimeOffset.UtcNow,
             // A stealer-log ingest names its new website store here, so it is published with the breach.
-            StealerSites = stealerSites ?? previous.StealerSites,
+            StealerSites = stealer?.Sites ?? previous.StealerSites,
+            StealerEmailDomains = stealer?.EmailDomains ?? previous.StealerEmailDomains,
+            StealerWebsites = stealer?.Websites ?? previous.StealerWebsites,
             // The domain store likewise (an ingest with --no-domain-store carries the published one forward).
             DomainStore = domainStore ?? previous.DomainStore,
         };

@@ -40,4 +40,26 @@ internal sealed class StealerDomainTable
 
     /// <summary>After reading, when no thread adds any more.</summary>
     public string NameOf(long id) => _domains[(int)id];
+
+    /// <summary>After reading: each id's rank in ordinal order of the names, and the names' UTF-8 bytes by rank,
+    /// so a merge sorts and writes an email's domains as small integers and copied bytes.</summary>
+    public (int[] RankOfId, byte[][] Utf8ByRank) Ranks()
+    {
+        var order = new int[_domains.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => string.CompareOrdinal(_domains[a], _domains[b]));
+        var rank = new int[order.Length];
+        var utf8 = new byte[order.Length][];
+        for (var r = 0; r < order.Length; r++)
+        {
+            rank[order[r]] = r;
+            utf8[r] = System.Text.Encoding.UTF8.GetBytes(_domains[order[r]]);
+        }
+
+        return (rank, utf8);
+    }
 }

@@ -62,16 +62,96 @@ internal sealed class UlpIngest : IDisposable
         Stats.WebsiteDomains = _domains.Count;
     }
 
-    /// <summary>Writes the next website-store generation and the next password files, none of it visible yet.</summary>
-    /// <returns>The new website file, relative to the data dir.</returns>
-    public string Prepare(ExposureIndexStore store, Manifest published, KeyFile keys, CancellationToken ct)
+    /// <summary>Writes the next generation of the three stealer-log stores (website by email; by email domain; by
+    /// website domain) side by side, and the next password files; none of it visible yet.</summary>
+    /// <returns>The new store files, relative to the data dir.</returns>
+    public StealerStoreFiles Prepare(ExposureIndexStore store, Manifest published, KeyFile keys, CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var path = WriteSites(store, published, keys, ct);
+        Directory.CreateDirectory(store.StealerDir);
+        var generation = published.Generation + 1;
+        string? sites = null, emailDomains = null, websites = null;
+        Parallel.Invoke(
+            () => sites = WriteSites(store, published, keys, ct),
+            () => emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
+                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ct),
+            () => websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
+                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ct));
+        ExposureIndexStore.FsyncDirectory(store.StealerDir);
         Stats.WebsiteSeconds = clock.Elapsed.TotalSeconds;
         _passwords.Prepare(ct);
         Stats.PasswordSeconds = clock.Elapsed.TotalSeconds - Stats.WebsiteSeconds;
-        return Path.GetRelativePath(store.DataDir, path);
+        return new StealerStoreFiles(Path.GetRelativePath(store.DataDir, sites!), Path.GetRelativePath(store.DataDir, emailDomains!),
+            Path.GetRelativePath(store.DataDir, websites!));
+    }
+
+    /// <summary>One of the paged stores: this ingest's logins as sorted (tag, login) records, merged with the
+    /// published generation.</summary>
+    private string WritePaged(ExposureIndexStore store, string? published, StealerPageKind kind, string path, KeyFile keys, CancellationToken ct)
+    {
+        var tagger = new StealerTagger(keys);
+        var logins = new List<StealerLogins>(_workers.Count);
+        var total = 0;
+        foreach (var w in _workers)
+        {
+            logins.Add(w.Logins);
+            total += w.Logins.Count;
+        }
+
+        var records = new UInt128[total];
+        var at = 0;
+        if (kind == StealerPageKind.Website)
+        {
+            var tags = new ulong[_domains.Count];
+            for (var i = 0; i < tags.Length; i++)
+            {
+                tags[i] = tagger.Website(_domains.NameOf(i));
+            }
+
+            for (var w = 0; w < logins.Count; w++)
+            {
+                for (var i = 0; i < logins[w].Count; i++)
+                {
+                    records[at++] = new UInt128(tags[logins[w].Site(i)], ((ulong)w << 40) | (uint)i);
+                }
+            }
+        }
+        else
+        {
+            // Email domains repeat: each is tagged once.
+            var tags = new Dictionary<string, ulong>(StringComparer.Ordinal);
+            var lookup = tags.GetAlternateLookup<ReadOnlySpan<char>>();
+            for (var w = 0; w < logins.Count; w++)
+            {
+                for (var i = 0; i < logins[w].Count; i++)
+                {
+                    var email = logins[w].Email(i);
+                    var domain = email[(email.IndexOf('@') + 1)..];
+                    if (!lookup.TryGetValue(domain, out var tag))
+                    {
+                        var name = domain.ToString();
+                        tag = tagger.EmailDomain(name);
+                        tags[name] = tag;
+                    }
+
+                    records[at++] = new UInt128(tag, ((ulong)w << 40) | (uint)i);
+                }
+            }
+        }
+
+        KeyOrder.Sort(records);
+        using var old = published is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
+        var entries = new StealerPagedStoreBuilder(kind, logins, _domains).Write(path, old, records, keys, ct);
+        if (kind == StealerPageKind.EmailDomain)
+        {
+            Stats.EmailDomainPages = entries;
+        }
+        else
+        {
+            Stats.WebsitePages = entries;
+        }
+
+        return path;
     }
 
     /// <summary>Right after the index manifest names the new website file.</summary>
@@ -86,19 +166,21 @@ internal sealed class UlpIngest : IDisposable
         }
 
         ExternalSorter.SortBuffers(sorters);
-        Directory.CreateDirectory(store.StealerDir);
         var path = Path.Combine(store.StealerDir, $"sites-gen-{published.Generation + 1:D8}-{Guid.NewGuid():N}.lws");
-        using var sealer = new StealerSiteSealer(keys);
+        var (rankOfId, utf8) = _domains.Ranks();
         using var pairs = ExternalSorter.Merge(sorters);
         using var old = published.StealerSites is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
         using var oldEntries = old?.ReadAll().GetEnumerator();
         using var writer = new StealerSiteWriter(path);
+        using var batch = new StealerSealBatch(writer, new StealerSealSession(keys, StealerSiteSealer.SitesContext));
         var haveOld = oldEntries?.MoveNext() ?? false;
         var haveNew = pairs.TryNext(out var pair);
+        var ranks = new List<int>();
         var group = new List<string>();
+        long entries = 0;
         while (haveOld || haveNew)
         {
-            if ((writer.Entries & 0xFFFF) == 0)
+            if ((++entries & 0xFFFF) == 0)
             {
                 ct.ThrowIfCancellationRequested();
             }
@@ -107,31 +189,77 @@ internal sealed class UlpIngest : IDisposable
             if (haveOld && (!haveNew || oldEntries!.Current.Key < newKey))
             {
                 // Untouched by this ingest: the sealed blob is copied as it is.
-                writer.Add(oldEntries!.Current.Key, oldEntries.Current.Blob);
+                batch.AddSealed(oldEntries!.Current.Key, oldEntries.Current.Blob);
                 haveOld = oldEntries.MoveNext();
                 continue;
             }
 
-            group.Clear();
+            ranks.Clear();
             while (haveNew && IndexKeys.Truncate(pair) == newKey)
             {
-                group.Add(_domains.NameOf((long)(ulong)(pair & 0xFFFF_FFFF_FFFFUL)));
+                ranks.Add(rankOfId[(int)(ulong)(pair & 0xFFFF_FFFF_FFFFUL)]);
                 haveNew = pairs.TryNext(out pair);
             }
 
             if (haveOld && oldEntries!.Current.Key == newKey)
             {
-                group.AddRange(sealer.Open(newKey, oldEntries.Current.Blob));
+                // Seen before: the old domains and the new, by name (rare: a re-ingest or an overlapping dump).
+                group.Clear();
+                foreach (var r in ranks)
+                {
+                    group.Add(System.Text.Encoding.UTF8.GetString(utf8[r]));
+                }
+
+                group.AddRange(batch.Opener.Open(newKey, oldEntries.Current.Blob));
                 haveOld = oldEntries.MoveNext();
+                batch.AddPlain(newKey, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', Distinct(group))));
+                continue;
             }
 
-            writer.Add(newKey, sealer.Seal(newKey, Distinct(group)));
+            AddRanks(batch, newKey, ranks, utf8);
         }
 
+        batch.Flush();
         writer.Finish();
         Stats.WebsiteEntries = writer.Entries;
-        ExposureIndexStore.FsyncDirectory(store.StealerDir);
         return path;
+    }
+
+    /// <summary>An email's new domains, as ordinal ranks: sorted, distinct, the first <see cref="MaxDomainsPerEmail"/>,
+    /// joined by '\n'.</summary>
+    private static void AddRanks(StealerSealBatch batch, UInt128 key, List<int> ranks, byte[][] utf8)
+    {
+        ranks.Sort();
+        var bytes = 0;
+        var kept = 0;
+        for (var i = 0; i < ranks.Count && kept < MaxDomainsPerEmail; i++)
+        {
+            if (i == 0 || ranks[i] != ranks[i - 1])
+            {
+                bytes += utf8[ranks[i]].Length + 1;
+                kept++;
+            }
+        }
+
+        var span = batch.Reserve(bytes);
+        var at = 0;
+        kept = 0;
+        for (var i = 0; i < ranks.Count && kept < MaxDomainsPerEmail; i++)
+        {
+            if (i == 0 || ranks[i] != ranks[i - 1])
+            {
+                if (at > 0)
+                {
+                    span[at++] = (byte)'\n';
+                }
+
+                utf8[ranks[i]].CopyTo(span[at..]);
+                at += utf8[ranks[i]].Length;
+                kept++;
+            }
+        }
+
+        batch.Commit(key, at);
     }
 
     private static List<string> Distinct(List<string> domains)

@@ -18,9 +18,13 @@ public sealed class UlpStats
     [JsonPropertyName("passwords")] public long Passwords { get; set; }
     /// <summary>Emails in the website store after this ingest.</summary>
     [JsonPropertyName("websiteEntries")] public long WebsiteEntries { get; set; }
+    /// <summary>Pages in the store by email domain after this ingest.</summary>
+    [JsonPropertyName("emailDomainPages")] public long EmailDomainPages { get; set; }
+    /// <summary>Pages in the store by website domain after this ingest.</summary>
+    [JsonPropertyName("websitePages")] public long WebsitePages { get; set; }
     /// <summary>Distinct website domains in this ingest.</summary>
     [JsonPropertyName("websiteDomains")] public long WebsiteDomains { get; set; }
-    /// <summary>Seconds spent writing the next website-store generation (part of the merge phase).</summary>
+    /// <summary>Seconds spent writing the next generation of the three stealer-log stores, side by side (part of the merge phase).</summary>
     [JsonPropertyName("websiteSeconds")] public double WebsiteSeconds { get; set; }
     /// <summary>Seconds spent merging the hashed passwords into the password store's next files (part of the merge phase).</summary>
     [JsonPropertyName("passwordSeconds")] public double PasswordSeconds { get; set; }

@@ -4,23 +4,26 @@ using Leakwatch.Passwords;
 namespace Leakwatch.Ingest.Stealer;
 
 /// <summary>One normalization thread's stealer-log state: its password hasher, its sorter of (email key, domain id)
-/// pairs, its counts. Owned by one thread, so no locks on the hot path.</summary>
+/// pairs, its logins for the domain stores, its counts. Owned by one thread, so no locks on the hot path.</summary>
 internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, StealerDomainTable domains)
 {
     private static readonly UInt128 IdMask = ((UInt128)1 << 48) - 1;
 
     public readonly PasswordHasher Passwords = passwords;
     public readonly ExternalSorter Sites = sites;
+    public readonly StealerLogins Logins = new();
     public long EmailsIndexed;
     public long UsernamesSkipped;
     public long InvalidEmails;
 
-    public void AddSite(UInt128 emailKey, ReadOnlySpan<char> domain)
+    public void AddSite(UInt128 emailKey, ReadOnlySpan<char> email, ReadOnlySpan<char> domain)
     {
         EmailsIndexed++;
         if (!domain.IsEmpty)
         {
-            Sites.Add(IndexKeys.Truncate(emailKey) | ((UInt128)(ulong)domains.IdOf(domain) & IdMask));
+            var id = domains.IdOf(domain);
+            Sites.Add(IndexKeys.Truncate(emailKey) | ((UInt128)(ulong)id & IdMask));
+            Logins.Add(email, id);
         }
     }
 }
