@@ -120,9 +120,12 @@ public sealed class ExposureIndexStore
             previous = null; // fsck's to report; nothing of it can be retained
         }
 
-        next = next with { Retired = Retention.Retire(previous?.Retired,
+        next = next with
+        {
+            Retired = Retention.Retire(previous?.Retired,
             [previous?.Index, previous?.StealerSites, previous?.StealerEmailDomains, previous?.StealerWebsites, previous?.DomainStore],
-            [next.Index, next.StealerSites, next.StealerEmailDomains, next.StealerWebsites, next.DomainStore]) };
+            [next.Index, next.StealerSites, next.StealerEmailDomains, next.StealerWebsites, next.DomainStore])
+        };
         var written = next;
         AtomicFile.Write(ManifestPath, fs => JsonSerializer.Serialize(fs, written, ManifestJson.Default.Manifest));
         return next;
