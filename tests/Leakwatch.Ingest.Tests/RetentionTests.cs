@@ -31,8 +31,10 @@ public sealed class RetentionTests : IDisposable
         return path;
     }
 
-    private static void Ingest(ExposureIndexStore store, KeyFile keys, string dump, string breach) =>
-        new IngestPipeline(store, keys).Run(dump, new IngestOptions { BreachName = breach, Workers = 2 });
+    /// <summary>An ingest; without the domain store unless asked, so the index's own generations are what the tests
+    /// below count (the domain store's retention has its own test).</summary>
+    private static void Ingest(ExposureIndexStore store, KeyFile keys, string dump, string breach, bool domainStore = false) =>
+        new IngestPipeline(store, keys).Run(dump, new IngestOptions { BreachName = breach, Workers = 2, DomainStore = domainStore });
 
     private bool Exists(string relative) => File.Exists(Path.Combine(DataDir, relative));
 
@@ -70,6 +72,31 @@ public sealed class RetentionTests : IDisposable
         Assert.False(Exists(first.Index!));
         Assert.True(Exists(second.Index!) && Exists(third.Index!));
         Assert.Equal([second.Index, third.Index], store.ReadManifest().Retired.Select(r => r.File));
+        Assert.Empty(DataDirMaintenance.Fsck(DataDir, keys));
+    }
+
+    [Fact]
+    public void DomainStore_ReplacedGeneration_IsRetainedWithItsIndex_ThenDeletedAfterThePeriod()
+    {
+        var keys = KeyFile.Create(Path.Combine(_dir, "data.key"));
+        var retention = TenMinutes;
+        var store = new ExposureIndexStore(DataDir, retention);
+        Ingest(store, keys, Dump("a", 300, 1), "A", domainStore: true);
+        var first = store.ReadManifest();
+        Assert.NotNull(first.DomainStore);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Ingest(store, keys, Dump("b", 300, 2), "B", domainStore: true);
+        var second = store.ReadManifest();
+        Assert.NotEqual(first.DomainStore, second.DomainStore);
+        Assert.Equal([first.Index, first.DomainStore], second.Retired.Select(r => r.File));
+        Assert.True(Exists(first.Index!) && Exists(first.DomainStore!));
+        Assert.Empty(OrphanedFiles.Find(DataDir, retention));
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Ingest(store, keys, Dump("c", 300, 3), "C", domainStore: true);
+        Assert.False(Exists(first.Index!) || Exists(first.DomainStore!));
+        Assert.True(Exists(second.DomainStore!) && Exists(store.ReadManifest().DomainStore!));
         Assert.Empty(DataDirMaintenance.Fsck(DataDir, keys));
     }
 

@@ -132,7 +132,7 @@ fx = {
   "shared": {"account": shared},
   "absent": ["nobody-here@example.com", *absent_phones],
   "breachNames": ["OlderScrape", "NewerLeak"], "newerBreach": "NewerLeak", "newerDomain": "newer.example",
-  "publicBreachNames": ["StealerConformance", "OlderScrape", "NewerLeak"],
+  "publicBreachNames": ["StealerConformance", "DomainConformance", "DomainSpamList", "OlderScrape", "NewerLeak"],
   # Written above in stealer.txt: the websites each address was captured on, sorted; usernames are not indexed.
   "stealer": {"breach": "StealerConformance",
               "emails": [{"account": "conf.stealer@example.com", "websites": ["accounts.spotify.com", "netflix.com"]},
