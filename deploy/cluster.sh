@@ -54,8 +54,38 @@ load_env() {
 replica_pid() { cat "$dir/replica-$1.pid" 2>/dev/null || true; }
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
-start_replica() {
-  local i=$1 port pid
+# True once PID itself listens on 127.0.0.1:PORT (its own socket in /proc, not just anything answering there: the
+# port was free when chosen, but another process on this machine may take it before the replica binds it).
+owns_port() {
+  python3 - "$1" "$2" <<'PY'
+import os, sys
+port, pid = int(sys.argv[1]), sys.argv[2]
+inodes = set()
+with open("/proc/net/tcp") as f:
+    next(f)
+    for line in f:
+        cols = line.split()
+        if cols[3] == "0A" and int(cols[1].split(":")[1], 16) == port:
+            inodes.add(cols[9])
+try:
+    fds = os.listdir(f"/proc/{pid}/fd")
+except OSError:
+    sys.exit(1)
+for fd in fds:
+    try:
+        link = os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError:
+        continue
+    if link.startswith("socket:[") and link[8:-1] in inodes:
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# Starts replica I on the port in replica-I.port; false (with its log's last line on stderr) when it does not come up
+# listening there itself and healthy within 60 s.
+try_start_replica() {
+  local i=$1 port pid n
   port=$(cat "$dir/replica-$i.port")
   alive "$(replica_pid "$i")" && die "replica $i already runs"
   leakwatch_cmd
@@ -65,9 +95,19 @@ start_replica() {
     >>"$dir/replica-$i.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/replica-$i.pid"
-  wait_healthy "http://127.0.0.1:$port/healthz" 60 \
-    || die "replica $i did not become healthy on 127.0.0.1:$port; its log: $dir/replica-$i.log ($(tail -1 "$dir/replica-$i.log" 2>/dev/null))"
+  for n in $(seq 1 600); do
+    alive "$pid" || break
+    if owns_port "$port" "$pid" && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" 2>/dev/null || true)" = 200 ]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "cluster.sh: replica $i did not become healthy on 127.0.0.1:$port; its log: $dir/replica-$i.log ($(tail -1 "$dir/replica-$i.log" 2>/dev/null))" >&2
+  stop_replica "$i" KILL
+  return 1
 }
+
+start_replica() { try_start_replica "$1" || exit 1; }
 
 stop_replica() {
   local i=$1 signal=${2:-TERM} pid n
@@ -80,6 +120,19 @@ stop_replica() {
   done
   alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
   rm -f "$dir/replica-$i.pid"
+}
+
+write_env() {
+  cat >"$env_file" <<ENV
+N=$1
+LB=$LB
+STATE=$STATE
+REDIS=$REDIS
+DATA=$DATA
+KEY=$KEY
+EXPORT=$EXPORT
+REPLICAS=$REPLICAS
+ENV
 }
 
 up() {
@@ -97,25 +150,23 @@ up() {
   EXPORT="$dir/export"
   LB="http://127.0.0.1:$lb_port"
   mkdir -p "$DATA"
-  local replicas=()
+  # Written now so that `down` stops what is started even if a replica fails; again once the replicas' ports are known.
+  REPLICAS=""
+  write_env "$n"
+  local replicas=() attempt
   for i in $(seq 1 "$n"); do
-    port=$(free_port)
-    echo "$port" >"$dir/replica-$i.port"
+    # A port taken by someone else between choosing and binding it: the replica fails to bind, so take another.
+    for attempt in 1 2 3; do
+      port=$(free_port)
+      echo "$port" >"$dir/replica-$i.port"
+      try_start_replica "$i" && break
+      [ "$attempt" -lt 3 ] || die "replica $i did not start on any of 3 ports"
+    done
     replicas+=("http://127.0.0.1:$port")
     upstreams+="    server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"$'\n'
   done
   REPLICAS=$(IFS=,; echo "${replicas[*]}")
-  cat >"$env_file" <<ENV
-N=$n
-LB=$LB
-STATE=$STATE
-REDIS=$REDIS
-DATA=$DATA
-KEY=$KEY
-EXPORT=$EXPORT
-REPLICAS=$REPLICAS
-ENV
-  for i in $(seq 1 "$n"); do start_replica "$i"; done
+  write_env "$n"
   sed -e "s#@PREFIX@#$dir/nginx#g" -e "s#@LISTEN@#127.0.0.1:$lb_port#g" -e "s#@EXPORT@#$EXPORT#g" \
     "$root/deploy/nginx/leakwatch.conf.template" | awk -v ups="$upstreams" '{ if ($0 == "@UPSTREAMS@") printf "%s", ups; else print }' \
     >"$dir/nginx/nginx.conf"
