@@ -116,29 +116,20 @@ internal sealed class NotifyEndpoints
     private async Task Subscribe(HttpContext ctx)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        ctx.Response.Headers.CacheControl = "no-store";
-        var (address, error) = await ReadEmailAsync(ctx);
-        if (error is not null)
+        if (await ReadRequestAsync(ctx) is not { } request)
         {
-            await Problem(ctx, error.Value.Field, error.Value.Message);
             return;
         }
 
-        await SocketThreads.LeaveAsync();
-        if (LoadKeys() is not { } keys)
-        {
-            await Unavailable(ctx);
-            return;
-        }
-
+        var (address, keys) = request;
         var sealing = new NotifySealing(keys);
-        var matchKey = MatchKey(keys, address!.Value.Canonical);
+        var matchKey = MatchKey(keys, address.Canonical);
         var verifyToken = NotifyTokens.NewToken();
         var unsubscribeToken = sealing.Tokens.UnsubscribeToken(matchKey);
         var now = _options.TimeProvider.GetUtcNow();
         using (var store = StateStore.Open(_state, _options.DataDir))
         {
-            var outcome = store.Subscribe(matchKey, sealing.Address.Seal(Encoding.UTF8.GetBytes(address.Value.AsTyped), NotifySealing.AddressContext),
+            var outcome = store.Subscribe(matchKey, sealing.Address.Seal(Encoding.UTF8.GetBytes(address.AsTyped), NotifySealing.AddressContext),
                 NotifyTokens.Hash(verifyToken), NotifyTokens.Hash(unsubscribeToken), now, LinkValidity, Quiet);
             var (evt, token, prefix) = outcome switch
             {
@@ -148,7 +139,7 @@ internal sealed class NotifyEndpoints
             };
             if (evt is not null)
             {
-                Enqueue(store, sealing, store.SubscriptionIdOf(matchKey) ?? 0, evt, prefix!, address.Value.AsTyped, token!, now);
+                Enqueue(store, sealing, store.SubscriptionIdOf(matchKey) ?? 0, evt, prefix!, address.AsTyped, token!, now);
                 _delivery.Wake();
             }
         }
@@ -159,37 +150,50 @@ internal sealed class NotifyEndpoints
     private async Task OptOut(HttpContext ctx)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (await ReadRequestAsync(ctx) is not { } request)
+        {
+            return;
+        }
+
+        var (address, keys) = request;
+        var sealing = new NotifySealing(keys);
+        var matchKey = MatchKey(keys, address.Canonical);
+        var token = NotifyTokens.NewToken();
+        var now = _options.TimeProvider.GetUtcNow();
+        // The one moment the server holds the identifier: its private-tier form is computed now and kept only sealed.
+        var sealedPrivate = OptOutPrivateForm.SealFor(keys, address.Canonical);
+        using (var store = StateStore.Open(_state, _options.DataDir))
+        {
+            if (store.AddOptOutRequest(NotifyTokens.Hash(token), matchKey, sealedPrivate, now, now + LinkValidity, Quiet))
+            {
+                Enqueue(store, sealing, 0, NotifyEvents.OptOutVerify, "optout:", address.AsTyped, token, now);
+                _delivery.Wake();
+            }
+        }
+
+        await AnswerAcceptedAsync(ctx, start);
+    }
+
+    /// <summary>The request's address and the key file, or null once the request is answered: 400 naming the field at
+    /// fault, or 503 when the server has no key file yet.</summary>
+    private async Task<((string AsTyped, string Canonical) Address, KeyFile Keys)?> ReadRequestAsync(HttpContext ctx)
+    {
         ctx.Response.Headers.CacheControl = "no-store";
         var (address, error) = await ReadEmailAsync(ctx);
         if (error is not null)
         {
             await Problem(ctx, error.Value.Field, error.Value.Message);
-            return;
+            return null;
         }
 
         await SocketThreads.LeaveAsync();
         if (LoadKeys() is not { } keys)
         {
             await Unavailable(ctx);
-            return;
+            return null;
         }
 
-        var sealing = new NotifySealing(keys);
-        var matchKey = MatchKey(keys, address!.Value.Canonical);
-        var token = NotifyTokens.NewToken();
-        var now = _options.TimeProvider.GetUtcNow();
-        // The one moment the server holds the identifier: its private-tier form is computed now and kept only sealed.
-        var sealedPrivate = OptOutPrivateForm.SealFor(keys, address.Value.Canonical);
-        using (var store = StateStore.Open(_state, _options.DataDir))
-        {
-            if (store.AddOptOutRequest(NotifyTokens.Hash(token), matchKey, sealedPrivate, now, now + LinkValidity, Quiet))
-            {
-                Enqueue(store, sealing, 0, NotifyEvents.OptOutVerify, "optout:", address.Value.AsTyped, token, now);
-                _delivery.Wake();
-            }
-        }
-
-        await AnswerAcceptedAsync(ctx, start);
+        return (address!.Value, keys);
     }
 
     /// <summary>202 with the one body, no sooner than <see cref="ServerOptions.NotifyAnswerFloor"/> after the request
@@ -227,7 +231,7 @@ internal sealed class NotifyEndpoints
     private async Task Erase(HttpContext ctx)
     {
         ctx.Response.Headers.CacheControl = "no-store";
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await Problem(ctx, "token", "required: the unsubscribe token of the mails' links");
             return;
@@ -245,7 +249,7 @@ internal sealed class NotifyEndpoints
 
     private async Task VerifyPage(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await BadLink(ctx);
             return;
@@ -260,34 +264,34 @@ internal sealed class NotifyEndpoints
 
         if (verified is null)
         {
-            await Page(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
+            await LinkPages.Write(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
                 "This confirmation link has expired (links work for 24 hours) or was already used. Subscribe again from the home page to get a new one.",
                 link: "/", linkText: "Back to the checks"));
             return;
         }
 
         var unsubscribe = LoadKeys() is { } keys ? new NotifyTokens(keys).UnsubscribeToken(verified.MatchKey) : null;
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Subscription confirmed",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Subscription confirmed",
             "You will get an email when this address turns up in a breach this server publishes. Every email has a link to unsubscribe.",
             link: unsubscribe is null ? null : "/subscriptions/unsubscribe?token=" + Uri.EscapeDataString(unsubscribe), linkText: "Unsubscribe"));
     }
 
     private async Task UnsubscribePage(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await BadLink(ctx);
             return;
         }
 
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Unsubscribe",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Unsubscribe",
             "Press the button to stop the emails about this address and erase its subscription.",
             formAction: "/subscriptions/unsubscribe?token=" + Uri.EscapeDataString(token), buttonText: "Unsubscribe", oneClick: true));
     }
 
     private async Task Unsubscribe(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await BadLink(ctx);
             return;
@@ -301,13 +305,13 @@ internal sealed class NotifyEndpoints
 
         // The same page whether or not a subscription held the token: a second press, or a mail client's one-click
         // POST after the person's, is not an error.
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Unsubscribed",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Unsubscribed",
             "This address gets no more emails from this server, and its subscription is erased.", link: "/", linkText: "Back to the checks"));
     }
 
     private async Task OptOutPage(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await BadLink(ctx);
             return;
@@ -326,14 +330,14 @@ internal sealed class NotifyEndpoints
             return;
         }
 
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Hide this address from public search",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Hide this address from public search",
             "Press the button to hide this address: searches on this server will no longer show the breaches it is in, starting at once. Private lookups will not find it either.",
             formAction: "/optout/verify?token=" + Uri.EscapeDataString(token), buttonText: "Hide my address"));
     }
 
     private async Task ConfirmOptOut(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await BadLink(ctx);
             return;
@@ -354,47 +358,18 @@ internal sealed class NotifyEndpoints
 
         // Served by this replica before the answer; the others within their next poll (OptOutFilter).
         _optOuts.Add(record);
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Address hidden",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Address hidden",
             "This address is now hidden from public search on this server: account searches answer that it is in no breach, and private lookups do not find it.",
             link: "/", linkText: "Back to the checks"));
     }
 
-    private static Task ExpiredOptOut(HttpContext ctx) => Page(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
+    private static Task ExpiredOptOut(HttpContext ctx) => LinkPages.Write(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
         "This link has expired (links work for 24 hours) or was already used. Ask again from the home page to get a new one.",
         link: "/", linkText: "Back to the checks"));
 
-    private static Task BadLink(HttpContext ctx) => Page(ctx, StatusCodes.Status400BadRequest, NoticePage.Render("Link incomplete",
+    private static Task BadLink(HttpContext ctx) => LinkPages.Write(ctx, StatusCodes.Status400BadRequest, NoticePage.Render("Link incomplete",
         "This link is missing its token. Open the link from the email again, or copy all of it into the address bar.",
         link: "/", linkText: "Back to the checks"));
-
-    private static Task Page(HttpContext ctx, int status, string html)
-    {
-        var response = ctx.Response;
-        PageEndpoints.SetPageHeaders(response);
-        response.Headers.CacheControl = "no-store";
-        var body = Encoding.UTF8.GetBytes(html);
-        return Write(ctx, status, "text/html; charset=utf-8", body);
-    }
-
-    /// <summary>The link's token: 43 base64url characters (a random or derived 32-byte token), or null.</summary>
-    private static string? Token(HttpContext ctx)
-    {
-        var value = ctx.Request.Query["token"].ToString();
-        if (value.Length is < 16 or > 128)
-        {
-            return null;
-        }
-
-        foreach (var c in value)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
-            {
-                return null;
-            }
-        }
-
-        return value;
-    }
 
     private static byte[] MatchKey(KeyFile keys, string canonical)
     {

@@ -119,14 +119,7 @@ public sealed class MailComposer
         }
 
         var address = Encoding.UTF8.GetString(_sealing.Address.Open(subscription.SealedAddress, "subscription address", NotifySealing.AddressContext));
-        var facts = new BreachFacts(
-            breach.Title,
-            breach.BreachDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
-            breach.AddedDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
-            breach.PwnCount.ToString("N0", CultureInfo.InvariantCulture),
-            breach.DataClasses,
-            MailText.FromHtml(breach.Description),
-            $"{_options.PublicUrl}/breaches/{Uri.EscapeDataString(breach.Name)}/report");
+        var facts = Facts(breach);
         var content = new MailContent
         {
             Subject = $"You were found in a new breach: {breach.Title}",
@@ -219,6 +212,17 @@ public sealed class MailComposer
         return (payload.To, content);
     }
 
+    /// <summary>The breach as both breach mails show it: dates in words, counts grouped, the description as text, and
+    /// the link to its public report.</summary>
+    private BreachFacts Facts(Breach breach) => new(
+        breach.Title,
+        breach.BreachDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
+        breach.AddedDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
+        breach.PwnCount.ToString("N0", CultureInfo.InvariantCulture),
+        breach.DataClasses,
+        MailText.FromHtml(breach.Description),
+        $"{_options.PublicUrl}/breaches/{Uri.EscapeDataString(breach.Name)}/report");
+
     /// <summary>The link that proves control of a domain (docs/organisations.md); its page asks before it verifies.</summary>
     private (string, MailContent)? DomainMail(OutboxItem row, out string? problem)
     {
@@ -289,14 +293,7 @@ public sealed class MailComposer
                 $"Leakwatch has just added the {breach.Title} breach, and it holds {count} distinct {addresses} on {payload.Domain}, a domain your API key has verified.",
                 "This mail names no address. Fetch them with your API key from the domain search endpoint below.",
             ],
-            Breach = new BreachFacts(
-                breach.Title,
-                breach.BreachDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
-                breach.AddedDate.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
-                breach.PwnCount.ToString("N0", CultureInfo.InvariantCulture),
-                breach.DataClasses,
-                MailText.FromHtml(breach.Description),
-                $"{_options.PublicUrl}/breaches/{Uri.EscapeDataString(breach.Name)}/report"),
+            Breach = Facts(breach),
             Action = new MailAction("Fetch the affected aliases (API key required)", aliasesUrl),
             Notes = [$"GET {aliasesUrl} with your API key in the hibp-api-key header answers each alias with its breaches."],
             Advice = ExposureAdvice.For(breach.DataClasses),

@@ -262,7 +262,7 @@ internal sealed class DomainApi
 
     private async Task LinkPage(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await Expired(ctx);
             return;
@@ -275,14 +275,14 @@ internal sealed class DomainApi
             return;
         }
 
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render($"Verify {domain}",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render($"Verify {domain}",
             $"Press the button to confirm that the Leakwatch API key which asked may search {domain} for breached addresses.",
             formAction: "/api/domains/verify?token=" + Uri.EscapeDataString(token), buttonText: "Verify the domain"));
     }
 
     private async Task ConfirmLink(HttpContext ctx)
     {
-        if (Token(ctx) is not { } token)
+        if (LinkPages.Token(ctx) is not { } token)
         {
             await Expired(ctx);
             return;
@@ -295,43 +295,12 @@ internal sealed class DomainApi
             return;
         }
 
-        await Page(ctx, StatusCodes.Status200OK, NoticePage.Render("Domain verified",
+        await LinkPages.Write(ctx, StatusCodes.Status200OK, NoticePage.Render("Domain verified",
             $"{verified.Domain} is now verified for the API key that asked. Its holder can search the domain's breached addresses."));
     }
 
-    private static Task Expired(HttpContext ctx) => Page(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
+    private static Task Expired(HttpContext ctx) => LinkPages.Write(ctx, StatusCodes.Status404NotFound, NoticePage.Render("Link expired or already used",
         "This verification link has expired (links work for 24 hours), was already used, or is incomplete. Ask for a new one through the API."));
-
-    private static async Task Page(HttpContext ctx, int status, string html)
-    {
-        PageEndpoints.SetPageHeaders(ctx.Response);
-        ctx.Response.Headers.CacheControl = "no-store";
-        var body = System.Text.Encoding.UTF8.GetBytes(html);
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "text/html; charset=utf-8";
-        ctx.Response.ContentLength = body.Length;
-        await ctx.Response.Body.WriteAsync(body);
-    }
-
-    /// <summary>The link's token: 16-128 base64url characters, or null.</summary>
-    private static string? Token(HttpContext ctx)
-    {
-        var value = ctx.Request.Query["token"].ToString();
-        if (value.Length is < 16 or > 128)
-        {
-            return null;
-        }
-
-        foreach (var c in value)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
-            {
-                return null;
-            }
-        }
-
-        return value;
-    }
 
     private NotifySealing? LoadSealing()
     {
