@@ -8,8 +8,9 @@ namespace Leakwatch.Cli.Tests;
 
 /// <summary>
 /// The at-rest scan extended to the state store (issue 15): every notification flow run for real against a PostgreSQL
-/// state store (subscribe and confirm, opt out and confirm, monitored identifiers, a webhook with its secret, a breach
-/// published and its mail delivered through a loopback SMTP server), then a <c>pg_dump</c> of the database and every
+/// state store (subscribe and confirm, opt out and confirm, monitored identifiers, a webhook with its secret, a domain
+/// verified by a mail to its role address, a breach published and its mail and domain alert delivered through a
+/// loopback SMTP server), then a <c>pg_dump</c> of the database and every
 /// file of the data dir are scanned for each address, phone and secret in every form. Nothing may be found.
 /// </summary>
 public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
@@ -17,6 +18,9 @@ public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture)
     private const string Alice = "Alice.Scan@Example.com";
     private const string Bob = "bob.scan@example.org";
     private const string Carol = "carol.scan@example.net";
+    private const string Dave = "dave.scan@scan-org.com";
+    private const string OrgDomain = "scan-org.com";
+    private const string RoleAddress = "security@scan-org.com";
     private const ulong Phone = 14155550142;
 
     [Fact]
@@ -73,12 +77,21 @@ public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture)
                 secret = JsonDocument.Parse(body).RootElement.GetProperty("secret").GetString()!;
             }
 
-            // A new breach holding Alice and Carol: matched on publish, and Alice's mail delivered.
+            // A domain proved by mail to its role address, which is kept (sealed) on the claim for the domain's alerts.
+            await SendAsync(http, apiKey, HttpMethod.Post, "/api/domains", new { domain = OrgDomain });
+            await SendAsync(http, apiKey, HttpMethod.Post, $"/api/domains/{OrgDomain}/verify", new { method = "email", mailbox = "security" });
+            var domainLink = await MailWithLink(smtp, 3, "/api/domains/verify");
+            Assert.Equal(RoleAddress, smtp.Accepted[2].Message.To.Mailboxes.Single().Address);
+            Assert.Equal(200, (int)(await http.PostAsync(domainLink, null)).StatusCode);
+
+            // A new breach holding Alice, Carol and Dave: matched on publish; Alice's mail and the domain's alert (to
+            // the role address, with Dave's domain and the count) delivered.
             var two = dir.File("two.csv");
-            File.WriteAllText(two, $"email,phone\n{Alice},\n{Carol},+{Phone}\n");
+            File.WriteAllText(two, $"email,phone\n{Alice},\n{Carol},+{Phone}\n{Dave},\n");
             Cli(dir, state, "ingest", two, "--breach", "Two", "--date", "2025-01-01");
-            var breachMail = await WaitForMail(smtp, 3);
-            Assert.Contains("Two", breachMail.Message.Subject, StringComparison.Ordinal);
+            await WaitForMail(smtp, 5, () => Cli(dir, state, "notify", "status").Stdout);
+            var subjects = smtp.Accepted.Skip(3).Select(m => m.Message.Subject).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(["1 address on scan-org.com is in Two", "You were found in a new breach: Two"], subjects);
         }
         finally
         {
@@ -100,7 +113,7 @@ public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture)
         Assert.Contains("subscriptions", File.ReadAllText(dump), StringComparison.Ordinal); // the dump holds the tables scanned
 
         var needles = new List<byte[]>();
-        foreach (var email in new[] { Alice, Alice.ToLowerInvariant(), Bob, Carol })
+        foreach (var email in new[] { Alice, Alice.ToLowerInvariant(), Bob, Carol, Dave, RoleAddress })
         {
             needles.AddRange(PrivacyScanTests.Forms(email));
         }
@@ -114,6 +127,15 @@ public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture)
         needles.AddRange(PrivacyScanTests.Forms(secret["whsec_".Length..]));
         var files = Directory.GetFiles(dir.DataDir, "*", SearchOption.AllDirectories).Append(dump).ToList();
         Assert.Empty(PrivacyScanTests.Scan(files, needles));
+    }
+
+    private static async Task SendAsync(HttpClient http, string apiKey, HttpMethod method, string path, object body)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("hibp-api-key", apiKey);
+        request.Content = JsonContent.Create(body);
+        using var answer = await http.SendAsync(request);
+        Assert.True(answer.IsSuccessStatusCode, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
     }
 
     private static LeakwatchProcess.Result Cli(TempDir dir, string state, params string[] args) => PostgresStateTests.Cli(dir, state, args);
@@ -160,6 +182,6 @@ public sealed partial class NotificationAtRestScanTests(PostgresFixture fixture)
         return match.Value;
     }
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/(subscriptions|optout)/verify\?token=[A-Za-z0-9_-]+", RegexOptions.ExplicitCapture, 1000)]
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/(subscriptions|optout|api/domains)/verify\?token=[A-Za-z0-9_-]+", RegexOptions.ExplicitCapture, 1000)]
     private static partial Regex LinkPattern();
 }
