@@ -73,4 +73,78 @@ public sealed class DomainStoreAtRestScanTests
         File.WriteAllText(outputs, r1.Stdout + r1.Stderr + r2.Stdout + r2.Stderr);
         Assert.Empty(PrivacyScanTests.Scan([outputs], people));
     }
+
+    /// <summary>
+    /// The domain store's spilled runs while an ingest runs: an ingest with 1 MB of sort memory (the domain buffers' floor of 1 MB a worker) is held in its read phase
+    /// (after spilling), every open, already unlinked <c>domains-*.run</c> file of the process is read through
+    /// <c>/proc/PID/fd</c>, and none holds an address, an alias or a domain name in any form: the runs are sealed under
+    /// a key that lives only in the process.
+    /// </summary>
+    [Fact]
+    public async Task SpilledAliasRuns_OfARunningIngest_HoldNoAliasAddressOrDomain()
+    {
+        using var dir = new TempDir();
+        var domains = Enumerable.Range(0, 4).Select(d => $"spill{d}-{Guid.NewGuid():N}"[..20] + ".com").ToList();
+        var emails = new List<string>();
+        var csv = new StringBuilder("email\n");
+        // Each reading worker buffers at least 1 MB of aliases before it spills: 120k long aliases make several runs.
+        for (var i = 0; i < 120_000; i++)
+        {
+            var email = "alias" + i.ToString("D6", CultureInfo.InvariantCulture) + "-padded-to-spill-sooner@" + domains[i % domains.Count];
+            emails.Add(email);
+            csv.Append(email).Append('\n');
+        }
+
+        var dump = dir.File("spill.csv");
+        File.WriteAllText(dump, csv.ToString());
+        using var p = System.Diagnostics.Process.Start(LeakwatchProcess.StartInfo([.. dir.Dirs, "ingest", dump, "--breach", "Spill", "--memory", "1"],
+            new Dictionary<string, string> { ["LEAKWATCH_TEST_PAUSE_AT"] = "reading" }))!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var copies = new List<string>();
+        try
+        {
+            while (await p.StandardError.ReadLineAsync() is { } line && !line.Contains("LEAKWATCH_TEST_PAUSE_AT=reading reached", StringComparison.Ordinal))
+            {
+            }
+
+            var stderr = p.StandardError.ReadToEndAsync();
+            // The runs may be written beside the readers: wait until at least one is open.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (copies.Count == 0 && DateTime.UtcNow < deadline && !p.HasExited)
+            {
+                foreach (var fd in Directory.GetFiles($"/proc/{p.Id}/fd"))
+                {
+                    var target = new FileInfo(fd).LinkTarget ?? "";
+                    if (target.Contains("/domains-", StringComparison.Ordinal) && target.Contains(".run", StringComparison.Ordinal))
+                    {
+                        var copy = dir.File($"run-{copies.Count}.bin");
+                        File.WriteAllBytes(copy, File.ReadAllBytes(fd));
+                        copies.Add(copy);
+                    }
+                }
+
+                await Task.Delay(copies.Count == 0 ? 200 : 0);
+            }
+
+            Assert.True(copies.Count > 0, $"no spilled domain run was open; exited {p.HasExited}: {(p.HasExited ? await stderr : "")}");
+        }
+        finally
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+
+        Assert.True(copies.Sum(c => new FileInfo(c).Length) > 10_000, "the runs read are nearly empty: nothing was scanned");
+        var needles = new List<byte[]>();
+        foreach (var email in emails.Take(2000))
+        {
+            needles.AddRange(PrivacyScanTests.Forms(email));
+            needles.AddRange(PrivacyScanTests.Forms(email[..email.IndexOf('@', StringComparison.Ordinal)]));
+        }
+
+        needles.AddRange(domains.SelectMany(PrivacyScanTests.Forms));
+        Assert.Empty(PrivacyScanTests.Scan(copies, needles));
+        _ = await stdout;
+    }
 }
