@@ -12,7 +12,8 @@ namespace Leakwatch.Cli;
 /// <summary>
 /// <c>leakwatch domains add|verify|list|remove</c>: the domains API keys claim, and their proof of control by a DNS
 /// TXT record (docs/organisations.md, "Domain verification"). The same <see cref="DomainOwnership"/> as
-/// <c>/api/domains</c>; mailed links are asked for through the API, since the server delivers them.
+/// <c>/api/domains</c>. <c>verify --mailbox</c> queues the mailed link in the outbox, and a running <c>serve --smtp</c>
+/// delivers it (the link points at that server's public URL).
 /// </summary>
 internal static class DomainsCommand
 {
@@ -21,6 +22,11 @@ internal static class DomainsCommand
     private static readonly Option<string?> Dns = new("--dns")
     {
         Description = "The resolver to ask for the TXT record, HOST:PORT (default: the system's resolvers)",
+    };
+
+    private static readonly Option<string?> Mailbox = new("--mailbox")
+    {
+        Description = $"Prove control by mail instead of DNS: queue a one-time link to this role mailbox of the domain ({string.Join(", ", DomainOwnership.Mailboxes)}); a running `serve --smtp` delivers it",
     };
 
     public static Command Build()
@@ -62,9 +68,9 @@ internal static class DomainsCommand
     private static Command BuildVerify()
     {
         var domain = new Argument<string>("domain") { Description = "The domain" };
-        var verify = new Command("verify", "Check the domain's TXT record now and mark it verified when it holds the key's token")
+        var verify = new Command("verify", "Check the domain's TXT record now and mark it verified when it holds the key's token, or (--mailbox) mail a one-time link")
         {
-            domain, KeyNameOptional, Dns,
+            domain, KeyNameOptional, Dns, Mailbox,
         };
         verify.SetAction(r => LeakwatchCli.Guard(() =>
         {
@@ -72,6 +78,11 @@ internal static class DomainsCommand
             using var store = StateStore.Open(CliContext.ResolveState(r), CliContext.ResolveDataDir(r));
             var name = DomainOwnership.Normalize(r.GetValue(domain));
             var keyId = r.GetValue(KeyNameOptional) is { } keyName ? FindKey(store, keyName).Id : OnlyClaimant(store, name);
+            if (r.GetValue(Mailbox) is { } mailbox)
+            {
+                return RequestMail(store, keyId, name, mailbox, CliContext.LoadKeys(r, create: true));
+            }
+
             var (claim, check) = new DomainOwnership(store).VerifyDnsAsync(keyId, name, new DnsTxtChecker(resolver)).GetAwaiter().GetResult();
             switch (check.Outcome)
             {
@@ -85,6 +96,25 @@ internal static class DomainsCommand
             }
         }));
         return verify;
+    }
+
+    /// <summary>Queues the mailed link, as <c>POST /api/domains/{domain}/verify</c> with <c>method: email</c> does.</summary>
+    private static int RequestMail(StateStore store, int keyId, string name, string mailbox, Leakwatch.Privacy.KeyFile keys)
+    {
+        var box = $"{mailbox.Trim().ToLowerInvariant()}@{name}";
+        switch (new DomainOwnership(store).RequestMail(keyId, name, mailbox, new Leakwatch.Notify.NotifySealing(keys)))
+        {
+            case MailRequestOutcome.AlreadyVerified:
+                Console.WriteLine($"{name} is already verified for this key; no mail queued");
+                return ExitCodes.Ok;
+            case MailRequestOutcome.TooSoon:
+                throw new LeakwatchException(ErrorKind.Usage,
+                    $"--mailbox: a link for {name} was mailed less than {DomainOwnership.MailQuiet.TotalMinutes:0} minutes ago; use it, or ask again later");
+            default:
+                Console.WriteLine($"a one-time link (valid 24 hours) to {box} is queued");
+                Console.Error.WriteLine("a running `leakwatch serve --smtp HOST:PORT --public-url URL` delivers it; `leakwatch notify status` shows it");
+                return ExitCodes.Ok;
+        }
     }
 
     private static Command BuildList()

@@ -138,4 +138,64 @@ public sealed class DomainsCliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("leakwatch: error: --dns: 'resolver.example' is not HOST:PORT with an IP address, e.g. 127.0.0.1:53", Assert.Single(r.StderrLines));
     }
+
+    /// <summary>
+    /// <c>domains verify --mailbox</c> queues the mailed link; a running <c>serve --smtp</c> delivers it to the role
+    /// address through a real SMTP peer on loopback, and the link's button verifies the claim. Asking again within 10
+    /// minutes, or for a mailbox that is not a role mailbox, is a one-line usage error.
+    /// </summary>
+    [Fact]
+    public async Task VerifyByMailbox_QueuesTheLink_ServeDeliversIt_AndItsButtonVerifies()
+    {
+        using var dir = new TempDir();
+        CreateKeys(dir, "ops");
+        Assert.Equal(0, Cli(dir, "add", "mail-proof.com", "--key-name", "ops").ExitCode);
+
+        var queued = Cli(dir, "verify", "mail-proof.com", "--mailbox", "Security");
+        Assert.True(queued.ExitCode == 0, queued.Stderr);
+        Assert.Equal("a one-time link (valid 24 hours) to security@mail-proof.com is queued", Assert.Single(queued.StdoutLines));
+        var again = Cli(dir, "verify", "mail-proof.com", "--mailbox", "admin");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Equal("leakwatch: error: --mailbox: a link for mail-proof.com was mailed less than 10 minutes ago; use it, or ask again later",
+            Assert.Single(again.StderrLines));
+        var wrong = Cli(dir, "verify", "mail-proof.com", "--mailbox", "webmaster");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("mailbox: must be one of security, hostmaster, postmaster, admin", Assert.Single(wrong.StderrLines), StringComparison.Ordinal);
+
+        await using var smtp = new LoopbackSmtpServer();
+        var baseUrl = $"http://127.0.0.1:{ServiceScript.FreePort()}";
+        using var serve = System.Diagnostics.Process.Start(LeakwatchProcess.StartInfo([.. dir.Dirs, "serve", "--urls", baseUrl,
+            "--smtp", smtp.Url, "--mail-from", "Leakwatch <alerts@leakwatch.test>", "--public-url", baseUrl]))!;
+        serve.StandardInput.Close();
+        var log = serve.StandardOutput.ReadToEndAsync();
+        var errors = serve.StandardError.ReadToEndAsync();
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(45);
+            while (smtp.Accepted.Count == 0 && DateTime.UtcNow < deadline && !serve.HasExited)
+            {
+                await Task.Delay(100);
+            }
+
+            var mail = Assert.Single(smtp.Accepted).Message;
+            Assert.Equal("security@mail-proof.com", mail.To.Mailboxes.Single().Address);
+            var link = System.Text.RegularExpressions.Regex.Match(mail.TextBody ?? "", @"http://127\.0\.0\.1:\d+/api/domains/verify\?token=[A-Za-z0-9_-]+",
+                System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)).Value;
+            Assert.StartsWith(baseUrl, link, StringComparison.Ordinal);
+            using var http = new HttpClient();
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostAsync(link, null)).StatusCode);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+
+        _ = await log + await errors;
+        var claim = JsonDocument.Parse(Assert.Single(Cli(dir, "list", "--json").StdoutLines)).RootElement;
+        Assert.Equal("verified", claim.GetProperty("state").GetString());
+        Assert.Equal("email", claim.GetProperty("method").GetString());
+        var done = Cli(dir, "verify", "mail-proof.com", "--mailbox", "security");
+        Assert.Equal("mail-proof.com is already verified for this key; no mail queued", Assert.Single(done.StdoutLines));
+    }
 }
