@@ -89,7 +89,7 @@ internal sealed partial class HibpApi
         return body is null ? NotFound(ctx) : WriteJson(ctx, body);
     }
 
-    /// <summary><c>{"alias": ["site", ...], ...}</c>, opted-out addresses left out; null when nothing is left.</summary>
+    /// <summary><c>{"alias": ["site", ...], ...}</c>, opted-out addresses and those of removed logs left out; null when nothing is left.</summary>
     private byte[]? EmailDomainAnswer(ServingState state, string domain, List<byte[]> pages)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -100,7 +100,7 @@ internal sealed partial class HibpApi
             foreach (var line in Lines(pages))
             {
                 var fields = line.Split('\t');
-                if (IsOptedOut(state, fields[0] + "@" + domain))
+                if (Hidden(state, fields[0] + "@" + domain))
                 {
                     continue;
                 }
@@ -121,13 +121,13 @@ internal sealed partial class HibpApi
         return any ? buffer.WrittenSpan.ToArray() : null;
     }
 
-    /// <summary><c>["email", ...]</c> in ordinal order, opted-out addresses left out; null when nothing is left.</summary>
+    /// <summary><c>["email", ...]</c> in ordinal order, opted-out addresses and those of removed logs left out; null when nothing is left.</summary>
     private byte[]? WebsiteAnswer(ServingState state, List<byte[]> pages)
     {
         var emails = new List<string>();
         foreach (var line in Lines(pages))
         {
-            if (!IsOptedOut(state, line))
+            if (!Hidden(state, line))
             {
                 emails.Add(line);
             }
@@ -142,8 +142,10 @@ internal sealed partial class HibpApi
         return JsonSerializer.SerializeToUtf8Bytes(emails, ServerJson.Default.ListString);
     }
 
-    private bool IsOptedOut(ServingState state, string email) =>
-        state.TryKey(email, _exposure.Phones, out var key) == AccountKind.Email && _optOuts.Contains(key);
+    /// <summary>An address the answer leaves out: opted out, or no longer in any published stealer-log breach (the
+    /// log was removed or retired; <see cref="ServingState.InStealerLog"/>).</summary>
+    private bool Hidden(ServingState state, string email) =>
+        state.TryKey(email, _exposure.Phones, out var key) != AccountKind.Email || _optOuts.Contains(key) || !state.InStealerLog(key);
 
     private static IEnumerable<string> Lines(List<byte[]> pages)
     {

@@ -9,7 +9,7 @@ namespace Leakwatch.Server;
 /// <summary>Stealer logs by email (HIBP's <c>stealerlogsbyemail</c>): the website domains an address's credentials
 /// were captured on, from the sealed website store (<see cref="Leakwatch.Index.Stealer.StealerSiteFile"/>). Key only,
 /// counted by the key's rate limit and the enumeration detector like an account search; an opted-out address, an
-/// address in no stealer log and a data dir without one all answer 404.</summary>
+/// address in no stealer log (or only in removed or retired ones) and a data dir without one all answer 404.</summary>
 internal sealed partial class HibpApi
 {
     private static readonly byte[] BadEmail = "Bad request: the account is not a valid email address."u8.ToArray();
@@ -59,7 +59,7 @@ internal sealed partial class HibpApi
                 return WriteBytes(ctx, StatusCodes.Status400BadRequest, TextContentType, BadEmail);
             }
 
-            if (!_optOuts.Contains(key))
+            if (!_optOuts.Contains(key) && state.InStealerLog(key))
             {
                 websites = state.FindWebsites(key);
             }

@@ -135,6 +135,39 @@ internal sealed class ServingState : PublishedGeneration
         return bytes;
     }
 
+    /// <summary>
+    /// Whether the key is in a published, unretired stealer-log breach now. The stealer-log stores record what a log
+    /// held, not which breach: this check, made for every address they answer, is what makes a removed or retired
+    /// stealer log disappear from the stealer-log endpoints without rewriting the stores (as the domain store's
+    /// aliases follow the index). Decided once per breach set and kept for this generation.
+    /// </summary>
+    public bool InStealerLog(UInt128 key)
+    {
+        var set = FindSet(key);
+        if (set < 0 || _lookup is null)
+        {
+            return false;
+        }
+
+        var cache = _stealerSets ??= new byte[_lookup.SetCount];
+        var known = Volatile.Read(ref cache[set]);
+        if (known != 0)
+        {
+            return known == 1;
+        }
+
+        var any = false;
+        foreach (var b in _lookup.SetBreaches(set))
+        {
+            any |= b.IsStealerLog && !b.IsRetired && _byId.ContainsKey(b.Id);
+        }
+
+        Volatile.Write(ref cache[set], any ? (byte)1 : (byte)2);
+        return any;
+    }
+
+    private byte[]? _stealerSets;
+
     private static readonly byte[] EmptyNames = "[]"u8.ToArray();
     private byte[]?[]? _bulkNames;
 

@@ -97,6 +97,49 @@ public sealed class StealerDomainTests
         await AssertWebsiteStore(org, truth, untouched, known);
     }
 
+    /// <summary>
+    /// A stealer log removed with <c>leakwatch remove</c>: the stores are not rewritten, but the three endpoints answer
+    /// only addresses still in a published stealer-log breach, so its addresses are gone from all of them, and those
+    /// also in a kept log still answer.
+    /// </summary>
+    [Fact]
+    public async Task RemovedStealerLog_ItsAddressesLeaveAllThreeEndpoints()
+    {
+        using var dir = new TempDir();
+        var kept = dir.File("kept.txt");
+        File.WriteAllText(kept, $"https://kept.example.org/login:stay@{Domain}:pw-1\n");
+        Ingest(dir, kept, "KeptLog");
+        var gone = dir.File("gone.txt");
+        File.WriteAllText(gone, $"https://{Website}/login:leave@{Domain}:pw-2\n{Website}|stay@{Domain}|pw-3\n");
+        Ingest(dir, gone, "GoneLog");
+        var (secret, _) = CreateKeys(dir);
+
+        async Task<(HttpStatusCode, string)> Get(HttpClient c, string path)
+        {
+            using var r = await c.GetAsync(path);
+            return (r.StatusCode, await r.Content.ReadAsStringAsync());
+        }
+
+        var options = new ServerOptions { DataDir = dir.DataDir, KeyFilePath = dir.KeyFile, ConsoleLogging = false, MetricsUrls = "http://127.0.0.1:0" };
+        await using (var before = await RunningServer.StartAsync(options))
+        {
+            using var org = before.Client(secret);
+            Assert.Equal((HttpStatusCode.OK, $"[\"{Website}\"]"), await Get(org, $"/api/v3/stealerlogsbyemail/leave@{Domain}"));
+            Assert.Equal((HttpStatusCode.OK, $"[\"leave@{Domain}\",\"stay@{Domain}\"]"), await Get(org, $"/api/v3/stealerlogsbywebsitedomain/{Website}"));
+        }
+
+        var removed = LeakwatchProcess.Run([.. dir.Dirs, "remove", "GoneLog"]);
+        Assert.True(removed.ExitCode == 0, removed.Stderr);
+        await using var server = await RunningServer.StartAsync(options);
+        using var client = server.Client(secret);
+        Assert.Equal(HttpStatusCode.NotFound, (await Get(client, $"/api/v3/stealerlogsbyemail/leave@{Domain}")).Item1);
+        Assert.Equal(HttpStatusCode.OK, (await Get(client, $"/api/v3/stealerlogsbyemail/stay@{Domain}")).Item1);
+        Assert.Equal((HttpStatusCode.OK, $"[\"stay@{Domain}\"]"), await Get(client, $"/api/v3/stealerlogsbywebsitedomain/{Website}"));
+        var (status, body) = await Get(client, $"/api/v3/stealerlogsbyemaildomain/{Domain}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["stay"], JsonSerializer.Deserialize<Dictionary<string, string[]>>(body)!.Keys);
+    }
+
     /// <summary>The website store: an entry still sealed as version 1 (untouched by the second ingest) and one the
     /// second ingest merged with its version-1 blob both answer.</summary>
     private static async Task AssertWebsiteStore(HttpClient org, UlpTestFile truth, string untouched, string known)
