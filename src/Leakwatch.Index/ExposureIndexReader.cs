@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Index;
@@ -184,6 +185,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     /// <summary>Gallops away from a missed guess (<paramref name="c"/> says which side the key is on) until an entry on
     /// the key's other side, or the bucket's end, brackets it in <paramref name="lo"/>..<paramref name="hi"/>; the entry's
     /// index if a probe hits the key, else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Gallop(long guess, int c, ref long lo, ref long hi, ulong wantHead, int wantTail, int shift)
     {
         var step = 1L;
@@ -236,6 +238,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     }
 
     /// <summary>Entry <paramref name="index"/>'s key against the wanted one: negative when it sorts before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Compare(long index, ulong wantHead, int wantTail, int shift)
     {
         var entry = _base + _entriesOffset + index * _entrySize;
@@ -244,6 +247,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     }
 
     /// <summary>The stored key bytes after the first 8 (none, one or two) as an integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Tail(ReadOnlySpan<byte> key)
     {
         var tail = 0;
@@ -255,6 +259,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         return tail;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ReadSetId(ReadOnlySpan<byte> entry)
     {
         uint id = 0;
