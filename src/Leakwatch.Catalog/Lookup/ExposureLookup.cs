@@ -181,6 +181,10 @@ public sealed class ExposureLookup : IDisposable
     /// <summary>The id of the breach set holding this key in the index, or -1 (bulk checks render each set once).</summary>
     public int FindSet(UInt128 key) => _index?.FindSetId(key) ?? -1;
 
+    /// <summary>A hint to start loading what <see cref="FindSet"/> will read for this key (see
+    /// <see cref="ExposureIndexReader.Prefetch"/>).</summary>
+    public void Prefetch(UInt128 key, PrefetchStage stage) => _index?.Prefetch(key, stage);
+
     /// <summary>How many breach sets the index has (set ids are 0 to this, exclusive).</summary>
     public int SetCount => _index?.SetCount ?? 0;
 
