@@ -141,7 +141,10 @@ public class EmailNormalizerTests
     private static readonly Gen<string> AsciiInput = Gen.OneOf(
         from local in LocalPart from domain in Domain select local + "@" + domain,
         PrintableAscii,
-        from local in LocalPart from domain in Domain from cut in Gen.Choose(0, 5) from insert in Gen.Elements(".", "@", "-", "..", "!", "A")
+        from local in LocalPart
+        from domain in Domain
+        from cut in Gen.Choose(0, 5)
+        from insert in Gen.Elements(".", "@", "-", "..", "!", "A")
         select (local + "@" + domain).Insert(Math.Min(cut * 7, local.Length + domain.Length + 1), insert));
 
     /// <summary>The byte path of bulk checks gives exactly the char path's answer and address for printable ASCII.</summary>
