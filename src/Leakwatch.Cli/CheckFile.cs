@@ -1,12 +1,15 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Leakwatch.Catalog.Lookup;
 using Leakwatch.Core;
 using Leakwatch.Core.Errors;
+using Leakwatch.Index;
 
 namespace Leakwatch.Cli;
 
@@ -100,50 +103,69 @@ internal sealed class CheckFile
         }
     }
 
-    /// <summary>One block: every line's output line, in order.</summary>
+    /// <summary>One block: every line's output line, in order. Lines go in groups: each line's key is computed and its
+    /// index bucket prefetched, then each key's first probe is prefetched, and only then are they looked up and
+    /// written, so the index's cache misses of a group overlap (the lookups were a fifth of the time, most of it
+    /// waiting on memory, one miss after another). Fully optimised from the first call: it runs a few dozen times per
+    /// process, each over thousands of lines, so tiering would run it unoptimised with on-stack replacement, and the
+    /// methods it inlines instrumented for profile-guided optimisation.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PooledByteBuffer Check(AccountBlock block)
     {
+        const int Group = 16;
         var output = new PooledByteBuffer(block.Length * 2 + 4096);
-        var chars = ArrayPool<char>.Shared.Rent(1024);
         using var json = new Utf8JsonWriter(output, WriterOptions);
+        Span<int> starts = stackalloc int[Group];
+        Span<int> lengths = stackalloc int[Group];
+        Span<long> numbers = stackalloc long[Group];
+        Span<UInt128> keys = stackalloc UInt128[Group];
+        Span<bool> valid = stackalloc bool[Group];
+        var text = block.Buffer.AsSpan(0, block.Length);
         var found = false;
         var invalid = false;
         try
         {
             var lines = block.Lines();
-            while (lines.TryRead(out var line))
+            while (true)
             {
-                if (chars.Length < line.Length)
+                var count = 0;
+                while (count < Group && lines.TryRead(out var line))
                 {
-                    ArrayPool<char>.Shared.Return(chars);
-                    chars = ArrayPool<char>.Shared.Rent(line.Length);
+                    starts[count] = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(text), ref MemoryMarshal.GetReference(line));
+                    lengths[count] = line.Length;
+                    numbers[count] = lines.LineNumber;
+                    valid[count] = _lookup.TryKeyUtf8(line, _phones, out keys[count]) != AccountKind.Invalid;
+                    if (valid[count])
+                    {
+                        _lookup.Prefetch(keys[count], PrefetchStage.Bucket);
+                    }
+
+                    count++;
                 }
 
-                var account = chars.AsSpan(0, Encoding.UTF8.GetChars(line, chars));
-                output.Write("{\"account\":"u8);
-                WriteString(output, json, line, account);
-                var kind = _lookup.TryKey(account, _phones, out var key);
-                if (kind == AccountKind.Invalid)
+                if (count == 0)
                 {
-                    invalid = true;
-                    output.Write(",\"breaches\":[],\"error\":\"line "u8);
-                    WriteNumber(output, lines.LineNumber);
-                    output.Write(InvalidMessage);
-                    output.Write("\"}\n"u8);
-                    continue;
+                    break;
                 }
 
-                var set = _lookup.FindSet(key);
-                var names = set < 0 ? "[]"u8 : (ReadOnlySpan<byte>)Names(set);
-                found |= names.Length > 2;
-                output.Write(",\"breaches\":"u8);
-                output.Write(names);
-                output.Write(_optedOut.Count > 0 && _optedOut.Contains(key) ? ",\"optedOut\":true}\n"u8 : "}\n"u8);
+                for (var i = 0; i < count; i++)
+                {
+                    if (valid[i])
+                    {
+                        _lookup.Prefetch(keys[i], PrefetchStage.FirstProbe);
+                    }
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    invalid |= !valid[i];
+                    found |= WriteLine(output, json, text.Slice(starts[i], lengths[i]), valid[i], keys[i], numbers[i]);
+                }
             }
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
             ArrayPool<byte>.Shared.Return(block.Buffer);
         }
 
@@ -160,11 +182,34 @@ internal sealed class CheckFile
         return output;
     }
 
-    /// <summary>An account as a JSON string: printable ASCII without quote or backslash is copied as it is; anything
-    /// else goes through the same escaping as <c>check --json</c>.</summary>
-    private static void WriteString(PooledByteBuffer output, Utf8JsonWriter json, ReadOnlySpan<byte> utf8, ReadOnlySpan<char> chars)
+    /// <summary>One output line; true when the account is in a breach.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool WriteLine(PooledByteBuffer output, Utf8JsonWriter json, ReadOnlySpan<byte> account, bool valid, UInt128 key, long number)
     {
-        if (!utf8.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E) && utf8.IndexOfAny((byte)'"', (byte)'\\') < 0)
+        output.Write("{\"account\":"u8);
+        WriteString(output, json, account);
+        if (!valid)
+        {
+            output.Write(",\"breaches\":[],\"error\":\"line "u8);
+            WriteNumber(output, number);
+            output.Write(InvalidMessage);
+            output.Write("\"}\n"u8);
+            return false;
+        }
+
+        var set = _lookup.FindSet(key);
+        var names = set < 0 ? "[]"u8 : (ReadOnlySpan<byte>)Names(set);
+        output.Write(",\"breaches\":"u8);
+        output.Write(names);
+        output.Write(_optedOut.Count > 0 && _optedOut.Contains(key) ? ",\"optedOut\":true}\n"u8 : "}\n"u8);
+        return names.Length > 2;
+    }
+
+    /// <summary>An account as a JSON string: printable ASCII without quote or backslash is copied as it is; anything
+    /// else is decoded (invalid UTF-8 as U+FFFD) and goes through the same escaping as <c>check --json</c>.</summary>
+    private static void WriteString(PooledByteBuffer output, Utf8JsonWriter json, ReadOnlySpan<byte> utf8)
+    {
+        if (IsPlain(utf8))
         {
             output.Write((byte)'"');
             output.Write(utf8);
@@ -172,9 +217,33 @@ internal sealed class CheckFile
             return;
         }
 
-        json.Reset();
-        json.WriteStringValue(chars);
-        json.Flush();
+        var chars = ArrayPool<char>.Shared.Rent(utf8.Length);
+        try
+        {
+            json.Reset();
+            json.WriteStringValue(chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars)));
+            json.Flush();
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>Printable ASCII without quote or backslash: a plain loop, as lines are short and in a short process
+    /// the vectorised span helpers ran their instrumented tier.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlain(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var b in utf8)
+        {
+            if (b is < 0x20 or > 0x7E or (byte)'"' or (byte)'\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteNumber(PooledByteBuffer output, long n)

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Leakwatch.Storage;
 
 namespace Leakwatch.Index;
@@ -119,13 +121,23 @@ public sealed unsafe class ExposureIndexReader : IDisposable
     /// <remarks>The stored key bytes (up to 10 of them) compare as one big-endian integer of their first 8 bytes and
     /// the one or two bytes after them: a load and a compare per probe instead of a span comparison. Reading 8 bytes from an
     /// entry may run into the next entry or the breach-set table that follows the entries (always at least 8 bytes),
-    /// and the shift drops those bytes.</remarks>
+    /// and the shift drops those bytes.
+    /// <para>Keys are keyed hashes, spread evenly over a bucket, so the first probe is where the key's bits below the
+    /// prefix say it should be (interpolation), and the search gallops from there to bracket it before bisecting: a
+    /// bucket holds ~128 entries over ~20 cache lines, and a bisection from the middle missed the cache on most of
+    /// its 7 probes, where the key is usually within a line or two of its guess (bulk checks spent a fifth of their
+    /// time here).</para></remarks>
     public int FindSetId(UInt128 key)
     {
         var bucket = (long)(ulong)(key >> (128 - _prefixBits));
         var toc = (long*)(_base + _tocOffset);
         var lo = toc[bucket];
         var hi = toc[bucket + 1] - 1;
+        if (lo > hi)
+        {
+            return -1;
+        }
+
         Span<byte> full = stackalloc byte[IndexKeys.KeyBytes + 8];
         full.Clear();
         IndexKeys.WriteBigEndian(key, full);
@@ -133,16 +145,27 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         var shift = _keyBytes >= 8 ? 0 : 8 * (8 - _keyBytes);
         var wantHead = BinaryPrimitives.ReadUInt64BigEndian(want) >> shift;
         var wantTail = Tail(want);
-        var entries = _base + _entriesOffset;
+
+        var guess = Guess(key, lo, hi);
+        var c = Compare(guess, wantHead, wantTail, shift);
+        if (c == 0)
+        {
+            return ReadSetId(new ReadOnlySpan<byte>(_base + _entriesOffset + guess * _entrySize, _entrySize));
+        }
+
+        var hit = Gallop(guess, c, ref lo, ref hi, wantHead, wantTail, shift);
+        if (hit >= 0)
+        {
+            return ReadSetId(new ReadOnlySpan<byte>(_base + _entriesOffset + hit * _entrySize, _entrySize));
+        }
+
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var entry = entries + mid * _entrySize;
-            var head = BinaryPrimitives.ReadUInt64BigEndian(new ReadOnlySpan<byte>(entry, 8)) >> shift;
-            var c = head != wantHead ? head.CompareTo(wantHead) : Tail(new ReadOnlySpan<byte>(entry, _keyBytes)).CompareTo(wantTail);
+            c = Compare(mid, wantHead, wantTail, shift);
             if (c == 0)
             {
-                return ReadSetId(new ReadOnlySpan<byte>(entry, _entrySize));
+                return ReadSetId(new ReadOnlySpan<byte>(_base + _entriesOffset + mid * _entrySize, _entrySize));
             }
 
             if (c < 0)
@@ -158,7 +181,109 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         return -1;
     }
 
+    /// <summary>Where <see cref="FindSetId"/> will first look for the key: the 32 key bits after the prefix, as a
+    /// fraction of the bucket's entries <paramref name="lo"/>..<paramref name="hi"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Guess(UInt128 key, long lo, long hi)
+    {
+        var fraction = (ulong)(key << _prefixBits >> 96);
+        return lo + (long)((fraction * (ulong)(hi - lo + 1)) >> 32);
+    }
+
+    /// <summary>Asks the CPU to start loading the key's bucket bounds (<see cref="PrefetchStage.Bucket"/>), or the entry
+    /// <see cref="FindSetId"/> will look at first, once the bucket bounds are loaded (<see cref="PrefetchStage.FirstProbe"/>).
+    /// A bulk check does both for a group of keys before looking any of them up, so their cache misses overlap instead
+    /// of coming one after another. A hint only: it changes no answer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(UInt128 key, PrefetchStage stage)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        var bucket = (long)(ulong)(key >> (128 - _prefixBits));
+        var toc = (long*)(_base + _tocOffset);
+        if (stage == PrefetchStage.Bucket)
+        {
+            Sse.Prefetch0(toc + bucket);
+            return;
+        }
+
+        var lo = toc[bucket];
+        var hi = toc[bucket + 1] - 1;
+        if (lo <= hi)
+        {
+            Sse.Prefetch0(_base + _entriesOffset + Guess(key, lo, hi) * _entrySize);
+        }
+    }
+
+    /// <summary>Gallops away from a missed guess (<paramref name="c"/> says which side the key is on) until an entry on
+    /// the key's other side, or the bucket's end, brackets it in <paramref name="lo"/>..<paramref name="hi"/>; the entry's
+    /// index if a probe hits the key, else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Gallop(long guess, int c, ref long lo, ref long hi, ulong wantHead, int wantTail, int shift)
+    {
+        var step = 1L;
+        if (c < 0)
+        {
+            lo = guess + 1;
+            while (lo <= hi)
+            {
+                var probe = Math.Min(guess + step, hi);
+                c = Compare(probe, wantHead, wantTail, shift);
+                if (c == 0)
+                {
+                    return probe;
+                }
+
+                if (c > 0)
+                {
+                    hi = probe - 1;
+                    break;
+                }
+
+                lo = probe + 1;
+                step <<= 1;
+            }
+        }
+        else
+        {
+            hi = guess - 1;
+            while (lo <= hi)
+            {
+                var probe = Math.Max(guess - step, lo);
+                c = Compare(probe, wantHead, wantTail, shift);
+                if (c == 0)
+                {
+                    return probe;
+                }
+
+                if (c < 0)
+                {
+                    lo = probe + 1;
+                    break;
+                }
+
+                hi = probe - 1;
+                step <<= 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Entry <paramref name="index"/>'s key against the wanted one: negative when it sorts before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Compare(long index, ulong wantHead, int wantTail, int shift)
+    {
+        var entry = _base + _entriesOffset + index * _entrySize;
+        var head = BinaryPrimitives.ReadUInt64BigEndian(new ReadOnlySpan<byte>(entry, 8)) >> shift;
+        return head != wantHead ? head.CompareTo(wantHead) : Tail(new ReadOnlySpan<byte>(entry, _keyBytes)).CompareTo(wantTail);
+    }
+
     /// <summary>The stored key bytes after the first 8 (none, one or two) as an integer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Tail(ReadOnlySpan<byte> key)
     {
         var tail = 0;
@@ -170,6 +295,7 @@ public sealed unsafe class ExposureIndexReader : IDisposable
         return tail;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ReadSetId(ReadOnlySpan<byte> entry)
     {
         uint id = 0;

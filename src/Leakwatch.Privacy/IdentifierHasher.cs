@@ -30,6 +30,20 @@ public sealed class IdentifierHasher
         return Hash(buffer[..(2 + n)]);
     }
 
+    /// <summary><see cref="HashEmail"/> for a normalized email already in UTF-8 (bulk checks normalise bytes).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public UInt128 HashEmailUtf8(ReadOnlySpan<byte> normalizedEmail)
+    {
+        Span<byte> buffer = stackalloc byte[2 + 4 * 320];
+        buffer[0] = (byte)'e';
+        buffer[1] = (byte)':';
+        normalizedEmail.CopyTo(buffer[2..]);
+        Span<byte> output = stackalloc byte[16];
+        SipHash128(_key, buffer[..(2 + normalizedEmail.Length)], output);
+        return IndexKeyFromHash(output);
+    }
+
     /// <summary>Key for a phone number in E.164, given as its digits.</summary>
     [SkipLocalsInit]
     public UInt128 HashPhone(ulong e164Digits)

@@ -128,6 +128,83 @@ public class EmailNormalizerTests
         from padding in Gen.Elements("", " ", "\t", "\u00A0")
         select padding + local + "@" + domain + padding;
 
+    private static readonly Gen<char> RuleChars = Gen.Elements("abcXYZ09-.@_+".ToCharArray());
+
+    // Printable ASCII without spaces, weighted towards the characters the rules turn on.
+    private static readonly Gen<string> PrintableAscii =
+        from length in Gen.Choose(0, 80)
+        from chars in Gen.ArrayOf(
+            Gen.OneOf(RuleChars, RuleChars, RuleChars, RuleChars, RuleChars, Gen.Choose(0x21, 0x7E).Select(c => (char)c)),
+            length)
+        select new string(chars);
+
+    private static readonly Gen<string> AsciiInput = Gen.OneOf(
+        from local in LocalPart from domain in Domain select local + "@" + domain,
+        PrintableAscii,
+        from local in LocalPart
+        from domain in Domain
+        from cut in Gen.Choose(0, 5)
+        from insert in Gen.Elements(".", "@", "-", "..", "!", "A")
+        select (local + "@" + domain).Insert(Math.Min(cut * 7, local.Length + domain.Length + 1), insert));
+
+    /// <summary>The byte path of bulk checks gives exactly the char path's answer and address for printable ASCII.</summary>
+    [Property(MaxTest = 5000)]
+    public Property TryNormalizeAscii_AgreesWithTryNormalize() =>
+        Prop.ForAll(AsciiInput.ToArbitrary(), input => AsciiAgrees(input));
+
+    [Theory]
+    [InlineData("a@b.com")]
+    [InlineData("A.B+c_d-e@Sub.Example.COM")]
+    [InlineData(".a@x.com")]
+    [InlineData("a.@x.com")]
+    [InlineData("a..b@x.com")]
+    [InlineData("a@-x.com")]
+    [InlineData("a@x-.com")]
+    [InlineData("@x.com")]
+    [InlineData("a@")]
+    [InlineData("a@@x.com")]
+    [InlineData("a@x.com@")]
+    [InlineData("a@com")]
+    [InlineData("a@.com")]
+    [InlineData("a@x..com")]
+    [InlineData("a@x.com.")]
+    [InlineData("a@x.invalidtld")]
+    [InlineData("a@x.XN--P1AI")]
+    [InlineData("a!b@x.com")]
+    [InlineData("a@x_y.com")]
+    [InlineData("a@b.c")]
+    public void TryNormalizeAscii_AgreesWithTryNormalize_OnEdges(string input) => Assert.True(AsciiAgrees(input));
+
+    [Fact]
+    public void TryNormalizeAscii_AgreesWithTryNormalize_AtTheLengthLimits()
+    {
+        foreach (var local in new[] { 63, 64, 65 })
+        {
+            Assert.True(AsciiAgrees(new string('a', local) + "@x.com"));
+        }
+
+        foreach (var label in new[] { 62, 63, 64 })
+        {
+            Assert.True(AsciiAgrees("a@" + new string('b', label) + ".com"));
+        }
+
+        foreach (var domain in new[] { 254, 255, 256 })
+        {
+            var body = string.Join('.', Enumerable.Repeat(new string('c', 50), 6))[..(domain - 4)];
+            body = body.EndsWith('.') ? body[..^1] + "d" : body;
+            Assert.True(AsciiAgrees("a@" + body + ".com"));
+        }
+    }
+
+    private static bool AsciiAgrees(string input)
+    {
+        Span<char> chars = stackalloc char[EmailNormalizer.MaxLength];
+        Span<byte> bytes = stackalloc byte[EmailNormalizer.MaxLength];
+        var expected = EmailNormalizer.TryNormalize(input, chars, out var n);
+        var actual = EmailNormalizer.TryNormalizeAscii(System.Text.Encoding.ASCII.GetBytes(input), bytes, out var m);
+        return expected == actual && (!expected || System.Text.Encoding.ASCII.GetString(bytes[..m]) == new string(chars[..n]));
+    }
+
     private static readonly Gen<string> AnyInput = Gen.OneOf(PlausibleEmail, ArbMap.Default.GeneratorFor<string>().Select(s => s ?? ""));
 
     [Property(MaxTest = 2000)]

@@ -100,6 +100,48 @@ public class ExposureIndexTests
         return ok.ToProperty();
     }
 
+    /// <summary>A lookup's first probe is a guess from the key's bits (keys are hashes, spread evenly); keys bunched
+    /// at both ends of one bucket put the guess far from them, and the search must still find each and nothing else.</summary>
+    [Fact]
+    public void Lookup_FindsKeysFarFromTheirGuess_InALopsidedBucket()
+    {
+        using var dir = new TempDir();
+        var rng = new Random(7);
+        var stored = new HashSet<UInt128>();
+        var bucket = (UInt128)0xA5UL << 120;
+        for (var i = 0; i < 400; i++)
+        {
+            // 8-bit prefix for this size: all in bucket 0xA5, half just above its start, half just below its end.
+            var low = bucket + ((UInt128)(ulong)rng.Next(1 << 20) << 80) + ((UInt128)(ulong)rng.Next(1 << 16) << 48);
+            var high = bucket + ((UInt128)(0xFFFF_FFFFUL - (ulong)rng.Next(1 << 20)) << 80) + ((UInt128)(ulong)rng.Next(1 << 16) << 48);
+            stored.Add(low);
+            stored.Add(high);
+        }
+
+        stored.Add(bucket);
+        stored.Add(bucket + ((UInt128)0xFF_FFFF_FFFF_FFFFUL << 64) + ((UInt128)0xFFFFUL << 48));
+        var absent = new List<UInt128> { bucket + ((UInt128)1UL << 119), bucket + ((UInt128)1UL << 48) };
+        foreach (var k in stored)
+        {
+            absent.Add(k + (UInt128.One << 48));
+            absent.Add(k - (UInt128.One << 48));
+        }
+
+        absent.RemoveAll(stored.Contains);
+        var path = dir.File("lopsided.lwx");
+        ExposureIndexMerger.MergeAdd(null, new ListStream(stored), 5_000, 1, path);
+        using var index = ExposureIndexReader.Open(path);
+        foreach (var k in stored)
+        {
+            Assert.Equal([1], index.Lookup(k));
+        }
+
+        foreach (var k in absent)
+        {
+            Assert.Equal(-1, index.FindSetId(k));
+        }
+    }
+
     /// <summary>Lookups compare the stored key bytes as integers; the count of stored bytes depends on the bucket
     /// prefix (9, 8 or 7 bytes here), and neighbours that differ only in the last stored byte, or only in the bits
     /// the bucket implies, must still be told apart.</summary>

@@ -66,6 +66,37 @@ public class BulkCheckFileTests(BulkFixture f)
         Assert.True(expected.ToString() == r.Stdout, "check --file output differs from the truth");
     }
 
+    /// <summary>Most lines take the byte path (printable-ASCII emails normalised and hashed as UTF-8, in groups of 16
+    /// with prefetching); the rest are decoded as before. Both must answer as <c>check --json</c> does for the same
+    /// accounts given as arguments, whatever their case, shape or place in a group.</summary>
+    [Fact]
+    public void CheckFile_ByteAndCharPaths_AnswerAsCheckJsonArguments()
+    {
+        var a = new BulkAccounts(f);
+        string[] shapes =
+        [
+            a.AlphaOnly, a.AlphaOnly.ToUpperInvariant(), a.Both.ToUpperInvariant(), a.BetaOnly, a.Phone, BulkAccounts.Unknown,
+            "Nobody.Bulk@EXAMPLE.COM", "nobody@bücher.example", "nobody@xn--bcher-kva.example", "a..b@example.com",
+            ".a@example.com", "a@example.invalidtld", "a\"b@example.com", "a@@example.com", "nobody@example.com.",
+            "Äbc@example.com", a.OptedOut, BulkAccounts.Invalid, "a@b.c", "x+tag@Example.Org",
+        ];
+        var accounts = shapes.Concat(shapes.Reverse()).Concat(shapes.Skip(5)).ToArray();
+        var file = f.Dir.File("paths.txt");
+        File.WriteAllText(file, string.Join('\n', accounts) + "\n", new UTF8Encoding(false));
+
+        var bulk = Check("--file", file).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var single = Check(["--json", .. accounts]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(accounts.Length, bulk.Length);
+        Assert.Equal(accounts.Length, single.Length);
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            // Arguments have no line numbers: an invalid one's error names none.
+            var expected = single[i].Replace("\"error\":\"", $"\"error\":\"line {i + 1}: ", StringComparison.Ordinal);
+            Assert.Equal(expected, bulk[i]);
+        }
+    }
+
     [Fact]
     public async Task CheckFile_Stdin_SameAsFile()
     {

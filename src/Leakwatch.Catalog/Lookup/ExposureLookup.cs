@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
 using Leakwatch.Catalog.State;
 using Leakwatch.Core;
 using Leakwatch.Index;
@@ -90,6 +93,63 @@ public sealed class ExposureLookup : IDisposable
     public AccountKind TryKey(ReadOnlySpan<char> account, Lazy<PhoneNormalizer> phones, out UInt128 key) =>
         TryKey(account, null, phones, out key);
 
+    /// <summary>
+    /// As above for an account given as UTF-8 (a line of a bulk check): an email of printable ASCII is normalised
+    /// and hashed as bytes (<see cref="EmailNormalizer.TryNormalizeAscii"/>); anything else is decoded (invalid
+    /// UTF-8 as U+FFFD) and goes the way of a typed account. The same key and kind either way.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public AccountKind TryKeyUtf8(ReadOnlySpan<byte> account, Lazy<PhoneNormalizer> phones, out UInt128 key)
+    {
+        if (IsAsciiEmailShape(account))
+        {
+            Span<byte> normalized = stackalloc byte[EmailNormalizer.MaxLength];
+            if (EmailNormalizer.TryNormalizeAscii(account, normalized, out var n))
+            {
+                key = _hasher.HashEmailUtf8(normalized[..n]);
+                return AccountKind.Email;
+            }
+
+            key = default;
+            return AccountKind.Invalid;
+        }
+
+        const int StackChars = 256;
+        char[]? rented = null;
+        var chars = account.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(account.Length));
+        try
+        {
+            return TryKey(chars[..Encoding.UTF8.GetChars(account, chars)], null, phones, out key);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>An '@' and only printable ASCII without spaces: a plain loop, as lines are short (see
+    /// <see cref="EmailNormalizer.TryNormalizeAscii"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAsciiEmailShape(ReadOnlySpan<byte> account)
+    {
+        var at = false;
+        foreach (var b in account)
+        {
+            if (b is < 0x21 or > 0x7E)
+            {
+                return false;
+            }
+
+            at |= b == '@';
+        }
+
+        return at;
+    }
+
     private AccountKind TryKey(ReadOnlySpan<char> account, PhoneNormalizer? phones, Lazy<PhoneNormalizer>? lazyPhones, out UInt128 key)
     {
         account = account.Trim();
@@ -120,6 +180,10 @@ public sealed class ExposureLookup : IDisposable
 
     /// <summary>The id of the breach set holding this key in the index, or -1 (bulk checks render each set once).</summary>
     public int FindSet(UInt128 key) => _index?.FindSetId(key) ?? -1;
+
+    /// <summary>A hint to start loading what <see cref="FindSet"/> will read for this key (see
+    /// <see cref="ExposureIndexReader.Prefetch"/>).</summary>
+    public void Prefetch(UInt128 key, PrefetchStage stage) => _index?.Prefetch(key, stage);
 
     /// <summary>How many breach sets the index has (set ids are 0 to this, exclusive).</summary>
     public int SetCount => _index?.SetCount ?? 0;
