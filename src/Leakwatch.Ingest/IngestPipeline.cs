@@ -80,6 +80,8 @@ public sealed class IngestPipeline
         using var tap = NotificationMatching.Tap(catalog, breach.Id);
         // A stealer log's own stores (websites, domains, passwords) are written on the other core while the index merges.
         var stealerStores = ulp is null ? null : Task.Run(() => ulp.Prepare(_store, manifest, _keys, ct), ct);
+        // So is the domain store's next generation (unpublished until the manifest names it).
+        domains?.StartPrepare(_store, manifest, ct);
         MergedKeys merged;
         try
         {
@@ -102,7 +104,7 @@ public sealed class IngestPipeline
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
         var stealerFiles = stealerStores?.GetAwaiter().GetResult();
-        var domainStore = domains?.Prepare(_store, manifest, ct);
+        var domainStore = domains?.FinishPrepare();
         stats.DomainStore = domains?.Stats;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
