@@ -68,7 +68,9 @@ public sealed class IngestPipeline
         // Domain alerts: counted in the read pass, queued after the publish.
         stats.DomainAlerts = new DomainAlertCounts();
         var domainAlerts = DomainAlerts.Attach(catalog, keyed.States, stats.DomainAlerts);
-        ReadAndSort(keyed, path, options, stats, clock, progress, ct);
+        // The domain store's next generation (unpublished until the manifest names it) is written on a task from the
+        // end of the read, beside the key sort and the index merge, as the stealer-log stores are.
+        ReadAndSort(keyed, path, options, stats, clock, progress, ct, afterRead: () => domains?.StartPrepare(_store, manifest, ct));
         var breach = NewBreach.Describe(options, stats.DataClasses);
         breach = breach with { Id = catalog.InsertBreach(breach) };
 
@@ -80,8 +82,6 @@ public sealed class IngestPipeline
         using var tap = NotificationMatching.Tap(catalog, breach.Id);
         // A stealer log's own stores (websites, domains, passwords) are written on the other core while the index merges.
         var stealerStores = ulp is null ? null : Task.Run(() => ulp.Prepare(_store, manifest, _keys, ct), ct);
-        // So is the domain store's next generation (unpublished until the manifest names it).
-        domains?.StartPrepare(_store, manifest, ct);
         MergedKeys merged;
         try
         {
@@ -180,10 +180,12 @@ public sealed class IngestPipeline
     }
 
     /// <summary>The read-and-key phase, then the sort phase; a dump without data rows stops here.</summary>
+    /// <param name="afterRead">Started once the rows are read, before the sort.</param>
     private static void ReadAndSort(DumpKeying keyed, string path, IngestOptions options, IngestStats stats, Stopwatch clock,
-        IProgress<IngestProgress>? progress, CancellationToken ct)
+        IProgress<IngestProgress>? progress, CancellationToken ct, Action? afterRead = null)
     {
         keyed.Read(path, options, stats, progress, ct);
+        afterRead?.Invoke();
         stats.Phases.Read = clock.Elapsed.TotalSeconds;
         progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
         KeySorting.SortIdentifiers(keyed);

@@ -8,7 +8,7 @@ namespace Leakwatch.Ingest.Domains;
 /// One normalization thread's share of the domain store's delta: (domain tag, domain, alias) for every valid email
 /// it keys. On the reading thread a row costs a dictionary probe on the domain span (no allocation; a new domain
 /// costs one HMAC for its tag) and the append of one fixed-size entry and the alias bytes to a buffer
-/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> the full buffer goes to a background task that
+/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 8 MiB) the full buffer goes to a background task that
 /// sorts it, deduplicates it and spills it as a sealed run (<see cref="EncryptedTempRuns{TRecord}"/>: a key that
 /// dies with the process, the file unlinked at once), while the reader fills the other buffer: double-buffered, so
 /// memory stays flat however large the dump, no reader waits on a sort unless the sorts fall behind, and no alias
@@ -18,6 +18,11 @@ internal sealed class DomainAliasCollector : IDisposable
 {
     /// <summary>Distinct domains kept between spills; past it the cache starts again (it only saves HMACs).</summary>
     private const int MaxCachedDomains = 1 << 20;
+
+    /// <summary>A buffer's most bytes, whatever the budget: buffers spill often enough that the sorts run during
+    /// the read, beside it, and what is left to sort once reading ends is small (a run costs only a cursor in the
+    /// merge).</summary>
+    private const int MaxBufferBytes = 8 << 20;
 
     private readonly DomainStoreSealer _sealer;
     private readonly EncryptedTempRuns<byte> _runStore;
@@ -34,7 +39,7 @@ internal sealed class DomainAliasCollector : IDisposable
         _sealer = sealer;
         _runStore = new EncryptedTempRuns<byte>(tempDir, "domains");
         // Two buffers share the budget: one filling, one being spilled.
-        _bufferBudget = Math.Max(1 << 11, budgetBytes / 2);
+        _bufferBudget = Math.Clamp(budgetBytes / 2, 1 << 11, MaxBufferBytes);
         _filling = new DomainAliasBuffer((int)Math.Min(1 << 16, _bufferBudget));
         _filling.Reset(_generation);
     }

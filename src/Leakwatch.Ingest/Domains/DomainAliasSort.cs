@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal static class DomainAliasSort
 
     /// <summary>Tag, then the domain's UTF-8 bytes (different domains under one tag: expected never), then the alias
     /// bytes (prefix first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Compare(in DomainAliasEntry a, in DomainAliasEntry b, DomainAliasBuffer buffer)
     {
         if (a.Tag != b.Tag)
