@@ -8,7 +8,7 @@ namespace Leakwatch.Ingest.Domains;
 /// One normalization thread's share of the domain store's delta: (domain tag, domain, alias) for every valid email
 /// it keys. On the reading thread a row costs a dictionary probe on the domain span (no allocation; a new domain
 /// costs one HMAC for its tag) and the append of one fixed-size entry and the alias bytes to a buffer
-/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 8 MiB) the full buffer goes to a background task that
+/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 16 MiB) the full buffer goes to a background task that
 /// sorts it, deduplicates it and spills it as a sealed run (<see cref="EncryptedTempRuns{TRecord}"/>: a key that
 /// dies with the process, the file unlinked at once), while the reader fills the other buffer: double-buffered, so
 /// memory stays flat however large the dump, no reader waits on a sort unless the sorts fall behind, and no alias
@@ -22,7 +22,7 @@ internal sealed class DomainAliasCollector : IDisposable
     /// <summary>A buffer's most bytes, whatever the budget: buffers spill often enough that the sorts run during
     /// the read, beside it, and what is left to sort once reading ends is small (a run costs only a cursor in the
     /// merge).</summary>
-    private const int MaxBufferBytes = 8 << 20;
+    private const int MaxBufferBytes = 16 << 20;
 
     private readonly DomainStoreSealer _sealer;
     private readonly EncryptedTempRuns<byte> _runStore;
