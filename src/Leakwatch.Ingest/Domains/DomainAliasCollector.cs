@@ -8,7 +8,7 @@ namespace Leakwatch.Ingest.Domains;
 /// One normalization thread's share of the domain store's delta: (domain tag, domain, alias) for every valid email
 /// it keys. On the reading thread a row costs a dictionary probe on the domain span (no allocation; a new domain
 /// costs one HMAC for its tag) and the append of one fixed-size entry and the alias bytes to a buffer
-/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 16 MiB) the full buffer goes to a background task that
+/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 64 MiB) the full buffer goes to a background task that
 /// sorts it, deduplicates it and spills it as a sealed run (<see cref="EncryptedTempRuns{TRecord}"/>: a key that
 /// dies with the process, the file unlinked at once), while the reader fills the other buffer: double-buffered, so
 /// memory stays flat however large the dump, no reader waits on a sort unless the sorts fall behind, and no alias
@@ -19,10 +19,11 @@ internal sealed class DomainAliasCollector : IDisposable
     /// <summary>Distinct domains kept between spills; past it the cache starts again (it only saves HMACs).</summary>
     private const int MaxCachedDomains = 1 << 20;
 
-    /// <summary>A buffer's most bytes, whatever the budget: buffers spill often enough that the sorts run during
-    /// the read, beside it, and what is left to sort once reading ends is small (a run costs only a cursor in the
-    /// merge).</summary>
-    private const int MaxBufferBytes = 16 << 20;
+    /// <summary>A buffer's most bytes, whatever the budget. On a small machine the read already keeps every core
+    /// busy, so a sort during the read only slows it, while the last sort runs beside the index merge on the core
+    /// it leaves idle: a buffer is large enough that a dump of a few million rows spills nothing before the end, and
+    /// small enough that a large dump spills during the read and leaves little to sort after it.</summary>
+    private const int MaxBufferBytes = 64 << 20;
 
     private readonly DomainStoreSealer _sealer;
     private readonly EncryptedTempRuns<byte> _runStore;
