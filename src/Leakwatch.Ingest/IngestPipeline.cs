@@ -68,7 +68,9 @@ public sealed class IngestPipeline
         // Domain alerts: counted in the read pass, queued after the publish.
         stats.DomainAlerts = new DomainAlertCounts();
         var domainAlerts = DomainAlerts.Attach(catalog, keyed.States, stats.DomainAlerts);
-        ReadAndSort(keyed, path, options, stats, clock, progress, ct);
+        // The domain store's next generation (unpublished until the manifest names it) is written on a task from the
+        // end of the read, beside the key sort and the index merge, as the stealer-log stores are.
+        ReadAndSort(keyed, path, options, stats, clock, progress, ct, afterRead: () => domains?.StartPrepare(_store, manifest, ct));
         var breach = NewBreach.Describe(options, stats.DataClasses);
         breach = breach with { Id = catalog.InsertBreach(breach) };
 
@@ -102,7 +104,7 @@ public sealed class IngestPipeline
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
         var stealerFiles = stealerStores?.GetAwaiter().GetResult();
-        var domainStore = domains?.Prepare(_store, manifest, ct);
+        var domainStore = domains?.FinishPrepare();
         stats.DomainStore = domains?.Stats;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;
@@ -178,10 +180,12 @@ public sealed class IngestPipeline
     }
 
     /// <summary>The read-and-key phase, then the sort phase; a dump without data rows stops here.</summary>
+    /// <param name="afterRead">Started once the rows are read, before the sort.</param>
     private static void ReadAndSort(DumpKeying keyed, string path, IngestOptions options, IngestStats stats, Stopwatch clock,
-        IProgress<IngestProgress>? progress, CancellationToken ct)
+        IProgress<IngestProgress>? progress, CancellationToken ct, Action? afterRead = null)
     {
         keyed.Read(path, options, stats, progress, ct);
+        afterRead?.Invoke();
         stats.Phases.Read = clock.Elapsed.TotalSeconds;
         progress?.Report(new IngestProgress(IngestPhase.Sorting, stats.Rows, 0, 0, 0));
         KeySorting.SortIdentifiers(keyed);

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Text;
 using Leakwatch.Privacy;
 using Leakwatch.Storage.Sorting;
@@ -8,38 +6,46 @@ namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
 /// One normalization thread's share of the domain store's delta: (domain tag, domain, alias) for every valid email
-/// it keys. A known domain costs a dictionary probe on the span (no allocation), the alias is appended as UTF-8 to
-/// a pooled buffer, and past <c>budgetBytes</c> the buffer is sorted, deduplicated and spilled as a sealed run
-/// (<see cref="EncryptedTempRuns{TRecord}"/>: a key that dies with the process, the file unlinked at once), so
-/// memory stays flat however large the dump and no alias reaches the disk in clear. Run records:
-/// <c>[tag u64 BE][domain length u8][domain][alias length u8][alias]</c>, sorted by tag, domain, alias (bytes).
+/// it keys. On the reading thread a row costs a dictionary probe on the domain span (no allocation; a new domain
+/// costs one HMAC for its tag) and the append of one fixed-size entry and the alias bytes to a buffer
+/// (<see cref="DomainAliasBuffer"/>). Past half of <c>budgetBytes</c> (at most 64 MiB) the full buffer goes to a background task that
+/// sorts it, deduplicates it and spills it as a sealed run (<see cref="EncryptedTempRuns{TRecord}"/>: a key that
+/// dies with the process, the file unlinked at once), while the reader fills the other buffer: double-buffered, so
+/// memory stays flat however large the dump, no reader waits on a sort unless the sorts fall behind, and no alias
+/// reaches the disk in clear. Not thread-safe: one thread adds; <see cref="Finish"/> runs after it is done.
 /// </summary>
 internal sealed class DomainAliasCollector : IDisposable
 {
     /// <summary>Distinct domains kept between spills; past it the cache starts again (it only saves HMACs).</summary>
     private const int MaxCachedDomains = 1 << 20;
 
+    /// <summary>A buffer's most bytes, whatever the budget. On a small machine the read already keeps every core
+    /// busy, so a sort during the read only slows it, while the last sort runs beside the index merge on the core
+    /// it leaves idle: a buffer is large enough that a dump of a few million rows spills nothing before the end, and
+    /// small enough that a large dump spills during the read and leaves little to sort after it.</summary>
+    private const int MaxBufferBytes = 64 << 20;
+
     private readonly DomainStoreSealer _sealer;
     private readonly EncryptedTempRuns<byte> _runStore;
-    private readonly int _budgetBytes;
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly List<string> _domains = [];
-    private readonly List<ulong> _tags = [];
-    private byte[] _bytes;
-    private int _used;
-    private Entry[] _entries;
-    private int _count;
+    private readonly long _bufferBudget;
+    private readonly Dictionary<string, DomainInfo> _known = new(StringComparer.Ordinal);
+    private DomainAliasBuffer _filling;
+    private DomainAliasBuffer? _spare;
+    private DomainAliasBuffer? _spilled;
+    private Task<ISpilledRun<byte>?>? _spilling;
+    private long _generation;
 
     public DomainAliasCollector(DomainStoreSealer sealer, string tempDir, int budgetBytes)
     {
         _sealer = sealer;
         _runStore = new EncryptedTempRuns<byte>(tempDir, "domains");
-        _budgetBytes = Math.Max(1 << 12, budgetBytes);
-        _bytes = ArrayPool<byte>.Shared.Rent(Math.Min(1 << 16, _budgetBytes));
-        _entries = ArrayPool<Entry>.Shared.Rent(4096);
+        // Two buffers share the budget: one filling, one being spilled.
+        _bufferBudget = Math.Clamp(budgetBytes / 2, 1 << 11, MaxBufferBytes);
+        _filling = new DomainAliasBuffer((int)Math.Min(1 << 16, _bufferBudget));
+        _filling.Reset(_generation);
     }
 
-    /// <summary>The sealed sorted runs spilled so far (each read once by the merge).</summary>
+    /// <summary>The sealed sorted runs spilled so far (each read once by the merge); complete after <see cref="Finish"/>.</summary>
     public List<ISpilledRun<byte>> Runs { get; } = [];
 
     /// <summary>(domain, alias) pairs added, before deduplication.</summary>
@@ -54,143 +60,112 @@ internal sealed class DomainAliasCollector : IDisposable
             return;
         }
 
-        var local = email[..at];
         var domain = email[(at + 1)..];
-        var lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(domain, out var id))
+        var lookup = _known.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(domain, out var info))
         {
             if (Encoding.UTF8.GetByteCount(domain) > byte.MaxValue)
             {
                 return;
             }
 
+            if (_known.Count >= MaxCachedDomains)
+            {
+                // Buffers keep their own references; a domain met again gets a new entry (same tag and name).
+                _known.Clear();
+            }
+
             var name = domain.ToString();
-            id = _domains.Count;
-            _ids.Add(name, id);
-            _domains.Add(name);
-            _tags.Add(_sealer.Tag(name));
+            info = new DomainInfo(_sealer.Tag(name), Encoding.UTF8.GetBytes(name));
+            _known.Add(name, info);
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(local.Length);
-        if (_used + 1 + max > _bytes.Length)
-        {
-            _bytes = Grow(_bytes, _used, _used + 1 + max);
-        }
-
-        var n = Encoding.UTF8.GetBytes(local, _bytes.AsSpan(_used + 1));
-        if (n > byte.MaxValue)
+        if (!_filling.Add(info.Tag, _filling.DomainId(info), email[..at]))
         {
             return;
         }
 
-        _bytes[_used] = (byte)n;
-        if (_count == _entries.Length)
-        {
-            var bigger = ArrayPool<Entry>.Shared.Rent(_entries.Length * 2);
-            _entries.AsSpan(0, _count).CopyTo(bigger);
-            ArrayPool<Entry>.Shared.Return(_entries);
-            _entries = bigger;
-        }
-
-        _entries[_count++] = new Entry(_tags[id], id, _used);
-        _used += 1 + n;
         Added++;
-        if (_used + ((long)_count * 16) >= _budgetBytes)
+        if (_filling.Footprint >= _bufferBudget)
         {
-            Spill();
+            HandOff();
         }
     }
 
-    /// <summary>Sorts what is buffered and spills it as one sealed run (also the last step after reading).</summary>
-    public void Spill()
+    /// <summary>Spills what is buffered and waits for every spill (the last step after reading); rethrows a spill's error.</summary>
+    public void Finish()
     {
-        if (_count == 0)
+        StartFinish();
+        Collect();
+    }
+
+    /// <summary>Hands what is buffered to a background spill without waiting (so several collectors' last spills
+    /// run side by side); <see cref="Finish"/> then waits.</summary>
+    public void StartFinish()
+    {
+        if (_filling.Count > 0)
+        {
+            HandOff();
+        }
+    }
+
+    /// <summary>Gives the full buffer to a background spill and goes on with the other one (waiting only when the
+    /// previous spill is still running).</summary>
+    private void HandOff()
+    {
+        Collect();
+        var full = _filling;
+        _filling = _spare ?? new DomainAliasBuffer((int)Math.Min(1 << 16, _bufferBudget));
+        _spare = null;
+        _filling.Reset(++_generation);
+        _spilled = full;
+        _spilling = Task.Run(() => full.WriteRun(_runStore));
+    }
+
+    /// <summary>Waits for the spill in flight, if any, and keeps its run and its buffer.</summary>
+    private void Collect()
+    {
+        if (_spilling is not { } task)
         {
             return;
         }
 
-        var entries = _entries.AsSpan(0, _count);
-        entries.Sort(Compare);
-        using (var writer = _runStore.Create())
+        _spilling = null;
+        var run = task.GetAwaiter().GetResult();
+        if (run is not null)
         {
-            Span<byte> record = stackalloc byte[8 + 1 + 255 + 1 + 255];
-            for (var i = 0; i < entries.Length; i++)
-            {
-                var e = entries[i];
-                if (i > 0 && Compare(entries[i - 1], e) == 0)
-                {
-                    continue;
-                }
-
-                BinaryPrimitives.WriteUInt64BigEndian(record, e.Tag);
-                var d = Encoding.UTF8.GetBytes(_domains[e.Domain], record[9..]);
-                record[8] = (byte)d;
-                var alias = Alias(e);
-                record[9 + d] = (byte)alias.Length;
-                alias.CopyTo(record[(10 + d)..]);
-                writer.Write(record[..(10 + d + alias.Length)]);
-            }
-
-            Runs.Add(writer.Complete());
+            Runs.Add(run);
         }
 
-        _count = 0;
-        _used = 0;
-        if (_domains.Count > MaxCachedDomains)
-        {
-            _ids.Clear();
-            _domains.Clear();
-            _tags.Clear();
-        }
-    }
-
-    private ReadOnlySpan<byte> Alias(Entry e) => _bytes.AsSpan(e.Offset + 1, _bytes[e.Offset]);
-
-    private int Compare(Entry a, Entry b)
-    {
-        var c = a.Tag.CompareTo(b.Tag);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        if (a.Domain != b.Domain)
-        {
-            c = string.CompareOrdinal(_domains[a.Domain], _domains[b.Domain]);
-            if (c != 0)
-            {
-                return c;
-            }
-        }
-
-        return Alias(a).SequenceCompareTo(Alias(b));
-    }
-
-    private static byte[] Grow(byte[] old, int used, int needed)
-    {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, old.Length * 2));
-        old.AsSpan(0, used).CopyTo(bigger);
-        // Cleared: pooled arrays outlive this collector, and these hold aliases.
-        ArrayPool<byte>.Shared.Return(old, clearArray: true);
-        return bigger;
+        _spare = _spilled;
+        _spilled = null;
     }
 
     public void Dispose()
     {
+        if (_spilling is { } task)
+        {
+            // A spill still running (the ingest failed) writes into the buffer and a run: it ends before they go.
+            try
+            {
+                task.GetAwaiter().GetResult()?.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+            {
+                // The ingest's own error is the one reported.
+            }
+
+            _spilling = null;
+        }
+
         foreach (var run in Runs)
         {
             run.Dispose();
         }
 
         Runs.Clear();
-        if (_bytes.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_bytes, clearArray: true);
-            ArrayPool<Entry>.Shared.Return(_entries);
-            _bytes = [];
-            _entries = [];
-        }
+        _filling.Dispose();
+        _spare?.Dispose();
+        _spilled?.Dispose();
     }
-
-    private readonly record struct Entry(ulong Tag, int Domain, int Offset);
 }

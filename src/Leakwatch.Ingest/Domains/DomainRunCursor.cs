@@ -18,6 +18,9 @@ internal sealed class DomainRunCursor : IDisposable
 
     public ulong Tag { get; private set; }
 
+    /// <summary>The alias's first 8 bytes big-endian, zero-padded: most comparisons in the merge end on it.</summary>
+    private ulong Prefix { get; set; }
+
     public ReadOnlySpan<byte> Domain => _record.AsSpan(9, _domainLength);
 
     public ReadOnlySpan<byte> Alias => _record.AsSpan(10 + _domainLength, _aliasLength);
@@ -34,6 +37,10 @@ internal sealed class DomainRunCursor : IDisposable
         Read(_record.AsSpan(9, _domainLength + 1), atStart: false);
         _aliasLength = _record[9 + _domainLength];
         Read(_record.AsSpan(10 + _domainLength, _aliasLength), atStart: false);
+        Span<byte> prefix = stackalloc byte[8];
+        prefix.Clear();
+        Alias[..Math.Min(8, _aliasLength)].CopyTo(prefix);
+        Prefix = BinaryPrimitives.ReadUInt64BigEndian(prefix);
         return true;
     }
 
@@ -65,13 +72,23 @@ internal sealed class DomainRunCursor : IDisposable
     /// <summary>Tag, then domain, then alias, all as bytes: the order the runs are written in.</summary>
     public static int Compare(DomainRunCursor a, DomainRunCursor b)
     {
-        var c = a.Tag.CompareTo(b.Tag);
-        if (c == 0)
+        if (a.Tag != b.Tag)
         {
-            c = a.Domain.SequenceCompareTo(b.Domain);
+            return a.Tag < b.Tag ? -1 : 1;
         }
 
-        return c != 0 ? c : a.Alias.SequenceCompareTo(b.Alias);
+        // One domain per tag, in practice: equality is the cheap test.
+        if (!a.Domain.SequenceEqual(b.Domain))
+        {
+            return a.Domain.SequenceCompareTo(b.Domain);
+        }
+
+        if (a.Prefix != b.Prefix)
+        {
+            return a.Prefix < b.Prefix ? -1 : 1;
+        }
+
+        return a.Alias.SequenceCompareTo(b.Alias);
     }
 
     public void Dispose() => _reader.Dispose();

@@ -7,8 +7,8 @@ namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
 /// The domain store's part of an ingest (docs/organisations.md, "Domain store"): every worker records (domain,
-/// alias) for each valid email it keys (<see cref="DomainAliasCollector"/>); after the index merge,
-/// <see cref="Prepare"/> writes the next generation (<see cref="DomainStoreMerge"/>) under
+/// alias) for each valid email it keys (<see cref="DomainAliasCollector"/>); after the read, beside the index merge
+/// (on the core it leaves idle, as the stealer-log stores are), <see cref="Prepare"/> writes the next generation (<see cref="DomainStoreMerge"/>) under
 /// <c>domains/domains-gen-N-&lt;random&gt;.lwd</c>, and the manifest swap that publishes the breach names it.
 /// </summary>
 internal sealed class DomainStoreBuild : IDisposable
@@ -17,6 +17,7 @@ internal sealed class DomainStoreBuild : IDisposable
     private readonly string _tempDir;
     private readonly int _budgetBytes;
     private readonly List<DomainAliasCollector> _collectors = [];
+    private Task<string>? _preparing;
 
     /// <param name="memoryBytes">All workers' buffers together; each spills a sealed run past its share.</param>
     public DomainStoreBuild(KeyFile keys, string tempDir, long memoryBytes, int workers)
@@ -41,6 +42,14 @@ internal sealed class DomainStoreBuild : IDisposable
         return c;
     }
 
+    /// <summary>Starts <see cref="Prepare"/> on a task, beside the index merge; <see cref="FinishPrepare"/> waits for it,
+    /// and <see cref="Dispose"/> does too (a failed ingest must not dispose the runs under it).</summary>
+    public void StartPrepare(ExposureIndexStore store, Manifest published, CancellationToken ct) =>
+        _preparing = Task.Run(() => Prepare(store, published, ct), ct);
+
+    /// <returns>The new file, relative to the data dir.</returns>
+    public string FinishPrepare() => (_preparing ?? throw new InvalidOperationException("the domain store was not started")).GetAwaiter().GetResult();
+
     /// <summary>Writes the next generation, not yet visible.</summary>
     /// <returns>The new file, relative to the data dir.</returns>
     public string Prepare(ExposureIndexStore store, Manifest published, CancellationToken ct)
@@ -48,7 +57,12 @@ internal sealed class DomainStoreBuild : IDisposable
         var clock = Stopwatch.StartNew();
         foreach (var c in _collectors)
         {
-            c.Spill();
+            c.StartFinish();
+        }
+
+        foreach (var c in _collectors)
+        {
+            c.Finish();
             Stats.Pairs += c.Added;
         }
 
@@ -72,6 +86,15 @@ internal sealed class DomainStoreBuild : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            _preparing?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The ingest's own error (or this task's, already rethrown by FinishPrepare) is the one reported.
+        }
+
         foreach (var c in _collectors)
         {
             c.Dispose();
