@@ -80,6 +80,8 @@ public sealed class IngestPipeline
         using var tap = NotificationMatching.Tap(catalog, breach.Id);
         // A stealer log's own stores (websites, domains, passwords) are written on the other core while the index merges.
         var stealerStores = ulp is null ? null : Task.Run(() => ulp.Prepare(_store, manifest, _keys, ct), ct);
+        // The domain store's next generation likewise, beside the index merge (it reads only the workers' delta).
+        var domainStoreTask = domains is null ? null : Task.Run(() => domains.Prepare(_store, manifest, ct), ct);
         MergedKeys merged;
         try
         {
@@ -95,14 +97,26 @@ public sealed class IngestPipeline
         {
             // The stealer stores' task still reads the workers: it must end before they are disposed.
             WaitQuietly(stealerStores);
+            WaitQuietly(domainStoreTask);
             throw;
         }
 
         var prepared = tap.Finish();
         ReportAssembly.Build(options, stats, compared, overlap, merged);
         stats.IndexBytes = new FileInfo(indexPath).Length;
-        var stealerFiles = stealerStores?.GetAwaiter().GetResult();
-        var domainStore = domains?.Prepare(_store, manifest, ct);
+        Stealer.StealerStoreFiles? stealerFiles;
+        try
+        {
+            stealerFiles = stealerStores?.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            // The domain store's task still reads the collectors: it must end before they are disposed.
+            WaitQuietly(domainStoreTask);
+            throw;
+        }
+
+        var domainStore = domainStoreTask?.GetAwaiter().GetResult();
         stats.DomainStore = domains?.Stats;
         Finish(stats, clock);
         stats.Phases.Merge = clock.Elapsed.TotalSeconds - stats.Phases.Read - stats.Phases.Sort;

@@ -46,9 +46,10 @@ internal sealed class DomainStoreBuild : IDisposable
     public string Prepare(ExposureIndexStore store, Manifest published, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        // Each worker's last buffer is sorted and spilled on its own core (the collectors share nothing).
+        Parallel.ForEach(_collectors, new ParallelOptions { CancellationToken = ct }, c => c.Spill());
         foreach (var c in _collectors)
         {
-            c.Spill();
             Stats.Pairs += c.Added;
         }
 
