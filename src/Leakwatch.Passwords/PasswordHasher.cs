@@ -9,6 +9,9 @@ namespace Leakwatch.Passwords;
 public sealed class PasswordHasher
 {
     private const int BatchSize = 4096;
+    /// <summary>Passwords up to this many UTF-8 bytes (nearly all) are hashed by the managed <see cref="Sha1"/>: for a
+    /// block or two it beats a call into OpenSSL; longer ones go to OpenSSL's SHA-NI code.</summary>
+    private const int ManagedSha1Bytes = 119;
     private readonly PasswordSpill _spill;
     private readonly HashRecord[] _sha1 = new HashRecord[BatchSize];
     private readonly HashRecord[] _ntlm = new HashRecord[BatchSize];
@@ -28,7 +31,15 @@ public sealed class PasswordHasher
 
         Span<byte> hash = stackalloc byte[20];
         var utf8 = _utf8.AsSpan(0, Encoding.UTF8.GetBytes(password[..Math.Min(password.Length, _utf8.Length / 3)], _utf8));
-        SHA1.HashData(utf8, hash);
+        if (utf8.Length <= ManagedSha1Bytes)
+        {
+            Sha1.HashData(utf8, hash);
+        }
+        else
+        {
+            SHA1.HashData(utf8, hash);
+        }
+
         _sha1[_count] = HashRecord.FromHash(hash, 1);
         Md4.HashData(MemoryMarshal.AsBytes(password), hash[..16]);
         _ntlm[_count] = HashRecord.FromHash(hash[..16], 1);

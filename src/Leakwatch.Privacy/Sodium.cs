@@ -69,4 +69,28 @@ internal static unsafe partial class Sodium
 
     [LibraryImport(Lib)]
     public static partial void crypto_core_ristretto255_scalar_mul(byte* result, byte* x, byte* y);
+
+    // AES-256-GCM (standard GCM, 96-bit nonce, 128-bit tag: what AesGcm writes), for the stealer-log stores' many
+    // small entries, where OpenSSL's per-call costs (error queue clearing on every P/Invoke) outweighed the cipher.
+
+    /// <summary>1 when the CPU has AES-NI and PCLMUL (libsodium's AES-GCM needs both).</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_aead_aes256gcm_is_available();
+
+    [LibraryImport(Lib)]
+    public static partial nuint crypto_aead_aes256gcm_statebytes();
+
+    /// <summary>Expands <paramref name="key"/> (32 bytes) into <paramref name="state"/> (16-byte aligned), read-only afterwards.</summary>
+    [LibraryImport(Lib)]
+    public static partial int crypto_aead_aes256gcm_beforenm(byte* state, byte* key);
+
+    /// <summary>Seals a short message (a few KiB at most: microseconds), so the GC mode switch is skipped.</summary>
+    [LibraryImport(Lib, EntryPoint = "crypto_aead_aes256gcm_encrypt_detached_afternm")]
+    [System.Runtime.InteropServices.SuppressGCTransition]
+    public static partial int crypto_aead_aes256gcm_encrypt_detached_afternm_short(byte* c, byte* mac, ulong* macLength, byte* m,
+        ulong mLength, byte* ad, ulong adLength, byte* nsec, byte* npub, byte* state);
+
+    [LibraryImport(Lib)]
+    public static partial int crypto_aead_aes256gcm_encrypt_detached_afternm(byte* c, byte* mac, ulong* macLength, byte* m,
+        ulong mLength, byte* ad, ulong adLength, byte* nsec, byte* npub, byte* state);
 }

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
@@ -11,7 +13,10 @@ namespace Leakwatch.Ingest.Stealer;
 /// (<see cref="StealerTagger"/>), and its lines are cut into pages of about <see cref="PageBytes"/>: entry key =
 /// tag (64 bits) || page (16 bits), each page sealed (<see cref="StealerSiteSealer"/>, its own subkey context). One
 /// linear merge: a domain this ingest did not touch keeps its sealed pages as they are; a touched one is opened,
-/// merged with the new logins and cut into pages again.
+/// merged with the new logins and cut into pages again. A domain new to the store (the usual case) is written
+/// without a string per login: its logins are sorted by a hash of their line key (email, or alias) with the
+/// reference beside it, so the logins of one line are adjacent and its sites come as ordinal ranks; lines come
+/// in hash order (readers take a page's lines in any order).
 /// </summary>
 internal sealed class StealerPagedStoreBuilder
 {
@@ -19,17 +24,25 @@ internal sealed class StealerPagedStoreBuilder
     public const int PageBytes = 64 * 1024;
 
     private readonly StealerPageKind _kind;
-    private readonly IReadOnlyList<StealerLogins> _logins;
+    private readonly StealerLogins[] _logins;
     private readonly StealerDomainTable _sites;
+    private readonly int[] _rankOfId;
+    private readonly byte[][] _utf8ByRank;
     private readonly Dictionary<string, List<string>> _lines = new(StringComparer.Ordinal);
+    private readonly List<int> _ranks = [];
+    private UInt128[] _keyed = new UInt128[1 << 10];
     private byte[] _page = new byte[PageBytes * 2];
     private int _pageLength;
 
-    public StealerPagedStoreBuilder(StealerPageKind kind, IReadOnlyList<StealerLogins> logins, StealerDomainTable sites)
+    /// <param name="rankOfId">Each site id's rank in ordinal order of the names, and <paramref name="utf8ByRank"/>
+    /// the names' UTF-8 by rank (<see cref="StealerDomainTable.Ranks"/>).</param>
+    public StealerPagedStoreBuilder(StealerPageKind kind, StealerLogins[] logins, StealerDomainTable sites, int[] rankOfId, byte[][] utf8ByRank)
     {
         _kind = kind;
         _logins = logins;
         _sites = sites;
+        _rankOfId = rankOfId;
+        _utf8ByRank = utf8ByRank;
     }
 
     public static string Context(StealerPageKind kind) => kind == StealerPageKind.EmailDomain ? StealerSiteSealer.EmailDomainsContext : StealerSiteSealer.WebsitesContext;
@@ -61,6 +74,18 @@ internal sealed class StealerPagedStoreBuilder
                 continue;
             }
 
+            var start = next;
+            while (next < records.Length && (ulong)(records[next] >> 64) == newTag)
+            {
+                next++;
+            }
+
+            if (!haveOld || (ulong)(oldEntries!.Current.Key >> 64) != newTag)
+            {
+                WriteNew(batch, newTag, records.AsSpan(start, next - start));
+                continue;
+            }
+
             _lines.Clear();
             while (haveOld && (ulong)(oldEntries!.Current.Key >> 64) == newTag)
             {
@@ -68,11 +93,10 @@ internal sealed class StealerPagedStoreBuilder
                 haveOld = oldEntries.MoveNext();
             }
 
-            while (next < records.Length && (ulong)(records[next] >> 64) == newTag)
+            for (var r = start; r < next; r++)
             {
-                var low = (ulong)records[next];
+                var low = (ulong)records[r];
                 AddLogin(_logins[(int)(low >> 40)], (int)(low & 0xFF_FFFF_FFFFUL));
-                next++;
             }
 
             WritePages(batch, newTag);
@@ -81,6 +105,123 @@ internal sealed class StealerPagedStoreBuilder
         batch.Flush();
         writer.Finish();
         return writer.Entries;
+    }
+
+    /// <summary>A domain with no older pages: its logins grouped by line key through a sort on the key's hash.</summary>
+    private void WriteNew(StealerSealBatch batch, ulong tag, ReadOnlySpan<UInt128> group)
+    {
+        var aliasOnly = _kind == StealerPageKind.EmailDomain;
+        if (_keyed.Length < group.Length)
+        {
+            _keyed = new UInt128[Math.Max(group.Length, _keyed.Length * 2)];
+        }
+
+        var keyed = _keyed.AsSpan(0, group.Length);
+        for (var i = 0; i < group.Length; i++)
+        {
+            var reference = (ulong)group[i];
+            var key = StealerLoginOrder.Key(_logins, aliasOnly, reference);
+            keyed[i] = new UInt128(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key)), reference);
+        }
+
+        KeyOrder.Sort(keyed);
+        var page = 0;
+        _pageLength = 0;
+        var order = new StealerLoginOrder(_logins, aliasOnly);
+        var at = 0;
+        while (at < keyed.Length)
+        {
+            var hash = (ulong)(keyed[at] >> 64);
+            var end = at + 1;
+            while (end < keyed.Length && (ulong)(keyed[end] >> 64) == hash)
+            {
+                end++;
+            }
+
+            if (end - at == 1)
+            {
+                WriteLine(batch, tag, ref page, StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[at]), keyed.Slice(at, 1));
+                at = end;
+                continue;
+            }
+
+            // The same key on several sites (or, very rarely, two keys of one hash): by key, then split.
+            keyed[at..end].Sort(order);
+
+            while (at < end)
+            {
+                var key = StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[at]);
+                var same = at + 1;
+                while (same < end && StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[same]).SequenceEqual(key))
+                {
+                    same++;
+                }
+
+                WriteLine(batch, tag, ref page, key, keyed[at..same]);
+                at = same;
+            }
+        }
+
+        if (_pageLength > 0)
+        {
+            Flush(batch, tag, page);
+        }
+    }
+
+    /// <summary>One line of a new domain: the key, and by email domain its logins' sites, ordinal, distinct, the
+    /// first <see cref="UlpIngest.MaxDomainsPerEmail"/>.</summary>
+    private void WriteLine(StealerSealBatch batch, ulong tag, ref int page, ReadOnlySpan<char> key, ReadOnlySpan<UInt128> logins)
+    {
+        var lineBytes = Encoding.UTF8.GetByteCount(key) + 1;
+        _ranks.Clear();
+        if (_kind == StealerPageKind.EmailDomain)
+        {
+            foreach (var login in logins)
+            {
+                var reference = (ulong)login;
+                _ranks.Add(_rankOfId[_logins[(int)(reference >> 40)].Site((int)(reference & 0xFF_FFFF_FFFFUL))]);
+            }
+
+            if (_ranks.Count > 1)
+            {
+                _ranks.Sort();
+                var kept = 1;
+                for (var i = 1; i < _ranks.Count && kept < UlpIngest.MaxDomainsPerEmail; i++)
+                {
+                    if (_ranks[i] != _ranks[kept - 1])
+                    {
+                        _ranks[kept++] = _ranks[i];
+                    }
+                }
+
+                _ranks.RemoveRange(kept, _ranks.Count - kept);
+            }
+
+            foreach (var r in _ranks)
+            {
+                lineBytes += _utf8ByRank[r].Length + 1;
+            }
+        }
+
+        if (_pageLength > 0 && _pageLength + lineBytes > PageBytes)
+        {
+            Flush(batch, tag, page++);
+        }
+
+        if (_pageLength + lineBytes > _page.Length)
+        {
+            Array.Resize(ref _page, _pageLength + lineBytes);
+        }
+
+        _pageLength += Encoding.UTF8.GetBytes(key, _page.AsSpan(_pageLength));
+        foreach (var r in _ranks)
+        {
+            _page[_pageLength++] = (byte)'\t';
+            _utf8ByRank[r].CopyTo(_page.AsSpan(_pageLength));
+            _pageLength += _utf8ByRank[r].Length;
+        }
+
+        _page[_pageLength++] = (byte)'\n';
     }
 
     private void AddLogin(StealerLogins logins, int i)

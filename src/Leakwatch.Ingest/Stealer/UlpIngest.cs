@@ -71,12 +71,13 @@ internal sealed class UlpIngest : IDisposable
         Directory.CreateDirectory(store.StealerDir);
         var generation = published.Generation + 1;
         string? sites = null, emailDomains = null, websites = null;
+        var ranks = _domains.Ranks();
         Parallel.Invoke(
-            () => sites = WriteSites(store, published, keys, ct),
+            () => sites = WriteSites(store, published, keys, ranks, ct),
             () => emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
-                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ct),
+                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct),
             () => websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
-                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ct));
+                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct));
         ExposureIndexStore.FsyncDirectory(store.StealerDir);
         Stats.WebsiteSeconds = clock.Elapsed.TotalSeconds;
         _passwords.Prepare(ct);
@@ -87,15 +88,16 @@ internal sealed class UlpIngest : IDisposable
 
     /// <summary>One of the paged stores: this ingest's logins as sorted (tag, login) records, merged with the
     /// published generation.</summary>
-    private string WritePaged(ExposureIndexStore store, string? published, StealerPageKind kind, string path, KeyFile keys, CancellationToken ct)
+    private string WritePaged(ExposureIndexStore store, string? published, StealerPageKind kind, string path, KeyFile keys,
+        (int[] RankOfId, byte[][] Utf8ByRank) ranks, CancellationToken ct)
     {
         var tagger = new StealerTagger(keys);
-        var logins = new List<StealerLogins>(_workers.Count);
+        var logins = new StealerLogins[_workers.Count];
         var total = 0;
-        foreach (var w in _workers)
+        for (var w = 0; w < logins.Length; w++)
         {
-            logins.Add(w.Logins);
-            total += w.Logins.Count;
+            logins[w] = _workers[w].Logins;
+            total += logins[w].Count;
         }
 
         var records = new UInt128[total];
@@ -108,7 +110,7 @@ internal sealed class UlpIngest : IDisposable
                 tags[i] = tagger.Website(_domains.NameOf(i));
             }
 
-            for (var w = 0; w < logins.Count; w++)
+            for (var w = 0; w < logins.Length; w++)
             {
                 for (var i = 0; i < logins[w].Count; i++)
                 {
@@ -121,7 +123,7 @@ internal sealed class UlpIngest : IDisposable
             // Email domains repeat: each is tagged once.
             var tags = new Dictionary<string, ulong>(StringComparer.Ordinal);
             var lookup = tags.GetAlternateLookup<ReadOnlySpan<char>>();
-            for (var w = 0; w < logins.Count; w++)
+            for (var w = 0; w < logins.Length; w++)
             {
                 for (var i = 0; i < logins[w].Count; i++)
                 {
@@ -141,7 +143,7 @@ internal sealed class UlpIngest : IDisposable
 
         KeyOrder.Sort(records);
         using var old = published is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
-        var entries = new StealerPagedStoreBuilder(kind, logins, _domains).Write(path, old, records, keys, ct);
+        var entries = new StealerPagedStoreBuilder(kind, logins, _domains, ranks.RankOfId, ranks.Utf8ByRank).Write(path, old, records, keys, ct);
         if (kind == StealerPageKind.EmailDomain)
         {
             Stats.EmailDomainPages = entries;
@@ -157,7 +159,8 @@ internal sealed class UlpIngest : IDisposable
     /// <summary>Right after the index manifest names the new website file.</summary>
     public void PublishPasswords() => _passwords.Publish();
 
-    private string WriteSites(ExposureIndexStore store, Manifest published, KeyFile keys, CancellationToken ct)
+    private string WriteSites(ExposureIndexStore store, Manifest published, KeyFile keys, (int[] RankOfId, byte[][] Utf8ByRank) domainRanks,
+        CancellationToken ct)
     {
         var sorters = new List<ExternalSorter>(_workers.Count);
         foreach (var w in _workers)
@@ -167,7 +170,7 @@ internal sealed class UlpIngest : IDisposable
 
         ExternalSorter.SortBuffers(sorters);
         var path = Path.Combine(store.StealerDir, $"sites-gen-{published.Generation + 1:D8}-{Guid.NewGuid():N}.lws");
-        var (rankOfId, utf8) = _domains.Ranks();
+        var (rankOfId, utf8) = domainRanks;
         using var pairs = ExternalSorter.Merge(sorters);
         using var old = published.StealerSites is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
         using var oldEntries = old?.ReadAll().GetEnumerator();

@@ -16,12 +16,21 @@ internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, 
     public long UsernamesSkipped;
     public long InvalidEmails;
 
+    /// <summary>This thread's copy of the ids it has met: a plain dictionary probe on the span, no shared state.</summary>
+    private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+
     public void AddSite(UInt128 emailKey, ReadOnlySpan<char> email, ReadOnlySpan<char> domain)
     {
         EmailsIndexed++;
         if (!domain.IsEmpty)
         {
-            var id = domains.IdOf(domain);
+            var known = _known.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!known.TryGetValue(domain, out var id))
+            {
+                id = domains.IdOf(domain);
+                known[domain] = id;
+            }
+
             Sites.Add(IndexKeys.Truncate(emailKey) | ((UInt128)(ulong)id & IdMask));
             Logins.Add(email, id);
         }
