@@ -132,37 +132,11 @@ public static class EmailNormalizer
         return true;
     }
 
-    /// <summary><see cref="IsValidDomain"/> over lowercase ASCII bytes of a length already checked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary><see cref="IsValidDomain"/> over lowercase ASCII bytes (widened on the stack: one set of rules).</summary>
     private static bool IsValidAsciiDomain(ReadOnlySpan<byte> domain)
     {
-        var lastDot = -1;
-        var labelStart = 0;
-        for (var i = 0; i <= domain.Length; i++)
-        {
-            if (i < domain.Length && domain[i] != '.')
-            {
-                var c = domain[i];
-                if (!(c is >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-'))
-                    return false;
-                continue;
-            }
-            var labelLength = i - labelStart;
-            if (labelLength is 0 or > MaxLabelLength)
-                return false;
-            if (domain[labelStart] == '-' || domain[i - 1] == '-')
-                return false;
-            if (i < domain.Length)
-                lastDot = i;
-            labelStart = i + 1;
-        }
-
-        if (lastDot <= 0)
-            return false;
-        var tld = domain[(lastDot + 1)..];
-        Span<char> chars = stackalloc char[MaxLabelLength];
-        System.Text.Ascii.ToUtf16(tld, chars, out var n);
-        return TopLevelDomains.Contains(chars[..n]);
+        Span<char> chars = stackalloc char[MaxDomainLength];
+        return System.Text.Ascii.ToUtf16(domain, chars, out var n) == System.Buffers.OperationStatus.Done && IsValidDomain(chars[..n]);
     }
 
     /// <summary>Convenience wrapper: the normalized address, or null if it is not valid.</summary>
