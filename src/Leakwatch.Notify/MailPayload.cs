@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Leakwatch.Notify;
 
 /// <summary>
@@ -9,10 +7,8 @@ namespace Leakwatch.Notify;
 /// </summary>
 public sealed record MailPayload(string To, string Token)
 {
-    public byte[] Seal(NotifySealing sealing, string messageId) =>
-        sealing.Payload.Seal(JsonSerializer.SerializeToUtf8Bytes(this, NotifyJson.Default.MailPayload), System.Text.Encoding.UTF8.GetBytes(messageId));
+    public byte[] Seal(NotifySealing sealing, string messageId) => sealing.SealPayload(this, NotifyJson.Default.MailPayload, messageId);
 
     public static MailPayload Open(NotifySealing sealing, byte[] sealedPayload, string messageId) =>
-        JsonSerializer.Deserialize(sealing.Payload.Open(sealedPayload, "outbox payload", System.Text.Encoding.UTF8.GetBytes(messageId)), NotifyJson.Default.MailPayload)
-        ?? throw new InvalidDataException("outbox payload: empty");
+        sealing.OpenPayload(sealedPayload, NotifyJson.Default.MailPayload, messageId);
 }

@@ -43,14 +43,7 @@ public sealed class DomainStoreSealer
     public static ReadOnlySpan<byte> CheckText => "leakwatch-domain-store"u8;
 
     /// <summary>The keyed tag of a canonical domain (lower-case A-labels, no trailing dot).</summary>
-    public ulong Tag(ReadOnlySpan<char> domain)
-    {
-        Span<byte> utf8 = stackalloc byte[1024];
-        var n = Encoding.UTF8.GetBytes(domain, utf8);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_tagKey, utf8[..n], mac);
-        return BinaryPrimitives.ReadUInt64BigEndian(mac);
-    }
+    public ulong Tag(ReadOnlySpan<char> domain) => DomainTag.Of(_tagKey, domain);
 
     /// <summary>The 80-bit entry key of a domain's page (held like an index key, in the top bits).</summary>
     public static UInt128 EntryKey(ulong tag, int page) => new(tag, (ulong)(ushort)page << 48);

@@ -39,9 +39,7 @@ public sealed class IdentifierHasher
         buffer[0] = (byte)'e';
         buffer[1] = (byte)':';
         normalizedEmail.CopyTo(buffer[2..]);
-        Span<byte> output = stackalloc byte[16];
-        SipHash128(_key, buffer[..(2 + normalizedEmail.Length)], output);
-        return IndexKeyFromHash(output);
+        return Hash(buffer[..(2 + normalizedEmail.Length)]);
     }
 
     /// <summary>Key for a phone number in E.164, given as its digits.</summary>

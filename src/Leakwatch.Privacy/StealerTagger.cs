@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Leakwatch.Privacy;
 
 /// <summary>
@@ -32,8 +28,6 @@ public sealed class StealerTagger
     private static ulong Tag(byte[] key, string domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(domain), mac);
-        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+        return DomainTag.Of(key, domain);
     }
 }
