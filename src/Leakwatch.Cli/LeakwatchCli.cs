@@ -8,6 +8,7 @@ public static class LeakwatchCli
 {
     public static int Run(string[] args)
     {
+        Storage.Memory.HugePages.AdviseManagedHeap();
         CheckCommand.PrewarmPhones(args);
         var root = new RootCommand("Leakwatch: self-hosted breach exposure. Ingest leak dumps into a private index and check who is exposed.");
         root.Options.Add(CliContext.DataDir);

@@ -10,7 +10,8 @@ namespace Leakwatch.Ingest.Tests;
 /// sorts while it keeps adding, and the store built from those runs must answer exactly what a build whose single
 /// buffer never spilled before the end answers, and what a naive sorted set says. The aliases are made to stress
 /// the sort's shortcuts: many share their first 8 bytes (the prefix the sort compares as one integer), some are
-/// shorter than 8 bytes or a prefix of another, and duplicates land in different runs.
+/// shorter than 8 bytes or a prefix of another, and duplicates land in different runs. Either way each collector's
+/// last buffer is merged from memory, beside the sealed runs read back from disk.
 /// </summary>
 public sealed class DomainAliasSpillTests
 {
@@ -42,7 +43,8 @@ public sealed class DomainAliasSpillTests
         var spilled = Build(keys, emails, collectorBudget: 2048, out var runs);
         var single = Build(keys, emails, collectorBudget: 64 << 20, out var singleRuns);
         Assert.True(runs > 20, $"only {runs} runs spilled");
-        Assert.Equal(2, singleRuns);
+        // A buffer that never filled is not spilled: each collector's last buffer is merged from memory.
+        Assert.Equal(0, singleRuns);
         foreach (var d in domains)
         {
             var want = expected.TryGetValue(d, out var set) ? set.ToList() : [];

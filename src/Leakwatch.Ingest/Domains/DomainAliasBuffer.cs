@@ -8,16 +8,26 @@ namespace Leakwatch.Ingest.Domains;
 /// One of a collector's two buffers: a byte arena of aliases (<c>[length u8][UTF-8]</c>), fixed-size entries
 /// pointing into it (<see cref="DomainAliasEntry"/>), and the domains its entries name. The reading thread fills
 /// one while a background task sorts and spills the other (<see cref="WriteRun"/>), so no reader waits on a sort.
+/// The arena is a list of fixed chunks, kept from one filling to the next: it grows without copying, and memory
+/// once touched is reused (each first touch of a page is a fault, and faults are dear on a virtual machine).
 /// </summary>
 internal sealed class DomainAliasBuffer : IDisposable
 {
+    private const int ChunkShift = 20;
+    private const int ChunkBytes = 1 << ChunkShift;
+    private const int ChunkMask = ChunkBytes - 1;
+
     private readonly List<DomainInfo> _domains = [];
-    private byte[] _bytes;
+    private readonly List<byte[]> _chunks = [];
     private DomainAliasEntry[] _entries;
 
-    public DomainAliasBuffer(int initialBytes)
+    /// <summary>The chunk being filled, and its next free byte.</summary>
+    private int _chunk;
+    private int _at;
+
+    public DomainAliasBuffer()
     {
-        _bytes = ArrayPool<byte>.Shared.Rent(initialBytes);
+        _chunks.Add(new byte[ChunkBytes]);
         _entries = ArrayPool<DomainAliasEntry>.Shared.Rent(4096);
     }
 
@@ -27,16 +37,15 @@ internal sealed class DomainAliasBuffer : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Bytes the buffer holds: the arena and the entries.</summary>
-    public long Footprint => Used + ((long)Count * 24);
-
-    private int Used { get; set; }
+    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * 24);
 
     /// <summary>Empties the buffer for its next filling.</summary>
     public void Reset(long generation)
     {
         Generation = generation;
         Count = 0;
-        Used = 0;
+        _chunk = 0;
+        _at = 0;
         _domains.Clear();
     }
 
@@ -56,19 +65,25 @@ internal sealed class DomainAliasBuffer : IDisposable
     /// <summary>Appends an alias of domain <paramref name="domainId"/>; false when it is longer than 255 UTF-8 bytes.</summary>
     public bool Add(ulong tag, int domainId, ReadOnlySpan<char> alias)
     {
-        var max = System.Text.Encoding.UTF8.GetMaxByteCount(alias.Length);
-        if (Used + 1 + max > _bytes.Length)
+        // An alias longer than 255 bytes is refused below, so a record never needs more than 1 + 3 * 255 bytes here.
+        if (alias.Length > byte.MaxValue)
         {
-            _bytes = Grow(_bytes, Used, Used + 1 + max);
+            return false;
         }
 
-        var n = System.Text.Encoding.UTF8.GetBytes(alias, _bytes.AsSpan(Used + 1));
+        if (_at + 1 + (3 * alias.Length) > ChunkBytes)
+        {
+            NextChunk();
+        }
+
+        var chunk = _chunks[_chunk];
+        var n = System.Text.Encoding.UTF8.GetBytes(alias, chunk.AsSpan(_at + 1));
         if (n > byte.MaxValue)
         {
             return false;
         }
 
-        _bytes[Used] = (byte)n;
+        chunk[_at] = (byte)n;
         if (Count == _entries.Length)
         {
             var bigger = ArrayPool<DomainAliasEntry>.Shared.Rent(_entries.Length * 2);
@@ -79,13 +94,34 @@ internal sealed class DomainAliasBuffer : IDisposable
 
         Span<byte> prefix = stackalloc byte[8];
         prefix.Clear();
-        _bytes.AsSpan(Used + 1, Math.Min(n, 8)).CopyTo(prefix);
-        _entries[Count++] = new DomainAliasEntry(tag, BinaryPrimitives.ReadUInt64BigEndian(prefix), domainId, Used);
-        Used += 1 + n;
+        chunk.AsSpan(_at + 1, Math.Min(n, 8)).CopyTo(prefix);
+        _entries[Count++] = new DomainAliasEntry(tag, BinaryPrimitives.ReadUInt64BigEndian(prefix), domainId, (_chunk << ChunkShift) | _at);
+        _at += 1 + n;
         return true;
     }
 
-    public ReadOnlySpan<byte> Alias(int offset) => _bytes.AsSpan(offset + 1, _bytes[offset]);
+    private void NextChunk()
+    {
+        _chunk++;
+        _at = 0;
+        if (_chunk == _chunks.Count)
+        {
+            _chunks.Add(new byte[ChunkBytes]);
+        }
+    }
+
+    public ref readonly DomainAliasEntry Entry(int i) => ref _entries[i];
+
+    /// <summary>Sorts the entries where they lie, for a merge that reads this buffer itself (<see cref="DomainBufferCursor"/>):
+    /// a collector's last buffer, whose aliases would otherwise be sealed, written and read back at once.</summary>
+    public void SortInPlace() => DomainAliasSort.Sort(_entries.AsSpan(0, Count), this);
+
+    public ReadOnlySpan<byte> Alias(int offset)
+    {
+        var chunk = _chunks[offset >> ChunkShift];
+        var at = offset & ChunkMask;
+        return chunk.AsSpan(at + 1, chunk[at]);
+    }
 
     public ReadOnlySpan<byte> DomainBytes(int domainId) => _domains[domainId].Utf8;
 
@@ -121,28 +157,29 @@ internal sealed class DomainAliasBuffer : IDisposable
         }
 
         var run = writer.Complete();
-        // The arena held aliases in clear: wiped before the buffer is filled again or returned.
-        _bytes.AsSpan(0, Used).Clear();
+        Wipe();
         return run;
     }
 
-    private static byte[] Grow(byte[] old, int used, int needed)
+    /// <summary>The arena held aliases in clear: wiped before the buffer is filled again or dropped.</summary>
+    private void Wipe()
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, old.Length * 2));
-        old.AsSpan(0, used).CopyTo(bigger);
-        // Cleared: pooled arrays outlive this buffer, and these hold aliases.
-        ArrayPool<byte>.Shared.Return(old, clearArray: true);
-        return bigger;
+        for (var c = 0; c < _chunk; c++)
+        {
+            _chunks[c].AsSpan().Clear();
+        }
+
+        _chunks[_chunk].AsSpan(0, _at).Clear();
     }
 
     public void Dispose()
     {
-        if (_bytes.Length > 0)
+        if (_entries.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_bytes, clearArray: true);
+            Wipe();
             ArrayPool<DomainAliasEntry>.Shared.Return(_entries);
-            _bytes = [];
             _entries = [];
+            _chunks.Clear();
         }
     }
 }

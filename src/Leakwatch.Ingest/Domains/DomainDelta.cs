@@ -1,13 +1,13 @@
 namespace Leakwatch.Ingest.Domains;
 
-/// <summary>This ingest's (tag, domain, alias) records from every worker's runs, merged into one ascending stream
+/// <summary>This ingest's (tag, domain, alias) records from every worker's spilled runs and last buffer, merged into one ascending stream
 /// (duplicates across runs are left for the consumer, which drops repeats as it pages).</summary>
 internal sealed class DomainDelta : IDisposable
 {
-    private readonly List<DomainRunCursor> _cursors = [];
-    private readonly PriorityQueue<DomainRunCursor, DomainRunCursor> _queue =
-        new(Comparer<DomainRunCursor>.Create(DomainRunCursor.Compare));
-    private DomainRunCursor? _current;
+    private readonly List<DomainCursor> _cursors = [];
+    private readonly PriorityQueue<DomainCursor, DomainCursor> _queue =
+        new(Comparer<DomainCursor>.Create(DomainCursor.Compare));
+    private DomainCursor? _current;
 
     public DomainDelta(IEnumerable<DomainAliasCollector> collectors)
     {
@@ -15,13 +15,22 @@ internal sealed class DomainDelta : IDisposable
         {
             foreach (var run in c.Runs)
             {
-                var cursor = new DomainRunCursor(run);
-                _cursors.Add(cursor);
-                if (cursor.MoveNext())
-                {
-                    _queue.Enqueue(cursor, cursor);
-                }
+                Add(new DomainRunCursor(run));
             }
+
+            if (c.Resident is { } buffer)
+            {
+                Add(new DomainBufferCursor(buffer));
+            }
+        }
+    }
+
+    private void Add(DomainCursor cursor)
+    {
+        _cursors.Add(cursor);
+        if (cursor.MoveNext())
+        {
+            _queue.Enqueue(cursor, cursor);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Leakwatch.Ingest.Domains;
 
 /// <summary>Reads one sealed run of <see cref="DomainAliasCollector"/> record by record, across its blocks, into a
 /// buffer of its own (no allocation per record).</summary>
-internal sealed class DomainRunCursor : IDisposable
+internal sealed class DomainRunCursor : DomainCursor
 {
     private readonly IRunReader<byte> _reader;
     private readonly byte[] _record = new byte[8 + 1 + 255 + 1 + 255];
@@ -16,16 +16,11 @@ internal sealed class DomainRunCursor : IDisposable
 
     public DomainRunCursor(ISpilledRun<byte> run) => _reader = run.OpenReader();
 
-    public ulong Tag { get; private set; }
+    public override ReadOnlySpan<byte> Domain => _record.AsSpan(9, _domainLength);
 
-    /// <summary>The alias's first 8 bytes big-endian, zero-padded: most comparisons in the merge end on it.</summary>
-    private ulong Prefix { get; set; }
+    public override ReadOnlySpan<byte> Alias => _record.AsSpan(10 + _domainLength, _aliasLength);
 
-    public ReadOnlySpan<byte> Domain => _record.AsSpan(9, _domainLength);
-
-    public ReadOnlySpan<byte> Alias => _record.AsSpan(10 + _domainLength, _aliasLength);
-
-    public bool MoveNext()
+    public override bool MoveNext()
     {
         if (!Read(_record.AsSpan(0, 9), atStart: true))
         {
@@ -69,27 +64,5 @@ internal sealed class DomainRunCursor : IDisposable
         return true;
     }
 
-    /// <summary>Tag, then domain, then alias, all as bytes: the order the runs are written in.</summary>
-    public static int Compare(DomainRunCursor a, DomainRunCursor b)
-    {
-        if (a.Tag != b.Tag)
-        {
-            return a.Tag < b.Tag ? -1 : 1;
-        }
-
-        // One domain per tag, in practice: equality is the cheap test.
-        if (!a.Domain.SequenceEqual(b.Domain))
-        {
-            return a.Domain.SequenceCompareTo(b.Domain);
-        }
-
-        if (a.Prefix != b.Prefix)
-        {
-            return a.Prefix < b.Prefix ? -1 : 1;
-        }
-
-        return a.Alias.SequenceCompareTo(b.Alias);
-    }
-
-    public void Dispose() => _reader.Dispose();
+    public override void Dispose() => _reader.Dispose();
 }

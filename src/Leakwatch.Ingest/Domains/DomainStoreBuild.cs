@@ -66,6 +66,8 @@ internal sealed class DomainStoreBuild : IDisposable
             Stats.Pairs += c.Added;
         }
 
+        Stats.SortSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+
         Directory.CreateDirectory(store.DomainDir);
         var path = Path.Combine(store.DomainDir, $"domains-gen-{published.Generation + 1:D8}-{Guid.NewGuid():N}.lwd");
         using var old = published.DomainStore is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;

@@ -14,5 +14,8 @@ public sealed class DomainStoreStats
     /// <summary>Entries (pages) in the new generation.</summary>
     [JsonPropertyName("entries")] public long Entries { get; set; }
 
+    /// <summary>Of <see cref="Seconds"/>, the part spent sorting the buffers left at the end of the read (and waiting for spills still running).</summary>
+    [JsonPropertyName("sortSeconds")] public double SortSeconds { get; set; }
+
     [JsonPropertyName("seconds")] public double Seconds { get; set; }
 }

@@ -1,0 +1,44 @@
+namespace Leakwatch.Ingest.Domains;
+
+/// <summary>One sorted source of the domain store's delta, read record by record in run order (tag, domain bytes,
+/// alias bytes): a sealed run spilled during the read (<see cref="DomainRunCursor"/>) or a collector's last buffer,
+/// sorted where it lies (<see cref="DomainBufferCursor"/>).</summary>
+internal abstract class DomainCursor : IDisposable
+{
+    public ulong Tag { get; protected set; }
+
+    /// <summary>The alias's first 8 bytes big-endian, zero-padded: most comparisons in the merge end on it.</summary>
+    protected ulong Prefix { get; set; }
+
+    public abstract ReadOnlySpan<byte> Domain { get; }
+
+    public abstract ReadOnlySpan<byte> Alias { get; }
+
+    public abstract bool MoveNext();
+
+    /// <summary>Tag, then domain, then alias, all as bytes: the order the runs are written in.</summary>
+    public static int Compare(DomainCursor a, DomainCursor b)
+    {
+        if (a.Tag != b.Tag)
+        {
+            return a.Tag < b.Tag ? -1 : 1;
+        }
+
+        // One domain per tag, in practice: equality is the cheap test.
+        if (!a.Domain.SequenceEqual(b.Domain))
+        {
+            return a.Domain.SequenceCompareTo(b.Domain);
+        }
+
+        if (a.Prefix != b.Prefix)
+        {
+            return a.Prefix < b.Prefix ? -1 : 1;
+        }
+
+        return a.Alias.SequenceCompareTo(b.Alias);
+    }
+
+    public virtual void Dispose()
+    {
+    }
+}
