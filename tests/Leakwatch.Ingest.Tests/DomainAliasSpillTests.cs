@@ -9,8 +9,8 @@ namespace Leakwatch.Ingest.Tests;
 /// The collectors' background spills: a tiny buffer makes each collector hand dozens of full buffers to background
 /// sorts while it keeps adding, and the store built from those runs must answer exactly what a build whose single
 /// buffer never spilled before the end answers, and what a naive sorted set says. The aliases are made to stress
-/// the sort's shortcuts: many share their first 8 bytes (the prefix the sort compares as one integer), some are
-/// shorter than 8 bytes or a prefix of another, and duplicates land in different runs. Either way each collector's
+/// the sort's shortcuts: many share their first 16 bytes (the prefix the sort compares as two integers), some are
+/// shorter than 8 or 16 bytes, exactly 16, or a prefix of another, and duplicates land in different runs. Either way each collector's
 /// last buffer is merged from memory, beside the sealed runs read back from disk.
 /// </summary>
 public sealed class DomainAliasSpillTests
@@ -25,7 +25,7 @@ public sealed class DomainAliasSpillTests
         var domains = new[] { "a.example", "b.example", "xn--bcher-kva.example", "c.test" };
         var expected = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         var emails = new List<string>();
-        string[] stems = ["firstname.lastname", "firstnam", "f", "fi", "first", "firstname.lastnamf", "zz"];
+        string[] stems = ["firstname.lastname", "firstnam", "f", "fi", "first", "firstname.lastnamf", "zz", "sixteen.bytes.ab", "sixteen.bytes.a"];
         for (var i = 0; i < 6000; i++)
         {
             var domain = domains[random.Next(domains.Length)];

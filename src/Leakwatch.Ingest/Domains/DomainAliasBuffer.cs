@@ -37,7 +37,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Bytes the buffer holds: the arena and the entries.</summary>
-    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * 24);
+    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * 32);
 
     /// <summary>Empties the buffer for its next filling.</summary>
     public void Reset(long generation)
@@ -92,10 +92,8 @@ internal sealed class DomainAliasBuffer : IDisposable
             _entries = bigger;
         }
 
-        Span<byte> prefix = stackalloc byte[8];
-        prefix.Clear();
-        chunk.AsSpan(_at + 1, Math.Min(n, 8)).CopyTo(prefix);
-        _entries[Count++] = new DomainAliasEntry(tag, BinaryPrimitives.ReadUInt64BigEndian(prefix), domainId, (_chunk << ChunkShift) | _at);
+        var (first, second) = DomainAliasEntry.PrefixOf(chunk.AsSpan(_at + 1, n));
+        _entries[Count++] = new DomainAliasEntry(tag, first, second, domainId, (_chunk << ChunkShift) | _at);
         _at += 1 + n;
         return true;
     }

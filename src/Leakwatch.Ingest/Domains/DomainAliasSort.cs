@@ -6,7 +6,7 @@ namespace Leakwatch.Ingest.Domains;
 /// Sorts a buffer's entries in run order (tag, domain bytes, alias bytes): an introsort written out for this one
 /// record type, so the comparison is inlined and the code is precompiled (ReadyToRun) with this assembly. A generic
 /// <c>Span.Sort</c> with a delegate paid a call per comparison and ran partly unoptimized while it was compiled.
-/// Most comparisons end on the tag and the 8-byte alias prefix; equal prefixes read the alias bytes.
+/// Most comparisons end on the tag and the 16-byte alias prefix; equal prefixes read the alias bytes.
 /// </summary>
 internal static class DomainAliasSort
 {
@@ -42,6 +42,11 @@ internal static class DomainAliasSort
         if (a.Prefix != b.Prefix)
         {
             return a.Prefix < b.Prefix ? -1 : 1;
+        }
+
+        if (a.Prefix2 != b.Prefix2)
+        {
+            return a.Prefix2 < b.Prefix2 ? -1 : 1;
         }
 
         return buffer.Alias(a.Offset).SequenceCompareTo(buffer.Alias(b.Offset));

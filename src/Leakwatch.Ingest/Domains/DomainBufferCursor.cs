@@ -22,6 +22,7 @@ internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCurso
         ref readonly var e = ref buffer.Entry(_next++);
         Tag = e.Tag;
         Prefix = e.Prefix;
+        Prefix2 = e.Prefix2;
         _domain = e.Domain;
         _offset = e.Offset;
         return true;

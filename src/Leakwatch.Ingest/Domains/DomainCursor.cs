@@ -7,8 +7,11 @@ internal abstract class DomainCursor : IDisposable
 {
     public ulong Tag { get; protected set; }
 
-    /// <summary>The alias's first 8 bytes big-endian, zero-padded: most comparisons in the merge end on it.</summary>
+    /// <summary>The alias's first 16 bytes big-endian, zero-padded (<see cref="DomainAliasEntry.PrefixOf"/>): nearly
+    /// every comparison in the merge ends on them.</summary>
     protected ulong Prefix { get; set; }
+
+    protected ulong Prefix2 { get; set; }
 
     public abstract ReadOnlySpan<byte> Domain { get; }
 
@@ -33,6 +36,11 @@ internal abstract class DomainCursor : IDisposable
         if (a.Prefix != b.Prefix)
         {
             return a.Prefix < b.Prefix ? -1 : 1;
+        }
+
+        if (a.Prefix2 != b.Prefix2)
+        {
+            return a.Prefix2 < b.Prefix2 ? -1 : 1;
         }
 
         return a.Alias.SequenceCompareTo(b.Alias);

@@ -32,10 +32,7 @@ internal sealed class DomainRunCursor : DomainCursor
         Read(_record.AsSpan(9, _domainLength + 1), atStart: false);
         _aliasLength = _record[9 + _domainLength];
         Read(_record.AsSpan(10 + _domainLength, _aliasLength), atStart: false);
-        Span<byte> prefix = stackalloc byte[8];
-        prefix.Clear();
-        Alias[..Math.Min(8, _aliasLength)].CopyTo(prefix);
-        Prefix = BinaryPrimitives.ReadUInt64BigEndian(prefix);
+        (Prefix, Prefix2) = DomainAliasEntry.PrefixOf(Alias);
         return true;
     }
 
