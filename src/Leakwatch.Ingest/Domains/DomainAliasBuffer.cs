@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Leakwatch.Storage.Sorting;
 
 namespace Leakwatch.Ingest.Domains;
@@ -9,13 +9,16 @@ namespace Leakwatch.Ingest.Domains;
 /// pointing into it (<see cref="DomainAliasEntry"/>), and the domains its entries name. The reading thread fills
 /// one while a background task sorts and spills the other (<see cref="WriteRun"/>), so no reader waits on a sort.
 /// The arena is a list of fixed chunks, kept from one filling to the next: it grows without copying, and memory
-/// once touched is reused (each first touch of a page is a fault, and faults are dear on a virtual machine).
+/// once touched is reused. The entries are reserved at once for the most a filling can hold, uninitialised, so only
+/// the pages a filling writes are ever touched (doubling a pooled array touched twice the memory and copied it; on a
+/// virtual machine each first touch of a page is dear).
 /// </summary>
 internal sealed class DomainAliasBuffer : IDisposable
 {
     private const int ChunkShift = 20;
     private const int ChunkBytes = 1 << ChunkShift;
     private const int ChunkMask = ChunkBytes - 1;
+    private const int EntryBytes = 32;
 
     private readonly List<DomainInfo> _domains = [];
     private readonly List<byte[]> _chunks = [];
@@ -25,10 +28,11 @@ internal sealed class DomainAliasBuffer : IDisposable
     private int _chunk;
     private int _at;
 
-    public DomainAliasBuffer()
+    /// <param name="budgetBytes">The <see cref="Footprint"/> at which the collector hands the buffer off.</param>
+    public DomainAliasBuffer(long budgetBytes)
     {
-        _chunks.Add(new byte[ChunkBytes]);
-        _entries = ArrayPool<DomainAliasEntry>.Shared.Rent(4096);
+        _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkBytes));
+        _entries = GC.AllocateUninitializedArray<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
     }
 
     /// <summary>Which filling of this buffer it is (a <see cref="DomainInfo.BufferId"/> holds for one filling).</summary>
@@ -37,7 +41,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Bytes the buffer holds: the arena and the entries.</summary>
-    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * 32);
+    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * EntryBytes);
 
     /// <summary>Empties the buffer for its next filling.</summary>
     public void Reset(long generation)
@@ -86,10 +90,8 @@ internal sealed class DomainAliasBuffer : IDisposable
         chunk[_at] = (byte)n;
         if (Count == _entries.Length)
         {
-            var bigger = ArrayPool<DomainAliasEntry>.Shared.Rent(_entries.Length * 2);
-            _entries.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<DomainAliasEntry>.Shared.Return(_entries);
-            _entries = bigger;
+            // Past the budget (the collector hands off at it, so only a budget under one entry gets here).
+            Array.Resize(ref _entries, _entries.Length * 2);
         }
 
         var (first, second) = DomainAliasEntry.PrefixOf(chunk.AsSpan(_at + 1, n));
@@ -104,7 +106,7 @@ internal sealed class DomainAliasBuffer : IDisposable
         _at = 0;
         if (_chunk == _chunks.Count)
         {
-            _chunks.Add(new byte[ChunkBytes]);
+            _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkBytes));
         }
     }
 
@@ -113,6 +115,17 @@ internal sealed class DomainAliasBuffer : IDisposable
     /// <summary>Sorts the entries where they lie, for a merge that reads this buffer itself (<see cref="DomainBufferCursor"/>):
     /// a collector's last buffer, whose aliases would otherwise be sealed, written and read back at once.</summary>
     public void SortInPlace() => DomainAliasSort.Sort(_entries.AsSpan(0, Count), this);
+
+    /// <summary>Asks the CPU to fetch an alias's bytes ahead of use: a sorted buffer is read in alias order, which
+    /// is random in the arena, and the merge would otherwise wait on a cache miss for nearly every alias.</summary>
+    public unsafe void Prefetch(int offset)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            // A hint only: the address of an array the GC may later move is still safe to prefetch.
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _chunks[offset >> ChunkShift][offset & ChunkMask]));
+        }
+    }
 
     public ReadOnlySpan<byte> Alias(int offset)
     {
@@ -175,7 +188,6 @@ internal sealed class DomainAliasBuffer : IDisposable
         if (_entries.Length > 0)
         {
             Wipe();
-            ArrayPool<DomainAliasEntry>.Shared.Return(_entries);
             _entries = [];
             _chunks.Clear();
         }

@@ -42,7 +42,7 @@ internal sealed class DomainAliasCollector : IDisposable
         _runStore = new EncryptedTempRuns<byte>(tempDir, "domains");
         // Two buffers share the budget: one filling, one being spilled.
         _bufferBudget = Math.Clamp(budgetBytes / 2, 1 << 11, MaxBufferBytes);
-        _filling = new DomainAliasBuffer();
+        _filling = new DomainAliasBuffer(_bufferBudget);
         _filling.Reset(_generation);
     }
 
@@ -124,7 +124,7 @@ internal sealed class DomainAliasCollector : IDisposable
     {
         Collect();
         var full = _filling;
-        _filling = _spare ?? new DomainAliasBuffer();
+        _filling = _spare ?? new DomainAliasBuffer(_bufferBudget);
         _spare = null;
         _filling.Reset(++_generation);
         _spilled = full;

@@ -4,6 +4,9 @@ namespace Leakwatch.Ingest.Domains;
 /// entries point into the buffer's arena, so no record is copied, sealed or written to reach the merge.</summary>
 internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCursor
 {
+    /// <summary>How many entries ahead an alias is prefetched (<see cref="DomainAliasBuffer.Prefetch"/>).</summary>
+    private const int PrefetchDistance = 16;
+
     private int _next;
     private int _domain;
     private int _offset;
@@ -17,6 +20,11 @@ internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCurso
         if (_next == buffer.Count)
         {
             return false;
+        }
+
+        if (_next + PrefetchDistance < buffer.Count)
+        {
+            buffer.Prefetch(buffer.Entry(_next + PrefetchDistance).Offset);
         }
 
         ref readonly var e = ref buffer.Entry(_next++);

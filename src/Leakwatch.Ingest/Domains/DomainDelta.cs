@@ -1,12 +1,19 @@
 namespace Leakwatch.Ingest.Domains;
 
-/// <summary>This ingest's (tag, domain, alias) records from every worker's spilled runs and last buffer, merged into one ascending stream
-/// (duplicates across runs are left for the consumer, which drops repeats as it pages).</summary>
+/// <summary>This ingest's (tag, domain, alias) records from every worker's spilled runs and last buffer, merged
+/// into one ascending stream (duplicates across sources are left for the consumer, which drops repeats as it
+/// pages). A few sources (a dump that fits in memory: one last buffer per worker) are merged by scanning their
+/// heads, two or three comparisons a record; many (a large dump's spilled runs) through a priority queue.</summary>
 internal sealed class DomainDelta : IDisposable
 {
+    /// <summary>Up to this many sources a linear scan of the heads beats the queue's bookkeeping.</summary>
+    private const int MaxScanned = 8;
+
     private readonly List<DomainCursor> _cursors = [];
+    private readonly List<DomainCursor> _active = [];
     private readonly PriorityQueue<DomainCursor, DomainCursor> _queue =
         new(Comparer<DomainCursor>.Create(DomainCursor.Compare));
+    private readonly bool _scan;
     private DomainCursor? _current;
 
     public DomainDelta(IEnumerable<DomainAliasCollector> collectors)
@@ -15,22 +22,31 @@ internal sealed class DomainDelta : IDisposable
         {
             foreach (var run in c.Runs)
             {
-                Add(new DomainRunCursor(run));
+                _cursors.Add(new DomainRunCursor(run));
             }
 
             if (c.Resident is { } buffer)
             {
-                Add(new DomainBufferCursor(buffer));
+                _cursors.Add(new DomainBufferCursor(buffer));
             }
         }
-    }
 
-    private void Add(DomainCursor cursor)
-    {
-        _cursors.Add(cursor);
-        if (cursor.MoveNext())
+        _scan = _cursors.Count <= MaxScanned;
+        foreach (var cursor in _cursors)
         {
-            _queue.Enqueue(cursor, cursor);
+            if (!cursor.MoveNext())
+            {
+                continue;
+            }
+
+            if (_scan)
+            {
+                _active.Add(cursor);
+            }
+            else
+            {
+                _queue.Enqueue(cursor, cursor);
+            }
         }
     }
 
@@ -42,12 +58,38 @@ internal sealed class DomainDelta : IDisposable
 
     public bool MoveNext()
     {
-        if (_current is not null && _current.MoveNext())
+        if (!_scan)
         {
-            _queue.Enqueue(_current, _current);
+            if (_current is not null && _current.MoveNext())
+            {
+                _queue.Enqueue(_current, _current);
+            }
+
+            return _queue.TryDequeue(out _current, out _);
         }
 
-        return _queue.TryDequeue(out _current, out _);
+        if (_current is not null && !_current.MoveNext())
+        {
+            _active.Remove(_current);
+        }
+
+        if (_active.Count == 0)
+        {
+            _current = null;
+            return false;
+        }
+
+        var best = _active[0];
+        for (var i = 1; i < _active.Count; i++)
+        {
+            if (DomainCursor.Compare(_active[i], best) < 0)
+            {
+                best = _active[i];
+            }
+        }
+
+        _current = best;
+        return true;
     }
 
     public void Dispose()
