@@ -19,18 +19,14 @@ internal abstract class DomainCursor : IDisposable
 
     public abstract bool MoveNext();
 
-    /// <summary>Tag, then domain, then alias, all as bytes: the order the runs are written in.</summary>
+    /// <summary>Tag, then alias bytes. The domain is not compared: two domains under one 64-bit tag (expected
+    /// never) may interleave in the merged stream, and <see cref="DomainStoreMerge"/>, which checks each record's
+    /// domain, keeps the first one's aliases and drops the other's, as it did when they came one after the other.</summary>
     public static int Compare(DomainCursor a, DomainCursor b)
     {
         if (a.Tag != b.Tag)
         {
             return a.Tag < b.Tag ? -1 : 1;
-        }
-
-        // One domain per tag, in practice: equality is the cheap test.
-        if (!a.Domain.SequenceEqual(b.Domain))
-        {
-            return a.Domain.SequenceCompareTo(b.Domain);
         }
 
         if (a.Prefix != b.Prefix)
