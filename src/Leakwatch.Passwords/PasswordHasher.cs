@@ -49,6 +49,9 @@ public sealed class PasswordHasher
         }
     }
 
+    /// <summary>The ingest expects about <paramref name="passwords"/> passwords in all (see <see cref="PasswordSpill"/>).</summary>
+    public void Reserve(long passwords) => _spill.Reserve(passwords);
+
     public void Flush()
     {
         if (_count > 0)

@@ -7,6 +7,8 @@ namespace Leakwatch.Ingest.Stealer;
 /// pairs, its logins for the domain stores, its counts. Owned by one thread, so no locks on the hot path.</summary>
 internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, StealerDomainTable domains)
 {
+    private const int MaxReservedLogins = 1 << 24;
+    private const int ReservedCharsPerLogin = 24;
     private static readonly UInt128 IdMask = ((UInt128)1 << 48) - 1;
 
     public readonly PasswordHasher Passwords = passwords;
@@ -18,6 +20,17 @@ internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, 
 
     /// <summary>This thread's copy of the ids it has met: a plain dictionary probe on the span, no shared state.</summary>
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+
+    /// <summary>Sizes this thread's buffers for about <paramref name="lines"/> lines (an estimate from the input's size),
+    /// and the password spill for <paramref name="totalLines"/>.</summary>
+    public void Reserve(long lines, long totalLines)
+    {
+        // Beyond this the arena grows by doubling as before: an estimate must not take memory no line asked for.
+        var logins = (int)Math.Min(lines, MaxReservedLogins);
+        Sites.Reserve(logins);
+        Logins.Reserve(logins, logins * ReservedCharsPerLogin);
+        Passwords.Reserve(totalLines);
+    }
 
     public void AddSite(UInt128 emailKey, ReadOnlySpan<char> email, ReadOnlySpan<char> domain)
     {
