@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Passwords;
 
@@ -22,6 +23,7 @@ public sealed class PasswordHasher
 
     /// <summary>Adds one occurrence of <paramref name="password"/> (SHA-1 over UTF-8, NTLM over UTF-16LE, as
     /// Pwned Passwords hashes them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> password)
     {
         if (password.IsEmpty)

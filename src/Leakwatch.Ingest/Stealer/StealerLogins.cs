@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Leakwatch.Ingest.Stealer;
 
 /// <summary>
@@ -37,6 +39,7 @@ internal sealed class StealerLogins
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> email, long siteId)
     {
         if (_used + email.Length > _chars.Length)

@@ -4,6 +4,7 @@ using System.Text;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -58,6 +59,7 @@ internal sealed class StealerPagedStoreBuilder
 
     /// <param name="records">This ingest's logins, sorted: tag (high 64 bits) || worker (bits 40-47) || login index.</param>
     /// <returns>The entries written.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Write(string path, StealerSiteFile? old, UInt128[] records, KeyFile keys, CancellationToken ct)
     {
         using var oldEntries = old?.ReadAll().GetEnumerator();
@@ -117,6 +119,7 @@ internal sealed class StealerPagedStoreBuilder
     }
 
     /// <summary>A domain with no older pages: its logins grouped by line key through a sort on the key's hash.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteNew(StealerSealBatch batch, ulong tag, ReadOnlySpan<UInt128> group)
     {
         var keyed = Gather(group);
@@ -159,6 +162,7 @@ internal sealed class StealerPagedStoreBuilder
     /// order from these small arrays, not by jumping about the whole login arena once per line.
     /// </summary>
     /// <returns>The (key hash, position in the group) records to sort.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Span<UInt128> Gather(ReadOnlySpan<UInt128> group)
     {
         var aliasOnly = _kind == StealerPageKind.EmailDomain;
@@ -247,6 +251,7 @@ internal sealed class StealerPagedStoreBuilder
     /// <summary>One line of a new domain: the key, and by email domain its logins' sites, ordinal, distinct, the
     /// first <see cref="UlpIngest.MaxDomainsPerEmail"/>.</summary>
     /// <param name="positions">The line's logins, as positions in the group <see cref="Gather"/> read.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteLine(StealerSealBatch batch, ulong tag, ref int page, ReadOnlySpan<int> positions)
     {
         var key = _keyBytes.AsSpan(_keyStarts[positions[0]], _keyStarts[positions[0] + 1] - _keyStarts[positions[0]]);

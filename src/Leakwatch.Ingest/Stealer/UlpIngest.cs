@@ -2,6 +2,7 @@ using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Passwords;
 using Leakwatch.Privacy;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -185,6 +186,7 @@ internal sealed class UlpIngest : IDisposable
     /// <summary>Right after the index manifest names the new website file.</summary>
     public void PublishPasswords() => _passwords.Publish();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string WriteSites(ExposureIndexStore store, Manifest published, KeyFile keys, (int[] RankOfId, byte[][] Utf8ByRank) domainRanks,
         CancellationToken ct)
     {
@@ -256,6 +258,7 @@ internal sealed class UlpIngest : IDisposable
 
     /// <summary>An email's new domains, as ordinal ranks: sorted, distinct, the first <see cref="MaxDomainsPerEmail"/>,
     /// joined by '\n'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRanks(StealerSealBatch batch, UInt128 key, List<int> ranks, byte[][] utf8)
     {
         ranks.Sort();

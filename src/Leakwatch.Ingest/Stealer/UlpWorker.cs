@@ -1,5 +1,6 @@
 using Leakwatch.Index;
 using Leakwatch.Passwords;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -32,6 +33,7 @@ internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, 
         Passwords.Reserve(totalLines);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSite(UInt128 emailKey, ReadOnlySpan<char> email, ReadOnlySpan<char> domain)
     {
         EmailsIndexed++;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Storage.Sorting;
 
@@ -45,6 +46,7 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
     /// <summary>Runs spilled to the store, counting those absorbed from other sorters and those already merged.</summary>
     public int SpilledRuns { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in TRecord record)
     {
         if (_count == _limit)
@@ -292,6 +294,7 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
     }
 
     /// <summary>Sorts, then folds each run of equal keys into its first record; returns the records left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SortCombined(Span<TRecord> records)
     {
         TOrder.Sort(records);
