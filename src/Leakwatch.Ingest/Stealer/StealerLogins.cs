@@ -23,15 +23,15 @@ internal sealed class StealerLogins
     {
         if (chars > _chars.Length)
         {
-            var grown = GC.AllocateUninitializedArray<char>(chars);
+            var grown = Storage.Sorting.LargeBuffers.Allocate<char>(chars);
             _chars.AsSpan(0, _used).CopyTo(grown);
             _chars = grown;
         }
 
         if (logins > _ends.Length)
         {
-            var ends = GC.AllocateUninitializedArray<int>(logins);
-            var sites = GC.AllocateUninitializedArray<int>(logins);
+            var ends = Storage.Sorting.LargeBuffers.Allocate<int>(logins);
+            var sites = Storage.Sorting.LargeBuffers.Allocate<int>(logins);
             _ends.AsSpan(0, Count).CopyTo(ends);
             _sites.AsSpan(0, Count).CopyTo(sites);
             _ends = ends;

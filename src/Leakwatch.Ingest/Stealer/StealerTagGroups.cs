@@ -56,7 +56,7 @@ internal static class StealerTagGroups
             starts[s + 1] += starts[s];
         }
 
-        var records = GC.AllocateUninitializedArray<UInt128>(total);
+        var records = Storage.Sorting.LargeBuffers.Allocate<UInt128>(total);
         for (var w = 0; w < bucketOf.Count; w++)
         {
             var buckets = bucketOf[w].AsSpan(0, loginCounts[w]);

@@ -341,6 +341,6 @@ public class ExternalSorter<TRecord, TOrder> : IDisposable
     // records, ~128 MB for one sorter of 16-byte keys) would stay there beside the full buffer, for each of the nine
     // sorters of a two-worker ingest: about 1.1 GB of peak RSS at the default --memory that no sort used. A buffer
     // left behind here is garbage the next collection takes back.
-    private static TRecord[] Allocate(int records) => GC.AllocateUninitializedArray<TRecord>(records);
+    private static TRecord[] Allocate(int records) => LargeBuffers.Allocate<TRecord>(records);
 
 }
