@@ -22,13 +22,20 @@ public static partial class LargeBuffers
         where T : unmanaged
     {
         var array = GC.AllocateUninitializedArray<T>(length);
-        var bytes = (long)length * Unsafe.SizeOf<T>();
+        Advise(array);
+        return array;
+    }
+
+    /// <summary>The same hint for an array from elsewhere (a pool's): pages it has already touched stay as they are.</summary>
+    public static void Advise<T>(T[] array)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        var bytes = (long)array.Length * Unsafe.SizeOf<T>();
         if (OperatingSystem.IsLinux() && bytes >= MinimumBytes)
         {
             Advise(array, bytes);
         }
-
-        return array;
     }
 
     private static unsafe void Advise<T>(T[] array, long bytes)

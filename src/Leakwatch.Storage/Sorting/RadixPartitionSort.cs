@@ -53,6 +53,7 @@ public static class RadixPartitionSort
         var counts = ArrayPool<int>.Shared.Rent(Buckets + 1);
         var cursor = ArrayPool<int>.Shared.Rent(Buckets);
         var scratch = ArrayPool<TRecord>.Shared.Rent(records.Length);
+        LargeBuffers.Advise(scratch);
         try
         {
             Array.Clear(counts, 0, Buckets + 1);

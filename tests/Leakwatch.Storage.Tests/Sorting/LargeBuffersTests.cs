@@ -29,4 +29,20 @@ public sealed class LargeBuffersTests
 
         Assert.All(b, x => Assert.Equal(UInt128.Zero, x));
     }
+
+    [Fact]
+    public void Advise_KeepsWhatAnArrayAlreadyHolds()
+    {
+        var a = new long[(16 << 20) / 8];
+        for (var i = 0; i < a.Length; i++)
+        {
+            a[i] = i * 7L;
+        }
+
+        LargeBuffers.Advise(a);
+        for (var i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(i * 7L, a[i]);
+        }
+    }
 }
