@@ -8,7 +8,7 @@ namespace Leakwatch.Ingest.Stealer;
 /// pairs, its logins for the domain stores, its counts. Owned by one thread, so no locks on the hot path.</summary>
 internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, StealerDomainTable domains)
 {
-    private const int MaxReservedLogins = 1 << 24;
+    private const int MaxReservedLogins = 1 << 22;
     private const int ReservedCharsPerLogin = 24;
     private static readonly UInt128 IdMask = ((UInt128)1 << 48) - 1;
 
@@ -26,7 +26,8 @@ internal sealed class UlpWorker(PasswordHasher passwords, ExternalSorter sites, 
     /// and the password spill for <paramref name="totalLines"/>.</summary>
     public void Reserve(long lines, long totalLines)
     {
-        // Beyond this the arena grows by doubling as before: an estimate must not take memory no line asked for.
+        // Beyond 4M logins a thread (~200 MB of arena) the arena grows by doubling as before: an estimate from a file of
+        // long lines overshoots, and must not commit much memory no line asked for.
         var logins = (int)Math.Min(lines, MaxReservedLogins);
         Sites.Reserve(logins);
         Logins.Reserve(logins, logins * ReservedCharsPerLogin);
