@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Passwords;
 
@@ -22,6 +23,7 @@ public sealed class PasswordHasher
 
     /// <summary>Adds one occurrence of <paramref name="password"/> (SHA-1 over UTF-8, NTLM over UTF-16LE, as
     /// Pwned Passwords hashes them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> password)
     {
         if (password.IsEmpty)
@@ -48,6 +50,9 @@ public sealed class PasswordHasher
             Flush();
         }
     }
+
+    /// <summary>The ingest expects about <paramref name="passwords"/> passwords in all (see <see cref="PasswordSpill"/>).</summary>
+    public void Reserve(long passwords) => _spill.Reserve(passwords);
 
     public void Flush()
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using Leakwatch.Storage;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Passwords;
 
@@ -44,6 +45,7 @@ internal sealed class PasswordRangeWriter : IDisposable
 
     public ulong Total => _total;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in HashRecord r)
     {
         if (_count > 0 && r.CompareTo(_last) <= 0)

@@ -69,19 +69,23 @@ public sealed class PasswordSpill : IDisposable
     {
         lock (_addLock)
         {
-            var s = _spillers[(int)PasswordHashMode.Sha1]!;
-            foreach (var r in sha1)
-            {
-                s.Add(r);
-            }
-
-            var n = _spillers[(int)PasswordHashMode.Ntlm]!;
-            foreach (var r in ntlm)
-            {
-                n.Add(r);
-            }
+            _spillers[(int)PasswordHashMode.Sha1]!.Add(sha1);
+            _spillers[(int)PasswordHashMode.Ntlm]!.Add(ntlm);
 
             Passwords += sha1.Length;
+        }
+    }
+
+    /// <summary>Room for about <paramref name="passwords"/> hashes in each mode's memory (within its budget), so the
+    /// buffers are not grown by doubling while the hashes come.</summary>
+    internal void Reserve(long passwords)
+    {
+        lock (_addLock)
+        {
+            foreach (var s in _spillers)
+            {
+                s?.Reserve(passwords);
+            }
         }
     }
 

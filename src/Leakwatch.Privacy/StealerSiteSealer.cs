@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Privacy;
 
@@ -102,6 +103,7 @@ public sealed unsafe class StealerSiteSealer : IDisposable
     }
 
     /// <summary>Seals into <paramref name="output"/>, exactly <see cref="Overhead"/> + plaintext bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Seal(UInt128 indexKey, ReadOnlySpan<byte> plain, Span<byte> output)
     {
         Span<byte> ad = stackalloc byte[IndexKeys.KeyBytes];

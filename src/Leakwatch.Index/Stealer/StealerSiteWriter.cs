@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Leakwatch.Storage;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Index.Stealer;
 
@@ -28,6 +29,7 @@ public sealed class StealerSiteWriter : IDisposable
 
     public long Entries { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(UInt128 key, ReadOnlySpan<byte> blob)
     {
         key = IndexKeys.Truncate(key);

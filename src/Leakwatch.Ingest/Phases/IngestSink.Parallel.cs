@@ -16,6 +16,7 @@ internal sealed partial class IngestSink
     /// <summary>Parallel mode: one parsing thread per worker state; this thread scans the input.</summary>
     public void RunParallel(string path, ReaderOptions options)
     {
+        ReserveForStealerLog();
         _parsers = new ParseThread[_workers.Length];
         for (var i = 0; i < _parsers.Length; i++)
         {

@@ -7,6 +7,7 @@ internal sealed partial class IngestSink
 {
     public void Run(string path, ReaderOptions options)
     {
+        ReserveForStealerLog();
         var threads = new Thread[_workers.Length - 1];
         Exception? workerError = null;
         for (var i = 0; i < threads.Length; i++)

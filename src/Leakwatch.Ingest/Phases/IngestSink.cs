@@ -39,6 +39,30 @@ internal sealed partial class IngestSink : IDumpRowSink, IParallelDumpSink
 
     public int FileCount { get; private set; }
 
+    /// <summary>A stealer-log line is seldom shorter than this (URL, login and password): the input's size over it is
+    /// a generous estimate of its lines, for sizing buffers up front.</summary>
+    private const int EstimatedUlpLineBytes = 48;
+
+    /// <summary>A stealer-log ingest sizes each thread's buffers for its share of the lines the input's size suggests,
+    /// instead of doubling them as the lines come: each doubling copies the buffer and touches fresh pages, and page
+    /// faults are dear. Buffers are allocated uninitialized, so what the estimate overshoots is never touched.</summary>
+    private void ReserveForStealerLog()
+    {
+        if (Ulp is null || _totalBytes <= 0)
+        {
+            return;
+        }
+
+        var lines = _totalBytes / EstimatedUlpLineBytes;
+        var share = lines / _workers.Length + 1;
+        foreach (var s in _workers)
+        {
+            s.Emails.Reserve(share);
+            s.RowFingerprints.Reserve(share);
+            s.Ulp?.Reserve(share, lines);
+        }
+    }
+
     /// <summary>Files start one at a time (on the scanning thread, or on a parsing thread while it waits).</summary>
     private void CountFile(DumpFileInfo file)
     {

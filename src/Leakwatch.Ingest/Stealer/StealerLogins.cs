@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Leakwatch.Ingest.Stealer;
 
 /// <summary>
@@ -15,6 +17,29 @@ internal sealed class StealerLogins
 
     public int Count { get; private set; }
 
+    /// <summary>Room for about <paramref name="logins"/> logins of <paramref name="chars"/> chars in all, taken at
+    /// once so the arena is not copied at every doubling; pages never filled are never touched.</summary>
+    public void Reserve(int logins, int chars)
+    {
+        if (chars > _chars.Length)
+        {
+            var grown = Storage.Sorting.LargeBuffers.Allocate<char>(chars);
+            _chars.AsSpan(0, _used).CopyTo(grown);
+            _chars = grown;
+        }
+
+        if (logins > _ends.Length)
+        {
+            var ends = Storage.Sorting.LargeBuffers.Allocate<int>(logins);
+            var sites = Storage.Sorting.LargeBuffers.Allocate<int>(logins);
+            _ends.AsSpan(0, Count).CopyTo(ends);
+            _sites.AsSpan(0, Count).CopyTo(sites);
+            _ends = ends;
+            _sites = sites;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> email, long siteId)
     {
         if (_used + email.Length > _chars.Length)
@@ -39,4 +64,7 @@ internal sealed class StealerLogins
     public ReadOnlySpan<char> Email(int i) => _chars.AsSpan(i == 0 ? 0 : _ends[i - 1], _ends[i] - (i == 0 ? 0 : _ends[i - 1]));
 
     public int Site(int i) => _sites[i];
+
+    /// <summary>The logins' website ids: the first <see cref="Count"/> entries.</summary>
+    public int[] SiteIds => _sites;
 }

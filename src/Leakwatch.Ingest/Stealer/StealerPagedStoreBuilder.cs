@@ -4,6 +4,7 @@ using System.Text;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -30,7 +31,16 @@ internal sealed class StealerPagedStoreBuilder
     private readonly byte[][] _utf8ByRank;
     private readonly Dictionary<string, List<string>> _lines = new(StringComparer.Ordinal);
     private readonly List<int> _ranks = [];
-    private UInt128[] _keyed = new UInt128[1 << 10];
+    private readonly int[] _line = new int[1];
+    // The group being written (see Gather): per login, its key hash and position, reference, key UTF-8 and site rank.
+    private UInt128[] _keyed = [];
+    private ulong[] _references = [];
+    private int[] _keyStarts = [0];
+    private int[] _siteRanks = [];
+    private byte[] _keyBytes = new byte[1 << 16];
+    private int _groupLength;
+    private UInt128[] _byKey = new UInt128[16];
+    private int[] _positions = new int[16];
     private byte[] _page = new byte[PageBytes * 2];
     private int _pageLength;
 
@@ -49,6 +59,7 @@ internal sealed class StealerPagedStoreBuilder
 
     /// <param name="records">This ingest's logins, sorted: tag (high 64 bits) || worker (bits 40-47) || login index.</param>
     /// <returns>The entries written.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Write(string path, StealerSiteFile? old, UInt128[] records, KeyFile keys, CancellationToken ct)
     {
         using var oldEntries = old?.ReadAll().GetEnumerator();
@@ -108,26 +119,13 @@ internal sealed class StealerPagedStoreBuilder
     }
 
     /// <summary>A domain with no older pages: its logins grouped by line key through a sort on the key's hash.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteNew(StealerSealBatch batch, ulong tag, ReadOnlySpan<UInt128> group)
     {
-        var aliasOnly = _kind == StealerPageKind.EmailDomain;
-        if (_keyed.Length < group.Length)
-        {
-            _keyed = new UInt128[Math.Max(group.Length, _keyed.Length * 2)];
-        }
-
-        var keyed = _keyed.AsSpan(0, group.Length);
-        for (var i = 0; i < group.Length; i++)
-        {
-            var reference = (ulong)group[i];
-            var key = StealerLoginOrder.Key(_logins, aliasOnly, reference);
-            keyed[i] = new UInt128(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key)), reference);
-        }
-
+        var keyed = Gather(group);
         KeyOrder.Sort(keyed);
         var page = 0;
         _pageLength = 0;
-        var order = new StealerLoginOrder(_logins, aliasOnly);
         var at = 0;
         while (at < keyed.Length)
         {
@@ -140,26 +138,15 @@ internal sealed class StealerPagedStoreBuilder
 
             if (end - at == 1)
             {
-                WriteLine(batch, tag, ref page, StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[at]), keyed.Slice(at, 1));
-                at = end;
-                continue;
+                _line[0] = (int)(ulong)keyed[at];
+                WriteLine(batch, tag, ref page, _line.AsSpan(0, 1));
             }
-
-            // The same key on several sites (or, very rarely, two keys of one hash): by key, then split.
-            keyed[at..end].Sort(order);
-
-            while (at < end)
+            else
             {
-                var key = StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[at]);
-                var same = at + 1;
-                while (same < end && StealerLoginOrder.Key(_logins, aliasOnly, (ulong)keyed[same]).SequenceEqual(key))
-                {
-                    same++;
-                }
-
-                WriteLine(batch, tag, ref page, key, keyed[at..same]);
-                at = same;
+                WriteSameHash(batch, tag, ref page, keyed[at..end]);
             }
+
+            at = end;
         }
 
         if (_pageLength > 0)
@@ -168,18 +155,113 @@ internal sealed class StealerPagedStoreBuilder
         }
     }
 
+    /// <summary>
+    /// One pass over the group's logins in reference order (the arena's order, so memory is read forward): each
+    /// login's key hash beside its position in the group, and what its line needs — the reference, the key's UTF-8
+    /// and, by email domain, the site's rank — in arrays the size of the group. The lines are then written in hash
+    /// order from these small arrays, not by jumping about the whole login arena once per line.
+    /// </summary>
+    /// <returns>The (key hash, position in the group) records to sort.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Span<UInt128> Gather(ReadOnlySpan<UInt128> group)
+    {
+        var aliasOnly = _kind == StealerPageKind.EmailDomain;
+        if (_keyed.Length < group.Length)
+        {
+            var size = Math.Max(group.Length, _keyed.Length * 2);
+            _keyed = new UInt128[size];
+            _references = new ulong[size];
+            _keyStarts = new int[size + 1];
+            _siteRanks = new int[size];
+        }
+
+        var keyed = _keyed.AsSpan(0, group.Length);
+        _groupLength = group.Length;
+        var bytes = 0;
+        for (var i = 0; i < group.Length; i++)
+        {
+            var reference = (ulong)group[i];
+            var logins = _logins[(int)(reference >> 40)];
+            var index = (int)(reference & 0xFF_FFFF_FFFFUL);
+            var email = logins.Email(index);
+            var key = aliasOnly ? email[..email.IndexOf('@')] : email;
+            keyed[i] = new UInt128(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key)), (ulong)i);
+            _references[i] = reference;
+            if (bytes + (key.Length * 3) > _keyBytes.Length)
+            {
+                Array.Resize(ref _keyBytes, Math.Max(_keyBytes.Length * 2, bytes + (key.Length * 3)));
+            }
+
+            _keyStarts[i] = bytes;
+            bytes += Encoding.UTF8.GetBytes(key, _keyBytes.AsSpan(bytes));
+            if (aliasOnly)
+            {
+                _siteRanks[i] = _rankOfId[logins.Site(index)];
+            }
+        }
+
+        _keyStarts[group.Length] = bytes;
+        return keyed;
+    }
+
+    /// <summary>Logins whose keys share a hash: the same key on several sites (or, very rarely, two keys of one
+    /// hash; common in real logs, where one victim's email is saved on many sites). Ordered by key, then by
+    /// reference, as <see cref="StealerLoginOrder"/> orders them, and split by key.</summary>
+    private void WriteSameHash(StealerSealBatch batch, ulong tag, ref int page, Span<UInt128> keyed)
+    {
+        var aliasOnly = _kind == StealerPageKind.EmailDomain;
+        if (_byKey.Length < keyed.Length)
+        {
+            _byKey = new UInt128[Math.Max(keyed.Length, _byKey.Length * 2)];
+            _positions = new int[_byKey.Length];
+        }
+
+        var byKey = _byKey.AsSpan(0, keyed.Length);
+        var positions = _positions;
+        for (var i = 0; i < keyed.Length; i++)
+        {
+            byKey[i] = new UInt128((ulong)(keyed[i] >> 64), _references[(int)(ulong)keyed[i]]);
+        }
+
+        byKey.Sort(new StealerLoginOrder(_logins, aliasOnly));
+        var references = _references.AsSpan(0, _groupLength);
+        var at = 0;
+        while (at < byKey.Length)
+        {
+            var key = StealerLoginOrder.Key(_logins, aliasOnly, (ulong)byKey[at]);
+            var same = at;
+            while (same < byKey.Length && StealerLoginOrder.Key(_logins, aliasOnly, (ulong)byKey[same]).SequenceEqual(key))
+            {
+                // References come ascending in the group: each one's position is found by a binary search.
+                positions[same - at] = BinarySearch(references, (ulong)byKey[same]);
+                same++;
+            }
+
+            WriteLine(batch, tag, ref page, positions.AsSpan(0, same - at));
+            at = same;
+        }
+    }
+
+    private static int BinarySearch(ReadOnlySpan<ulong> references, ulong reference)
+    {
+        var position = references.BinarySearch(reference);
+        return position >= 0 ? position : throw new InvalidOperationException("stealer-log login not in its group");
+    }
+
     /// <summary>One line of a new domain: the key, and by email domain its logins' sites, ordinal, distinct, the
     /// first <see cref="UlpIngest.MaxDomainsPerEmail"/>.</summary>
-    private void WriteLine(StealerSealBatch batch, ulong tag, ref int page, ReadOnlySpan<char> key, ReadOnlySpan<UInt128> logins)
+    /// <param name="positions">The line's logins, as positions in the group <see cref="Gather"/> read.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteLine(StealerSealBatch batch, ulong tag, ref int page, ReadOnlySpan<int> positions)
     {
-        var lineBytes = Encoding.UTF8.GetByteCount(key) + 1;
+        var key = _keyBytes.AsSpan(_keyStarts[positions[0]], _keyStarts[positions[0] + 1] - _keyStarts[positions[0]]);
+        var lineBytes = key.Length + 1;
         _ranks.Clear();
         if (_kind == StealerPageKind.EmailDomain)
         {
-            foreach (var login in logins)
+            foreach (var p in positions)
             {
-                var reference = (ulong)login;
-                _ranks.Add(_rankOfId[_logins[(int)(reference >> 40)].Site((int)(reference & 0xFF_FFFF_FFFFUL))]);
+                _ranks.Add(_siteRanks[p]);
             }
 
             if (_ranks.Count > 1)
@@ -213,7 +295,8 @@ internal sealed class StealerPagedStoreBuilder
             Array.Resize(ref _page, _pageLength + lineBytes);
         }
 
-        _pageLength += Encoding.UTF8.GetBytes(key, _page.AsSpan(_pageLength));
+        key.CopyTo(_page.AsSpan(_pageLength));
+        _pageLength += key.Length;
         foreach (var r in _ranks)
         {
             _page[_pageLength++] = (byte)'\t';

@@ -1,5 +1,6 @@
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -48,6 +49,7 @@ internal sealed class StealerSealBatch : IDisposable
     }
 
     /// <summary>The entry whose plaintext <see cref="Reserve"/> was given, to be sealed for <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Commit(UInt128 key, int plainBytes)
     {
         _keys[_count] = key;
@@ -56,6 +58,7 @@ internal sealed class StealerSealBatch : IDisposable
         Next();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddPlain(UInt128 key, ReadOnlySpan<byte> plain)
     {
         plain.CopyTo(Reserve(plain.Length));
@@ -118,6 +121,7 @@ internal sealed class StealerSealBatch : IDisposable
     private (int Start, int Length) BlobRange(int i) =>
         (_starts[i] + (i * StealerSiteSealer.Overhead), _starts[i + 1] - _starts[i] + (_sealed[i] ? 0 : StealerSiteSealer.Overhead));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SealRange(int part, int from, int to)
     {
         var sealer = _sealers[part];

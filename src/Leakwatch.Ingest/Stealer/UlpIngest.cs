@@ -2,6 +2,7 @@ using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Passwords;
 using Leakwatch.Privacy;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -72,16 +73,34 @@ internal sealed class UlpIngest : IDisposable
         var generation = published.Generation + 1;
         string? sites = null, emailDomains = null, websites = null;
         var ranks = _domains.Ranks();
+        double storesDone = 0, passwordsDone = 0;
+        void Store(Action write)
+        {
+            write();
+            var done = clock.Elapsed.TotalSeconds;
+            lock (clock)
+            {
+                storesDone = Math.Max(storesDone, done);
+            }
+        }
+
+        // The password files are merged beside the three stores, not after them: the merges take turns on the
+        // cores instead of one waiting for the slowest store.
         Parallel.Invoke(
-            () => sites = WriteSites(store, published, keys, ranks, ct),
-            () => emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
-                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct),
-            () => websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
-                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct));
+            () => Store(() => sites = WriteSites(store, published, keys, ranks, ct)),
+            () => Store(() => emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
+                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct)),
+            () => Store(() => websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
+                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct)),
+            () =>
+            {
+                var start = clock.Elapsed.TotalSeconds;
+                _passwords.Prepare(ct);
+                passwordsDone = clock.Elapsed.TotalSeconds - start;
+            });
         ExposureIndexStore.FsyncDirectory(store.StealerDir);
-        Stats.WebsiteSeconds = clock.Elapsed.TotalSeconds;
-        _passwords.Prepare(ct);
-        Stats.PasswordSeconds = clock.Elapsed.TotalSeconds - Stats.WebsiteSeconds;
+        Stats.WebsiteSeconds = storesDone;
+        Stats.PasswordSeconds = passwordsDone;
         return new StealerStoreFiles(Path.GetRelativePath(store.DataDir, sites!), Path.GetRelativePath(store.DataDir, emailDomains!),
             Path.GetRelativePath(store.DataDir, websites!));
     }
@@ -93,18 +112,18 @@ internal sealed class UlpIngest : IDisposable
     {
         var tagger = new StealerTagger(keys);
         var logins = new StealerLogins[_workers.Count];
-        var total = 0;
+        var buckets = new int[_workers.Count][];
+        var counts = new int[_workers.Count];
         for (var w = 0; w < logins.Length; w++)
         {
             logins[w] = _workers[w].Logins;
-            total += logins[w].Count;
+            counts[w] = logins[w].Count;
         }
 
-        var records = new UInt128[total];
-        var at = 0;
+        ulong[] tags;
         if (kind == StealerPageKind.Website)
         {
-            var tags = new ulong[_domains.Count];
+            tags = new ulong[_domains.Count];
             for (var i = 0; i < tags.Length; i++)
             {
                 tags[i] = tagger.Website(_domains.NameOf(i));
@@ -112,36 +131,15 @@ internal sealed class UlpIngest : IDisposable
 
             for (var w = 0; w < logins.Length; w++)
             {
-                for (var i = 0; i < logins[w].Count; i++)
-                {
-                    records[at++] = new UInt128(tags[logins[w].Site(i)], ((ulong)w << 40) | (uint)i);
-                }
+                buckets[w] = logins[w].SiteIds;
             }
         }
         else
         {
-            // Email domains repeat: each is tagged once.
-            var tags = new Dictionary<string, ulong>(StringComparer.Ordinal);
-            var lookup = tags.GetAlternateLookup<ReadOnlySpan<char>>();
-            for (var w = 0; w < logins.Length; w++)
-            {
-                for (var i = 0; i < logins[w].Count; i++)
-                {
-                    var email = logins[w].Email(i);
-                    var domain = email[(email.IndexOf('@') + 1)..];
-                    if (!lookup.TryGetValue(domain, out var tag))
-                    {
-                        var name = domain.ToString();
-                        tag = tagger.EmailDomain(name);
-                        tags[name] = tag;
-                    }
-
-                    records[at++] = new UInt128(tag, ((ulong)w << 40) | (uint)i);
-                }
-            }
+            tags = EmailDomainBuckets(logins, buckets, tagger);
         }
 
-        KeyOrder.Sort(records);
+        var records = StealerTagGroups.Order(tags, buckets, counts);
         using var old = published is { } rel ? StealerSiteFile.Open(Path.Combine(store.DataDir, rel)) : null;
         var entries = new StealerPagedStoreBuilder(kind, logins, _domains, ranks.RankOfId, ranks.Utf8ByRank).Write(path, old, records, keys, ct);
         if (kind == StealerPageKind.EmailDomain)
@@ -156,9 +154,39 @@ internal sealed class UlpIngest : IDisposable
         return path;
     }
 
+    /// <summary>Each login's email domain as a small bucket number (per worker, in <paramref name="buckets"/>); returns
+    /// each bucket's tag. Email domains repeat: each is tagged once.</summary>
+    private static ulong[] EmailDomainBuckets(StealerLogins[] logins, int[][] buckets, StealerTagger tagger)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        var tags = new List<ulong>();
+        for (var w = 0; w < logins.Length; w++)
+        {
+            var of = buckets[w] = GC.AllocateUninitializedArray<int>(logins[w].Count);
+            for (var i = 0; i < of.Length; i++)
+            {
+                var email = logins[w].Email(i);
+                var domain = email[(email.IndexOf('@') + 1)..];
+                if (!lookup.TryGetValue(domain, out var id))
+                {
+                    var name = domain.ToString();
+                    id = tags.Count;
+                    tags.Add(tagger.EmailDomain(name));
+                    ids[name] = id;
+                }
+
+                of[i] = id;
+            }
+        }
+
+        return [.. tags];
+    }
+
     /// <summary>Right after the index manifest names the new website file.</summary>
     public void PublishPasswords() => _passwords.Publish();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private string WriteSites(ExposureIndexStore store, Manifest published, KeyFile keys, (int[] RankOfId, byte[][] Utf8ByRank) domainRanks,
         CancellationToken ct)
     {
@@ -230,6 +258,7 @@ internal sealed class UlpIngest : IDisposable
 
     /// <summary>An email's new domains, as ordinal ranks: sorted, distinct, the first <see cref="MaxDomainsPerEmail"/>,
     /// joined by '\n'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRanks(StealerSealBatch batch, UInt128 key, List<int> ranks, byte[][] utf8)
     {
         ranks.Sort();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Storage.Sorting;
 
@@ -64,6 +65,7 @@ public sealed class EncryptedTempRuns<TRecord>(string directory, string filePref
             _record = ArrayPool<byte>.Shared.Rent(BlockHeaderSize + codec.MaxEncodedBytes(BlockRecords));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<TRecord> sorted)
         {
             while (!sorted.IsEmpty)

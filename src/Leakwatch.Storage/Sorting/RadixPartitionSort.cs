@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Storage.Sorting;
 
@@ -14,7 +15,31 @@ public static class RadixPartitionSort
     /// <summary>Below this a plain comparison sort is faster than the two passes.</summary>
     private const int MinimumLength = 4096;
 
+    /// <summary>Buckets up to this size (nearly all: a bucket holds n/65,536 records on average) are sorted here by
+    /// insertion, in code compiled optimized from the start, rather than by the library's generic sort, whose
+    /// instantiation for these record types starts unoptimized and runs so for much of a short ingest.</summary>
+    private const int SmallBucket = 48;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InsertionSort<TRecord>(Span<TRecord> records)
+        where TRecord : unmanaged, IComparable<TRecord>
+    {
+        for (var i = 1; i < records.Length; i++)
+        {
+            var r = records[i];
+            var j = i - 1;
+            while (j >= 0 && records[j].CompareTo(r) > 0)
+            {
+                records[j + 1] = records[j];
+                j--;
+            }
+
+            records[j + 1] = r;
+        }
+    }
+
     /// <summary>Sorts in the records' own <see cref="IComparable{T}"/> order, which the radix bucket must agree with.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sort<TRecord, TKey>(Span<TRecord> records)
         where TRecord : unmanaged, IComparable<TRecord>
         where TKey : IRadixKey<TRecord>
@@ -28,6 +53,7 @@ public static class RadixPartitionSort
         var counts = ArrayPool<int>.Shared.Rent(Buckets + 1);
         var cursor = ArrayPool<int>.Shared.Rent(Buckets);
         var scratch = ArrayPool<TRecord>.Shared.Rent(records.Length);
+        LargeBuffers.Advise(scratch);
         try
         {
             Array.Clear(counts, 0, Buckets + 1);
@@ -53,9 +79,13 @@ public static class RadixPartitionSort
             {
                 var from = counts[b];
                 var to = counts[b + 1];
-                if (to - from > 1)
+                if (to - from > SmallBucket)
                 {
                     sorted[from..to].Sort();
+                }
+                else if (to - from > 1)
+                {
+                    InsertionSort(sorted[from..to]);
                 }
             }
 

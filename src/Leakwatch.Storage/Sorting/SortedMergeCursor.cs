@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Leakwatch.Storage.Sorting;
 
 /// <summary>
@@ -51,6 +53,7 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
 
     public bool MoveNext() => TryNext(out _current);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryNext(out TRecord record)
     {
         if (!_started)
@@ -156,6 +159,7 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
     }
 
     /// <summary>Moves <paramref name="source"/> to its next record and replays its path to the root.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance(int source)
     {
         Step(source);
@@ -175,6 +179,7 @@ public sealed class SortedMergeCursor<TRecord, TOrder> : IDisposable
 
     private bool Beats(int a, int b) => !_exhausted[a] && (_exhausted[b] || TOrder.Precedes(in _heads[a], in _heads[b]));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(int i)
     {
         ref var s = ref _sources[i];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Storage.Sorting;
 
@@ -60,6 +61,7 @@ public sealed class TempFileRuns<TRecord>(string directory, Func<int, string> fi
             _encoded = ArrayPool<byte>.Shared.Rent(4 + codec.MaxEncodedBytes(BlockRecords));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<TRecord> sorted)
         {
             while (!sorted.IsEmpty)
