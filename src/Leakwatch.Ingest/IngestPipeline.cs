@@ -81,7 +81,9 @@ public sealed class IngestPipeline
         // It also writes the hits' outbox rows as it goes, held back from delivery until the catch-up after the publish.
         using var tap = NotificationMatching.Tap(catalog, breach.Id);
         // A stealer log's own stores (websites, domains, passwords) are written on the other core while the index merges.
-        var stealerStores = ulp is null ? null : Task.Run(() => ulp.Prepare(_store, manifest, _keys, ct), ct);
+        // A thread of its own (it blocks on its own parallel work): the pool's threads are left to the key merge's.
+        var stealerStores = ulp is null ? null
+            : Task.Factory.StartNew(() => ulp.Prepare(_store, manifest, _keys, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         MergedKeys merged;
         try
         {

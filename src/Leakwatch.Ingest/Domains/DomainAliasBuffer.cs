@@ -32,7 +32,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     public DomainAliasBuffer(long budgetBytes)
     {
         _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkBytes));
-        _entries = GC.AllocateUninitializedArray<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
+        _entries = LargeBuffers.Allocate<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
     }
 
     /// <summary>Which filling of this buffer it is (a <see cref="DomainInfo.BufferId"/> holds for one filling).</summary>
@@ -138,6 +138,7 @@ internal sealed class DomainAliasBuffer : IDisposable
 
     /// <summary>Sorts the entries and writes them, deduplicated, as one sealed run; null when the buffer is empty.
     /// Run records: <c>[tag u64 BE][domain length u8][domain][alias length u8][alias]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ISpilledRun<byte>? WriteRun(EncryptedTempRuns<byte> runStore)
     {
         if (Count == 0)

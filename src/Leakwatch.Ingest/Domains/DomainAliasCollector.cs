@@ -33,7 +33,6 @@ internal sealed class DomainAliasCollector : IDisposable
     private DomainAliasBuffer? _spare;
     private DomainAliasBuffer? _spilled;
     private Task<ISpilledRun<byte>?>? _spilling;
-    private Task? _sortingLast;
     private long _generation;
 
     public DomainAliasCollector(DomainStoreSealer sealer, string tempDir, int budgetBytes)
@@ -97,24 +96,16 @@ internal sealed class DomainAliasCollector : IDisposable
         }
     }
 
-    /// <summary>Sorts the last buffer and waits for every spill (the last step after reading); rethrows a spill's error.</summary>
+    /// <summary>Waits for the spill in flight, then sorts the last buffer where it lies (the last step after
+    /// reading; rethrows a spill's error). The last buffer is not spilled: the merge reads it in memory
+    /// (<see cref="Resident"/>), which spares sealing, writing and reading back what the merge needs at once.</summary>
     public void Finish()
     {
-        StartFinish();
         Collect();
-        _sortingLast?.GetAwaiter().GetResult();
-    }
-
-    /// <summary>Starts sorting the last buffer where it lies, without waiting (so several collectors' last sorts run
-    /// side by side); <see cref="Finish"/> then waits. The last buffer is not spilled: the merge reads it in memory
-    /// (<see cref="Resident"/>), which spares sealing, writing and reading back what the merge needs at once.</summary>
-    public void StartFinish()
-    {
-        if (_sortingLast is null && _filling.Count > 0)
+        if (Resident is null && _filling.Count > 0)
         {
-            var last = _filling;
-            Resident = last;
-            _sortingLast = Task.Run(last.SortInPlace);
+            _filling.SortInPlace();
+            Resident = _filling;
         }
     }
 
@@ -165,16 +156,6 @@ internal sealed class DomainAliasCollector : IDisposable
             }
 
             _spilling = null;
-        }
-
-        try
-        {
-            // The last sort reads the buffer disposed below.
-            _sortingLast?.GetAwaiter().GetResult();
-        }
-        catch (InvalidOperationException)
-        {
-            // The ingest's own error is the one reported.
         }
 
         foreach (var run in Runs)

@@ -4,7 +4,9 @@ namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
 /// Sorts a buffer's entries in run order (tag, domain bytes, alias bytes): an introsort written out for this one
-/// record type, so the comparison is inlined and the code is precompiled (ReadyToRun) with this assembly. A generic
+/// record type, so the comparison is inlined. Its loops are compiled fully optimised on first call: a sort runs
+/// once per buffer, so its precompiled (ReadyToRun) code, which cannot inline across assemblies, would never be
+/// replaced. A generic
 /// <c>Span.Sort</c> with a delegate paid a call per comparison and ran partly unoptimized while it was compiled.
 /// Most comparisons end on the tag and the 16-byte alias prefix; equal prefixes read the alias bytes.
 /// </summary>
@@ -52,6 +54,7 @@ internal static class DomainAliasSort
         return buffer.Alias(a.Offset).SequenceCompareTo(buffer.Alias(b.Offset));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void IntroSort(Span<DomainAliasEntry> s, int depth, DomainAliasBuffer buffer)
     {
         while (s.Length > InsertionThreshold)
@@ -71,6 +74,7 @@ internal static class DomainAliasSort
         InsertionSort(s, buffer);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Partition(Span<DomainAliasEntry> s, DomainAliasBuffer buffer)
     {
         var hi = s.Length - 1;
@@ -107,6 +111,7 @@ internal static class DomainAliasSort
         return left;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InsertionSort(Span<DomainAliasEntry> s, DomainAliasBuffer buffer)
     {
         for (var i = 1; i < s.Length; i++)
@@ -123,6 +128,7 @@ internal static class DomainAliasSort
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HeapSort(Span<DomainAliasEntry> s, DomainAliasBuffer buffer)
     {
         var n = s.Length;

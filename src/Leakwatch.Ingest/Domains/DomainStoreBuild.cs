@@ -45,7 +45,7 @@ internal sealed class DomainStoreBuild : IDisposable
     /// <summary>Starts <see cref="Prepare"/> on a task, beside the index merge; <see cref="FinishPrepare"/> waits for it,
     /// and <see cref="Dispose"/> does too (a failed ingest must not dispose the runs under it).</summary>
     public void StartPrepare(ExposureIndexStore store, Manifest published, CancellationToken ct) =>
-        _preparing = Task.Run(() => Prepare(store, published, ct), ct);
+        _preparing = Task.Factory.StartNew(() => Prepare(store, published, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <returns>The new file, relative to the data dir.</returns>
     public string FinishPrepare() => (_preparing ?? throw new InvalidOperationException("the domain store was not started")).GetAwaiter().GetResult();
@@ -55,14 +55,11 @@ internal sealed class DomainStoreBuild : IDisposable
     public string Prepare(ExposureIndexStore store, Manifest published, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        // The last buffers are sorted side by side; this thread takes its share (tasks it merely waited on could sit
+        // queued behind the key sort's, the pool having no thread to spare).
+        Parallel.ForEach(_collectors, c => c.Finish());
         foreach (var c in _collectors)
         {
-            c.StartFinish();
-        }
-
-        foreach (var c in _collectors)
-        {
-            c.Finish();
             Stats.Pairs += c.Added;
         }
 

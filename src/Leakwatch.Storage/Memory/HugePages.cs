@@ -36,7 +36,7 @@ public static partial class HugePages
             var probe = GC.AllocateUninitializedArray<byte>(64, pinned: true);
             var address = (ulong)Marshal.UnsafeAddrOfPinnedArrayElement(probe, 0);
             return FindRange(File.ReadAllLines("/proc/self/maps"), address) is var (start, end)
-                && Madvise((nint)start, (nuint)(end - start), MadviseHugePage) == 0;
+                && Advise((nint)start, (nuint)(end - start));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
@@ -83,6 +83,9 @@ public static partial class HugePages
 
         return (ranges[first].Start, ranges[last].End);
     }
+
+    /// <summary>The hint for one range (whole pages); false when the kernel refuses it.</summary>
+    internal static bool Advise(nint address, nuint length) => Madvise(address, length, MadviseHugePage) == 0;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Leakwatch.Storage.Sorting;
 
@@ -10,13 +9,14 @@ namespace Leakwatch.Storage.Sorting;
 /// fault is dear, the faults of an ingest's fresh buffers were about a tenth of its CPU time. Only the hint
 /// changes: the memory, its contents and its lifetime are the garbage collector's as for any array; large arrays
 /// are not moved (the large object heap is not compacted unless asked), and a moved one would merely lose the hint.
+/// The CLI advises its whole heap at start (<see cref="Memory.HugePages.AdviseManagedHeap"/>); this covers the
+/// buffers of any other host (the server, the tests).
 /// </summary>
-public static partial class LargeBuffers
+public static class LargeBuffers
 {
     /// <summary>Below this an array gains little from the hint (and may lie in a heap region of small objects).</summary>
     private const long MinimumBytes = 8L << 20;
     private const long HugePage = 2L << 20;
-    private const int MadviseHugePage = 14;
 
     public static T[] Allocate<T>(int length)
         where T : unmanaged
@@ -48,11 +48,8 @@ public static partial class LargeBuffers
             var end = ((long)data + bytes) & ~(HugePage - 1);
             if (end > first)
             {
-                _ = madvise((nint)first, (nuint)(end - first), MadviseHugePage);
+                _ = Memory.HugePages.Advise((nint)first, (nuint)(end - first));
             }
         }
     }
-
-    [LibraryImport("libc")]
-    private static partial int madvise(nint address, nuint length, int advice);
 }
