@@ -20,6 +20,7 @@ internal sealed class DomainStoreMerge
     private readonly int _maxPageBytes;
     private readonly UInt128 _checkKey;
     private readonly byte[] _page;
+    private readonly byte[] _sealed;
     private readonly byte[] _last = new byte[256];
     private IEnumerator<(UInt128 Key, byte[] Blob)>? _old;
     private bool _haveOld;
@@ -35,6 +36,8 @@ internal sealed class DomainStoreMerge
         _maxPageBytes = maxPageBytes;
         _checkKey = DomainStoreSealer.EntryKey(sealer.Tag(DomainStoreSealer.CheckDomain), 0);
         _page = new byte[Math.Max(maxPageBytes, 256)];
+        // A page is cut before the alias that would pass maxPageBytes, so it holds at most that plus one alias.
+        _sealed = new byte[DomainStoreSealer.SealedLength(_page.Length + 256)];
     }
 
     /// <summary>Domains whose pages were opened and written again.</summary>
@@ -188,11 +191,13 @@ internal sealed class DomainStoreMerge
             return;
         }
 
-        Emit(key, _sealer.Seal(key, domain, _page.AsSpan(0, _used)));
+        var sealedLength = DomainStoreSealer.SealedLength(_used);
+        _sealer.Seal(key, domain, _page.AsSpan(0, _used), _sealed);
+        Emit(key, _sealed.AsSpan(0, sealedLength));
         _used = 0;
     }
 
-    private void Emit(UInt128 key, byte[] blob)
+    private void Emit(UInt128 key, ReadOnlySpan<byte> blob)
     {
         if (!_checkWritten && _checkKey < key)
         {
