@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
+using Leakwatch.Storage.Threading;
 
 namespace Leakwatch.Ingest.Domains;
 
@@ -44,8 +45,15 @@ internal sealed class DomainStoreBuild : IDisposable
 
     /// <summary>Starts <see cref="Prepare"/> on a task, beside the index merge; <see cref="FinishPrepare"/> waits for it,
     /// and <see cref="Dispose"/> does too (a failed ingest must not dispose the runs under it).</summary>
+    /// <remarks>On a thread of its own at a lowered priority (<see cref="ThreadNice"/>): it only fills the core the key
+    /// sort and the index merge leave idle. At equal priority the two took turns on both cores and the index merge,
+    /// which the publish waits for, ended later.</remarks>
     public void StartPrepare(ExposureIndexStore store, Manifest published, CancellationToken ct) =>
-        _preparing = Task.Factory.StartNew(() => Prepare(store, published, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _preparing = Task.Factory.StartNew(() =>
+        {
+            ThreadNice.LowerCurrentThread();
+            return Prepare(store, published, ct);
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <returns>The new file, relative to the data dir.</returns>
     public string FinishPrepare() => (_preparing ?? throw new InvalidOperationException("the domain store was not started")).GetAwaiter().GetResult();
@@ -55,11 +63,11 @@ internal sealed class DomainStoreBuild : IDisposable
     public string Prepare(ExposureIndexStore store, Manifest published, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        // The last buffers are sorted side by side; this thread takes its share (tasks it merely waited on could sit
-        // queued behind the key sort's, the pool having no thread to spare).
-        Parallel.ForEach(_collectors, c => c.Finish());
+        // The last buffers are sorted one after another on this thread, at its priority (see StartPrepare): pool
+        // threads would run at normal priority and take turns with the index merge.
         foreach (var c in _collectors)
         {
+            c.Finish();
             Stats.Pairs += c.Added;
         }
 
