@@ -1,7 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Passwords;
 

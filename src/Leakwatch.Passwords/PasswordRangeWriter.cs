@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using Leakwatch.Storage;
 using System.Runtime.CompilerServices;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Passwords;
 

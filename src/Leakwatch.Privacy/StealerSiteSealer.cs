@@ -1,9 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Leakwatch.Core.Errors;
 using Leakwatch.Index;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Privacy;
 

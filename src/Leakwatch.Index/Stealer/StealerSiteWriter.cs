@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Leakwatch.Storage;
 using System.Runtime.CompilerServices;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Index.Stealer;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Leakwatch.Core;
 using Leakwatch.Privacy;
-using Leakwatch.Storage;
 using Leakwatch.Reading;
+using Leakwatch.Storage;
 
 namespace Leakwatch.Ingest.Phases;
 

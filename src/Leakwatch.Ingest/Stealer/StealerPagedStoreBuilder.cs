@@ -1,10 +1,10 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 

@@ -1,6 +1,6 @@
+using System.Runtime.CompilerServices;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Privacy;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 

@@ -1,8 +1,8 @@
+using System.Runtime.CompilerServices;
 using Leakwatch.Index;
 using Leakwatch.Index.Stealer;
 using Leakwatch.Passwords;
 using Leakwatch.Privacy;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
@@ -73,34 +73,36 @@ internal sealed class UlpIngest : IDisposable
         var generation = published.Generation + 1;
         string? sites = null, emailDomains = null, websites = null;
         var ranks = _domains.Ranks();
-        double storesDone = 0, passwordsDone = 0;
-        void Store(Action write)
-        {
-            write();
-            var done = clock.Elapsed.TotalSeconds;
-            lock (clock)
-            {
-                storesDone = Math.Max(storesDone, done);
-            }
-        }
-
-        // The password files are merged beside the three stores, not after them: the merges take turns on the
-        // cores instead of one waiting for the slowest store.
+        // Each writer notes when it ended; the stores' time is the last of them. The password files are merged beside
+        // the three stores, not after them: the merges take turns on the cores instead of one waiting for the slowest.
+        double sitesEnd = 0, emailDomainsEnd = 0, websitesEnd = 0, passwordsTook = 0;
         Parallel.Invoke(
-            () => Store(() => sites = WriteSites(store, published, keys, ranks, ct)),
-            () => Store(() => emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
-                Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct)),
-            () => Store(() => websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
-                Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct)),
+            () =>
+            {
+                sites = WriteSites(store, published, keys, ranks, ct);
+                sitesEnd = clock.Elapsed.TotalSeconds;
+            },
+            () =>
+            {
+                emailDomains = WritePaged(store, published.StealerEmailDomains, StealerPageKind.EmailDomain,
+                    Path.Combine(store.StealerDir, $"email-domains-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct);
+                emailDomainsEnd = clock.Elapsed.TotalSeconds;
+            },
+            () =>
+            {
+                websites = WritePaged(store, published.StealerWebsites, StealerPageKind.Website,
+                    Path.Combine(store.StealerDir, $"websites-gen-{generation:D8}-{Guid.NewGuid():N}.lws"), keys, ranks, ct);
+                websitesEnd = clock.Elapsed.TotalSeconds;
+            },
             () =>
             {
                 var start = clock.Elapsed.TotalSeconds;
                 _passwords.Prepare(ct);
-                passwordsDone = clock.Elapsed.TotalSeconds - start;
+                passwordsTook = clock.Elapsed.TotalSeconds - start;
             });
         ExposureIndexStore.FsyncDirectory(store.StealerDir);
-        Stats.WebsiteSeconds = storesDone;
-        Stats.PasswordSeconds = passwordsDone;
+        Stats.WebsiteSeconds = Math.Max(sitesEnd, Math.Max(emailDomainsEnd, websitesEnd));
+        Stats.PasswordSeconds = passwordsTook;
         return new StealerStoreFiles(Path.GetRelativePath(store.DataDir, sites!), Path.GetRelativePath(store.DataDir, emailDomains!),
             Path.GetRelativePath(store.DataDir, websites!));
     }

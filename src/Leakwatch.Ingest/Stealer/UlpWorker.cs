@@ -1,6 +1,6 @@
+using System.Runtime.CompilerServices;
 using Leakwatch.Index;
 using Leakwatch.Passwords;
-using System.Runtime.CompilerServices;
 
 namespace Leakwatch.Ingest.Stealer;
 
