@@ -136,15 +136,21 @@ ENV
 }
 
 up() {
-  local n=$1 i port upstreams="" pg_port redis_port lb_port
+  local n=$1 i port upstreams="" pg_port redis_port lb_port attempt rc
   [[ "$n" =~ ^[1-9][0-9]?$ ]] || die "N must be a number of replicas from 1 to 99, not '$n'"
   if [ -f "$env_file" ]; then die "a cluster is already set up in $dir (deploy/cluster.sh down first)"; fi
   "$root/scripts/ensure-deps.sh" nginx curl python3
   mkdir -p "$dir" "$dir/export" "$dir/nginx/tmp"
   chmod 755 "$dir"
-  pg_port=$(free_port); redis_port=$(free_port); lb_port=$(free_port)
+  pg_port=$(free_port); lb_port=$(free_port)
   STATE=$("$root/scripts/postgres.sh" start "$dir/postgres" "$pg_port")
-  REDIS=$("$root/scripts/redis.sh" start "$dir/redis" "$redis_port")
+  # As for the replicas below: a port taken between choosing and binding it (redis.sh exits 3) means another one.
+  for attempt in 1 2 3; do
+    redis_port=$(free_port)
+    rc=0; REDIS=$("$root/scripts/redis.sh" start "$dir/redis" "$redis_port") || rc=$?
+    [ "$rc" -eq 0 ] && break
+    [ "$rc" -eq 3 ] && [ "$attempt" -lt 3 ] || die "Redis did not start (see $dir/redis/redis.log)"
+  done
   DATA="$dir/data"
   KEY="$dir/leakwatch.key"
   EXPORT="$dir/export"
@@ -153,7 +159,7 @@ up() {
   # Written now so that `down` stops what is started even if a replica fails; again once the replicas' ports are known.
   REPLICAS=""
   write_env "$n"
-  local replicas=() attempt
+  local replicas=()
   for i in $(seq 1 "$n"); do
     # A port taken by someone else between choosing and binding it: the replica fails to bind, so take another.
     for attempt in 1 2 3; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throwaway Redis server on loopback, for the tests, bench/ and deploy/cluster.sh (no persistence).
-#   scripts/redis.sh start DIR PORT   prints HOST:PORT (127.0.0.1:PORT)
+#   scripts/redis.sh start DIR PORT   prints HOST:PORT (127.0.0.1:PORT); exit 3 when another server holds PORT
 #   scripts/redis.sh stop DIR         no error when it is not running
 #   scripts/redis.sh restart DIR      stop, then start again on the same port
 # Installs Debian's redis-server when it is missing.
@@ -19,12 +19,27 @@ start() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   echo "$port" >"$dir/port"
+  # A restart appends to the same log: only what this start writes counts below.
+  local seen
+  seen=0
+  [ -f "$dir/redis.log" ] && seen=$(wc -l <"$dir/redis.log")
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
+  # Ours, not any server on the port: the port was free when the caller chose it, but another test's Redis may have
+  # taken it since (ours then fails to bind and exits), so the answering server's process_id must be our pid.
+  local ours theirs
   for i in $(seq 1 100); do
+    if awk -v seen="$seen" 'NR > seen && /Address already in use/ { found = 1 } END { exit !found }' "$dir/redis.log" 2>/dev/null; then
+      echo "redis.sh: 127.0.0.1:$port is taken by another process; ours did not start, see $dir/redis.log" >&2
+      exit 3
+    fi
     if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null || true)" = PONG ]; then
-      echo "127.0.0.1:$port"
-      return 0
+      ours=$(cat "$dir/redis.pid" 2>/dev/null || true)
+      theirs=$(redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null | sed -n 's/^process_id:\([0-9]*\).*/\1/p')
+      if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+        echo "127.0.0.1:$port"
+        return 0
+      fi
     fi
     sleep 0.1
   done

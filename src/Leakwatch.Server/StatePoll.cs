@@ -51,7 +51,7 @@ internal sealed partial class StatePoll : IDisposable
             if (recovered || revision != Volatile.Read(ref _revision))
             {
                 Volatile.Write(ref _revision, revision);
-                _changed();
+                Changed();
             }
         }
         catch (Leakwatch.Core.Errors.LeakwatchException e)
@@ -71,7 +71,29 @@ internal sealed partial class StatePoll : IDisposable
         }
     }
 
+    /// <summary>
+    /// The callback reloads files and rows a publish may be replacing at that moment. Whatever it throws is logged
+    /// and the next poll tries again: an exception escaping a timer callback would end the whole replica.
+    /// </summary>
+    private void Changed()
+    {
+        try
+        {
+            _changed();
+        }
+#pragma warning disable CA1031 // a timer callback must not let anything escape; the next change retries
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Volatile.Write(ref _revision, "");
+            LogChangeFailed(_log, e.GetType().Name, e.Message);
+        }
+    }
+
     public void Dispose() => _timer.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading after a state change failed ({Type}: {Message}); the next poll tries again")]
+    private static partial void LogChangeFailed(ILogger log, string type, string message);
 
     // Messages name the endpoint and the URL without its password, never an identifier.
     [LoggerMessage(Level = LogLevel.Warning, Message = "State store {Endpoint} unreachable, serving the catalogue and API keys held until it answers again: {Message}")]

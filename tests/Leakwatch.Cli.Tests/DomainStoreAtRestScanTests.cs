@@ -109,22 +109,29 @@ public sealed class DomainStoreAtRestScanTests
             }
 
             var stderr = p.StandardError.ReadToEndAsync();
-            // The runs may be written beside the readers: wait until at least one is open.
+            // The runs are written beside the readers: a run may be open and still empty. Copy every open run again
+            // on each look until they hold enough to scan (the ingest is held, so they stop growing once flushed).
+            var byFd = new Dictionary<string, string>(StringComparer.Ordinal);
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (copies.Count == 0 && DateTime.UtcNow < deadline && !p.HasExited)
+            while (DateTime.UtcNow < deadline && !p.HasExited)
             {
                 foreach (var fd in Directory.GetFiles($"/proc/{p.Id}/fd"))
                 {
                     var target = new FileInfo(fd).LinkTarget ?? "";
                     if (target.Contains("/domains-", StringComparison.Ordinal) && target.Contains(".run", StringComparison.Ordinal))
                     {
-                        var copy = dir.File($"run-{copies.Count}.bin");
+                        var copy = byFd.TryGetValue(fd, out var known) ? known : byFd[fd] = dir.File($"run-{byFd.Count}.bin");
                         File.WriteAllBytes(copy, File.ReadAllBytes(fd));
-                        copies.Add(copy);
                     }
                 }
 
-                await Task.Delay(copies.Count == 0 ? 200 : 0);
+                copies = [.. byFd.Values];
+                if (copies.Sum(c => new FileInfo(c).Length) > 10_000)
+                {
+                    break;
+                }
+
+                await Task.Delay(200);
             }
 
             Assert.True(copies.Count > 0, $"no spilled domain run was open; exited {p.HasExited}: {(p.HasExited ? await stderr : "")}");

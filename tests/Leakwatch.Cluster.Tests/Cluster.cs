@@ -101,5 +101,35 @@ internal sealed class Cluster : IDisposable
         return stdout.Result;
     }
 
+    /// <summary>
+    /// What a failing test shows besides its own message: <c>status</c> (each replica's pid and /healthz) and the
+    /// last lines of every replica's log, so a failure on a CI machine says which replica stopped answering and why.
+    /// </summary>
+    public string Diagnostics()
+    {
+        var sb = new System.Text.StringBuilder();
+        try
+        {
+            sb.Append(Script("status"));
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            sb.Append("status failed: ").Append(e.Message).Append('\n');
+        }
+
+        for (var i = 1; i <= Replicas; i++)
+        {
+            var log = Path.Combine(Dir, $"replica-{i}.log");
+            var lines = File.Exists(log) ? File.ReadAllLines(log) : [];
+            sb.Append("replica-").Append(i).Append(".log, last lines:\n");
+            foreach (var line in lines.Skip(Math.Max(0, lines.Length - 12)))
+            {
+                sb.Append("  ").Append(line).Append('\n');
+            }
+        }
+
+        return sb.ToString();
+    }
+
     public void Dispose() => Script("down", "--purge");
 }

@@ -39,8 +39,23 @@ public sealed class ClusterTests : IClassFixture<ClusterFixture>, IDisposable
         }
     }
 
+    /// <summary>Sends where an answer is required: a replica that refuses the connection fails the test with the
+    /// cluster's state and logs.</summary>
+    private async Task<(HttpStatusCode Status, string Body)> SendOrDiagnose(HttpRequestMessage req)
+    {
+        try
+        {
+            return await Send(req);
+        }
+        catch (HttpRequestException e)
+        {
+            Assert.Fail($"{req.RequestUri}: {e.Message}\n{_c.Diagnostics()}");
+            throw;
+        }
+    }
+
     /// <summary>Polls until <paramref name="done"/> holds; the time it took, or a failure after <paramref name="limit"/>.</summary>
-    private static async Task<TimeSpan> Within(TimeSpan limit, Func<Task<bool>> done, string what)
+    private async Task<TimeSpan> Within(TimeSpan limit, Func<Task<bool>> done, string what)
     {
         var sw = Stopwatch.StartNew();
         while (true)
@@ -57,7 +72,11 @@ public sealed class ClusterTests : IClassFixture<ClusterFixture>, IDisposable
                 // Not answering yet counts as not done.
             }
 
-            Assert.True(sw.Elapsed < limit, $"{what}: not within {limit.TotalSeconds} s");
+            if (sw.Elapsed >= limit)
+            {
+                Assert.Fail($"{what}: not within {limit.TotalSeconds} s\n{_c.Diagnostics()}");
+            }
+
             await Task.Delay(100);
         }
     }
@@ -100,7 +119,7 @@ public sealed class ClusterTests : IClassFixture<ClusterFixture>, IDisposable
             Assert.True(status is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"request {i} through nginx: {status}");
             answeredLb += status == HttpStatusCode.OK ? 1 : 0;
             // And straight at replica 1, 2, 3, 1, ...: the key's bucket is one for the cluster, not one per replica.
-            (status, _) = await Send(Account(_c.ReplicaUrls[i % Cluster.Replicas], ClusterFixture.Account("base", i), direct));
+            (status, _) = await SendOrDiagnose(Account(_c.ReplicaUrls[i % Cluster.Replicas], ClusterFixture.Account("base", i), direct));
             Assert.True(status is HttpStatusCode.OK or HttpStatusCode.TooManyRequests, $"request {i} to replica {i % Cluster.Replicas + 1}: {status}");
             answeredDirect += status == HttpStatusCode.OK ? 1 : 0;
         }
@@ -152,7 +171,7 @@ public sealed class ClusterTests : IClassFixture<ClusterFixture>, IDisposable
         await Task.Delay(1000);
         await load.StopAsync();
         Assert.True(load.Ok > 100, $"only {load.Ok} requests answered during the switch");
-        Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} failed during the switch, e.g. {load.Failures.FirstOrDefault()}");
+        Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} failed during the switch, e.g. {load.Failures.FirstOrDefault()}\n{_c.Diagnostics()}");
         _c.CliOk("remove", "ClusterFresh");
     }
 
@@ -171,7 +190,7 @@ public sealed class ClusterTests : IClassFixture<ClusterFixture>, IDisposable
             await Task.Delay(3000);
             await load.StopAsync();
             Assert.True(load.Ok > before + 100, $"the load stalled after the kill ({before} → {load.Ok})");
-            Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} failed, e.g. {load.Failures.FirstOrDefault()}");
+            Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} failed, e.g. {load.Failures.FirstOrDefault()}\n{_c.Diagnostics()}");
         }
         finally
         {

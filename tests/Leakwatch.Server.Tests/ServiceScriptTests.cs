@@ -31,6 +31,30 @@ public sealed class ServiceScriptTests
         Assert.Equal("PONG", redis.Cli("PING"));
     }
 
+    /// <summary>
+    /// A port another Redis already holds: the script must not take that server for its own (a cluster would then
+    /// share another test's counters and lose them when that test stops it). It exits 3, which cluster.sh retries on.
+    /// </summary>
+    [Fact]
+    public void RedisScriptOnAPortAnotherRedisHoldsExitsThreeInsteadOfAdoptingIt()
+    {
+        using var other = new RedisServer();
+        var dir = ServiceScript.NewDirectory("lw-redis-taken");
+        try
+        {
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                ServiceScript.Run(ServiceScript.Script("redis.sh"), "start", dir, other.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Contains("exited 3", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{other.Port} is taken", e.Message, StringComparison.Ordinal);
+            Assert.Equal("PONG", other.Cli("PING"));
+        }
+        finally
+        {
+            ServiceScript.Run(ServiceScript.Script("redis.sh"), "stop", dir);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static string TryPing(RedisServer redis)
     {
         try

@@ -11,16 +11,27 @@ internal sealed class RedisServer : IDisposable
     public RedisServer()
     {
         Dir = ServiceScript.NewDirectory("lw-redis");
-        Port = ServiceScript.FreePort();
-        Endpoint = ServiceScript.Run(ServiceScript.Script("redis.sh"), "start", Dir, Port.ToString(CultureInfo.InvariantCulture));
+        // A port free when chosen may be taken before Redis binds it (redis.sh exits 3): choose another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = ServiceScript.FreePort();
+            try
+            {
+                Endpoint = ServiceScript.Run(ServiceScript.Script("redis.sh"), "start", Dir, Port.ToString(CultureInfo.InvariantCulture));
+                break;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains(" exited 3:", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     public string Dir { get; }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>HOST:PORT, as <c>serve --redis</c> takes it.</summary>
-    public string Endpoint { get; }
+    public string Endpoint { get; private set; } = "";
 
     public string Cli(params string[] args) =>
         ServiceScript.Run("redis-cli", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. args]);
