@@ -425,12 +425,15 @@ internal static class PhoneNumberRules
     }
 
     /// <summary>
-    /// Interpreted until a pattern has proven hot, then compiled: compiling costs about a millisecond,
-    /// which only pays off for the handful of regions a dump actually contains.
+    /// Interpreted until a pattern has proven hot, then compiled. Compiling is dear: one of libphonenumber's patterns
+    /// makes up to 23 KB of IL, and a 2M-row dump with numbers from every country (~230 patterns, each used a few
+    /// thousand times) spent 1.7 s of its 6 s of CPU in the JIT when patterns compiled after 256 uses. After 4,096
+    /// uses, or never, the same ingest took 4.2 s of CPU (BENCHMARKS.md, session 15). A dump of one country's numbers
+    /// still compiles its handful of patterns early in a long run, where compiled matching pays off.
     /// </summary>
     internal sealed class AdaptiveRegex(string pattern)
     {
-        private const int UsesBeforeCompiling = 256;
+        private const int UsesBeforeCompiling = 8192;
 
         private Regex? _interpreted;
         private Regex? _compiled;
