@@ -18,7 +18,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     private const int ChunkShift = 20;
     private const int ChunkBytes = 1 << ChunkShift;
     private const int ChunkMask = ChunkBytes - 1;
-    private const int EntryBytes = 32;
+    private const int EntryBytes = 24;
 
     private readonly List<DomainInfo> _domains = [];
     private readonly List<byte[]> _chunks = [];
@@ -67,7 +67,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     }
 
     /// <summary>Appends an alias of domain <paramref name="domainId"/>; false when it is longer than 255 UTF-8 bytes.</summary>
-    public bool Add(ulong tag, int domainId, ReadOnlySpan<char> alias)
+    public bool Add(int domainId, ReadOnlySpan<char> alias)
     {
         // An alias longer than 255 bytes is refused below, so a record never needs more than 1 + 3 * 255 bytes here.
         if (alias.Length > byte.MaxValue)
@@ -95,7 +95,7 @@ internal sealed class DomainAliasBuffer : IDisposable
         }
 
         var (first, second) = DomainAliasEntry.PrefixOf(chunk.AsSpan(_at + 1, n));
-        _entries[Count++] = new DomainAliasEntry(tag, first, second, domainId, (_chunk << ChunkShift) | _at);
+        _entries[Count++] = new DomainAliasEntry(first, second, domainId, (_chunk << ChunkShift) | _at);
         _at += 1 + n;
         return true;
     }
@@ -136,6 +136,38 @@ internal sealed class DomainAliasBuffer : IDisposable
 
     public ReadOnlySpan<byte> DomainBytes(int domainId) => _domains[domainId].Utf8;
 
+    public ulong DomainTag(int domainId) => _domains[domainId].Tag;
+
+    /// <summary>For each domain id of this filling, its rank in (tag, domain bytes) order; ids of one domain (met
+    /// again after the collector's cache was cleared) share a rank. <paramref name="count"/> is the number of ranks.</summary>
+    public int[] DomainRanks(out int count)
+    {
+        var order = new int[_domains.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => CompareDomains(_domains[a], _domains[b]));
+        var ranks = new int[order.Length];
+        count = 0;
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (i > 0 && CompareDomains(_domains[order[i - 1]], _domains[order[i]]) != 0)
+            {
+                count++;
+            }
+
+            ranks[order[i]] = count;
+        }
+
+        count = order.Length == 0 ? 0 : count + 1;
+        return ranks;
+    }
+
+    private static int CompareDomains(DomainInfo a, DomainInfo b) =>
+        a.Tag != b.Tag ? a.Tag.CompareTo(b.Tag) : a.Utf8.AsSpan().SequenceCompareTo(b.Utf8);
+
     /// <summary>Sorts the entries and writes them, deduplicated, as one sealed run; null when the buffer is empty.
     /// Run records: <c>[tag u64 BE][domain length u8][domain][alias length u8][alias]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -158,7 +190,7 @@ internal sealed class DomainAliasBuffer : IDisposable
                 continue;
             }
 
-            BinaryPrimitives.WriteUInt64BigEndian(record, e.Tag);
+            BinaryPrimitives.WriteUInt64BigEndian(record, _domains[e.Domain].Tag);
             var domain = _domains[e.Domain].Utf8;
             record[8] = (byte)domain.Length;
             domain.CopyTo(record, 9);

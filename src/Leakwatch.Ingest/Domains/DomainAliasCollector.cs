@@ -84,7 +84,7 @@ internal sealed class DomainAliasCollector : IDisposable
             _known.Add(name, info);
         }
 
-        if (!_filling.Add(info.Tag, _filling.DomainId(info), email[..at]))
+        if (!_filling.Add(_filling.DomainId(info), email[..at]))
         {
             return;
         }

@@ -28,7 +28,7 @@ internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCurso
         }
 
         ref readonly var e = ref buffer.Entry(_next++);
-        Tag = e.Tag;
+        Tag = buffer.DomainTag(e.Domain);
         Prefix = e.Prefix;
         Prefix2 = e.Prefix2;
         _domain = e.Domain;
