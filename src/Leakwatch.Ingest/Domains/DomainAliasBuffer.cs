@@ -8,30 +8,29 @@ namespace Leakwatch.Ingest.Domains;
 /// One of a collector's two buffers: a byte arena of aliases (<c>[length u8][UTF-8]</c>), fixed-size entries
 /// pointing into it (<see cref="DomainAliasEntry"/>), and the domains its entries name. The reading thread fills
 /// one while a background task sorts and spills the other (<see cref="WriteRun"/>), so no reader waits on a sort.
-/// The arena is a list of fixed chunks, kept from one filling to the next: it grows without copying, and memory
-/// once touched is reused. The entries are reserved at once for the most a filling can hold, uninitialised, so only
-/// the pages a filling writes are ever touched (doubling a pooled array touched twice the memory and copied it; on a
-/// virtual machine each first touch of a page is dear).
+/// The arena and the entries are one array each, reserved when the buffer is made for the most a filling can hold,
+/// uninitialised, and kept from one filling to the next: only the pages a filling writes are ever touched, and
+/// memory once touched is reused. On a virtual machine each first touch of a page is dear: doubling a pooled array
+/// touched twice the memory and copied it, and an arena of 1 MiB chunks allocated as the read went took the memory
+/// the index's growing sort buffers would have reused, so those faulted in fresh pages instead.
 /// </summary>
 internal sealed class DomainAliasBuffer : IDisposable
 {
-    private const int ChunkShift = 20;
-    private const int ChunkBytes = 1 << ChunkShift;
-    private const int ChunkMask = ChunkBytes - 1;
+    /// <summary>Past the budget an append writes at most a length byte and 3 bytes for each of 255 chars.</summary>
+    private const int AppendSlack = 1 + (3 * byte.MaxValue);
     private const int EntryBytes = 24;
 
     private readonly List<DomainInfo> _domains = [];
-    private readonly List<byte[]> _chunks = [];
+    private byte[] _arena;
     private DomainAliasEntry[] _entries;
 
-    /// <summary>The chunk being filled, and its next free byte.</summary>
-    private int _chunk;
+    /// <summary>The arena's next free byte.</summary>
     private int _at;
 
     /// <param name="budgetBytes">The <see cref="Footprint"/> at which the collector hands the buffer off.</param>
     public DomainAliasBuffer(long budgetBytes)
     {
-        _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkBytes));
+        _arena = LargeBuffers.Allocate<byte>((int)Math.Min(budgetBytes + AppendSlack, Array.MaxLength));
         _entries = LargeBuffers.Allocate<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
     }
 
@@ -41,14 +40,13 @@ internal sealed class DomainAliasBuffer : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Bytes the buffer holds: the arena and the entries.</summary>
-    public long Footprint => ((long)_chunk << ChunkShift) + _at + ((long)Count * EntryBytes);
+    public long Footprint => _at + ((long)Count * EntryBytes);
 
     /// <summary>Empties the buffer for its next filling.</summary>
     public void Reset(long generation)
     {
         Generation = generation;
         Count = 0;
-        _chunk = 0;
         _at = 0;
         _domains.Clear();
     }
@@ -75,12 +73,13 @@ internal sealed class DomainAliasBuffer : IDisposable
             return false;
         }
 
-        if (_at + 1 + (3 * alias.Length) > ChunkBytes)
+        if (_at + 1 + (3 * alias.Length) > _arena.Length)
         {
-            NextChunk();
+            // Only a budget the collector does not hand off at gets here (the arena holds the budget and a slack).
+            Array.Resize(ref _arena, (int)Math.Min(2L * _arena.Length, Array.MaxLength));
         }
 
-        var chunk = _chunks[_chunk];
+        var chunk = _arena;
         var n = System.Text.Encoding.UTF8.GetBytes(alias, chunk.AsSpan(_at + 1));
         if (n > byte.MaxValue)
         {
@@ -95,19 +94,9 @@ internal sealed class DomainAliasBuffer : IDisposable
         }
 
         var (first, second) = DomainAliasEntry.PrefixOf(chunk.AsSpan(_at + 1, n));
-        _entries[Count++] = new DomainAliasEntry(first, second, domainId, (_chunk << ChunkShift) | _at);
+        _entries[Count++] = new DomainAliasEntry(first, second, domainId, _at);
         _at += 1 + n;
         return true;
-    }
-
-    private void NextChunk()
-    {
-        _chunk++;
-        _at = 0;
-        if (_chunk == _chunks.Count)
-        {
-            _chunks.Add(GC.AllocateUninitializedArray<byte>(ChunkBytes));
-        }
     }
 
     public ref readonly DomainAliasEntry Entry(int i) => ref _entries[i];
@@ -123,15 +112,13 @@ internal sealed class DomainAliasBuffer : IDisposable
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
             // A hint only: the address of an array the GC may later move is still safe to prefetch.
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _chunks[offset >> ChunkShift][offset & ChunkMask]));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _arena[offset]));
         }
     }
 
     public ReadOnlySpan<byte> Alias(int offset)
     {
-        var chunk = _chunks[offset >> ChunkShift];
-        var at = offset & ChunkMask;
-        return chunk.AsSpan(at + 1, chunk[at]);
+        return _arena.AsSpan(offset + 1, _arena[offset]);
     }
 
     public ReadOnlySpan<byte> DomainBytes(int domainId) => _domains[domainId].Utf8;
@@ -208,12 +195,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     /// <summary>The arena held aliases in clear: wiped before the buffer is filled again or dropped.</summary>
     private void Wipe()
     {
-        for (var c = 0; c < _chunk; c++)
-        {
-            _chunks[c].AsSpan().Clear();
-        }
-
-        _chunks[_chunk].AsSpan(0, _at).Clear();
+        _arena.AsSpan(0, _at).Clear();
     }
 
     public void Dispose()
@@ -222,7 +204,7 @@ internal sealed class DomainAliasBuffer : IDisposable
         {
             Wipe();
             _entries = [];
-            _chunks.Clear();
+            _arena = [];
         }
     }
 }
