@@ -18,6 +18,7 @@ internal sealed partial class StatePoll : IDisposable
     private string _revision;
     private bool _down;
     private int _polling;
+    private bool _changeFailing;
 
     public StatePoll(StateLocation state, string revision, TimeSpan interval, ILogger log, Action changed)
     {
@@ -80,19 +81,25 @@ internal sealed partial class StatePoll : IDisposable
         try
         {
             _changed();
+            _changeFailing = false;
         }
 #pragma warning disable CA1031 // a timer callback must not let anything escape; the next change retries
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            // Forget the revision, so that the next poll reloads again; one line per run of failures.
             Volatile.Write(ref _revision, "");
-            LogChangeFailed(_log, e.GetType().Name, e.Message);
+            if (!_changeFailing)
+            {
+                _changeFailing = true;
+                LogChangeFailed(_log, e.GetType().Name, e.Message);
+            }
         }
     }
 
     public void Dispose() => _timer.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading after a state change failed ({Type}: {Message}); the next poll tries again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading after a state change failed ({Type}: {Message}); every poll tries again until it succeeds")]
     private static partial void LogChangeFailed(ILogger log, string type, string message);
 
     // Messages name the endpoint and the URL without its password, never an identifier.

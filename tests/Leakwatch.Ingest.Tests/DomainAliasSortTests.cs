@@ -10,7 +10,7 @@ namespace Leakwatch.Ingest.Tests;
 /// The buffer sort (a radix sort by domain rank and alias prefix bytes, finished by comparison) against a plain
 /// comparison sort with the same order: random buffers whose domains include two under one tag and one domain with
 /// two ids (as after the collector's cache is cleared), and whose aliases share long prefixes, are shorter than,
-/// exactly or longer than the 16 prefix bytes, are prefixes of each other, or repeat.
+/// exactly or longer than the 16 prefix bytes, are prefixes of each other, or repeat. And the buffer past its budget.
 /// </summary>
 public sealed class DomainAliasSortTests
 {
@@ -19,7 +19,7 @@ public sealed class DomainAliasSortTests
         Prop.ForAll(ArbMap.Default.ArbFor<int>(), seed =>
         {
             var random = new Random(seed);
-            using var buffer = new DomainAliasBuffer(64L << 20);
+            using var buffer = new DomainAliasBuffer(1L << 20);
             buffer.Reset(1);
             var domains = new List<DomainInfo>();
             for (var d = 0; d < random.Next(1, 40); d++)
@@ -59,6 +59,28 @@ public sealed class DomainAliasSortTests
             Assert.Equal(Keys(expected, buffer), Keys(sorted, buffer));
             return true;
         });
+
+    /// <summary>A buffer filled far past its budget (the collector would have handed it off) grows its arena and
+    /// entries and keeps every alias readable where its entry points.</summary>
+    [Fact]
+    public void Buffer_FilledPastItsBudget_GrowsAndKeepsEveryAlias()
+    {
+        using var buffer = new DomainAliasBuffer(16);
+        buffer.Reset(1);
+        var domain = new DomainInfo(42, "grow.example"u8.ToArray());
+        var aliases = Enumerable.Range(0, 500).Select(i => new string((char)('a' + (i % 26)), 1 + (i % 250)) + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var alias in aliases)
+        {
+            Assert.True(buffer.Add(buffer.DomainId(domain), alias));
+        }
+
+        Assert.Equal(aliases.Count, buffer.Count);
+        Assert.True(buffer.Footprint > 16 * 1000, $"footprint {buffer.Footprint}");
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            Assert.Equal(aliases[i], Encoding.UTF8.GetString(buffer.Alias(buffer.Entry(i).Offset)));
+        }
+    }
 
     private static List<DomainAliasEntry> Snapshot(DomainAliasBuffer buffer)
     {

@@ -76,24 +76,28 @@ internal sealed class DomainAliasBuffer : IDisposable
         if (_at + 1 + (3 * alias.Length) > _arena.Length)
         {
             // Only a budget the collector does not hand off at gets here (the arena holds the budget and a slack).
-            Array.Resize(ref _arena, (int)Math.Min(2L * _arena.Length, Array.MaxLength));
+            // The old arena held aliases in clear: wiped once copied.
+            var grown = LargeBuffers.Allocate<byte>((int)Math.Min(2L * _arena.Length, Array.MaxLength));
+            _arena.AsSpan(0, _at).CopyTo(grown);
+            _arena.AsSpan(0, _at).Clear();
+            _arena = grown;
         }
 
-        var chunk = _arena;
-        var n = System.Text.Encoding.UTF8.GetBytes(alias, chunk.AsSpan(_at + 1));
+        var arena = _arena;
+        var n = System.Text.Encoding.UTF8.GetBytes(alias, arena.AsSpan(_at + 1));
         if (n > byte.MaxValue)
         {
             return false;
         }
 
-        chunk[_at] = (byte)n;
+        arena[_at] = (byte)n;
         if (Count == _entries.Length)
         {
             // Past the budget (the collector hands off at it, so only a budget under one entry gets here).
             Array.Resize(ref _entries, _entries.Length * 2);
         }
 
-        var (first, second) = DomainAliasEntry.PrefixOf(chunk.AsSpan(_at + 1, n));
+        var (first, second) = DomainAliasEntry.PrefixOf(arena.AsSpan(_at + 1, n));
         _entries[Count++] = new DomainAliasEntry(first, second, domainId, _at);
         _at += 1 + n;
         return true;

@@ -4,7 +4,7 @@ namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
 /// Sorts a buffer's entries in run order (tag, domain bytes, alias bytes). A most-significant-digit radix sort, in
-/// place (American flag: no scratch copy, whose fresh pages cost more than the sort on a virtual machine): first by
+/// place (American flag: no scratch copy, since fresh pages are dear on a virtual machine): first by
 /// the domain's rank in (tag, domain bytes) order, then by the alias prefix one byte at a time, each level a counting
 /// pass and a permutation of the range. A range of at most <see cref="InsertionThreshold"/> entries, or one whose
 /// 16 prefix bytes are all equal, is finished by comparison (<see cref="Compare"/>, which reads the alias bytes past
