@@ -74,8 +74,15 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
     /// <summary>The poll saw a new revision, or PostgreSQL back after an outage: reload the rows and the keys.</summary>
     private void StateChanged()
     {
-        _holder.Revalidate();
-        RefreshKeysQuietly();
+        try
+        {
+            _holder.Revalidate();
+        }
+        finally
+        {
+            // Keys are rows of their own: a generation that fails to reload must not keep new keys out.
+            RefreshKeysQuietly();
+        }
     }
 
     /// <summary>The revision a reload compares with: the file's token, or the last one the poll read (no query).</summary>
@@ -114,8 +121,10 @@ internal sealed partial class ExposureService : IGenerationSource<ServingState>,
         return DateTime.UtcNow - written > TimeSpan.FromSeconds(2);
     }
 
-    bool IGenerationSource<ServingState>.IsReloadFailure(Exception e)
-        => e is LeakwatchException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException;
+    /// <summary>Any failure to open a new generation leaves the old one served, logged with its type and message:
+    /// a replica must not end because one publish could not be read (a file format error, a state row it cannot
+    /// parse, a database error the state store did not wrap), only for running out of memory.</summary>
+    bool IGenerationSource<ServingState>.IsReloadFailure(Exception e) => e is not (OutOfMemoryException or InsufficientExecutionStackException);
 
     void IGenerationSource<ServingState>.Reloaded(ServingState? old, ServingState? next)
     {
