@@ -10,7 +10,9 @@ namespace Leakwatch.Ingest.Tests;
 /// The buffer sort (a radix sort by domain rank and alias prefix bytes, finished by comparison) against a plain
 /// comparison sort with the same order: random buffers whose domains include two under one tag and one domain with
 /// two ids (as after the collector's cache is cleared), and whose aliases share long prefixes, are shorter than,
-/// exactly or longer than the 16 prefix bytes, are prefixes of each other, or repeat. And the buffer past its budget.
+/// exactly or longer than the 24 bytes an entry holds (in chars or only in UTF-8 bytes), end in NUL bytes the entry's
+/// padding also holds, are prefixes of each other, or repeat. The order is checked against the plain byte order of
+/// (tag, domain, alias) built from the strings, not against the sort's own comparison. And the buffer past its budget.
 /// </summary>
 public sealed class DomainAliasSortTests
 {
@@ -30,7 +32,9 @@ public sealed class DomainAliasSortTests
             // Two domains under one tag (compared by their bytes), and one domain under two infos (one rank).
             domains.Add(new DomainInfo(domains[0].Tag, Encoding.UTF8.GetBytes("another.example")));
             domains.Add(new DomainInfo(domains[1].Tag, domains[1].Utf8));
-            string[] stems = ["", "a", "firstname.lastname", "firstname.lastnam", "sixteen.bytes.ab", "sixteen.bytes.a", "zz", "\u00fc", "x.y"];
+            string[] stems = ["", "a", "a\0", "a\0\0", "firstname.lastname", "firstname.lastnam", "sixteen.bytes.ab", "sixteen.bytes.a",
+                "twenty.four.bytes.abcdef", "twenty.four.bytes.abcde", "twenty.four.bytes.abcdefg", "twenty.four.bytes.abcde\0\0",
+                new string('\u00fc', 13), "zz", "\u00fc", "x.y"];
             var count = random.Next(0, 3000);
             for (var i = 0; i < count; i++)
             {
@@ -47,12 +51,12 @@ public sealed class DomainAliasSortTests
             }
 
             var expected = Snapshot(buffer);
-            expected.Sort((a, b) => DomainAliasSort.Compare(a, b, buffer));
             buffer.SortInPlace();
             var sorted = Snapshot(buffer);
             for (var i = 1; i < sorted.Count; i++)
             {
-                Assert.True(DomainAliasSort.Compare(sorted[i - 1], sorted[i], buffer) <= 0, $"entries {i - 1} and {i} out of order");
+                Assert.True(ReferenceCompare(sorted[i - 1], sorted[i], buffer) <= 0, $"entries {i - 1} and {i} out of order");
+                Assert.Equal(Math.Sign(ReferenceCompare(sorted[i - 1], sorted[i], buffer)), Math.Sign(DomainAliasSort.Compare(sorted[i - 1], sorted[i], buffer)));
             }
 
             // The same entries: equal keys may come in either order, so compare as (order key, offset) multisets.
@@ -78,7 +82,7 @@ public sealed class DomainAliasSortTests
         Assert.True(buffer.Footprint > 16 * 1000, $"footprint {buffer.Footprint}");
         for (var i = 0; i < aliases.Count; i++)
         {
-            Assert.Equal(aliases[i], Encoding.UTF8.GetString(buffer.Alias(buffer.Entry(i).Offset)));
+            Assert.Equal(aliases[i], Encoding.UTF8.GetString(buffer.Alias(buffer.Entry(i), new byte[DomainAliasEntry.InlineBytes])));
         }
     }
 
@@ -93,7 +97,22 @@ public sealed class DomainAliasSortTests
         return list;
     }
 
+    /// <summary>The run order from first principles: tag, then domain bytes, then alias bytes.</summary>
+    private static int ReferenceCompare(DomainAliasEntry a, DomainAliasEntry b, DomainAliasBuffer buffer)
+    {
+        var c = buffer.DomainTag(a.Domain).CompareTo(buffer.DomainTag(b.Domain));
+        if (c == 0)
+        {
+            c = buffer.DomainBytes(a.Domain).SequenceCompareTo(buffer.DomainBytes(b.Domain));
+        }
+
+        return c != 0 ? c : AliasOf(a, buffer).AsSpan().SequenceCompareTo(AliasOf(b, buffer));
+    }
+
+    private static byte[] AliasOf(DomainAliasEntry e, DomainAliasBuffer buffer) =>
+        buffer.Alias(e, new byte[DomainAliasEntry.InlineBytes]).ToArray();
+
     private static List<string> Keys(List<DomainAliasEntry> entries, DomainAliasBuffer buffer) =>
-        entries.Select(e => $"{buffer.DomainTag(e.Domain):x16}/{Encoding.UTF8.GetString(buffer.DomainBytes(e.Domain))}/{Encoding.UTF8.GetString(buffer.Alias(e.Offset))}/{e.Offset}")
+        entries.Select(e => $"{buffer.DomainTag(e.Domain):x16}/{Encoding.UTF8.GetString(buffer.DomainBytes(e.Domain))}/{Convert.ToHexString(AliasOf(e, buffer))}/{e.Offset}")
             .Order(StringComparer.Ordinal).ToList();
 }

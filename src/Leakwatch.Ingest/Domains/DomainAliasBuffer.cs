@@ -1,28 +1,32 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using Leakwatch.Storage.Memory;
 using Leakwatch.Storage.Sorting;
 
 namespace Leakwatch.Ingest.Domains;
 
 /// <summary>
-/// One of a collector's two buffers: a byte arena of aliases (<c>[length u8][UTF-8]</c>), fixed-size entries
-/// pointing into it (<see cref="DomainAliasEntry"/>), and the domains its entries name. The reading thread fills
-/// one while a background task sorts and spills the other (<see cref="WriteRun"/>), so no reader waits on a sort.
-/// The arena and the entries are one array each, reserved when the buffer is made for the most a filling can hold,
-/// uninitialised, and kept from one filling to the next: only the pages a filling writes are ever touched, and
-/// memory once touched is reused. On a virtual machine each first touch of a page is dear: doubling a pooled array
-/// touched twice the memory and copied it, and an arena of 1 MiB chunks allocated as the read went took the memory
-/// the index's growing sort buffers would have reused, so those faulted in fresh pages instead.
+/// One of a collector's two buffers: fixed-size entries (<see cref="DomainAliasEntry"/>: an alias of up to 24 bytes
+/// lies wholly in its entry), a byte arena of the longer aliases (<c>[length u8][UTF-8]</c>) the entries point into,
+/// and the domains its entries name. The reading thread fills one while a background task sorts and spills the other
+/// (<see cref="WriteRun"/>), so no reader waits on a sort. The entries and the arena are one block each, reserved
+/// when the buffer is made for the most a filling can hold, uninitialised, and kept from one filling to the next:
+/// only the pages a filling writes are ever touched, and memory once touched is reused. On a virtual machine each
+/// first touch of a page is dear: doubling a pooled array touched twice the memory and copied it, and an arena of
+/// 1 MiB chunks allocated as the read went took the memory the index's growing sort buffers would have reused, so
+/// those faulted in fresh pages instead. The blocks lie outside the managed heap (<see cref="NativeBlock{T}"/>): as
+/// large arrays they spent the collector's large-object budget at the start of every ingest, and the ingest's peak
+/// memory rose by more than their contents. Both hold aliases in clear and are wiped before reuse and when dropped.
 /// </summary>
 internal sealed class DomainAliasBuffer : IDisposable
 {
     /// <summary>Past the budget an append writes at most a length byte and 3 bytes for each of 255 chars.</summary>
     private const int AppendSlack = 1 + (3 * byte.MaxValue);
-    private const int EntryBytes = 24;
+    private const int EntryBytes = 32;
 
     private readonly List<DomainInfo> _domains = [];
-    private byte[] _arena;
-    private DomainAliasEntry[] _entries;
+    private NativeBlock<byte> _arena;
+    private NativeBlock<DomainAliasEntry> _entries;
 
     /// <summary>The arena's next free byte.</summary>
     private int _at;
@@ -30,8 +34,8 @@ internal sealed class DomainAliasBuffer : IDisposable
     /// <param name="budgetBytes">The <see cref="Footprint"/> at which the collector hands the buffer off.</param>
     public DomainAliasBuffer(long budgetBytes)
     {
-        _arena = LargeBuffers.Allocate<byte>((int)Math.Min(budgetBytes + AppendSlack, Array.MaxLength));
-        _entries = LargeBuffers.Allocate<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
+        _arena = new NativeBlock<byte>((int)Math.Min(budgetBytes + AppendSlack, Array.MaxLength));
+        _entries = new NativeBlock<DomainAliasEntry>((int)Math.Min(budgetBytes / EntryBytes, Array.MaxLength - 1) + 1);
     }
 
     /// <summary>Which filling of this buffer it is (a <see cref="DomainInfo.BufferId"/> holds for one filling).</summary>
@@ -65,6 +69,7 @@ internal sealed class DomainAliasBuffer : IDisposable
     }
 
     /// <summary>Appends an alias of domain <paramref name="domainId"/>; false when it is longer than 255 UTF-8 bytes.</summary>
+    [SkipLocalsInit]
     public bool Add(int domainId, ReadOnlySpan<char> alias)
     {
         // An alias longer than 255 bytes is refused below, so a record never needs more than 1 + 3 * 255 bytes here.
@@ -73,32 +78,53 @@ internal sealed class DomainAliasBuffer : IDisposable
             return false;
         }
 
+        if (Count == _entries.Length)
+        {
+            // Past the budget (the collector hands off at it, so only a budget under one entry gets here).
+            var grown = new NativeBlock<DomainAliasEntry>(_entries.Length * 2);
+            _entries.Span.CopyTo(grown.Span);
+            _entries.Dispose(Count);
+            _entries = grown;
+        }
+
+        if (alias.Length <= DomainAliasEntry.InlineBytes)
+        {
+            // Nearly every alias: encoded on the stack, zero-padded, and kept in the entry alone.
+            Span<byte> bytes = stackalloc byte[3 * DomainAliasEntry.InlineBytes];
+            var length = System.Text.Encoding.UTF8.GetBytes(alias, bytes);
+            if (length <= DomainAliasEntry.InlineBytes)
+            {
+                bytes[length..DomainAliasEntry.InlineBytes].Clear();
+                _entries[Count++] = DomainAliasEntry.FromPadded(bytes, domainId, ~length);
+                bytes.Clear();
+                return true;
+            }
+
+            bytes.Clear();
+        }
+
         if (_at + 1 + (3 * alias.Length) > _arena.Length)
         {
             // Only a budget the collector does not hand off at gets here (the arena holds the budget and a slack).
             // The old arena held aliases in clear: wiped once copied.
-            var grown = LargeBuffers.Allocate<byte>((int)Math.Min(2L * _arena.Length, Array.MaxLength));
-            _arena.AsSpan(0, _at).CopyTo(grown);
-            _arena.AsSpan(0, _at).Clear();
+            var grown = new NativeBlock<byte>((int)Math.Min(2L * _arena.Length, Array.MaxLength));
+            _arena.Span[.._at].CopyTo(grown.Span);
+            _arena.Dispose(_at);
             _arena = grown;
         }
 
-        var arena = _arena;
-        var n = System.Text.Encoding.UTF8.GetBytes(alias, arena.AsSpan(_at + 1));
+        var arena = _arena.Span;
+        var n = System.Text.Encoding.UTF8.GetBytes(alias, arena[(_at + 1)..]);
         if (n > byte.MaxValue)
         {
+            // Refused, and past the arena's used part, which is all a wipe clears.
+            arena.Slice(_at + 1, n).Clear();
             return false;
         }
 
+        // Longer than an entry holds (n > 24 here): its first 24 bytes are all its own.
         arena[_at] = (byte)n;
-        if (Count == _entries.Length)
-        {
-            // Past the budget (the collector hands off at it, so only a budget under one entry gets here).
-            Array.Resize(ref _entries, _entries.Length * 2);
-        }
-
-        var (first, second) = DomainAliasEntry.PrefixOf(arena.AsSpan(_at + 1, n));
-        _entries[Count++] = new DomainAliasEntry(first, second, domainId, _at);
+        _entries[Count++] = DomainAliasEntry.FromPadded(arena.Slice(_at + 1, n), domainId, _at);
         _at += 1 + n;
         return true;
     }
@@ -107,22 +133,36 @@ internal sealed class DomainAliasBuffer : IDisposable
 
     /// <summary>Sorts the entries where they lie, for a merge that reads this buffer itself (<see cref="DomainBufferCursor"/>):
     /// a collector's last buffer, whose aliases would otherwise be sealed, written and read back at once.</summary>
-    public void SortInPlace() => DomainAliasSort.Sort(_entries.AsSpan(0, Count), this);
+    public void SortInPlace() => DomainAliasSort.Sort(_entries.Span[..Count], this);
 
-    /// <summary>Asks the CPU to fetch an alias's bytes ahead of use: a sorted buffer is read in alias order, which
-    /// is random in the arena, and the merge would otherwise wait on a cache miss for nearly every alias.</summary>
+    /// <summary>Asks the CPU to fetch a long alias's bytes ahead of use: a sorted buffer is read in alias order, which
+    /// is random in the arena, and the merge would otherwise wait on a cache miss for each.</summary>
     public unsafe void Prefetch(int offset)
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
-            // A hint only: the address of an array the GC may later move is still safe to prefetch.
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _arena[offset]));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(_arena.Address(offset));
         }
     }
 
-    public ReadOnlySpan<byte> Alias(int offset)
+    /// <summary>An entry's alias: from the entry itself, written to <paramref name="scratch"/> (at least
+    /// <see cref="DomainAliasEntry.InlineBytes"/> long), or from the arena.</summary>
+    public ReadOnlySpan<byte> Alias(in DomainAliasEntry entry, Span<byte> scratch)
     {
-        return _arena.AsSpan(offset + 1, _arena[offset]);
+        if (entry.IsInline)
+        {
+            return entry.InlineAlias(scratch);
+        }
+
+        var arena = _arena.Span;
+        return arena.Slice(entry.Offset + 1, arena[entry.Offset]);
+    }
+
+    /// <summary>The alias bytes past the inline prefix of an entry that is not inline.</summary>
+    public ReadOnlySpan<byte> AliasTail(in DomainAliasEntry entry)
+    {
+        var arena = _arena.Span;
+        return arena.Slice(entry.Offset + 1 + DomainAliasEntry.InlineBytes, arena[entry.Offset] - DomainAliasEntry.InlineBytes);
     }
 
     public ReadOnlySpan<byte> DomainBytes(int domainId) => _domains[domainId].Utf8;
@@ -169,10 +209,11 @@ internal sealed class DomainAliasBuffer : IDisposable
             return null;
         }
 
-        var entries = _entries.AsSpan(0, Count);
+        var entries = _entries.Span[..Count];
         DomainAliasSort.Sort(entries, this);
         using var writer = runStore.Create();
         var record = new byte[8 + 1 + 255 + 1 + 255];
+        Span<byte> scratch = stackalloc byte[DomainAliasEntry.InlineBytes];
         for (var i = 0; i < entries.Length; i++)
         {
             ref readonly var e = ref entries[i];
@@ -185,30 +226,29 @@ internal sealed class DomainAliasBuffer : IDisposable
             var domain = _domains[e.Domain].Utf8;
             record[8] = (byte)domain.Length;
             domain.CopyTo(record, 9);
-            var alias = Alias(e.Offset);
+            var alias = Alias(e, scratch);
             record[9 + domain.Length] = (byte)alias.Length;
             alias.CopyTo(record.AsSpan(10 + domain.Length));
             writer.Write(record.AsSpan(0, 10 + domain.Length + alias.Length));
         }
 
         var run = writer.Complete();
+        record.AsSpan().Clear();
+        scratch.Clear();
         Wipe();
         return run;
     }
 
-    /// <summary>The arena held aliases in clear: wiped before the buffer is filled again or dropped.</summary>
+    /// <summary>The entries and the arena held aliases in clear: wiped before the buffer is filled again or dropped.</summary>
     private void Wipe()
     {
-        _arena.AsSpan(0, _at).Clear();
+        _entries.Span[..Count].Clear();
+        _arena.Span[.._at].Clear();
     }
 
     public void Dispose()
     {
-        if (_entries.Length > 0)
-        {
-            Wipe();
-            _entries = [];
-            _arena = [];
-        }
+        _arena.Dispose(_at);
+        _entries.Dispose(Count);
     }
 }

@@ -7,15 +7,15 @@ namespace Leakwatch.Ingest.Domains;
 /// place (American flag: no scratch copy, since fresh pages are dear on a virtual machine): first by
 /// the domain's rank in (tag, domain bytes) order, then by the alias prefix one byte at a time, each level a counting
 /// pass and a permutation of the range. A range of at most <see cref="InsertionThreshold"/> entries, or one whose
-/// 16 prefix bytes are all equal, is finished by comparison (<see cref="Compare"/>, which reads the alias bytes past
-/// the prefix). A comparison sort of 1M entries compared ~20 times each, mostly on cache misses; this reads each
-/// entry a few times, in passes. Its loops are compiled fully optimised on first call: a sort runs once per buffer,
+/// 24 prefix bytes are all equal, is finished by comparison (<see cref="Compare"/>, which reads the arena only for
+/// two aliases longer than an entry holds). A comparison sort of 1M entries compared ~20 times each, mostly on cache
+/// misses; this reads each entry a few times, in passes. Its loops are compiled fully optimised on first call: a sort runs once per buffer,
 /// so its precompiled (ReadyToRun) code, which cannot inline across assemblies, would never be replaced.
 /// </summary>
 internal static class DomainAliasSort
 {
     private const int InsertionThreshold = 24;
-    private const int PrefixBytes = 16;
+    private const int PrefixBytes = DomainAliasEntry.InlineBytes;
 
     public static void Sort(Span<DomainAliasEntry> entries, DomainAliasBuffer buffer)
     {
@@ -99,7 +99,7 @@ internal static class DomainAliasSort
     /// <summary>Byte <paramref name="digit"/> of an entry's alias prefix (zero past the alias's end).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Digit(in DomainAliasEntry e, int digit) =>
-        digit < 8 ? (int)(e.Prefix >> (56 - (8 * digit))) & 0xFF : (int)(e.Prefix2 >> (56 - (8 * (digit - 8)))) & 0xFF;
+        (int)((digit < 8 ? e.Prefix : digit < 16 ? e.Prefix2 : e.Prefix3) >> (56 - (8 * (digit & 7)))) & 0xFF;
 
     /// <summary>Sorts entries of one domain that agree on their first <paramref name="digit"/> prefix bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -165,7 +165,7 @@ internal static class DomainAliasSort
         }
     }
 
-    /// <summary>A range the radix levels leave: small, or equal in all 16 prefix bytes (then as long as needed).</summary>
+    /// <summary>A range the radix levels leave: small, or equal in all 24 prefix bytes (then as long as needed).</summary>
     private static void InsertionOrIntroSort(Span<DomainAliasEntry> s, DomainAliasBuffer buffer)
     {
         if (s.Length <= InsertionThreshold)
@@ -208,7 +208,19 @@ internal static class DomainAliasSort
             return a.Prefix2 < b.Prefix2 ? -1 : 1;
         }
 
-        return buffer.Alias(a.Offset).SequenceCompareTo(buffer.Alias(b.Offset));
+        if (a.Prefix3 != b.Prefix3)
+        {
+            return a.Prefix3 < b.Prefix3 ? -1 : 1;
+        }
+
+        // The same first 24 bytes, zero-padded: an inline alias (at most 24 bytes) is then a prefix of any longer
+        // one and comes first, two inline ones order by length, and only two long ones read the arena.
+        if (a.IsInline || b.IsInline)
+        {
+            return a.IsInline && b.IsInline ? b.Offset.CompareTo(a.Offset) : a.IsInline ? -1 : 1;
+        }
+
+        return buffer.AliasTail(a).SequenceCompareTo(buffer.AliasTail(b));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,19 +1,21 @@
 namespace Leakwatch.Ingest.Domains;
 
-/// <summary>Reads a collector's last buffer, sorted in memory (<see cref="DomainAliasBuffer.SortInPlace"/>): the
-/// entries point into the buffer's arena, so no record is copied, sealed or written to reach the merge.</summary>
+/// <summary>Reads a collector's last buffer, sorted in memory (<see cref="DomainAliasBuffer.SortInPlace"/>): nothing
+/// is sealed, written or read back to reach the merge, and an alias that lies in its entry (most do,
+/// <see cref="DomainAliasEntry.InlineBytes"/>) is read from the entry, in order, not from the arena.</summary>
 internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCursor
 {
-    /// <summary>How many entries ahead an alias is prefetched (<see cref="DomainAliasBuffer.Prefetch"/>).</summary>
+    /// <summary>How many entries ahead a long alias is prefetched from the arena (<see cref="DomainAliasBuffer.Prefetch"/>).</summary>
     private const int PrefetchDistance = 16;
 
+    private readonly byte[] _scratch = new byte[DomainAliasEntry.InlineBytes];
     private int _next;
     private int _domain;
-    private int _offset;
+    private int _entry = -1;
 
     public override ReadOnlySpan<byte> Domain => buffer.DomainBytes(_domain);
 
-    public override ReadOnlySpan<byte> Alias => buffer.Alias(_offset);
+    public override ReadOnlySpan<byte> Alias => buffer.Alias(buffer.Entry(_entry), _scratch);
 
     public override bool MoveNext()
     {
@@ -22,17 +24,24 @@ internal sealed class DomainBufferCursor(DomainAliasBuffer buffer) : DomainCurso
             return false;
         }
 
-        if (_next + PrefetchDistance < buffer.Count)
+        if (_next + PrefetchDistance < buffer.Count && buffer.Entry(_next + PrefetchDistance) is { IsInline: false } ahead)
         {
-            buffer.Prefetch(buffer.Entry(_next + PrefetchDistance).Offset);
+            buffer.Prefetch(ahead.Offset);
         }
 
-        ref readonly var e = ref buffer.Entry(_next++);
+        _entry = _next++;
+        ref readonly var e = ref buffer.Entry(_entry);
         Tag = buffer.DomainTag(e.Domain);
         Prefix = e.Prefix;
         Prefix2 = e.Prefix2;
         _domain = e.Domain;
-        _offset = e.Offset;
         return true;
+    }
+
+    /// <summary>The scratch held the last inline alias in clear.</summary>
+    public override void Dispose()
+    {
+        Array.Clear(_scratch);
+        base.Dispose();
     }
 }

@@ -32,7 +32,7 @@ internal sealed class DomainRunCursor : DomainCursor
         Read(_record.AsSpan(9, _domainLength + 1), atStart: false);
         _aliasLength = _record[9 + _domainLength];
         Read(_record.AsSpan(10 + _domainLength, _aliasLength), atStart: false);
-        (Prefix, Prefix2) = DomainAliasEntry.PrefixOf(Alias);
+        (Prefix, Prefix2, _) = DomainAliasEntry.PrefixOf(Alias);
         return true;
     }
 

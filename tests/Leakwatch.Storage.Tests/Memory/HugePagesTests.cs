@@ -102,7 +102,8 @@ public sealed class HugePagesTests
         GC.KeepAlive(array);
     }
 
-    private static int EligibleFlag(ulong address)
+    /// <summary>The THPeligible flag of the mapping holding <paramref name="address"/> in /proc/self/smaps; -1 if none.</summary>
+    internal static int EligibleFlag(ulong address)
     {
         var inside = false;
         foreach (var line in File.ReadLines("/proc/self/smaps"))
