@@ -56,7 +56,15 @@ internal sealed class DomainStoreBuild : IDisposable
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <returns>The new file, relative to the data dir.</returns>
-    public string FinishPrepare() => (_preparing ?? throw new InvalidOperationException("the domain store was not started")).GetAwaiter().GetResult();
+    /// <remarks>Called once the index merge has ended; how long it blocks is <see cref="DomainStoreStats.WaitSeconds"/>.</remarks>
+    public string FinishPrepare()
+    {
+        var preparing = _preparing ?? throw new InvalidOperationException("the domain store was not started");
+        var waited = Stopwatch.StartNew();
+        var path = preparing.GetAwaiter().GetResult();
+        Stats.WaitSeconds = Math.Round(waited.Elapsed.TotalSeconds, 3);
+        return path;
+    }
 
     /// <summary>Writes the next generation, not yet visible.</summary>
     /// <returns>The new file, relative to the data dir.</returns>

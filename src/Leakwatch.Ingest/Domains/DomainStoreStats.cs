@@ -17,5 +17,10 @@ public sealed class DomainStoreStats
     /// <summary>Of <see cref="Seconds"/>, the part spent sorting the buffers left at the end of the read (and waiting for spills still running).</summary>
     [JsonPropertyName("sortSeconds")] public double SortSeconds { get; set; }
 
+    /// <summary>From the end of the read to the new generation written: the last sorts and the merge.</summary>
     [JsonPropertyName("seconds")] public double Seconds { get; set; }
+
+    /// <summary>How long the publish waited for the store once the index merge had ended (0 when the store was
+    /// ready first: it then cost the ingest no time after the read).</summary>
+    [JsonPropertyName("waitSeconds")] public double WaitSeconds { get; set; }
 }
