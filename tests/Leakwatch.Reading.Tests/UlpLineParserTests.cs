@@ -22,6 +22,11 @@ public sealed class UlpLineParserTests
     [InlineData("ivan:qwerty:steamcommunity.com/login", "ivan", "qwerty", "steamcommunity.com", UlpLayout.LoginFirst)]
     [InlineData("judy@example.com:pw:android://hash==@com.whatsapp/", "judy@example.com", "pw", "com.whatsapp", UlpLayout.LoginFirst)]
     [InlineData("  https://x.example/ : mallory@example.com : pw\r", "mallory@example.com", " pw", "x.example", UlpLayout.UrlFirst)]
+    [InlineData("https://accounts.google.com/ServiceLogin?continue=https://mail.google.com/mail/:kate@gmail.com:pw", "kate@gmail.com", "pw", "accounts.google.com", UlpLayout.UrlFirst)]
+    [InlineData("https://site.com/path?q=a:b:grace@example.com:pw7", "grace@example.com", "pw7", "site.com", UlpLayout.UrlFirst)]
+    [InlineData("https://site.com/a?at=10:30|leo@example.com|p|w", "leo@example.com", "p|w", "site.com", UlpLayout.UrlFirst)]
+    [InlineData("https://sso.example.com/login?next=https://app.example.com/home:username1:secret", "username1", "secret", "sso.example.com", UlpLayout.UrlFirst)]
+    [InlineData("https://site.com/login:john:p@ss:word", "john", "p@ss:word", "site.com", UlpLayout.UrlFirst)]
     public void TryParse_RealShapes_SplitsUrlLoginPasswordAndDomain(string line, string login, string password, string domain, UlpLayout layout)
     {
         var bytes = Encoding.UTF8.GetBytes(line);

@@ -66,6 +66,30 @@ public sealed class UlpLineProperties
             && UlpLineParserTests.Domain(bytes, parsed) == domain;
     }
 
+    /// <summary>A URL whose path holds ':' (a nested URL in its query, a time, a port of the nested URL) before an email
+    /// login still reads back whole, with the login and the password after it.</summary>
+    [Property(MaxTest = 500)]
+    public bool RoundTrip_UrlWithColonsInItsPath_EmailLoginReadsBack(int seed, string? passwordText)
+    {
+        var random = new Random(seed);
+        var host = Host(random);
+        var query = random.Next(3) switch
+        {
+            0 => $"?continue=https://{Host(random)}/{Word(random)}",
+            1 => $"?at={random.Next(24)}:{random.Next(60)}&x={Word(random)}",
+            _ => $"?r=http://{Host(random)}:{random.Next(1, 65536)}/{Word(random)}:{Word(random)}",
+        };
+        var url = $"https://{host}/{Word(random)}{query}";
+        var login = $"{Word(random)}.{random.Next(1000)}@{Host(random)}";
+        var password = Password(passwordText, random);
+        var bytes = Encoding.UTF8.GetBytes($"{url}:{login}:{password}");
+        return UlpLineParser.TryParse(bytes, out var parsed) == UlpProblem.None
+            && Encoding.UTF8.GetString(bytes.AsSpan()[parsed.Url]) == url
+            && Encoding.UTF8.GetString(bytes.AsSpan()[parsed.Login]) == login
+            && Encoding.UTF8.GetString(bytes.AsSpan()[parsed.Password]) == password
+            && UlpLineParserTests.Domain(bytes, parsed) == host;
+    }
+
     [Property(MaxTest = 2000)]
     public bool TryParse_ArbitraryBytes_NeverThrowsAndPartsAreInTheLine(byte[]? data, byte[]? prefix)
     {

@@ -6,8 +6,9 @@ namespace Leakwatch.Reading.Ulp;
 /// <list type="bullet">
 /// <item><c>URL:login:password</c> / <c>URL|login|password</c>. The URL (with or without a scheme, an
 ///   <c>android://HASH@com.app/</c> one included) ends where its host, port and path end: at the first separator after
-///   the host. The login runs to the next separator of the same kind and the password is the rest, ':' and '|'
-///   included.</item>
+///   the host, or, when its path holds ':' (a nested <c>https://</c>, a query), at the first separator whose login is
+///   an email (<see cref="PathEnd"/>). The login runs to the next separator of the same kind and the password is the
+///   rest, ':' and '|' included.</item>
 /// <item><c>login:password:URL</c>. Recognised when the URL has a scheme (the line's last <c>scheme://</c>
 ///   starts it), or, without one, when the first field holds an '@' or is not a host name while the last field is;
 ///   the password is everything between the login and the URL.</item>
@@ -166,7 +167,7 @@ public static class UlpLineParser
         pos = SkipPort(line, pos);
         if (pos < line.Length && line[pos] is (byte)'/' or (byte)'?' or (byte)'#')
         {
-            pos += line[pos..].IndexOfAny((byte)':', (byte)'|') is var n and >= 0 ? n : line.Length - pos;
+            pos = PathEnd(line, pos);
         }
 
         if (pos >= line.Length)
@@ -191,6 +192,71 @@ public static class UlpLineParser
         var login = Trimmed(line, loginStart, loginStart + loginLength);
         var password = new Range(loginStart + loginLength + 1, line.Length);
         return Finish(line, new UlpLine(UlpLayout.UrlFirst, sep, new Range(start, pos), new Range(hostStart, authorityEnd), login, password), out result);
+    }
+
+    /// <summary>
+    /// Where a URL-first line's path (from <paramref name="pathStart"/>) ends. A path may hold ':' itself (a query with
+    /// a nested URL or a time, as logins to single sign-on pages do), so the end is chosen among the separators after
+    /// it that still leave a separator of the same kind for the password: a ':' that starts a nested <c>://</c> is
+    /// never the end; the first separator whose login looks like an email (<c>local@host.tld</c>) is; failing that, the
+    /// first separator that leaves one for the password is, as a username login cannot be told from a piece of the
+    /// path.
+    /// </summary>
+    private static int PathEnd(ReadOnlySpan<byte> line, int pathStart)
+    {
+        const int MaxCandidates = 32;
+        var first = -1;
+        var firstWithLogin = -1;
+        var pos = pathStart;
+        for (var seen = 0; seen < MaxCandidates; seen++)
+        {
+            var n = line[pos..].IndexOfAny((byte)':', (byte)'|');
+            if (n < 0)
+            {
+                break;
+            }
+
+            pos += n;
+            if (line[pos] == (byte)':' && line[(pos + 1)..].StartsWith("//"u8))
+            {
+                pos += 3;
+                continue;
+            }
+
+            if (first < 0)
+            {
+                first = pos;
+            }
+
+            var loginLength = line[(pos + 1)..].IndexOf(line[pos]);
+            if (loginLength >= 0)
+            {
+                if (IsEmailLike(line.Slice(pos + 1, loginLength)))
+                {
+                    return pos;
+                }
+
+                if (firstWithLogin < 0)
+                {
+                    firstWithLogin = pos;
+                }
+            }
+
+            pos++;
+        }
+
+        // No email login: the first separator that leaves room for a password, else the first (the line's problem is
+        // then named from there).
+        return firstWithLogin >= 0 ? firstWithLogin : first >= 0 ? first : line.Length;
+    }
+
+    /// <summary>A login that is an email address by its shape: something before one '@', a host name after it, no
+    /// space, '/' or separator in it.</summary>
+    private static bool IsEmailLike(ReadOnlySpan<byte> field)
+    {
+        field = field.Trim((byte)' ');
+        var at = field.IndexOf((byte)'@');
+        return at > 0 && field.IndexOfAny(" /:|"u8) < 0 && field[(at + 1)..].IndexOf((byte)'@') < 0 && IsHostName(field[(at + 1)..]);
     }
 
     /// <summary>After the host, <c>:NNNN</c> is a port when a '/' follows it, or a separator with another one after
