@@ -31,6 +31,26 @@ public sealed class DnsTxtChecker
     /// <summary>How messages name the resolver asked.</summary>
     public string Resolver { get; }
 
+    /// <summary>What went wrong, in words a reader can act on: the library names a refused or unreachable resolver
+    /// only "Unknown Error", with the socket's reason inside.</summary>
+    private static string Reason(DnsResponseException e)
+    {
+        if (e.Code == DnsResponseCode.ConnectionTimeout)
+        {
+            return "no answer in time (is a DNS server listening there?)";
+        }
+
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException socket)
+            {
+                return $"{socket.Message.TrimEnd('.')} (is a DNS server listening there?)";
+            }
+        }
+
+        return e.DnsError;
+    }
+
     public async Task<DnsCheck> CheckAsync(string domain, byte[] tokenHash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -41,7 +61,7 @@ public sealed class DnsTxtChecker
         }
         catch (DnsResponseException e)
         {
-            return new DnsCheck(DnsCheckOutcome.LookupFailed, $"the DNS lookup of {domain} at {Resolver} failed: {e.DnsError}");
+            return new DnsCheck(DnsCheckOutcome.LookupFailed, $"the DNS lookup of {domain} at {Resolver} failed: {Reason(e)}");
         }
 
         if (!Thread.CurrentThread.IsThreadPoolThread)
