@@ -14,6 +14,8 @@ internal static class DumpTargets
     /// <summary>Small chunks, so that even a fuzzer's short inputs are cut at several record boundaries.</summary>
     private static readonly ReaderOptions SmallChunks = new() { ParallelChunkBytes = 16 };
 
+    private static readonly ReaderOptions UlpSmallChunks = new() { Format = DumpFormat.Ulp, ParallelChunkBytes = 16 };
+
     /// <summary>Only <see cref="LeakwatchException"/> (the readers' <see cref="DumpFormatException"/> derives from it)
     /// is a documented answer to a bad dump.</summary>
     public static bool IsBadInput(Exception e) => e is LeakwatchException;
@@ -28,13 +30,20 @@ internal static class DumpTargets
 
     /// <summary><see cref="DumpReader.ReadParallel"/> promises the serial reader's rows, values, line numbers,
     /// problems and fatal errors: any difference is a crash.</summary>
-    public static void ReadParallel(ReadOnlySpan<byte> input)
+    public static void ReadParallel(ReadOnlySpan<byte> input) => SerialAgreesWithParallel(input, SmallChunks);
+
+    /// <summary>Stealer-log lines (<c>--format ulp</c>): every line split by <c>UlpLineParser</c> (each layout,
+    /// schemes, ports, android:// apps, separators in passwords and paths), read serially and in 16-byte chunks in
+    /// parallel, which must agree row for row and problem for problem.</summary>
+    public static void ReadUlp(ReadOnlySpan<byte> input) => SerialAgreesWithParallel(input, UlpSmallChunks);
+
+    private static void SerialAgreesWithParallel(ReadOnlySpan<byte> input, ReaderOptions options)
     {
         var path = ScratchFile.Write("dump", input);
         var serial = new RowRecorder(keep: true);
-        var serialError = Outcome(() => DumpReader.Read(path, SmallChunks, serial));
+        var serialError = Outcome(() => DumpReader.Read(path, options, serial));
         var parallel = new RowRecorder(keep: true);
-        var parallelError = Outcome(() => DumpReader.ReadParallel(path, SmallChunks, 1, parallel));
+        var parallelError = Outcome(() => DumpReader.ReadParallel(path, options, 1, parallel));
         if (!string.Equals(serialError, parallelError, StringComparison.Ordinal))
         {
             throw new OracleException($"serial read ended with [{serialError}], parallel with [{parallelError}]");

@@ -10,6 +10,7 @@ internal static class FuzzTargets
         new("json", "DumpReader.Read --format jsonl (JSON Lines and top-level arrays, nested objects flattened)", DumpTargets.ReadJson, DumpTargets.IsBadInput),
         new("sql", "DumpReader.Read --format sql (mysqldump INSERT, pg_dump COPY, CREATE TABLE)", DumpTargets.ReadSql, DumpTargets.IsBadInput),
         new("parallel", "DumpReader.ReadParallel against DumpReader.Read: same rows, problems and errors", DumpTargets.ReadParallel, DumpTargets.IsBadInput),
+        new("ulp", "DumpReader.Read and ReadParallel --format ulp (stealer-log lines, UlpLineParser): same rows and problems", DumpTargets.ReadUlp, DumpTargets.IsBadInput),
         new("manifest", "manifest.json through ExposureIndexStore.ReadManifest", JsonFileTargets.ReadManifest, JsonFileTargets.IsBadInput),
         new("keyfile", "the key file through KeyFile.Load", JsonFileTargets.LoadKeyFile, JsonFileTargets.IsBadInput),
         new("breaches", "breaches.json through PublishedBreachSnapshot.TryDecode", JsonFileTargets.DecodeBreachSnapshot, JsonFileTargets.NeverThrows),

@@ -65,6 +65,23 @@ public sealed class UlpReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_LoneCrInsideALine_IsDamageNotALineEnd_SameLinesInParallel()
+    {
+        // A lone CR is no line end in a stealer log (the byte guard counts LF only outside delimited files): the line
+        // holding it is skipped as damaged, and the lines after it keep the file's numbers, however it is chunked.
+        var path = Write("cr.txt", "https://a.example:carol@\rexample.com:pw\r\nhttps://b.example:dave@example.com:pw\n"u8.ToArray());
+        var sink = new RecordingSink();
+        DumpReader.Read(path, Ulp, sink);
+        Assert.Equal([(1L, "binary")], sink.Problems.Select(p => (p.LineNumber, p.Reason ?? "")).ToList());
+        Assert.Equal(2L, Assert.Single(sink.Rows).Line);
+        foreach (var chunk in new[] { 1, 16, 1 << 20 })
+        {
+            var parallel = ParallelReadTests.AssertSame(path, Ulp with { ParallelChunkBytes = chunk }, threads: 2);
+            Assert.Equal(2L, Assert.Single(parallel.Rows).Line);
+        }
+    }
+
+    [Fact]
     public void Read_GzipUlp_ReadsAsPlain()
     {
         using var buffer = new MemoryStream();

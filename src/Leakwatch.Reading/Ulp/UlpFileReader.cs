@@ -34,8 +34,9 @@ internal static class UlpFileReader
         DumpReader.DrainProblems(scanner, sink, long.MaxValue);
     }
 
-    /// <summary>Parses whole lines starting at line <paramref name="firstLine"/>; line breaks are counted as the byte
-    /// guard counts them (LF, CRLF, lone CR), so the numbers are the file's.</summary>
+    /// <summary>Parses whole lines starting at line <paramref name="firstLine"/>. Lines end at LF (a CR before it is
+    /// dropped), as the byte guard counts them outside delimited mode, so the numbers are the file's whichever way the
+    /// file is cut into chunks; a lone CR is not a line end but damage inside a line (skipped as <c>binary</c>).</summary>
     /// <param name="scanner">The single reader's guard, whose queued problems are emitted in line order; null on a
     /// parsing thread (the scanning thread reports them).</param>
     public static void ParseChunk(string file, ReadOnlySpan<byte> chunk, long firstLine, UlpDumpRow row, IDumpRowSink sink,
@@ -45,9 +46,13 @@ internal static class UlpFileReader
         var rest = chunk;
         while (!rest.IsEmpty)
         {
-            var end = rest.IndexOfAny((byte)'\n', (byte)'\r');
+            var end = rest.IndexOf((byte)'\n');
             var text = end < 0 ? rest : rest[..end];
-            var next = end < 0 ? rest.Length : end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+            var next = end < 0 ? rest.Length : end + 1;
+            if (!text.IsEmpty && text[^1] == (byte)'\r')
+            {
+                text = text[..^1];
+            }
             if (scanner is not null)
             {
                 DumpReader.DrainProblems(scanner, sink, line + 1);
