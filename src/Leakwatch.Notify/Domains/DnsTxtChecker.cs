@@ -35,16 +35,17 @@ public sealed class DnsTxtChecker
     /// only "Unknown Error", with the socket's reason inside.</summary>
     private static string Reason(DnsResponseException e)
     {
+        const string Hint = "(is a DNS server listening there?)";
         if (e.Code == DnsResponseCode.ConnectionTimeout)
         {
-            return "no answer in time (is a DNS server listening there?)";
+            return $"no answer in time {Hint}";
         }
 
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
         {
             if (inner is System.Net.Sockets.SocketException socket)
             {
-                return $"{socket.Message.TrimEnd('.')} (is a DNS server listening there?)";
+                return $"{socket.Message.TrimEnd('.')} {Hint}";
             }
         }
 

@@ -53,6 +53,7 @@ internal static class UlpFileReader
             {
                 text = text[..^1];
             }
+
             if (scanner is not null)
             {
                 DumpReader.DrainProblems(scanner, sink, line + 1);

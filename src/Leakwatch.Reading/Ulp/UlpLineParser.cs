@@ -200,12 +200,11 @@ public static class UlpLineParser
     /// it that still leave a separator of the same kind for the password: a ':' that starts a nested <c>://</c> is
     /// never the end; the first separator whose login looks like an email (<c>local@host.tld</c>) is; failing that, the
     /// first separator that leaves one for the password is, as a username login cannot be told from a piece of the
-    /// path.
+    /// path. With no such separator the line has no login and password after its URL.
     /// </summary>
     private static int PathEnd(ReadOnlySpan<byte> line, int pathStart)
     {
         const int MaxCandidates = 32;
-        var first = -1;
         var firstWithLogin = -1;
         var pos = pathStart;
         for (var seen = 0; seen < MaxCandidates; seen++)
@@ -221,11 +220,6 @@ public static class UlpLineParser
             {
                 pos += 3;
                 continue;
-            }
-
-            if (first < 0)
-            {
-                first = pos;
             }
 
             var loginLength = line[(pos + 1)..].IndexOf(line[pos]);
@@ -245,9 +239,9 @@ public static class UlpLineParser
             pos++;
         }
 
-        // No email login: the first separator that leaves room for a password, else the first (the line's problem is
-        // then named from there).
-        return firstWithLogin >= 0 ? firstWithLogin : first >= 0 ? first : line.Length;
+        // No email login: the first separator that leaves room for a password; with none, the line has no login and
+        // password to split (no-separator).
+        return firstWithLogin >= 0 ? firstWithLogin : line.Length;
     }
 
     /// <summary>A login that is an email address by its shape: something before one '@', a host name after it, no
